@@ -1,0 +1,1 @@
+"""Kesu service-desk core: no Qt here."""

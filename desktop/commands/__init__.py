@@ -1,0 +1,1 @@
+"""Subcommands of the ``kesu`` command line."""

@@ -1,0 +1,125 @@
+"""A demo store: staff of every role with known PINs and two months of tickets in all states.
+
+Used by ``kesu demo`` (and ``make run``) so a new engineer or a store trainer sees a
+realistic desk at once. Texts are written for the demo, not taken from test data.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from desktop import handling
+from desktop.clock import FixedClock
+from desktop.compensation import compensate
+from desktop.desk import Desk, init_desk
+from desktop.errors import KesuError
+from desktop.staff import add_staff
+from desktop.tickets import create_ticket
+
+DEMO_STAFF = (
+    ("c01", "收银员 王小丽", "cashier", "1111"),
+    ("c02", "收银员 陈明", "cashier", "1112"),
+    ("d01", "服务台 李娜", "desk", "2222"),
+    ("d02", "服务台 赵强", "desk", "2223"),
+    ("m01", "店长 张伟", "manager", "9999"),
+)
+
+DEMO_TEXTS = (
+    "在生鲜区买的{fruit}回家发现烂了一半，要求退货",
+    "{dairy}打开就是酸的，看了日期已经过期了",
+    "熟食档的{deli}吃了以后肚子疼，拉肚子一晚上",
+    "{bread}里面吃出一根头发，太恶心了",
+    "买的{thing}用了两天就坏了，要求换货",
+    "收银员结账时{fruit}扫了两次，多收了钱",
+    "服务台的员工态度很差，问了两遍都不理人",
+    "促销海报写{thing}买一送一，结账时却不给送",
+    "会员积分上周的消费一直没到账",
+    "线上下单的{thing}配送晚了三个小时",
+    "自提的订单到店了还没备好货，等了半小时",
+    "卫生间很脏，地上都是水，味道很大",
+    "停车场的电梯又坏了，推着车只能绕路",
+    "水产区地面很滑，我差点摔倒",
+    "请问你们{thing}下周还会打折吗？",
+    "建议{dairy}货架多放一些小包装",
+    "买的{thing}称重少了一两，缺斤少两",
+    "退货被拒绝了，说超过七天，但是商品本身有质量问题",
+    "我要打12315举报你们卖过期的{dairy}",
+    "我们三个人都买了{deli}，回去都吐了",
+)
+FILL = {
+    "fruit": ("草莓", "葡萄", "香蕉", "苹果", "芒果"),
+    "dairy": ("鲜牛奶", "酸奶", "奶酪"),
+    "deli": ("卤鸭脖", "烤鸡", "凉拌菜", "寿司"),
+    "bread": ("吐司", "菠萝包", "蛋糕"),
+    "thing": ("电热水壶", "保温杯", "洗衣液", "拖鞋", "电饭煲"),
+}
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What the demo built."""
+
+    path: Path
+    tickets: int
+    staff: tuple[tuple[str, str, str, str], ...]
+
+
+def build_demo(path: Path, *, tickets: int = 300, days: int = 60, seed: int = 7,
+               now: datetime | None = None) -> DemoSummary:
+    """Create a fresh demo database at *path* (replacing an older demo there)."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    rng = random.Random(seed)
+    end = now or datetime.now(UTC)
+    clock = FixedClock(end - timedelta(days=days))
+    desk = init_desk(path, store_code="XT01", desk_code="D1", store_name="湘潭万达店",
+                     clock=clock)
+    staff = {sid: add_staff(desk.conn, desk.policy.staff, clock, staff_id=sid, name=name,
+                            role=role, pin=pin) for sid, name, role, pin in DEMO_STAFF}
+    step = timedelta(days=days) / tickets
+    for i in range(tickets):
+        clock.set(end - timedelta(days=days) + step * i)
+        template = rng.choice(DEMO_TEXTS)
+        text = template.format(**{k: rng.choice(v) for k, v in FILL.items()})
+        phone = f"13{rng.randint(0, 9)}{rng.randint(10_000_000, 99_999_999)}"
+        recorder = staff[rng.choice(["c01", "c02", "d01", "d02"])]
+        channel = "checkout" if recorder.role == "cashier" else "desk"
+        created = create_ticket(desk, recorder, {
+            "text": text, "channel": channel, "customer": {"phone": phone},
+            "amount_paid": f"{rng.randint(5, 300)}.{rng.randint(0, 99):02d}",
+        }).ticket
+        _progress(desk, clock, rng, staff, created.id, age_days=(days - i * days / tickets))
+    desk.close()
+    return DemoSummary(path, tickets, DEMO_STAFF)
+
+
+def _progress(desk: Desk, clock: FixedClock, rng: random.Random, staff: dict, tid: str,
+              age_days: float) -> None:
+    """Move a ticket along the loop as far as its age makes plausible."""
+    target = rng.random() * min(1.0, age_days / 3)
+    steps = [("contact", "d01"), ("rectifying", "d01"), ("reviewing", "d01"),
+             ("accountability", "m01"), ("closed", "m01"), ("rate", "d02")]
+    done = int(target * (len(steps) + 1))
+    saved = clock.now()
+    try:
+        for action, who in steps[:done]:
+            clock.advance(minutes=rng.randint(10, 300))
+            if action == "contact":
+                handling.contact_customer(desk, staff[who], tid, "phone",
+                                          "已电话联系顾客，致歉并说明处理方案")
+                if rng.random() < 0.3:
+                    compensate(desk, staff[who], tid, amount=str(rng.choice([20, 50, 100, 300])),
+                               kind=rng.choice(["coupon", "refund", "gift"]))
+            elif action == "rate":
+                handling.rate(desk, staff[who], tid, rng.choice([3, 4, 5, 5, 5]))
+            elif action == "closed":
+                handling.advance(desk, staff[who], tid, "closed",
+                                 accountability={"outcome": "none"})
+            else:
+                handling.advance(desk, staff[who], tid, action)
+    except KesuError:
+        pass  # e.g. a pending compensation blocks closing: that is a realistic state too
+    clock.set(saved)

@@ -1,0 +1,209 @@
+"""Handling a ticket: status changes, notes, contacts, rating, reopen, merge, void, triage
+corrections and escalation. Each checks the lifecycle, then writes one event."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from desktop import lifecycle
+from desktop.clock import parse_time
+from desktop.desk import Desk
+from desktop.errors import InvalidInput, PermissionDenied
+from desktop.intake import clean_text
+from desktop.response_clock import escalation_target, response_status
+from desktop.staff import Staff
+from desktop.tickets import get_ticket
+from desktop.triage import Reason
+from local_db.connection import transaction
+from local_db.eventlog import format_time
+from local_db.projection import TicketState
+from local_db.store import record_event
+
+CONTACT_METHODS = ("phone", "in_person", "sms", "wechat", "other")
+SYSTEM_ACTOR = "system"
+
+
+def _record(desk: Desk, ticket: TicketState, actor: str, type: str,
+            payload: Mapping[str, Any]) -> TicketState:
+    return record_event(
+        desk.conn, ticket_id=ticket.id, type=type, payload=payload, actor=actor,
+        occurred_at=desk.now(), policy_version=desk.policy.version,
+    ).ticket
+
+
+def _note_text(desk: Desk, value: object, required: bool = True) -> str | None:
+    limit = int(desk.policy.raw.get("intake", {}).get("max_note_chars", 5000))
+    return clean_text(value, "note", limit, required)
+
+
+def pending_compensations(desk: Desk, ticket_id: str) -> int:
+    """How many compensation requests of the ticket still wait for a decision."""
+    row = desk.conn.execute(
+        "SELECT count(*) FROM compensations WHERE ticket_id = ? AND status = 'pending_approval'",
+        (ticket_id,),
+    ).fetchone()
+    return int(row[0])
+
+
+def advance(
+    desk: Desk, actor: Staff, ref: str, to: str, *, note: str | None = None,
+    accountability: Mapping[str, Any] | None = None,
+) -> TicketState:
+    """Move a ticket one step along the loop (or back from review to 整改)."""
+    with transaction(desk.conn):
+        ticket = get_ticket(desk, ref)
+        lifecycle.check_advance(
+            ticket, to, actor,
+            pending_compensations=pending_compensations(desk, ticket.id),
+            accountability=accountability,
+        )
+        payload: dict[str, Any] = {"from": ticket.status, "to": to}
+        text = _note_text(desk, note, required=False)
+        if text:
+            payload["note"] = text
+        if to == "closed" and accountability is not None:
+            payload["accountability"] = {
+                "outcome": accountability["outcome"],
+                "subject": str(accountability.get("subject") or ""),
+                "note": str(accountability.get("note") or ""),
+            }
+        if ticket.status == "reviewing":
+            payload["review"] = "passed" if to == "accountability" else "returned"
+        return _record(desk, ticket, actor.id, "status_changed", payload)
+
+
+def add_note(desk: Desk, actor: Staff, ref: str, text: str) -> TicketState:
+    """Append a note (append-only; also a first response)."""
+    with transaction(desk.conn):
+        ticket = get_ticket(desk, ref)
+        lifecycle.check_writable(ticket)
+        return _record(desk, ticket, actor.id, "note_added", {"text": _note_text(desk, text)})
+
+
+def contact_customer(desk: Desk, actor: Staff, ref: str, method: str, text: str) -> TicketState:
+    """Record a contact with the customer (the usual first response)."""
+    if method not in CONTACT_METHODS:
+        raise InvalidInput("input.bad_choice", field="method", value=method,
+                           choices=", ".join(CONTACT_METHODS))
+    with transaction(desk.conn):
+        ticket = get_ticket(desk, ref)
+        lifecycle.check_writable(ticket)
+        return _record(desk, ticket, actor.id, "customer_contacted",
+                       {"method": method, "text": _note_text(desk, text)})
+
+
+def assign(desk: Desk, actor: Staff, ref: str, handler: Staff) -> TicketState:
+    """Give the ticket to a handler."""
+    with transaction(desk.conn):
+        ticket = get_ticket(desk, ref)
+        lifecycle.check_writable(ticket)
+        return _record(desk, ticket, actor.id, "assigned", {"handler": handler.id})
+
+
+def rate(desk: Desk, actor: Staff, ref: str, score: int, comment: str | None = None) -> TicketState:
+    """Record the customer's satisfaction (1–5) from the follow-up call."""
+    with transaction(desk.conn):
+        ticket = get_ticket(desk, ref)
+        lifecycle.check_rate(ticket, score)
+        payload: dict[str, Any] = {"score": score}
+        text = _note_text(desk, comment, required=False)
+        if text:
+            payload["comment"] = text
+        return _record(desk, ticket, actor.id, "rated", payload)
+
+
+def reopen(desk: Desk, actor: Staff, ref: str, reason: str) -> TicketState:
+    """Back to 整改 because the customer is not satisfied."""
+    with transaction(desk.conn):
+        ticket = get_ticket(desk, ref)
+        lifecycle.check_reopen(ticket, actor)
+        return _record(desk, ticket, actor.id, "status_changed", {
+            "from": ticket.status, "to": "rectifying", "reopen": True,
+            "note": _note_text(desk, reason),
+        })
+
+
+def merge(
+    desk: Desk, actor: Staff, ref: str, into_ref: str, reason: str | None = None
+) -> TicketState:
+    """Merge a duplicate into another ticket; the duplicate keeps its history."""
+    with transaction(desk.conn):
+        ticket = get_ticket(desk, ref)
+        into = get_ticket(desk, into_ref)
+        lifecycle.check_merge(ticket, into, actor)
+        payload: dict[str, Any] = {"into": into.id, "into_number": into.number,
+                                   "from": ticket.status}
+        text = _note_text(desk, reason, required=False)
+        if text:
+            payload["note"] = text
+        return _record(desk, ticket, actor.id, "merged", payload)
+
+
+def void(desk: Desk, actor: Staff, ref: str, reason: str) -> TicketState:
+    """Void a ticket entered in error (manager only). Nothing is deleted."""
+    with transaction(desk.conn):
+        ticket = get_ticket(desk, ref)
+        lifecycle.check_void(ticket, actor)
+        return _record(desk, ticket, actor.id, "voided",
+                       {"from": ticket.status, "note": _note_text(desk, reason)})
+
+
+def correct_triage(
+    desk: Desk, actor: Staff, ref: str, *, category: str | None = None,
+    subcategory: str | None = None, level: int | None = None, reason: str,
+) -> TicketState:
+    """Staff correct the automatic triage; lowering the level needs a manager."""
+    index = desk.policy.subcategories()
+    with transaction(desk.conn):
+        ticket = get_ticket(desk, ref)
+        lifecycle.check_writable(ticket)
+        new_sub = subcategory or ticket.subcategory
+        if new_sub not in index or index[new_sub][0] != (category or index[new_sub][0]):
+            raise InvalidInput("triage.bad_pair", category=category or "", subcategory=new_sub)
+        new_cat, departments = index[new_sub]
+        new_level = ticket.level if level is None else level
+        if new_level not in desk.policy.levels:
+            raise InvalidInput("input.bad_choice", field="level", value=str(level),
+                               choices="1, 2, 3")
+        if new_level > ticket.level and actor.role != "manager":
+            raise PermissionDenied("permission.lower_level", role=actor.role)
+        minutes = desk.policy.target(new_level).respond_within_minutes
+        due = parse_time(ticket.created_at) + timedelta(minutes=minutes)
+        why = Reason("correction", f"{actor.id}: {_note_text(desk, reason)}")
+        return _record(desk, ticket, actor.id, "triaged", {
+            "category": new_cat, "subcategory": new_sub, "level": new_level,
+            "flags": list(ticket.flags), "departments": list(departments),
+            "respond_within_minutes": minutes, "due_at": format_time(due),
+            "reasons": [*map(dict, ticket.reasons), why.as_dict()],
+            "why": "correction", "automatic": False,
+            "previous": {"category": ticket.category, "subcategory": ticket.subcategory,
+                         "level": ticket.level},
+        })
+
+
+def escalate_due(desk: Desk) -> list[dict[str, Any]]:
+    """Record every escalation step that has fallen due; return what was raised.
+
+    Safe to run as often as wanted (the app runs it on a timer): a step already
+    recorded is never recorded twice.
+    """
+    now = desk.now()
+    raised: list[dict[str, Any]] = []
+    with transaction(desk.conn):
+        rows = desk.conn.execute(
+            "SELECT id FROM tickets WHERE first_response_at IS NULL AND due_at <= ? "
+            "AND status NOT IN ('closed', 'rated', 'merged', 'voided')",
+            (format_time(now),),
+        ).fetchall()
+        for row in rows:
+            ticket = get_ticket(desk, row["id"])
+            due_steps = response_status(ticket, now, desk.policy).escalation_steps_due
+            for step in range(ticket.escalation_step + 1, due_steps + 1):
+                target = escalation_target(step, desk.policy)
+                overdue_min = int((now - parse_time(ticket.due_at)).total_seconds() // 60)
+                ticket = _record(desk, ticket, SYSTEM_ACTOR, "escalated",
+                                 {"step": step, "to": target, "overdue_minutes": overdue_min})
+                raised.append({"number": ticket.number, "step": step, "to": target})
+    return raised

@@ -1,0 +1,137 @@
+"""The closed loop 受理 → 整改 → 复核 → 奖惩 → 完结 → 评价 as a state machine.
+
+Pure rules: given a ticket and who acts, is a step allowed, and if not, why. The
+operations in ``desktop.handling`` call these before writing any event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from desktop.errors import InvalidInput, PermissionDenied, TransitionRefused
+from desktop.staff import Staff
+from local_db.projection import TicketState
+
+STATES = (
+    "accepted", "rectifying", "reviewing", "accountability", "closed", "rated",
+    "merged", "voided",
+)
+FORWARD: dict[str, tuple[str, ...]] = {
+    "accepted": ("rectifying",),
+    "rectifying": ("reviewing",),
+    "reviewing": ("rectifying", "accountability"),
+    "accountability": ("closed",),
+}
+OPEN_STATES = frozenset(FORWARD)
+REOPENABLE = frozenset({"closed", "rated"})
+HANDLING_ROLES = frozenset({"desk", "manager"})
+ACCOUNTABILITY_OUTCOMES = ("reward", "penalty", "none")
+RATING_RANGE = range(1, 6)
+
+
+def _require_role(actor: Staff, roles: frozenset[str], action: str) -> None:
+    if actor.role not in roles:
+        raise PermissionDenied("permission.role", action=action, role=actor.role)
+
+
+def check_advance(
+    ticket: TicketState,
+    to: str,
+    actor: Staff,
+    *,
+    pending_compensations: int = 0,
+    accountability: Mapping[str, Any] | None = None,
+) -> None:
+    """Refuse, with the reason, a status change the lifecycle does not allow."""
+    if to not in STATES:
+        raise InvalidInput("input.bad_choice", field="to", value=to, choices=", ".join(STATES))
+    _require_role(actor, HANDLING_ROLES, "advance")
+    allowed = FORWARD.get(ticket.status, ())
+    if to not in allowed:
+        raise TransitionRefused(
+            "lifecycle.illegal", number=ticket.number, frm=ticket.status, to=to,
+            allowed=", ".join(allowed) or "—",
+        )
+    if ticket.status == "reviewing" and actor.id == ticket.handler:
+        # The review is a second pair of eyes: never the person who did the fix.
+        raise TransitionRefused("lifecycle.review_by_handler", number=ticket.number)
+    if to == "closed":
+        if pending_compensations:
+            raise TransitionRefused(
+                "lifecycle.pending_compensation", number=ticket.number,
+                count=pending_compensations,
+            )
+        check_accountability(accountability)
+
+
+def check_accountability(accountability: Mapping[str, Any] | None) -> None:
+    """Leaving 奖惩 needs the outcome recorded: reward, penalty or none."""
+    if not accountability or accountability.get("outcome") not in ACCOUNTABILITY_OUTCOMES:
+        raise InvalidInput(
+            "lifecycle.accountability_needed", choices=", ".join(ACCOUNTABILITY_OUTCOMES)
+        )
+    if accountability["outcome"] != "none" and not str(accountability.get("subject") or ""):
+        raise InvalidInput("lifecycle.accountability_subject")
+
+
+def check_rate(ticket: TicketState, score: int) -> None:
+    """A rating 1–5 is recorded at the follow-up of a closed ticket."""
+    if isinstance(score, bool) or not isinstance(score, int) or score not in RATING_RANGE:
+        raise InvalidInput("lifecycle.bad_rating", value=str(score))
+    if ticket.status != "closed":
+        raise TransitionRefused("lifecycle.rate_not_closed", number=ticket.number,
+                                status=ticket.status)
+
+
+def check_reopen(ticket: TicketState, actor: Staff) -> None:
+    """Only a closed or rated ticket can be reopened (back to 整改)."""
+    _require_role(actor, HANDLING_ROLES, "reopen")
+    if ticket.status not in REOPENABLE:
+        raise TransitionRefused("lifecycle.reopen_not_closed", number=ticket.number,
+                                status=ticket.status)
+
+
+def check_merge(ticket: TicketState, into: TicketState, actor: Staff) -> None:
+    """An open ticket may be merged into another ticket that is not merged or voided."""
+    _require_role(actor, HANDLING_ROLES, "merge")
+    if ticket.id == into.id:
+        raise TransitionRefused("lifecycle.merge_self", number=ticket.number)
+    if ticket.status not in OPEN_STATES:
+        raise TransitionRefused("lifecycle.not_open", number=ticket.number, status=ticket.status)
+    if into.status in ("merged", "voided"):
+        raise TransitionRefused("lifecycle.merge_target", number=into.number, status=into.status)
+
+
+def check_void(ticket: TicketState, actor: Staff) -> None:
+    """Voiding (entered in error) is for managers, on open tickets."""
+    _require_role(actor, frozenset({"manager"}), "void")
+    if ticket.status not in OPEN_STATES:
+        raise TransitionRefused("lifecycle.not_open", number=ticket.number, status=ticket.status)
+
+
+def check_writable(ticket: TicketState) -> None:
+    """Notes and contacts go on any ticket except merged or voided ones."""
+    if ticket.status in ("merged", "voided"):
+        raise TransitionRefused("lifecycle.not_open", number=ticket.number, status=ticket.status)
+
+
+def allowed_actions(ticket: TicketState, actor: Staff) -> list[str]:
+    """What *actor* may do to *ticket* now, for menus and ``ticket show``."""
+    actions: list[str] = []
+    if ticket.status not in ("merged", "voided"):
+        actions += ["note", "contact", "compensate"]
+    if actor.role in HANDLING_ROLES:
+        for to in FORWARD.get(ticket.status, ()):
+            if ticket.status == "reviewing" and actor.id == ticket.handler:
+                continue
+            actions.append(f"advance:{to}")
+        if ticket.status == "closed":
+            actions.append("rate")
+        if ticket.status in REOPENABLE:
+            actions.append("reopen")
+        if ticket.status in OPEN_STATES:
+            actions.append("merge")
+    if actor.role == "manager" and ticket.status in OPEN_STATES:
+        actions.append("void")
+    return actions

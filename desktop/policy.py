@@ -1,0 +1,230 @@
+"""Policy documents: the limits, targets and keywords that headquarters can change.
+
+Every number in ``domain.md`` ships as data in ``resources/policy/default.json``; the
+code reads it from here and never hard-codes it. A bad document is rejected with the
+JSON path of the first problem and the reason.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from desktop.errors import PolicyInvalid
+
+SUPPORTED_SCHEMA = 1
+ROLES = ("cashier", "desk", "manager")
+
+
+@dataclass(frozen=True)
+class LevelTarget:
+    """Response target of one level."""
+
+    level: int
+    respond_within_minutes: int
+    colour: str
+
+
+@dataclass(frozen=True)
+class CompensationPolicy:
+    """Frontline limits, caps and the food-safety rule, in integer fen."""
+
+    role_limits_fen: dict[str, int]
+    store_daily_cap_fen: int
+    customer_max_grants: int
+    customer_window_days: int
+    kinds: tuple[str, ...]
+    suggested_kind_by_level: dict[int, str]
+    food_safety_multiplier: int
+    food_safety_minimum_fen: int
+
+
+@dataclass(frozen=True)
+class StaffPolicy:
+    """PIN rules and locking."""
+
+    pin_min_length: int
+    pin_max_length: int
+    max_failed_pins: int
+    lockout_minutes: int
+    idle_lock_minutes: int
+
+
+@dataclass(frozen=True)
+class DuplicatePolicy:
+    """When a new complaint is offered as a duplicate of an earlier one."""
+
+    same_customer_window_hours: int
+    text_similarity_threshold: float
+    text_window_hours: int
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A validated policy document."""
+
+    version: str
+    timezone: ZoneInfo
+    levels: dict[int, LevelTarget]
+    escalation_ladder: tuple[str, ...]
+    followup_within_hours: int
+    channels: tuple[str, ...]
+    member_tiers: tuple[str, ...]
+    compensation: CompensationPolicy
+    staff: StaffPolicy
+    duplicates: DuplicatePolicy
+    raw: dict[str, Any]
+
+    def target(self, level: int) -> LevelTarget:
+        """The response target of *level*."""
+        return self.levels[level]
+
+    def subcategories(self) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """Subcategory → (its category, the departments it is routed to)."""
+        index: dict[str, tuple[str, tuple[str, ...]]] = {}
+        for cat, node in self.raw["triage"]["categories"].items():
+            for sub, info in node["subcategories"].items():
+                index[sub] = (cat, tuple(info["departments"]))
+        return index
+
+
+def _fail(path: str, reason: str) -> PolicyInvalid:
+    return PolicyInvalid("policy.invalid", path=path, reason=reason)
+
+
+def _get(doc: dict[str, Any], path: str, kind: type | tuple[type, ...]) -> Any:
+    node: Any = doc
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise _fail(path, "missing")
+        node = node[part]
+    # bool is an int subclass: a limit of `true` is a mistake, not 1 fen.
+    if (isinstance(node, bool) and kind is not bool) or not isinstance(node, kind):
+        raise _fail(path, f"expected {getattr(kind, '__name__', kind)}, got {type(node).__name__}")
+    return node
+
+
+def _positive_int(doc: dict[str, Any], path: str, allow_zero: bool = False) -> int:
+    value: int = _get(doc, path, int)
+    if value < 0 or (value == 0 and not allow_zero):
+        raise _fail(path, "must be a positive integer")
+    return value
+
+
+def parse_policy(doc: Any, source: str = "<policy>") -> Policy:
+    """Validate a policy document (already parsed JSON) and return it typed."""
+    if not isinstance(doc, dict):
+        raise _fail("$", "the document must be a JSON object")
+    schema = _get(doc, "schema", int)
+    if schema != SUPPORTED_SCHEMA:
+        raise _fail("schema", f"unsupported schema {schema}, this Kesu reads {SUPPORTED_SCHEMA}")
+    version = _get(doc, "policy_version", str)
+    if not version.strip():
+        raise _fail("policy_version", "empty")
+    tz_name = _get(doc, "timezone", str)
+    try:
+        tz = ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise _fail("timezone", f"unknown time zone {tz_name!r}") from None
+    levels: dict[int, LevelTarget] = {}
+    for key in ("1", "2", "3"):
+        minutes = _positive_int(doc, f"levels.{key}.respond_within_minutes")
+        colour = _get(doc, f"levels.{key}.colour", str)
+        levels[int(key)] = LevelTarget(int(key), minutes, colour)
+    if not levels[1].respond_within_minutes <= levels[2].respond_within_minutes <= levels[
+        3
+    ].respond_within_minutes:
+        raise _fail("levels", "level 1 must be answered no later than level 2, and 2 than 3")
+    ladder = _get(doc, "escalation_ladder", list)
+    if len(ladder) < 2 or not all(isinstance(x, str) for x in ladder):
+        raise _fail("escalation_ladder", "needs at least two role names")
+    limits_raw = _get(doc, "compensation.role_limits_fen", dict)
+    limits: dict[str, int] = {}
+    for role in ROLES:
+        limits[role] = _positive_int(doc, f"compensation.role_limits_fen.{role}")
+    if not limits["cashier"] <= limits["desk"] <= limits["manager"]:
+        raise _fail("compensation.role_limits_fen", "limits must rise cashier ≤ desk ≤ manager")
+    del limits_raw
+    kinds = _get(doc, "compensation.kinds", list)
+    if not kinds or not all(isinstance(k, str) and k for k in kinds):
+        raise _fail("compensation.kinds", "needs a non-empty list of kind names")
+    suggested = _get(doc, "compensation.suggested_kind_by_level", dict)
+    for lvl, kind in suggested.items():
+        if kind not in kinds:
+            raise _fail(f"compensation.suggested_kind_by_level.{lvl}", f"unknown kind {kind!r}")
+    compensation = CompensationPolicy(
+        role_limits_fen=limits,
+        store_daily_cap_fen=_positive_int(doc, "compensation.store_daily_cap_fen"),
+        customer_max_grants=_positive_int(doc, "compensation.customer_max_grants"),
+        customer_window_days=_positive_int(doc, "compensation.customer_window_days"),
+        kinds=tuple(kinds),
+        suggested_kind_by_level={int(k): v for k, v in suggested.items()},
+        food_safety_multiplier=_positive_int(doc, "compensation.food_safety_multiplier"),
+        food_safety_minimum_fen=_positive_int(doc, "compensation.food_safety_minimum_fen"),
+    )
+    staff = StaffPolicy(
+        pin_min_length=_positive_int(doc, "staff.pin_min_length"),
+        pin_max_length=_positive_int(doc, "staff.pin_max_length"),
+        max_failed_pins=_positive_int(doc, "staff.max_failed_pins"),
+        lockout_minutes=_positive_int(doc, "staff.lockout_minutes"),
+        idle_lock_minutes=_positive_int(doc, "staff.idle_lock_minutes"),
+    )
+    threshold = _get(doc, "duplicates.text_similarity_threshold", (int, float))
+    if not 0 < threshold <= 1:
+        raise _fail("duplicates.text_similarity_threshold", "must be in (0, 1]")
+    duplicates = DuplicatePolicy(
+        same_customer_window_hours=_positive_int(doc, "duplicates.same_customer_window_hours"),
+        text_similarity_threshold=float(threshold),
+        text_window_hours=_positive_int(doc, "duplicates.text_window_hours"),
+    )
+    channels = _get(doc, "channels", dict)
+    tiers = _get(doc, "member_tiers", list)
+    policy = Policy(
+        version=version,
+        timezone=tz,
+        levels=levels,
+        escalation_ladder=tuple(ladder),
+        followup_within_hours=_positive_int(doc, "followup_within_hours"),
+        channels=tuple(channels),
+        member_tiers=tuple(tiers),
+        compensation=compensation,
+        staff=staff,
+        duplicates=duplicates,
+        raw=doc,
+    )
+    # The triage rules validate their own section; their errors carry the same path form.
+    from desktop.triage import TriagePolicyError, TriageRules
+
+    try:
+        TriageRules.from_policy(doc)
+    except TriagePolicyError as exc:
+        raise _fail(exc.path, exc.reason) from None
+    return policy
+
+
+def load_policy(path: str | Path | None = None) -> Policy:
+    """Load and validate a policy file; the shipped default when *path* is ``None``."""
+    if path is None:
+        text = resources.files("resources").joinpath("policy", "default.json").read_text("utf-8")
+        source = "resources/policy/default.json"
+    else:
+        source = str(path)
+        try:
+            text = Path(path).read_text("utf-8")
+        except OSError as exc:
+            raise PolicyInvalid("policy.unreadable", path=source, reason=str(exc)) from None
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PolicyInvalid(
+            "policy.invalid", path=f"{source}:{exc.lineno}:{exc.colno}", reason=exc.msg
+        ) from None
+    try:
+        return parse_policy(doc, source)
+    except PolicyInvalid as exc:
+        exc.params["file"] = source
+        raise

@@ -1,0 +1,161 @@
+"""Recording a complaint: validate, triage, detect duplicates and groups, save durably."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from desktop.clock import parse_time
+from desktop.desk import Desk
+from desktop.duplicates import DuplicateCandidate, find_duplicates
+from desktop.errors import NotFound
+from desktop.intake import IntakeForm, parse_intake
+from desktop.numbering import next_number
+from desktop.staff import Staff
+from desktop.triage import ComplaintInput, Reason, TriageResult
+from local_db import projection
+from local_db.connection import transaction
+from local_db.eventlog import format_time
+from local_db.ids import uuid7
+from local_db.projection import FINAL_STATES, TicketState
+from local_db.store import record_event
+
+
+@dataclass(frozen=True)
+class CreatedTicket:
+    """The saved ticket, with what the desk should tell the staff about it."""
+
+    ticket: TicketState
+    duplicates: tuple[DuplicateCandidate, ...]
+    raised: tuple[str, ...]  # numbers of earlier tickets whose level the group rule raised
+
+
+def recent_subcategory_counts(desk: Desk, minutes: int) -> dict[str, int]:
+    """Open tickets of the last *minutes* by subcategory (the group rule's input)."""
+    since = format_time(desk.now() - timedelta(minutes=minutes))
+    rows = desk.conn.execute(
+        "SELECT subcategory, count(*) FROM tickets WHERE created_at >= ? "
+        "AND status NOT IN ('voided', 'merged') GROUP BY subcategory",
+        (since,),
+    )
+    return {str(r[0]): int(r[1]) for r in rows}
+
+
+def triage_form(desk: Desk, form: IntakeForm) -> TriageResult:
+    """Triage *form* against the store's recent tickets, as the save would."""
+    counts = recent_subcategory_counts(desk, desk.triage.group_window_minutes())
+    return desk.triage.triage(
+        ComplaintInput(
+            text=form.text,
+            channel=form.channel,
+            member_tier=form.member_tier,
+            customers=form.customers,
+        ),
+        counts,
+    )
+
+
+def create_ticket(desk: Desk, actor: Staff, data: Mapping[str, Any] | IntakeForm) -> CreatedTicket:
+    """Validate and save a complaint; return it once committed.
+
+    One transaction holds the number, the ``ticket_created`` event, the projection,
+    the search entry, the level-1 notification and any group level raise: either all
+    of it is saved or none.
+    """
+    form = data if isinstance(data, IntakeForm) else parse_intake(data, desk.policy)
+    policy = desk.policy
+    with transaction(desk.conn):
+        now = desk.now()
+        result = triage_form(desk, form)
+        duplicates = find_duplicates(
+            desk.conn, policy.duplicates, now=now, text=form.text,
+            subcategory=result.subcategory, phone=form.customer_phone,
+        )
+        number = next_number(desk.conn, desk.store_code, desk.desk_code, desk.store_day(now))
+        due = now + timedelta(minutes=result.respond_within_minutes)
+        ticket_id = uuid7()
+        payload: dict[str, Any] = {
+            "number": number,
+            "store_code": desk.store_code,
+            "desk_code": desk.desk_code,
+            "channel": form.channel,
+            "text": form.text,
+            "customer": {
+                "name": form.customer_name,
+                "phone": form.customer_phone,
+                "member_tier": form.member_tier,
+            },
+            "customers": form.customers,
+            "product": {"name": form.product_name, "sku": form.product_sku},
+            "amount_paid_fen": form.amount_paid_fen,
+            "triage": result.as_dict(),
+            "due_at": format_time(due),
+            "duplicate_candidates": [d.as_dict() for d in duplicates],
+        }
+        recorded = record_event(
+            desk.conn, ticket_id=ticket_id, type="ticket_created", payload=payload,
+            actor=actor.id, occurred_at=now, policy_version=policy.version,
+        )
+        notify = policy.raw["levels"][str(result.level)].get("notify_at_creation") or []
+        if notify:
+            record_event(
+                desk.conn, ticket_id=ticket_id, type="notification_raised",
+                payload={"to": list(notify), "reason": f"level_{result.level}"},
+                actor=actor.id, occurred_at=now, policy_version=policy.version,
+            )
+        raised = ()
+        if "group" in result.flags:
+            raised = _raise_group(desk, actor, result, ticket_id)
+        ticket = projection.read_ticket(desk.conn, ticket_id) or recorded.ticket
+    return CreatedTicket(ticket=ticket, duplicates=tuple(duplicates), raised=raised)
+
+
+def _raise_group(desk: Desk, actor: Staff, result: TriageResult, new_id: str) -> tuple[str, ...]:
+    """Raise the earlier tickets of a group to the new ticket's level (never lower)."""
+    since = format_time(desk.now() - timedelta(minutes=desk.triage.group_window_minutes()))
+    rows = desk.conn.execute(
+        "SELECT id FROM tickets WHERE subcategory = ? AND created_at >= ? AND id != ? "
+        "AND level > ? AND status NOT IN ('voided', 'merged', 'closed', 'rated')",
+        (result.subcategory, since, new_id, result.level),
+    ).fetchall()
+    numbers = []
+    for row in rows:
+        old = projection.read_ticket(desk.conn, row["id"])
+        assert old is not None
+        flags = tuple(sorted({*old.flags, "group"}))
+        reason = Reason("group:recent", f"{result.subcategory} ×{len(rows) + 1}")
+        minutes = desk.policy.target(result.level).respond_within_minutes
+        due = parse_time(old.created_at) + timedelta(minutes=minutes)
+        record_event(
+            desk.conn, ticket_id=old.id, type="triaged",
+            payload={
+                "category": old.category, "subcategory": old.subcategory,
+                "level": result.level, "flags": list(flags),
+                "departments": list(old.departments),
+                "respond_within_minutes": minutes, "due_at": format_time(due),
+                "reasons": [*map(dict, old.reasons), reason.as_dict()],
+                "why": "group_raise", "automatic": True,
+            },
+            actor=actor.id, occurred_at=desk.now(), policy_version=desk.policy.version,
+        )
+        numbers.append(old.number)
+    return tuple(numbers)
+
+
+def get_ticket(desk: Desk, ref: str) -> TicketState:
+    """A ticket by UUID or by its number; :class:`NotFound` otherwise."""
+    row = desk.conn.execute(
+        "SELECT id FROM tickets WHERE id = ? OR number = ?", (ref, ref)
+    ).fetchone()
+    ticket = projection.read_ticket(desk.conn, row["id"]) if row else None
+    if ticket is None:
+        raise NotFound("ticket.not_found", ref=ref)
+    return ticket
+
+
+def is_open(ticket: TicketState) -> bool:
+    """Not closed, rated, merged or voided."""
+    return ticket.status not in FINAL_STATES | {"closed", "rated"}
+

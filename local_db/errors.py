@@ -1,0 +1,44 @@
+"""Exceptions raised by the local store.
+
+``StoreError`` is the base; callers catch it to report storage problems in the user's
+language. Each carries a message ``code`` and ``params`` so the caller can translate it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class StoreError(Exception):
+    """Base class of every error the local store raises."""
+
+    code = "store.error"
+
+    def __init__(self, detail: str = "", **params: Any) -> None:
+        super().__init__(detail or self.code)
+        self.detail = detail
+        self.params = params
+
+
+class SchemaTooNewError(StoreError):
+    """The database was written by a newer Kesu; we refuse to touch it."""
+
+    code = "store.schema_too_new"
+
+
+class NotInitialisedError(StoreError):
+    """The database has no store and desk yet (``kesu init`` was not run)."""
+
+    code = "store.not_initialised"
+
+
+class StorageFullError(StoreError):
+    """SQLite could not write: the disk is full or the file is read-only."""
+
+    code = "store.disk_full"
+
+
+class IntegrityError(StoreError):
+    """A write would break an invariant of the event log."""
+
+    code = "store.integrity"

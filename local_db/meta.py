@@ -1,0 +1,30 @@
+"""The ``meta`` key/value table: store and desk identity, clock state."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from local_db.errors import NotInitialisedError
+
+
+def get(conn: sqlite3.Connection, key: str) -> str | None:
+    """The value stored under *key*, or ``None``."""
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def require(conn: sqlite3.Connection, key: str) -> str:
+    """The value under *key*; raises :class:`NotInitialisedError` when missing."""
+    value = get(conn, key)
+    if value is None:
+        raise NotInitialisedError(f"meta key {key!r} is not set", key=key)
+    return value
+
+
+def put(conn: sqlite3.Connection, key: str, value: str) -> None:
+    """Store *value* under *key* (inside the caller's transaction)."""
+    conn.execute(
+        "INSERT INTO meta(key, value) VALUES (?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )

@@ -1,0 +1,153 @@
+"""Schema migrations, applied with ``sqlite_utils.Migrations``.
+
+Append-only: a released migration is never edited; change the schema with a new one
+(and a test of it in ``tests/local_db/test_migrations.py``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from local_db.errors import SchemaTooNewError
+
+MIGRATION_SET = "kesu"
+migrations = Migrations(MIGRATION_SET)
+
+
+@migrations(name="m001_event_log_and_projections")
+def m001_event_log_and_projections(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+        -- The truth. One row per event; never updated except server_seq by sync.
+        CREATE TABLE events (
+            seq INTEGER PRIMARY KEY,
+            event_id TEXT NOT NULL UNIQUE,
+            ticket_id TEXT NOT NULL,
+            type TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            device_id TEXT NOT NULL,
+            device_seq INTEGER NOT NULL,
+            hlc TEXT NOT NULL,
+            occurred_at TEXT NOT NULL,
+            policy_version TEXT NOT NULL,
+            schema_version INTEGER NOT NULL,
+            server_seq INTEGER,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            UNIQUE (device_id, device_seq)
+        );
+        CREATE INDEX events_by_ticket ON events(ticket_id, hlc, device_id);
+
+        -- Projection of the events of each ticket (see local_db/projection.py).
+        CREATE TABLE tickets (
+            rid INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            number TEXT NOT NULL UNIQUE,
+            store_code TEXT NOT NULL,
+            desk_code TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            text TEXT NOT NULL,
+            category TEXT NOT NULL,
+            subcategory TEXT NOT NULL,
+            level INTEGER NOT NULL,
+            flags TEXT NOT NULL,
+            departments TEXT NOT NULL,
+            reasons TEXT NOT NULL,
+            status TEXT NOT NULL,
+            handler TEXT,
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            due_at TEXT NOT NULL,
+            respond_within_minutes INTEGER NOT NULL,
+            first_response_at TEXT,
+            closed_at TEXT,
+            rating INTEGER,
+            customer_name TEXT,
+            customer_phone TEXT,
+            member_tier TEXT NOT NULL,
+            customers INTEGER NOT NULL,
+            product_name TEXT,
+            product_sku TEXT,
+            amount_paid_fen INTEGER,
+            merged_into TEXT,
+            reopen_count INTEGER NOT NULL,
+            escalation_step INTEGER NOT NULL,
+            conflict INTEGER NOT NULL,
+            policy_version TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            event_count INTEGER NOT NULL
+        );
+        CREATE INDEX tickets_by_created ON tickets(created_at);
+        CREATE INDEX tickets_by_status ON tickets(status, due_at);
+        CREATE INDEX tickets_by_phone ON tickets(customer_phone, created_at);
+        CREATE INDEX tickets_by_subcategory ON tickets(subcategory, created_at);
+
+        -- Projection of the compensation events (the ledger).
+        CREATE TABLE compensations (
+            id TEXT PRIMARY KEY,
+            ticket_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            amount_fen INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            requested_by TEXT NOT NULL,
+            requester_role TEXT NOT NULL,
+            approved_by TEXT,
+            approval_level TEXT,
+            customer_phone TEXT,
+            reason TEXT NOT NULL,
+            policy_version TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            decided_at TEXT,
+            store_day TEXT NOT NULL
+        );
+        CREATE INDEX compensations_by_ticket ON compensations(ticket_id);
+        CREATE INDEX compensations_by_day ON compensations(store_day, status);
+        CREATE INDEX compensations_by_phone ON compensations(customer_phone, created_at);
+
+        -- Local staff accounts. Not ticket data, so not event-sourced.
+        CREATE TABLE staff (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            role TEXT NOT NULL,
+            pin_hash TEXT NOT NULL,
+            failed_pins INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT,
+            active INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL
+        );
+
+        -- Daily counter behind the human-readable ticket number.
+        CREATE TABLE ticket_counters (store_day TEXT PRIMARY KEY, last INTEGER NOT NULL);
+        """
+    )
+
+
+def known_migrations() -> list[str]:
+    """Names of the migrations this version of Kesu knows, in order."""
+    return [m.name for m in migrations._migrations]
+
+
+def migrate(conn: sqlite3.Connection) -> list[str]:
+    """Bring the database up to date; return the names applied.
+
+    Refuses, before changing anything, a database that holds migrations this version
+    does not know: it was written by a newer Kesu.
+    """
+    db = sqlite_utils.Database(conn)
+    applied = [m.name for m in migrations.applied(db)]
+    unknown = [name for name in applied if name not in known_migrations()]
+    if unknown:
+        raise SchemaTooNewError(
+            f"database has migrations unknown to this version: {', '.join(unknown)}",
+            unknown=", ".join(unknown),
+        )
+    pending = [m.name for m in migrations.pending(db)]
+    if pending:
+        migrations.apply(db)
+    return pending

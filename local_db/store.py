@@ -1,0 +1,140 @@
+"""The write path: one event and every projection it touches, in one transaction.
+
+Also ``rebuild`` (projections from events) and ``check`` (chain and projections agree).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime
+from typing import Any
+
+from local_db import eventlog, projection, search
+from local_db.connection import transaction
+from local_db.eventlog import Event
+from local_db.projection import CompensationState, TicketState
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What one recorded event produced."""
+
+    event: Event
+    ticket: TicketState
+    compensation: CompensationState | None
+
+
+def record_event(
+    conn: sqlite3.Connection,
+    *,
+    ticket_id: str,
+    type: str,
+    payload: Mapping[str, Any],
+    actor: str,
+    occurred_at: datetime,
+    policy_version: str,
+) -> Recorded:
+    """Append an event and update the projections, atomically.
+
+    Joins the caller's transaction when there is one, so a command that writes several
+    events (a ticket and the level raise of its group) commits them together.
+    """
+    with transaction(conn):
+        event = eventlog.append(
+            conn,
+            ticket_id=ticket_id,
+            type=type,
+            payload=payload,
+            actor=actor,
+            occurred_at=occurred_at,
+            policy_version=policy_version,
+        )
+        before = None if type == "ticket_created" else projection.read_ticket(conn, ticket_id)
+        ticket = projection.apply(before, event)
+        rid = projection.write_ticket(conn, ticket)
+        if type == "ticket_created":
+            search.index_ticket(conn, rid, ticket.text)
+        line = None
+        if type in projection.COMPENSATION_EVENTS:
+            ledger: dict[str, CompensationState] = {}
+            cid = str(payload["compensation_id"])
+            existing = projection.read_compensation(conn, cid)
+            if existing is not None:
+                ledger[cid] = existing
+            line = projection.apply_compensation(ledger, event)
+            if line is not None:
+                projection.write_compensation(conn, line)
+    return Recorded(event=event, ticket=ticket, compensation=line)
+
+
+def fold_all(
+    conn: sqlite3.Connection,
+) -> tuple[dict[str, TicketState], dict[str, CompensationState]]:
+    """Fold every event from nothing: the projections as they ought to be."""
+    tickets: dict[str, TicketState] = {}
+    ledger: dict[str, CompensationState] = {}
+    for event in eventlog.iter_events(conn, order="fold"):
+        tickets[event.ticket_id] = projection.apply(tickets.get(event.ticket_id), event)
+        projection.apply_compensation(ledger, event)
+    return tickets, ledger
+
+
+def rebuild(conn: sqlite3.Connection) -> dict[str, int]:
+    """Rewrite the projections and the search index from the events alone."""
+    tickets, ledger = fold_all(conn)
+    with transaction(conn):
+        conn.execute("DELETE FROM tickets")
+        conn.execute("DELETE FROM compensations")
+        for state in tickets.values():
+            projection.write_ticket(conn, state)
+        for line in ledger.values():
+            projection.write_compensation(conn, line)
+        search.rebuild_index(conn)
+    return {"tickets": len(tickets), "compensations": len(ledger)}
+
+
+def check(conn: sqlite3.Connection) -> list[str]:
+    """Every difference between the event log and what was derived from it.
+
+    Checks each device's hash chain, then that every stored ticket and ledger line
+    equals the fold of its events, field by field. Empty means all is well.
+    """
+    problems = eventlog.verify_chain(conn)
+    tickets, ledger = fold_all(conn)
+    stored_ids: set[str] = set()
+    for row in conn.execute("SELECT * FROM tickets"):
+        state = TicketState.from_row(row)
+        stored_ids.add(state.id)
+        expected = tickets.get(state.id)
+        if expected is None:
+            problems.append(f"ticket {state.number}: row has no events")
+            continue
+        problems.extend(_diff(f"ticket {state.number}", expected, state))
+    for missing in set(tickets) - stored_ids:
+        problems.append(f"ticket {tickets[missing].number}: events have no row")
+    stored_lines: set[str] = set()
+    comp_cols = [f.name for f in fields(CompensationState) if f.name != "history"]
+    for row in conn.execute("SELECT * FROM compensations"):
+        line = CompensationState(**{c: row[c] for c in comp_cols})
+        stored_lines.add(line.id)
+        want = ledger.get(line.id)
+        if want is None:
+            problems.append(f"compensation {line.id}: row has no events")
+            continue
+        problems.extend(_diff(f"compensation {line.id}", want, line))
+    for missing in set(ledger) - stored_lines:
+        problems.append(f"compensation {missing}: events have no row")
+    return problems
+
+
+def _diff(label: str, expected: Any, actual: Any) -> list[str]:
+    want, have = asdict(expected), asdict(actual)
+    want.pop("history", None)
+    have.pop("history", None)
+    return [
+        f"{label}: {key} is {have[key]!r}, events say {want[key]!r}"
+        for key in want
+        if want[key] != have[key]
+    ]

@@ -1,0 +1,1 @@
+"""Packaged data: default policy, message catalogues, fonts."""

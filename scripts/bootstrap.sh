@@ -1,0 +1,36 @@
+#!/bin/sh
+# Create the virtual environment and install Kesu with its test tools.
+# On a fresh Debian machine python3-venv and Qt's runtime libraries may be missing:
+# install them with apt-get when we are root (or have sudo), else say what to install.
+set -eu
+VENV=${1:-.venv}
+PYTHON=${PYTHON:-python3}
+DEBS="python3-venv python3-pip libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0 libxcb-cursor0 libxrender1 libxi6"
+
+need_debs() {
+    command -v dpkg-query >/dev/null 2>&1 || return 1
+    for p in $DEBS; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || return 0
+    done
+    return 1
+}
+
+if ! "$PYTHON" -c "import venv, ensurepip" >/dev/null 2>&1 || need_debs; then
+    if command -v apt-get >/dev/null 2>&1; then
+        SUDO=""
+        [ "$(id -u)" = 0 ] || SUDO="sudo"
+        echo "bootstrap: installing system packages: $DEBS"
+        $SUDO apt-get update -qq || true
+        # Some names differ between Debian releases; install what exists.
+        for p in $DEBS; do
+            DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$p" >/dev/null 2>&1 \
+                || echo "bootstrap: note: could not install $p"
+        done
+    else
+        echo "bootstrap: please install Python's venv module and Qt's runtime libraries" >&2
+    fi
+fi
+
+[ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+"$VENV/bin/python" -m pip install -q --upgrade pip
+"$VENV/bin/python" -m pip install -q -e '.[test]'

@@ -1,0 +1,1 @@
+"""Sync protocol and desk sync engine."""

@@ -1,0 +1,81 @@
+"""Policy documents: the defaults of domain.md as data, and clear rejection of bad ones."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from desktop.errors import PolicyInvalid
+from desktop.policy import load_policy
+
+DEFAULT = json.loads(
+    (Path(__file__).parents[2] / "resources" / "policy" / "default.json").read_text("utf-8"))
+
+
+def _write(tmp_path: Path, doc) -> Path:
+    path = tmp_path / "policy.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
+    return path
+
+
+def test_default_policy_has_the_domain_defaults() -> None:
+    p = load_policy()
+    assert [p.target(lvl).respond_within_minutes for lvl in (1, 2, 3)] == [60, 240, 1440]
+    assert p.compensation.role_limits_fen == {"cashier": 20000, "desk": 50000, "manager": 100000}
+    assert p.compensation.store_daily_cap_fen == 500000
+    assert (p.compensation.customer_max_grants, p.compensation.customer_window_days) == (3, 30)
+    assert (p.staff.max_failed_pins, p.staff.lockout_minutes) == (5, 5)
+    assert p.escalation_ladder[0] == "handler" and len(p.escalation_ladder) == 4
+    assert str(p.timezone) == "Asia/Shanghai"
+    assert len(p.subcategories()) == 15
+
+
+def _broken(mutate):
+    doc = json.loads(json.dumps(DEFAULT))
+    mutate(doc)
+    return doc
+
+
+@pytest.mark.parametrize("mutate, path", [
+    (lambda d: d["compensation"]["role_limits_fen"].__setitem__("desk", -1),
+     "compensation.role_limits_fen.desk"),
+    (lambda d: d["compensation"]["role_limits_fen"].__setitem__("desk", "500"),
+     "compensation.role_limits_fen.desk"),
+    (lambda d: d["compensation"]["role_limits_fen"].__setitem__("cashier", 10**9),
+     "compensation.role_limits_fen"),
+    (lambda d: d["levels"]["1"].pop("respond_within_minutes"), "levels.1.respond_within_minutes"),
+    (lambda d: d.__setitem__("timezone", "Mars/Olympus"), "timezone"),
+    (lambda d: d.__setitem__("schema", 99), "schema"),
+    (lambda d: d["staff"].__setitem__("max_failed_pins", True), "staff.max_failed_pins"),
+])
+def test_bad_policy_names_the_path_and_reason(tmp_path, mutate, path) -> None:
+    file = _write(tmp_path, _broken(mutate))
+    with pytest.raises(PolicyInvalid) as info:
+        load_policy(file)
+    assert info.value.params["path"] == path
+    assert info.value.params["reason"]
+    assert info.value.params["file"] == str(file)
+
+
+def test_bad_triage_section_is_rejected_with_its_path(tmp_path) -> None:
+    def mutate(d):
+        d["triage"]["categories"]["product"]["subcategories"]["quality"]["departments"] = 7
+    with pytest.raises(PolicyInvalid) as info:
+        load_policy(_write(tmp_path, _broken(mutate)))
+    assert info.value.params["path"].startswith("triage.")
+
+
+def test_not_json_gives_line_and_column(tmp_path) -> None:
+    path = tmp_path / "p.json"
+    path.write_text('{"schema": 1,\n  oops}', "utf-8")
+    with pytest.raises(PolicyInvalid) as info:
+        load_policy(path)
+    assert ":2:" in info.value.params["path"]
+
+
+def test_missing_file(tmp_path) -> None:
+    with pytest.raises(PolicyInvalid) as info:
+        load_policy(tmp_path / "nope.json")
+    assert info.value.code == "policy.unreadable"

@@ -1,0 +1,72 @@
+"""Each migration, the refusal of a newer database, and the connection settings."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from local_db.connection import connect
+from local_db.errors import SchemaTooNewError
+from local_db.migrations import known_migrations, migrate, migrations
+
+
+def _tables(conn) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+
+def test_fresh_database_gets_every_migration_in_order(tmp_path: Path) -> None:
+    conn = connect(tmp_path / "a.db")
+    assert migrate(conn) == known_migrations()
+    assert migrate(conn) == []  # idempotent
+
+
+def test_m001_creates_event_log_and_projections(tmp_path: Path) -> None:
+    conn = connect(tmp_path / "a.db")
+    db = sqlite_utils.Database(conn)
+    migrations.apply(db, stop_before="m002_ticket_search")
+    assert {"meta", "events", "tickets", "compensations", "staff", "ticket_counters"} <= _tables(
+        conn
+    )
+    cols = {c.name for c in db["events"].columns}
+    assert {"event_id", "device_seq", "hlc", "prev_hash", "hash", "server_seq"} <= cols
+    # device_seq is unique per device: a gap-free sequence cannot be duplicated.
+    unique = [i for i in db["events"].indexes if i.unique]
+    assert any(set(i.columns) == {"device_id", "device_seq"} for i in unique)
+
+
+def test_m002_adds_search_index(tmp_path: Path) -> None:
+    conn = connect(tmp_path / "a.db")
+    db = sqlite_utils.Database(conn)
+    migrations.apply(db, stop_before="m002_ticket_search")
+    before = _tables(conn)
+    migrate(conn)
+    added = _tables(conn) - before
+    assert any("search" in name for name in added)
+
+
+def test_database_from_newer_version_is_refused_and_left_unchanged(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    conn = connect(path)
+    migrate(conn)
+    conn.execute(
+        "INSERT INTO _sqlite_migrations(migration_set, name, applied_at) "
+        "VALUES ('kesu', 'm999_from_the_future', '2027-01-01')"
+    )
+    conn.close()
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    conn = connect(path)
+    with pytest.raises(SchemaTooNewError) as info:
+        migrate(conn)
+    assert "m999_from_the_future" in info.value.params["unknown"]
+    conn.close()
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == digest
+
+
+def test_connection_is_wal_with_full_sync(tmp_path: Path) -> None:
+    conn = connect(tmp_path / "a.db")
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
