@@ -18,13 +18,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bigdb import big_database  # noqa: E402
-from desktop.desk import init_desk  # noqa: E402
-from desktop.staff import add_staff, get_staff  # noqa: E402
-from desktop.errors import NotFound  # noqa: E402
-from desktop.tickets import create_ticket  # noqa: E402
-from local_db.connection import connect  # noqa: E402
-from local_db.projection import TicketState  # noqa: E402
+from bench.bigdb import big_database
+from desktop.desk import init_desk
+from desktop.errors import NotFound
+from desktop.staff import add_staff, get_staff
+from desktop.tickets import create_ticket
+from local_db.connection import connect
+from local_db.projection import TicketState
 
 COMPLAINTS = (
     "昨天买的鲜牛奶今天打开是酸的，要求退货",
@@ -37,7 +37,7 @@ COMPLAINTS = (
 
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ from desktop.clock import FixedClock
 from desktop.compensation import compensate
 from desktop.desk import Desk, init_desk
 from desktop.errors import KesuError
-from desktop.staff import add_staff
+from desktop.staff import Staff, add_staff
 from desktop.tickets import create_ticket
 
 DEMO_STAFF = (
@@ -96,7 +96,8 @@ def build_demo(path: Path, *, tickets: int = 300, days: int = 60, seed: int = 7,
     return DemoSummary(path, tickets, DEMO_STAFF)
 
 
-def _progress(desk: Desk, clock: FixedClock, rng: random.Random, staff: dict, tid: str,
+def _progress(desk: Desk, clock: FixedClock, rng: random.Random, staff: dict[str, Staff],
+              tid: str,
               age_days: float) -> None:
     """Move a ticket along the loop as far as its age makes plausible."""
     target = rng.random() * min(1.0, age_days / 3)

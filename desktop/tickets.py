@@ -105,7 +105,7 @@ def create_ticket(desk: Desk, actor: Staff, data: Mapping[str, Any] | IntakeForm
                 payload={"to": list(notify), "reason": f"level_{result.level}"},
                 actor=actor.id, occurred_at=now, policy_version=policy.version,
             )
-        raised = ()
+        raised: tuple[str, ...] = ()
         if "group" in result.flags:
             raised = _raise_group(desk, actor, result, ticket_id)
         ticket = projection.read_ticket(desk.conn, ticket_id) or recorded.ticket

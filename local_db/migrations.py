@@ -128,6 +128,28 @@ def m001_event_log_and_projections(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations(name="m002_ticket_search")
+def m002_ticket_search(db: sqlite_utils.Database) -> None:
+    # Search index of tickets.text, fed by local_db/search.py (which explains the
+    # tokens: CJK bigrams + end-of-run marker, words). Contentless: rowid = tickets.rid.
+    # prefix='1' answers one-character queries; detail=full allows bigram phrases.
+    db.executescript(
+        """
+        CREATE VIRTUAL TABLE ticket_search USING fts5(
+            body,
+            content='',
+            tokenize='ascii',
+            prefix='1',
+            detail=full
+        );
+
+        -- The text each ticket_search row was built from: a contentless FTS5 table
+        -- can only delete a row when given its tokens again.
+        CREATE TABLE ticket_search_source (rid INTEGER PRIMARY KEY, text TEXT NOT NULL);
+        """
+    )
+
+
 def known_migrations() -> list[str]:
     """Names of the migrations this version of Kesu knows, in order."""
     return [m.name for m in migrations._migrations]

@@ -39,6 +39,7 @@ def test_sigkill_during_ticket_add_never_loses_or_duplicates(tmp_path: Path) -> 
         proc.stdin.close()
         time.sleep(rng.uniform(0.2, 1.1) * span)
         proc.send_signal(signal.SIGKILL)
+        proc.stdin = None  # already closed; communicate() must not flush it
         out, _ = proc.communicate()
         if proc.returncode == 0 and out.strip():
             saved.append(marker)
