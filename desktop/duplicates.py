@@ -13,6 +13,8 @@ from local_db.eventlog import format_time
 # Near-identical complaints triage to the same subcategory, so only those are compared;
 # the cap keeps a save fast even on the busiest day of a busy store.
 MAX_TEXT_CANDIDATES = 300
+# Staff read the list; more than this is noise, and each one is stored in the event.
+MAX_OFFERED = 10
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,5 @@ def find_duplicates(
         score = text_similarity(text, row["text"])
         if score >= policy.text_similarity_threshold:
             found[row["id"]] = DuplicateCandidate(row["id"], row["number"], "similar_text", score)
-    return sorted(
-        found.values(), key=lambda c: (c.reason != "same_customer", -c.similarity)
-    )
+    ranked = sorted(found.values(), key=lambda c: (c.reason != "same_customer", -c.similarity))
+    return ranked[:MAX_OFFERED]

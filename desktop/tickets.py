@@ -35,44 +35,86 @@ class CreatedTicket:
 def recent_subcategory_counts(desk: Desk, minutes: int) -> dict[str, int]:
     """Open tickets of the last *minutes* by subcategory (the group rule's input)."""
     since = format_time(desk.now() - timedelta(minutes=minutes))
+    # Without the hint SQLite walks the subcategory index over every ticket to save a
+    # sort; the time window is tiny, so the created_at index is always right.
     rows = desk.conn.execute(
-        "SELECT subcategory, count(*) FROM tickets WHERE created_at >= ? "
-        "AND status NOT IN ('voided', 'merged') GROUP BY subcategory",
+        "SELECT subcategory, count(*) FROM tickets INDEXED BY tickets_by_created "
+        "WHERE created_at >= ? AND status NOT IN ('voided', 'merged') GROUP BY subcategory",
         (since,),
     )
     return {str(r[0]): int(r[1]) for r in rows}
 
 
+def recent_count(desk: Desk, subcategory: str, minutes: int) -> int:
+    """Open tickets of *subcategory* in the last *minutes*."""
+    since = format_time(desk.now() - timedelta(minutes=minutes))
+    row = desk.conn.execute(
+        "SELECT count(*) FROM tickets WHERE subcategory = ? AND created_at >= ? "
+        "AND status NOT IN ('voided', 'merged')",
+        (subcategory, since),
+    ).fetchone()
+    return int(row[0])
+
+
+def _complaint(form: IntakeForm) -> ComplaintInput:
+    return ComplaintInput(text=form.text, channel=form.channel,
+                          member_tier=form.member_tier, customers=form.customers)
+
+
 def triage_form(desk: Desk, form: IntakeForm) -> TriageResult:
     """Triage *form* against the store's recent tickets, as the save would."""
     counts = recent_subcategory_counts(desk, desk.triage.group_window_minutes())
-    return desk.triage.triage(
-        ComplaintInput(
-            text=form.text,
-            channel=form.channel,
-            member_tier=form.member_tier,
-            customers=form.customers,
-        ),
-        counts,
+    return desk.triage.triage(_complaint(form), counts)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A validated complaint with its triage and likely duplicates, not saved yet.
+
+    The intake form shows this while staff type; the save then only writes.
+    """
+
+    form: IntakeForm
+    triage: TriageResult
+    duplicates: tuple[DuplicateCandidate, ...]
+    group_count: int  # recent tickets of the chosen subcategory when triaged
+
+
+def prepare_ticket(desk: Desk, data: Mapping[str, Any] | IntakeForm) -> Draft:
+    """Validate, triage and look for duplicates. Reads only; raises on bad input."""
+    form = data if isinstance(data, IntakeForm) else parse_intake(data, desk.policy)
+    counts = recent_subcategory_counts(desk, desk.triage.group_window_minutes())
+    result = desk.triage.triage(_complaint(form), counts)
+    duplicates = find_duplicates(
+        desk.conn, desk.policy.duplicates, now=desk.now(), text=form.text,
+        subcategory=result.subcategory, phone=form.customer_phone,
     )
+    return Draft(form, result, tuple(duplicates), counts.get(result.subcategory, 0))
 
 
 def create_ticket(desk: Desk, actor: Staff, data: Mapping[str, Any] | IntakeForm) -> CreatedTicket:
-    """Validate and save a complaint; return it once committed.
+    """Validate and save a complaint; return it once committed."""
+    return save_ticket(desk, actor, prepare_ticket(desk, data))
+
+
+def save_ticket(desk: Desk, actor: Staff, draft: Draft) -> CreatedTicket:
+    """Save a prepared complaint durably.
 
     One transaction holds the number, the ``ticket_created`` event, the projection,
     the search entry, the level-1 notification and any group level raise: either all
-    of it is saved or none.
+    of it is saved or none. The group count is taken again inside the transaction, so
+    a complaint saved by another desk process meanwhile still counts.
     """
-    form = data if isinstance(data, IntakeForm) else parse_intake(data, desk.policy)
+    form = draft.form
     policy = desk.policy
     with transaction(desk.conn):
         now = desk.now()
-        result = triage_form(desk, form)
-        duplicates = find_duplicates(
-            desk.conn, policy.duplicates, now=now, text=form.text,
-            subcategory=result.subcategory, phone=form.customer_phone,
-        )
+        sub = draft.triage.subcategory
+        count = recent_count(desk, sub, desk.triage.group_window_minutes())
+        result = draft.triage
+        if count != draft.group_count:  # the group changed since triage: grade again
+            result = desk.triage.triage(_complaint(form), {sub: count})
+        duplicates = list(draft.duplicates)
         number = next_number(desk.conn, desk.store_code, desk.desk_code, desk.store_day(now))
         due = now + timedelta(minutes=result.respond_within_minutes)
         ticket_id = uuid7()
@@ -100,16 +142,17 @@ def create_ticket(desk: Desk, actor: Staff, data: Mapping[str, Any] | IntakeForm
         )
         notify = policy.raw["levels"][str(result.level)].get("notify_at_creation") or []
         if notify:
-            record_event(
+            recorded = record_event(
                 desk.conn, ticket_id=ticket_id, type="notification_raised",
                 payload={"to": list(notify), "reason": f"level_{result.level}"},
                 actor=actor.id, occurred_at=now, policy_version=policy.version,
+                current=recorded.ticket,
             )
         raised: tuple[str, ...] = ()
         if "group" in result.flags:
             raised = _raise_group(desk, actor, result, ticket_id)
-        ticket = projection.read_ticket(desk.conn, ticket_id) or recorded.ticket
-    return CreatedTicket(ticket=ticket, duplicates=tuple(duplicates), raised=raised)
+        ticket = recorded.ticket
+    return CreatedTicket(ticket=ticket, duplicates=draft.duplicates, raised=raised)
 
 
 def _raise_group(desk: Desk, actor: Staff, result: TriageResult, new_id: str) -> tuple[str, ...]:

@@ -35,11 +35,14 @@ def record_event(
     actor: str,
     occurred_at: datetime,
     policy_version: str,
+    current: TicketState | None = None,
 ) -> Recorded:
     """Append an event and update the projections, atomically.
 
-    Joins the caller's transaction when there is one, so a command that writes several
-    events (a ticket and the level raise of its group) commits them together.
+    *current* is the ticket as the caller last saw it inside this transaction, saving
+    a read; it must be the stored state. Joins the caller's transaction when there is
+    one, so a command that writes several events (a ticket and the level raise of its
+    group) commits them together.
     """
     with transaction(conn):
         event = eventlog.append(
@@ -51,7 +54,10 @@ def record_event(
             occurred_at=occurred_at,
             policy_version=policy_version,
         )
-        before = None if type == "ticket_created" else projection.read_ticket(conn, ticket_id)
+        before = None
+        if type != "ticket_created":
+            before = current if current is not None and current.id == ticket_id else (
+                projection.read_ticket(conn, ticket_id))
         ticket = projection.apply(before, event)
         rid = projection.write_ticket(conn, ticket)
         if type == "ticket_created":

@@ -1,0 +1,68 @@
+"""Exceptions of the sync engine. None of them means data was lost or should be.
+
+``SyncError`` is the base; the desk shows each kind differently:
+
+* :class:`Unauthorized` (HTTP 401): the device token is unknown or revoked. Enrol again
+  with a new one-time code; never discard local events.
+* :class:`UpdateRequired` (HTTP 426): the server speaks another protocol version. Keep
+  every local event and tell staff "update required".
+* :class:`ServerRejected` (other 4xx): the server refused a request for a stated
+  ``reason`` (broken chain, another store's ticket...). Needs a person; retrying the same
+  request will not help.
+* :class:`NetworkError`: the server could not be reached or answered nonsense; transient,
+  retry with :func:`sync.engine.backoff_delay`. Subclasses :class:`ServerError` (5xx)
+  and :class:`BadResponse` (unparseable answer).
+"""
+
+from __future__ import annotations
+
+
+class SyncError(Exception):
+    """Base of every sync failure. ``code`` is a message key for the desk UI."""
+
+    code = "sync.error"
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(detail or self.code)
+        self.detail = detail
+
+
+class Unauthorized(SyncError):
+    """401: the token is not (or no longer) valid. Enrol again; keep all data."""
+
+    code = "sync.unauthorized"
+
+
+class UpdateRequired(SyncError):
+    """426: protocol version mismatch. Update Kesu; keep all data."""
+
+    code = "sync.update_required"
+
+
+class ServerRejected(SyncError):
+    """The server refused the request; ``reason`` is its machine-readable error code."""
+
+    code = "sync.rejected"
+
+    def __init__(self, reason: str, detail: str = "", status: int = 0) -> None:
+        super().__init__(detail or reason)
+        self.reason = reason
+        self.status = status
+
+
+class NetworkError(SyncError):
+    """The server was unreachable, timed out or failed; transient, retry later."""
+
+    code = "sync.network"
+
+
+class ServerError(NetworkError):
+    """The server answered 5xx."""
+
+    code = "sync.server_error"
+
+
+class BadResponse(NetworkError):
+    """The answer was not the protocol's JSON (proxy page, truncated body...)."""
+
+    code = "sync.bad_response"

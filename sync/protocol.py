@@ -1,0 +1,220 @@
+"""The sync wire protocol: what the desk and the central server say to each other.
+
+Pure Python (no Qt, no HTTP library) so the desk engine, the reference server and tests
+share one definition. All bodies are JSON objects.
+
+Endpoints (every request carries the header :data:`PROTOCOL_HEADER`; all but enrol also
+``Authorization: Bearer <device token>``):
+
+* ``POST /v1/enrol``  :class:`EnrolRequest` → :class:`EnrolResponse`
+* ``GET  /v1/status`` → :class:`StatusResponse`
+* ``POST /v1/push``   :class:`PushRequest` → :class:`PushResponse`; 409 with
+  :class:`ErrorBody` (``error="gap"`` and ``expected``) when the batch does not start
+  right after the server's high-water mark for the device.
+* ``GET  /v1/pull?since=CURSOR&limit=N`` → :class:`PullResponse`
+
+Errors come as :class:`ErrorBody` with 400 (malformed), 401 (unknown token), 403
+(another store or device), 409 (gap), 422 (rejected events: broken chain, bad hash,
+foreign ticket), 426 (protocol version mismatch: update required).
+
+An event's ``payload`` travels as the exact JSON *text* the desk stored and hashed, so
+the hash chain stays verifiable byte for byte on the server and on every other desk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any, NotRequired, TypedDict
+
+PROTOCOL_VERSION = 1
+PROTOCOL_HEADER = "Kesu-Protocol"
+GENESIS_HASH = "0" * 64
+MAX_PUSH_BATCH = 500
+MAX_PULL_LIMIT = 1000
+
+# Field name → type every wire event must have (server_seq only on the way back).
+EVENT_FIELDS: dict[str, type] = {
+    "event_id": str,
+    "ticket_id": str,
+    "type": str,
+    "payload": str,
+    "actor": str,
+    "device_id": str,
+    "device_seq": int,
+    "hlc": str,
+    "occurred_at": str,
+    "policy_version": str,
+    "schema_version": int,
+    "prev_hash": str,
+    "hash": str,
+}
+
+
+class WireEvent(TypedDict):
+    """One event as it travels; ``payload`` is the stored canonical JSON text."""
+
+    event_id: str
+    ticket_id: str
+    type: str
+    payload: str
+    actor: str
+    device_id: str
+    device_seq: int
+    hlc: str
+    occurred_at: str
+    policy_version: str
+    schema_version: int
+    prev_hash: str
+    hash: str
+    server_seq: NotRequired[int]
+
+
+class EnrolRequest(TypedDict):
+    """A desk trading its one-time code for a device token."""
+
+    protocol: int
+    code: str
+    device_id: str
+
+
+class EnrolResponse(TypedDict):
+    """The device token (shown once) and what it is bound to."""
+
+    token: str
+    store_code: str
+    desk_code: str
+    device_id: str
+    epoch: str
+
+
+class StatusResponse(TypedDict):
+    """What the server holds for this token's device and store."""
+
+    protocol: int
+    epoch: str
+    store_code: str
+    desk_code: str
+    device_id: str
+    high_water: int  # highest device_seq stored for the device (0: none)
+    head: int  # highest server_seq of the store (0: none)
+
+
+class PushRequest(TypedDict):
+    """An ordered batch of one device's events, consecutive device_seq from first_seq."""
+
+    protocol: int
+    device_id: str
+    first_seq: int
+    events: list[WireEvent]
+
+
+class PushResponse(TypedDict):
+    """Sent only after the batch is committed."""
+
+    acked_through: int
+    inserted: int
+    epoch: str
+
+
+class PullResponse(TypedDict):
+    """A page of the store's events with server_seq above ``since``, in order."""
+
+    events: list[WireEvent]
+    cursor: int
+    epoch: str
+    more: bool
+
+
+class ErrorBody(TypedDict):
+    """Any refusal. ``expected`` accompanies ``error == "gap"``."""
+
+    error: str
+    detail: str
+    expected: NotRequired[int]
+
+
+class ProtocolViolation(ValueError):
+    """A body that does not follow this protocol (answered with 400)."""
+
+
+def event_hash(event: Mapping[str, Any]) -> str:
+    """The SHA-256 chain hash of a wire event.
+
+    Must equal ``local_db.eventlog.compute_hash`` (a test holds them together); kept
+    here so the server does not depend on the desk's storage package.
+    """
+    body = json.dumps(
+        [
+            event["prev_hash"],
+            event["event_id"],
+            event["ticket_id"],
+            event["type"],
+            event["payload"],
+            event["actor"],
+            event["device_id"],
+            event["device_seq"],
+            event["hlc"],
+            event["occurred_at"],
+            event["policy_version"],
+            event["schema_version"],
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def check_event(raw: object) -> WireEvent:
+    """Validate the shape of one wire event; raise :class:`ProtocolViolation` if wrong."""
+    if not isinstance(raw, dict):
+        raise ProtocolViolation("event is not an object")
+    for name, kind in EVENT_FIELDS.items():
+        value = raw.get(name)
+        # bool is an int subclass; a true/false seq is still malformed.
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise ProtocolViolation(f"event field {name!r} missing or not {kind.__name__}")
+    event: WireEvent = {name: raw[name] for name in EVENT_FIELDS}  # type: ignore[assignment]
+    return event
+
+
+def check_push(raw: object) -> PushRequest:
+    """Validate a push body: shape, one device, consecutive device_seq from first_seq."""
+    if not isinstance(raw, dict):
+        raise ProtocolViolation("body is not an object")
+    device_id, first_seq, events = raw.get("device_id"), raw.get("first_seq"), raw.get("events")
+    if not isinstance(device_id, str) or not device_id:
+        raise ProtocolViolation("device_id missing")
+    if not isinstance(first_seq, int) or isinstance(first_seq, bool) or first_seq < 1:
+        raise ProtocolViolation("first_seq must be a positive integer")
+    if not isinstance(events, list) or not events:
+        raise ProtocolViolation("events must be a non-empty list")
+    if len(events) > MAX_PUSH_BATCH:
+        raise ProtocolViolation(f"at most {MAX_PUSH_BATCH} events per push")
+    checked = [check_event(e) for e in events]
+    for i, event in enumerate(checked):
+        if event["device_id"] != device_id:
+            raise ProtocolViolation("all events of a push come from the pushing device")
+        if event["device_seq"] != first_seq + i:
+            raise ProtocolViolation("device_seq must be consecutive from first_seq")
+    return {"protocol": int(raw.get("protocol", 0)), "device_id": device_id,
+            "first_seq": first_seq, "events": checked}
+
+
+def check_pull(raw: object) -> PullResponse:
+    """Validate a pull page (desk side)."""
+    if not isinstance(raw, dict):
+        raise ProtocolViolation("body is not an object")
+    events, cursor, epoch = raw.get("events"), raw.get("cursor"), raw.get("epoch")
+    if not isinstance(events, list) or not isinstance(cursor, int) or not isinstance(epoch, str):
+        raise ProtocolViolation("pull page needs events, cursor and epoch")
+    checked: list[WireEvent] = []
+    for e in events:
+        event = check_event(e)
+        seq = e.get("server_seq") if isinstance(e, dict) else None
+        if not isinstance(seq, int):
+            raise ProtocolViolation("pulled event without server_seq")
+        event["server_seq"] = seq
+        checked.append(event)
+    return {"events": checked, "cursor": cursor, "epoch": epoch, "more": bool(raw.get("more"))}
