@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 from typing import Any
 
 from desktop import handling
@@ -19,6 +20,7 @@ from desktop.tickets import create_ticket, get_ticket
 from desktop.triage import ComplaintInput, Triage, TriageRules
 from desktop.views import compensations_of, ticket_view, timeline
 from local_db import projection
+from local_db.errors import StoreError
 from local_db.eventlog import format_time
 
 
@@ -116,10 +118,9 @@ def _ticket_actor(p: argparse.ArgumentParser) -> None:
 
 def cmd_triage(args: argparse.Namespace) -> int:
     """One JSON line in, one JSON line out; a bad line gets an error object, not a crash."""
-    db_policy = None
     try:
         db_policy = desk_of(args).policy
-    except Exception:  # triage needs no database; fall back to the shipped policy
+    except (StoreError, sqlite3.Error):  # triage needs no database: the shipped policy
         db_policy = load_policy()
     engine = Triage(TriageRules.from_policy(db_policy.raw))
     status = 0
