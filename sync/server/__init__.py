@@ -1,0 +1,1 @@
+"""The reference central sync server (``kesu-server``): FastAPI over SQLAlchemy Core."""

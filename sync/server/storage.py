@@ -1,0 +1,380 @@
+"""Server storage: events of every store, device tokens, one-time enrolment codes.
+
+SQLAlchemy Core with portable types so the same code runs on SQLite (the default and
+the only one tested so far) and PostgreSQL. Every push is one transaction; the global
+``server_seq`` comes from a counter row locked ``FOR UPDATE`` (on SQLite the whole
+transaction is ``BEGIN IMMEDIATE``), so sequence numbers are committed in order and a
+puller reading ``server_seq > cursor`` can never skip an event committed later with a
+smaller number.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from sync.protocol import GENESIS_HASH, WireEvent, event_hash
+
+metadata = sa.MetaData()
+
+server_meta = sa.Table(
+    "server_meta", metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+enrol_codes = sa.Table(
+    "enrol_codes", metadata,
+    sa.Column("code_hash", sa.String(64), primary_key=True),
+    sa.Column("store", sa.String(32), nullable=False),
+    sa.Column("desk", sa.String(32), nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("used_at", sa.String(32)),
+)
+
+tokens = sa.Table(
+    "tokens", metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("store", sa.String(32), nullable=False),
+    sa.Column("desk", sa.String(32), nullable=False),
+    sa.Column("device_id", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("revoked_at", sa.String(32)),
+)
+
+events = sa.Table(
+    "events", metadata,
+    sa.Column("server_seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+              primary_key=True, autoincrement=False),
+    sa.Column("event_id", sa.String(36), nullable=False, unique=True),
+    sa.Column("store", sa.String(32), nullable=False),
+    sa.Column("ticket_id", sa.String(36), nullable=False),
+    sa.Column("type", sa.String(64), nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("device_id", sa.String(64), nullable=False),
+    sa.Column("device_seq", sa.BigInteger, nullable=False),
+    sa.Column("hlc", sa.String(32), nullable=False),
+    sa.Column("occurred_at", sa.String(32), nullable=False),
+    sa.Column("policy_version", sa.String(64), nullable=False),
+    sa.Column("schema_version", sa.Integer, nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.Column("received_at", sa.String(32), nullable=False),
+    sa.UniqueConstraint("device_id", "device_seq", name="events_device_seq"),
+    sa.Index("events_by_store", "store", "server_seq"),
+)
+
+# Which store each ticket belongs to (from its ticket_created event).
+tickets = sa.Table(
+    "tickets", metadata,
+    sa.Column("ticket_id", sa.String(36), primary_key=True),
+    sa.Column("store", sa.String(32), nullable=False),
+)
+
+# High-water mark and last hash per device: the gap and chain checks read one row.
+devices = sa.Table(
+    "devices", metadata,
+    sa.Column("device_id", sa.String(64), primary_key=True),
+    sa.Column("store", sa.String(32), nullable=False),
+    sa.Column("high_water", sa.BigInteger, nullable=False),
+    sa.Column("last_hash", sa.String(64), nullable=False),
+)
+
+_EVENT_COLS = (
+    "event_id", "ticket_id", "type", "payload", "actor", "device_id", "device_seq", "hlc",
+    "occurred_at", "policy_version", "schema_version", "prev_hash", "hash",
+)
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """What a valid device token is bound to."""
+
+    store: str
+    desk: str
+    device_id: str
+
+
+@dataclass(frozen=True)
+class PushOutcome:
+    """Result of a push: ``gap`` set means refused, nothing written."""
+
+    acked_through: int
+    inserted: int
+    expected: int | None = None
+
+
+class Rejected(Exception):
+    """A batch refused for a reason (chain, hash, store); nothing was written."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _digest(secret: str) -> str:
+    # Tokens and codes are long random strings, so an unsalted SHA-256 is enough to
+    # make a stolen database useless for impersonating a desk.
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def _insert(conn: Connection, table: sa.Table) -> Any:
+    """The dialect's INSERT that supports ``on_conflict_do_nothing``."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)
+
+
+class Storage:
+    """The server database behind one SQLAlchemy engine."""
+
+    def __init__(self, db_url: str) -> None:
+        self.url = db_url
+        self.engine: Engine = sa.create_engine(db_url, future=True)
+        self._sqlite = self.engine.dialect.name == "sqlite"
+        # Python-side lock for SQLite: one writer at a time without busy retries.
+        self._write_lock = threading.Lock()
+        if self._sqlite:
+            sa.event.listen(self.engine, "connect", _sqlite_connect)
+            sa.event.listen(self.engine, "begin", _sqlite_begin)
+        metadata.create_all(self.engine)
+        with self.engine.begin() as conn:
+            for key, value in (("epoch", secrets.token_hex(16)), ("server_seq", "0")):
+                conn.execute(_insert(conn, server_meta).values(key=key, value=value)
+                             .on_conflict_do_nothing())
+        self.epoch = self.get_meta("epoch")
+
+    def close(self) -> None:
+        """Release the connection pool."""
+        self.engine.dispose()
+
+    def get_meta(self, key: str) -> str:
+        """One value of ``server_meta``."""
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                sa.select(server_meta.c.value).where(server_meta.c.key == key)
+            ).scalar_one()
+        return str(value)
+
+    def new_epoch(self) -> str:
+        """Give the database a new epoch; run after restoring it from a backup.
+
+        Every desk then resets its cursor and re-offers what the server no longer has.
+        """
+        epoch = secrets.token_hex(16)
+        with self._write_lock, self.engine.begin() as conn:
+            conn.execute(server_meta.update().where(server_meta.c.key == "epoch")
+                         .values(value=epoch))
+        self.epoch = epoch
+        return epoch
+
+    # --- enrolment ---------------------------------------------------------------
+
+    def create_enrol_code(self, store: str, desk: str) -> str:
+        """A new one-time code for *store*/*desk*; only its hash is kept."""
+        code = secrets.token_urlsafe(12)
+        with self._write_lock, self.engine.begin() as conn:
+            conn.execute(enrol_codes.insert().values(
+                code_hash=_digest(code), store=store, desk=desk, created_at=_now()))
+        return code
+
+    def enrol(self, code: str, device_id: str) -> tuple[str, TokenInfo] | None:
+        """Use up *code*; return a new device token and its binding, or None if invalid."""
+        with self._write_lock, self.engine.begin() as conn:
+            row = conn.execute(
+                sa.select(enrol_codes).where(enrol_codes.c.code_hash == _digest(code))
+                .with_for_update()
+            ).mappings().first()
+            if row is None or row["used_at"] is not None:
+                return None
+            conn.execute(enrol_codes.update().where(enrol_codes.c.code_hash == row["code_hash"])
+                         .values(used_at=_now()))
+            token = secrets.token_urlsafe(32)
+            conn.execute(tokens.insert().values(
+                token_hash=_digest(token), store=row["store"], desk=row["desk"],
+                device_id=device_id, created_at=_now()))
+        return token, TokenInfo(row["store"], row["desk"], device_id)
+
+    def authenticate(self, token: str) -> TokenInfo | None:
+        """The binding of a valid token, or None."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(tokens.c.store, tokens.c.desk, tokens.c.device_id)
+                .where(tokens.c.token_hash == _digest(token), tokens.c.revoked_at.is_(None))
+            ).first()
+        return None if row is None else TokenInfo(row[0], row[1], row[2])
+
+    # --- status, push, pull --------------------------------------------------------
+
+    def status(self, who: TokenInfo) -> tuple[int, int]:
+        """(high-water device_seq of the device, highest server_seq of its store)."""
+        with self.engine.connect() as conn:
+            hw = conn.execute(sa.select(devices.c.high_water)
+                              .where(devices.c.device_id == who.device_id)).scalar()
+            head = conn.execute(sa.select(sa.func.max(events.c.server_seq))
+                                .where(events.c.store == who.store)).scalar()
+        return int(hw or 0), int(head or 0)
+
+    def push(self, who: TokenInfo, first_seq: int, batch: Sequence[WireEvent]) -> PushOutcome:
+        """Store a validated, consecutive batch of *who*'s device in one transaction.
+
+        Returns the new high-water mark (after commit) or, for a batch that neither
+        continues the device's history nor only resends stored events, the expected
+        next device_seq. Raises :class:`Rejected` for a broken chain, a wrong hash or
+        a ticket of another store.
+        """
+        with self._write_lock, self.engine.begin() as conn:
+            # Serialises pushers (PostgreSQL): sequence numbers commit in order.
+            counter = int(conn.execute(
+                sa.select(server_meta.c.value).where(server_meta.c.key == "server_seq")
+                .with_for_update()
+            ).scalar_one())
+            head = conn.execute(
+                sa.select(devices.c.high_water, devices.c.last_hash, devices.c.store)
+                .where(devices.c.device_id == who.device_id)
+            ).first()
+            high_water = int(head[0]) if head else 0
+            last_hash = str(head[1]) if head else GENESIS_HASH
+            if first_seq > high_water + 1:
+                return PushOutcome(high_water, 0, expected=high_water + 1)
+            # Drop the prefix the server already has, after checking it is the same.
+            stored = high_water - first_seq + 1
+            if stored > 0:
+                self._check_resend(conn, batch[:stored])
+                new = list(batch[stored:])
+            else:
+                new = list(batch)
+            if not new:
+                return PushOutcome(high_water, 0)
+            self._check_chain(conn, who, new, last_hash)
+            received = _now()
+            rows: list[dict[str, Any]] = []
+            for event in new:
+                counter += 1
+                row: dict[str, Any] = {c: event[c] for c in _EVENT_COLS}  # type: ignore[literal-required]
+                row.update(server_seq=counter, store=who.store, received_at=received)
+                rows.append(row)
+            conn.execute(_insert(conn, events).on_conflict_do_nothing(), rows)
+            created = [{"ticket_id": e["ticket_id"], "store": who.store}
+                       for e in new if e["type"] == "ticket_created"]
+            if created:
+                conn.execute(_insert(conn, tickets).on_conflict_do_nothing(), created)
+            top = new[-1]
+            if head is None:
+                conn.execute(devices.insert().values(
+                    device_id=who.device_id, store=who.store,
+                    high_water=top["device_seq"], last_hash=top["hash"]))
+            else:
+                conn.execute(devices.update().where(devices.c.device_id == who.device_id)
+                             .values(high_water=top["device_seq"], last_hash=top["hash"]))
+            conn.execute(server_meta.update().where(server_meta.c.key == "server_seq")
+                         .values(value=str(counter)))
+        return PushOutcome(int(top["device_seq"]), len(new))
+
+    def _check_resend(self, conn: Connection, resent: Sequence[WireEvent]) -> None:
+        ids = [e["event_id"] for e in resent]
+        have = dict(conn.execute(
+            sa.select(events.c.event_id, events.c.hash).where(events.c.event_id.in_(ids))
+        ).tuples().all())
+        for event in resent:
+            if have.get(event["event_id"]) != event["hash"]:
+                # Same device_seq, different event: the desk's history forked.
+                raise Rejected("fork", f"device_seq {event['device_seq']} differs from the "
+                                       "event the server already holds")
+
+    def _check_chain(
+        self, conn: Connection, who: TokenInfo, new: Sequence[WireEvent], last_hash: str
+    ) -> None:
+        prev = last_hash
+        created_here: set[str] = set()
+        for event in new:
+            if event["prev_hash"] != prev:
+                raise Rejected("broken_chain", f"event {event['event_id']}: prev_hash does "
+                                               "not match the previous event of the device")
+            if event_hash(event) != event["hash"]:
+                raise Rejected("bad_hash", f"event {event['event_id']}: hash mismatch")
+            prev = event["hash"]
+            if event["type"] == "ticket_created":
+                created_here.add(event["ticket_id"])
+        for event in new:
+            if event["type"] == "ticket_created":
+                try:
+                    store = json.loads(event["payload"]).get("store_code")
+                except (ValueError, AttributeError):
+                    store = None
+                if store != who.store:
+                    raise Rejected("foreign_store", f"ticket {event['ticket_id']} belongs "
+                                                    f"to store {store!r}")
+        if created_here:
+            pinned = conn.execute(
+                sa.select(tickets.c.ticket_id).where(tickets.c.ticket_id.in_(sorted(created_here)),
+                                                     tickets.c.store != who.store)
+            ).first()
+            if pinned is not None:
+                raise Rejected("foreign_store", f"ticket {pinned[0]} belongs to another store")
+        others = {e["ticket_id"] for e in new} - created_here
+        if others:
+            known = dict(conn.execute(
+                sa.select(tickets.c.ticket_id, tickets.c.store)
+                .where(tickets.c.ticket_id.in_(sorted(others)))
+            ).tuples().all())
+            for tid, store in known.items():
+                if store != who.store:
+                    raise Rejected("foreign_store", f"ticket {tid} belongs to another store")
+            # A ticket the server has not seen created yet (after a restore, another
+            # desk may re-offer a note before the creating desk re-offers the ticket):
+            # accept and pin it to the pusher's store; its ticket_created must match.
+            unknown = others - set(known)
+            if unknown:
+                conn.execute(_insert(conn, tickets).on_conflict_do_nothing(),
+                             [{"ticket_id": tid, "store": who.store} for tid in sorted(unknown)])
+
+    def pull(self, who: TokenInfo, since: int, limit: int) -> tuple[list[dict[str, Any]], bool]:
+        """The store's events with server_seq > *since*, in order; and whether more wait."""
+        cols = [events.c[c] for c in ("server_seq", *_EVENT_COLS)]
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(*cols).where(events.c.store == who.store,
+                                       events.c.server_seq > since)
+                .order_by(events.c.server_seq).limit(limit + 1)
+            ).mappings().all()
+        more = len(rows) > limit
+        return [dict(r) for r in rows[:limit]], more
+
+    def count_events(self) -> int:
+        """Number of stored events (tests, benchmarks)."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(events)).scalar_one())
+
+
+def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" event issue BEGIN IMMEDIATE itself (pysqlite's own
+    # deferred BEGIN would allow lock-upgrade deadlocks); FULL sync makes an ack
+    # survive power loss.
+    dbapi_conn.isolation_level = None
+    for pragma in ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
+                   "PRAGMA busy_timeout=10000"):
+        dbapi_conn.execute(pragma)
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")

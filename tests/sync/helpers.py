@@ -1,0 +1,206 @@
+"""A real ``kesu-server serve`` process on loopback, and desks to sync with it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from desktop.clock import FixedClock
+from desktop.desk import Desk, init_desk
+from desktop.staff import Staff, add_staff
+from sync.engine import SyncEngine
+from sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
+from sync.server.storage import Storage
+
+
+def _server_command() -> list[str]:
+    script = Path(sys.executable).with_name("kesu-server")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-m", "sync.server.cli"]
+
+
+def free_port() -> int:
+    """A TCP port that was free a moment ago."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class ServerProcess:
+    """``kesu-server serve`` on a SQLite file; start, stop, SIGKILL, restart."""
+
+    def __init__(self, db_path: Path, *, bench: bool = False) -> None:
+        self.db_path = db_path
+        self.db_url = f"sqlite:///{db_path}"
+        self.bench = bench
+        self.port = free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        """Base URL of the running server."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, fault: str | None = None, timeout: float = 20.0) -> None:
+        """Start the process and wait until it answers HTTP."""
+        env = dict(os.environ)
+        env.pop("KESU_SERVER_FAULT", None)
+        if fault:
+            env["KESU_SERVER_FAULT"] = fault
+        cmd = [*_server_command(), "serve", "--db", self.db_url, "--host", "127.0.0.1",
+               "--port", str(self.port)]
+        if self.bench:
+            cmd.append("--bench")
+        self.proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                err = self.proc.stderr.read().decode() if self.proc.stderr else ""
+                raise RuntimeError(f"kesu-server exited: {err}")
+            try:
+                httpx.get(f"{self.url}/v1/status", timeout=0.5)
+                return
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("kesu-server did not answer in time")
+
+    def stop(self) -> None:
+        """Terminate politely (SIGTERM), then SIGKILL if it lingers."""
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        if self.proc.stderr:
+            self.proc.stderr.close()
+        self.proc = None
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+        self.stop()
+
+    def wait_dead(self, timeout: float = 10.0) -> int | None:
+        """Wait for the process to end by itself (fault hook); return its status."""
+        assert self.proc is not None
+        try:
+            return self.proc.wait(timeout)
+        finally:
+            self.stop()
+
+    def cli(self, *args: str) -> Any:
+        """Run another ``kesu-server`` sub-command on the same database; parse its JSON."""
+        out = subprocess.run([*_server_command(), *args, "--db", self.db_url],
+                             check=True, capture_output=True, text=True)
+        return json.loads(out.stdout)
+
+    def enrol_code(self, store: str, desk: str, via_cli: bool = False) -> str:
+        """A one-time enrolment code (from ``kesu-server enrol`` when *via_cli*).
+
+        In-process by default: the CLI costs half a second of imports per call.
+        """
+        if via_cli:
+            return str(self.cli("enrol", "--store", store, "--desk", desk)["code"])
+        storage = Storage(self.db_url)
+        try:
+            return storage.create_enrol_code(store, desk)
+        finally:
+            storage.close()
+
+    def backup(self, to: Path) -> None:
+        """Consistent copy of the server database (SQLite online backup)."""
+        src = sqlite3.connect(self.db_path)
+        dst = sqlite3.connect(to)
+        with dst:
+            src.backup(dst)
+        src.close()
+        dst.close()
+
+    def restore(self, from_: Path) -> None:
+        """Replace the (stopped) server's database with an older copy."""
+        assert self.proc is None
+        for suffix in ("-wal", "-shm"):
+            Path(f"{self.db_path}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(from_, self.db_path)
+
+    def server_events(self, *stores: str) -> list[tuple[str, int, str]]:
+        """(event_id, server_seq, store) of the events the server holds (of *stores*)."""
+        conn = sqlite3.connect(self.db_path)
+        try:
+            rows = [(r[0], r[1], r[2]) for r in conn.execute(
+                "SELECT event_id, server_seq, store FROM events ORDER BY server_seq")]
+        finally:
+            conn.close()
+        return [r for r in rows if not stores or r[2] in stores]
+
+
+def headers(token: str | None = None, protocol: int = PROTOCOL_VERSION) -> dict[str, str]:
+    """Request headers of a raw protocol call."""
+    h = {PROTOCOL_HEADER: str(protocol)}
+    if token:
+        h["Authorization"] = f"Bearer {token}"
+    return h
+
+
+class DeskNode:
+    """One desk: its database, a staff member, its sync engine."""
+
+    def __init__(self, path: Path, store: str, desk: str, clock: FixedClock,
+                 server: ServerProcess) -> None:
+        self.desk: Desk = init_desk(path, store_code=store, desk_code=desk,
+                                    store_name=store, clock=clock)
+        self.clerk: Staff = add_staff(self.desk.conn, self.desk.policy.staff, clock,
+                                      staff_id="d1", name="服务台小李", role="desk",
+                                      pin="2222")
+        self.manager: Staff = add_staff(self.desk.conn, self.desk.policy.staff, clock,
+                                        staff_id="m1", name="店长张伟", role="manager",
+                                        pin="9999")
+        self.clock = clock
+        self.server = server
+        self.engine = SyncEngine(self.desk.conn, server.url, clock=clock, timeout=10.0)
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The desk database."""
+        return self.desk.conn
+
+    def enrol(self) -> None:
+        """Enrol with a fresh one-time code."""
+        self.engine.enrol(self.server.enrol_code(self.desk.store_code, self.desk.desk_code))
+
+    def close(self) -> None:
+        """Close engine and database."""
+        self.engine.close()
+        self.desk.close()
+
+    def event_set(self) -> set[tuple[str, str, int | None]]:
+        """(event_id, hash, server_seq) of every event on the desk."""
+        return {(r[0], r[1], r[2]) for r in self.conn.execute(
+            "SELECT event_id, hash, server_seq FROM events")}
+
+    def projections(self) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        """Ticket rows (without the local rid) and ledger rows, in id order."""
+        cols = [r[1] for r in self.conn.execute("PRAGMA table_info(tickets)") if r[1] != "rid"]
+        tickets = [tuple(r) for r in self.conn.execute(
+            f"SELECT {', '.join(cols)} FROM tickets ORDER BY id")]
+        comps = [tuple(r) for r in self.conn.execute("SELECT * FROM compensations ORDER BY id")]
+        return tickets, comps
