@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.commands import maintenance, setup, tickets
+from desktop.commands import sync as sync_commands
 from desktop.errors import AuthenticationFailed, KesuError
 from desktop.i18n import tr
 from local_db.errors import StoreError
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     setup.register(sub)
     tickets.register(sub)
     maintenance.register(sub)
+    sync_commands.register(sub)
     return parser
 
 

@@ -11,6 +11,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from desktop.clock import Clock, SystemClock
 from desktop.errors import InvalidInput
@@ -98,6 +99,17 @@ def init_desk(
 def install_policy(desk: Desk, policy_path: str | Path) -> Policy:
     """Validate a policy file and make it the desk's policy from now on."""
     policy = load_policy(policy_path)
+    with transaction(desk.conn):
+        meta.put(desk.conn, "policy", json.dumps(policy.raw, ensure_ascii=False))
+    desk.policy = policy
+    desk.triage = Triage(TriageRules.from_policy(policy.raw))
+    return policy
+
+
+def install_policy_document(desk: Desk, document: Any, source: str = "<server>") -> Policy:
+    """Validate a parsed policy document (pulled from the server) and make it the desk's
+    policy from now on, exactly as :func:`install_policy` does with a file."""
+    policy = parse_policy(document, source)
     with transaction(desk.conn):
         meta.put(desk.conn, "policy", json.dumps(policy.raw, ensure_ascii=False))
     desk.policy = policy

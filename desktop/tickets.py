@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -30,6 +32,11 @@ class CreatedTicket:
     ticket: TicketState
     duplicates: tuple[DuplicateCandidate, ...]
     raised: tuple[str, ...]  # numbers of earlier tickets whose level the group rule raised
+
+
+def new_verify_code() -> str:
+    """Six random digits from a CSPRNG: the receipt's key to the progress page."""
+    return f"{secrets.randbelow(1_000_000):06d}"
 
 
 def recent_subcategory_counts(desk: Desk, minutes: int) -> dict[str, int]:
@@ -135,6 +142,9 @@ def save_ticket(desk: Desk, actor: Staff, draft: Draft) -> CreatedTicket:
             "triage": result.as_dict(),
             "due_at": format_time(due),
             "duplicate_candidates": [d.as_dict() for d in duplicates],
+            # Printed on the receipt with the number: together they open the
+            # customer's progress page at the centre.
+            "verify_code": new_verify_code(),
         }
         recorded = record_event(
             desk.conn, ticket_id=ticket_id, type="ticket_created", payload=payload,
@@ -196,6 +206,16 @@ def get_ticket(desk: Desk, ref: str) -> TicketState:
     if ticket is None:
         raise NotFound("ticket.not_found", ref=ref)
     return ticket
+
+
+def verify_code_of(desk: Desk, ticket_id: str) -> str | None:
+    """The progress-page code of a ticket (for the receipt); None for older tickets."""
+    row = desk.conn.execute(
+        "SELECT payload FROM events WHERE ticket_id = ? AND type = 'ticket_created'",
+        (ticket_id,),
+    ).fetchone()
+    code = json.loads(row[0]).get("verify_code") if row else None
+    return code if isinstance(code, str) else None
 
 
 def is_open(ticket: TicketState) -> bool:

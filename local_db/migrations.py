@@ -150,6 +150,31 @@ def m002_ticket_search(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations(name="m003_sync_dead_letters")
+def m003_sync_dead_letters(db: sqlite_utils.Database) -> None:
+    # Batches of own events the server refused (broken chain, fork...). The events stay
+    # in the log and in the outbox; this only remembers why they are stuck, for people.
+    # One row per (first device_seq, reason): the same refusal again bumps count.
+    db.executescript(
+        """
+        CREATE TABLE sync_dead_letters (
+            id INTEGER PRIMARY KEY,
+            first_seq INTEGER NOT NULL,
+            last_seq INTEGER NOT NULL,
+            event_ids TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            detail TEXT NOT NULL,
+            http_status INTEGER NOT NULL,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            resolved_at TEXT,
+            UNIQUE (first_seq, reason)
+        );
+        """
+    )
+
+
 def known_migrations() -> list[str]:
     """Names of the migrations this version of Kesu knows, in order."""
     return [m.name for m in migrations._migrations]

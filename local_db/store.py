@@ -78,13 +78,38 @@ def record_event(
 def fold_all(
     conn: sqlite3.Connection,
 ) -> tuple[dict[str, TicketState], dict[str, CompensationState]]:
-    """Fold every event from nothing: the projections as they ought to be."""
+    """Fold every event from nothing: the projections as they ought to be.
+
+    Tickets whose first event in fold order is not their ``ticket_created`` (events
+    pulled before their creation, possible after a server restore) are left out,
+    exactly as the pull path leaves them out (``sync_state.refold_ticket``);
+    :func:`waiting_for_creation` names them.
+    """
+    tickets, ledger, _ = _fold(conn)
+    return tickets, ledger
+
+
+def waiting_for_creation(conn: sqlite3.Connection) -> list[str]:
+    """Ids of tickets that have events but no ``ticket_created`` (yet) at their start."""
+    return sorted(_fold(conn)[2])
+
+
+def _fold(
+    conn: sqlite3.Connection,
+) -> tuple[dict[str, TicketState], dict[str, CompensationState], set[str]]:
     tickets: dict[str, TicketState] = {}
     ledger: dict[str, CompensationState] = {}
+    waiting: set[str] = set()
     for event in eventlog.iter_events(conn, order="fold"):
-        tickets[event.ticket_id] = projection.apply(tickets.get(event.ticket_id), event)
+        if event.ticket_id in waiting:
+            continue
+        before = tickets.get(event.ticket_id)
+        if before is None and event.type != "ticket_created":
+            waiting.add(event.ticket_id)
+            continue
+        tickets[event.ticket_id] = projection.apply(before, event)
         projection.apply_compensation(ledger, event)
-    return tickets, ledger
+    return tickets, ledger, waiting
 
 
 def rebuild(conn: sqlite3.Connection) -> dict[str, int]:
@@ -105,15 +130,21 @@ def check(conn: sqlite3.Connection) -> list[str]:
     """Every difference between the event log and what was derived from it.
 
     Checks each device's hash chain, then that every stored ticket and ledger line
-    equals the fold of its events, field by field. Empty means all is well.
+    equals the fold of its events, field by field. Empty means all is well. Tickets
+    still waiting for their ``ticket_created`` are not problems (see
+    :func:`waiting_for_creation`); they have no row until it arrives.
     """
     problems = eventlog.verify_chain(conn)
-    tickets, ledger = fold_all(conn)
+    tickets, ledger, waiting = _fold(conn)
     stored_ids: set[str] = set()
     for row in conn.execute("SELECT * FROM tickets"):
         state = TicketState.from_row(row)
         stored_ids.add(state.id)
         expected = tickets.get(state.id)
+        if expected is None and state.id in waiting:
+            problems.append(f"ticket {state.number}: row exists but its events wait "
+                            "for their creation")
+            continue
         if expected is None:
             problems.append(f"ticket {state.number}: row has no events")
             continue

@@ -3,11 +3,19 @@
 Knows SQLite and the event log, not HTTP (that is ``sync.engine``). Bookkeeping lives
 in the ``meta`` table:
 
-* ``sync_token``        device token (until the OS keyring is wired in)
+* ``sync_token``        device token, only where no credential store is injected (tests,
+  tools); the desk keeps it in the OS keyring (``desktop.credentials``), which moves a
+  token found here out of the database
+* ``sync_server``       the server's base URL, stored at enrolment
 * ``sync_acked``        highest own device_seq the server has acknowledged
 * ``sync_cursor``       highest server_seq applied from pulls
 * ``sync_epoch``        the server database epoch the cursor belongs to
 * ``sync_last_success`` / ``sync_last_error``  for the status line
+* ``sync_update_required``  why this desk must be updated (protocol or event schema),
+  until a round shows otherwise
+* ``sync_enrol_again``  set when the server refused the token (401), cleared by enrolment
+
+Batches the server refused are kept in ``sync_dead_letters`` (see :func:`record_dead_letter`).
 
 Events cross the boundary as plain dicts with the protocol's field names and the
 ``payload`` as its stored JSON text.
@@ -23,8 +31,8 @@ from typing import Any
 
 from local_db import eventlog, meta, projection, search
 from local_db.connection import transaction
-from local_db.errors import IntegrityError
-from local_db.eventlog import Event
+from local_db.errors import IntegrityError, SchemaTooNewError
+from local_db.eventlog import EVENT_SCHEMA_VERSION, Event
 from local_db.hlc import HLC, ZERO, receive
 from local_db.projection import CompensationState
 
@@ -34,6 +42,14 @@ CURSOR = "sync_cursor"
 EPOCH = "sync_epoch"
 LAST_SUCCESS = "sync_last_success"
 LAST_ERROR = "sync_last_error"
+SERVER = "sync_server"
+UPDATE_REQUIRED = "sync_update_required"
+ENROL_AGAIN = "sync_enrol_again"
+
+# The newest event schema this desk can fold. Pulled events above it are not applied:
+# the desk keeps pushing its own and says "update required".
+SCHEMA_VERSION = EVENT_SCHEMA_VERSION
+MAX_SCHEMA_VERSION = SCHEMA_VERSION
 
 _WIRE_COLS = (
     "event_id", "ticket_id", "type", "payload", "actor", "device_id", "device_seq", "hlc",
@@ -53,6 +69,35 @@ class SyncState:
     epoch: str | None
     last_success: str | None
     last_error: str | None
+    server: str | None = None
+    update_required: str | None = None
+    enrol_again: bool = False
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """A batch of own events the server refused, and how often it did."""
+
+    id: int
+    first_seq: int
+    last_seq: int
+    event_ids: list[str]
+    reason: str
+    detail: str
+    http_status: int
+    first_seen: str
+    last_seen: str
+    count: int
+    resolved_at: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form for ``kesu sync dead-letters``."""
+        return {
+            "id": self.id, "first_seq": self.first_seq, "last_seq": self.last_seq,
+            "event_ids": self.event_ids, "reason": self.reason, "detail": self.detail,
+            "http_status": self.http_status, "first_seen": self.first_seen,
+            "last_seen": self.last_seen, "count": self.count, "resolved_at": self.resolved_at,
+        }
 
 
 @dataclass(frozen=True)
@@ -75,6 +120,9 @@ def read_state(conn: sqlite3.Connection) -> SyncState:
         epoch=meta.get(conn, EPOCH),
         last_success=meta.get(conn, LAST_SUCCESS),
         last_error=meta.get(conn, LAST_ERROR),
+        server=meta.get(conn, SERVER),
+        update_required=meta.get(conn, UPDATE_REQUIRED),
+        enrol_again=meta.get(conn, ENROL_AGAIN) is not None,
     )
 
 
@@ -85,10 +133,88 @@ def put(conn: sqlite3.Connection, **values: str | int) -> None:
             meta.put(conn, key, str(value))
 
 
-def clear(conn: sqlite3.Connection, key: str) -> None:
-    """Remove one bookkeeping value (e.g. ``sync_last_error`` after a success)."""
+def clear(conn: sqlite3.Connection, *keys: str) -> None:
+    """Remove bookkeeping values (e.g. ``sync_last_error`` after a success)."""
     with transaction(conn):
-        conn.execute("DELETE FROM meta WHERE key = ?", (key,))
+        for key in keys:
+            conn.execute("DELETE FROM meta WHERE key = ?", (key,))
+
+
+def take_token(conn: sqlite3.Connection) -> str | None:
+    """Remove and return a device token kept in ``meta`` (moving it to a keyring)."""
+    with transaction(conn):
+        token = meta.get(conn, TOKEN)
+        if token is not None:
+            conn.execute("DELETE FROM meta WHERE key = ?", (TOKEN,))
+    return token
+
+
+def newer_schema(events: Sequence[Mapping[str, Any]]) -> int | None:
+    """The highest ``schema_version`` among *events* above :data:`MAX_SCHEMA_VERSION`."""
+    newer = [int(e["schema_version"]) for e in events
+             if int(e["schema_version"]) > MAX_SCHEMA_VERSION]
+    return max(newer) if newer else None
+
+
+def record_dead_letter(
+    conn: sqlite3.Connection,
+    events: Sequence[Mapping[str, Any]],
+    *,
+    reason: str,
+    detail: str,
+    http_status: int,
+    now: str,
+) -> DeadLetter:
+    """Remember that the server refused the batch *events* (own events, in order).
+
+    The same refusal of a batch starting at the same device_seq again updates its row
+    (range, last seen, count); nothing about the events themselves changes.
+    """
+    first = int(events[0]["device_seq"]) if events else 0
+    last = int(events[-1]["device_seq"]) if events else 0
+    ids = json.dumps([str(e["event_id"]) for e in events])
+    with transaction(conn):
+        conn.execute(
+            "INSERT INTO sync_dead_letters (first_seq, last_seq, event_ids, reason, detail, "
+            "http_status, first_seen, last_seen, count) VALUES (?,?,?,?,?,?,?,?,1) "
+            "ON CONFLICT (first_seq, reason) DO UPDATE SET last_seq = excluded.last_seq, "
+            "event_ids = excluded.event_ids, detail = excluded.detail, "
+            "http_status = excluded.http_status, last_seen = excluded.last_seen, "
+            "count = count + 1, resolved_at = NULL",
+            (first, last, ids, reason, detail, http_status, now, now),
+        )
+        row = conn.execute("SELECT * FROM sync_dead_letters WHERE first_seq = ? AND reason = ?",
+                           (first, reason)).fetchone()
+    return _dead_letter(row)
+
+
+def resolve_dead_letters(conn: sqlite3.Connection, acked: int, now: str) -> int:
+    """Mark open dead letters whose events the server has now acknowledged (after a
+    repair on the server, say); return how many. The rows stay as history."""
+    with transaction(conn):
+        cur = conn.execute(
+            "UPDATE sync_dead_letters SET resolved_at = ? "
+            "WHERE resolved_at IS NULL AND first_seq <= ?",
+            (now, acked),
+        )
+    return int(cur.rowcount)
+
+
+def dead_letters(conn: sqlite3.Connection, *, include_resolved: bool = False) -> list[DeadLetter]:
+    """Refused batches, oldest first; only open ones unless *include_resolved*."""
+    where = "" if include_resolved else " WHERE resolved_at IS NULL"
+    rows = conn.execute(f"SELECT * FROM sync_dead_letters{where} ORDER BY first_seq, id")
+    return [_dead_letter(r) for r in rows]
+
+
+def _dead_letter(row: sqlite3.Row) -> DeadLetter:
+    return DeadLetter(
+        id=int(row["id"]), first_seq=int(row["first_seq"]), last_seq=int(row["last_seq"]),
+        event_ids=list(json.loads(row["event_ids"])), reason=str(row["reason"]),
+        detail=str(row["detail"]), http_status=int(row["http_status"]),
+        first_seen=str(row["first_seen"]), last_seen=str(row["last_seen"]),
+        count=int(row["count"]), resolved_at=row["resolved_at"],
+    )
 
 
 def reset_for_epoch(conn: sqlite3.Connection, epoch: str, acked: int) -> None:
@@ -105,7 +231,28 @@ def reset_for_epoch(conn: sqlite3.Connection, epoch: str, acked: int) -> None:
 
 def outbox(conn: sqlite3.Connection, after_seq: int, limit: int) -> list[dict[str, Any]]:
     """Own events with device_seq above *after_seq*, in order, as wire dicts."""
-    device_id = meta.require(conn, "device_id")
+    return chain_events(conn, meta.require(conn, "device_id"), after_seq, limit)
+
+
+# Device ids of the centre's chains (headquarters actions, channel tickets); the
+# server's ``sync.server.central`` names them, local_db may not import it.
+CENTRAL_PREFIX = "central:"
+
+
+def central_heads(conn: sqlite3.Connection) -> dict[str, int]:
+    """Highest device_seq held of each central chain (range scan on the device index)."""
+    rows = conn.execute(
+        "SELECT device_id, max(device_seq) FROM events WHERE device_id >= ? AND device_id < ? "
+        "GROUP BY device_id",
+        (CENTRAL_PREFIX, CENTRAL_PREFIX[:-1] + chr(ord(CENTRAL_PREFIX[-1]) + 1)),
+    ).fetchall()
+    return {str(r[0]): int(r[1]) for r in rows}
+
+
+def chain_events(
+    conn: sqlite3.Connection, device_id: str, after_seq: int, limit: int
+) -> list[dict[str, Any]]:
+    """Events of *device_id* with device_seq above *after_seq*, in order, as wire dicts."""
     rows = conn.execute(
         f"SELECT {', '.join(_WIRE_COLS)} FROM events WHERE device_id = ? AND device_seq > ? "
         "ORDER BY device_seq LIMIT ?",
@@ -171,8 +318,14 @@ def apply_remote(
     ticket that got a new event (tickets row, compensation ledger, search entry) so the
     projections stay equal to the fold of the events. Advances the hybrid clock past
     the newest remote event so later local events sort after what was seen.
-    A page with a wrong hash is refused whole (:class:`IntegrityError`).
+    A page with a wrong hash is refused whole (:class:`IntegrityError`), and so is one
+    with an event schema newer than :data:`MAX_SCHEMA_VERSION` (:class:`SchemaTooNewError`;
+    the engine checks first and does not offer such a page).
     """
+    newer = newer_schema(events)
+    if newer is not None:
+        raise SchemaTooNewError(f"pulled event schema {newer}, this desk reads "
+                                f"{MAX_SCHEMA_VERSION}", unknown=f"event schema {newer}")
     for raw in events:
         _verify(raw)
     with transaction(conn):
@@ -180,24 +333,25 @@ def apply_remote(
         inserted = 0
         newest = ZERO
         for raw in events:
-            cur = conn.execute(
-                "INSERT INTO events (event_id, ticket_id, type, payload, actor, device_id, "
-                "device_seq, hlc, occurred_at, policy_version, schema_version, server_seq, "
-                "prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
-                "ON CONFLICT(event_id) DO NOTHING",
-                (raw["event_id"], raw["ticket_id"], raw["type"], raw["payload"], raw["actor"],
-                 raw["device_id"], raw["device_seq"], raw["hlc"], raw["occurred_at"],
-                 raw["policy_version"], raw["schema_version"], raw.get("server_seq"),
-                 raw["prev_hash"], raw["hash"]),
-            )
+            try:
+                cur = _insert_pulled(conn, raw)
+            except sqlite3.IntegrityError as exc:
+                # Same (device_id, device_seq) as a held event with another id: the
+                # server's history forked from ours. Refuse the page whole; never
+                # overwrite what staff saw saved.
+                raise IntegrityError(
+                    f"pulled event {raw['event_id']} ({raw['device_id']} "
+                    f"#{raw['device_seq']}) conflicts with a held event: {exc}") from exc
             if cur.rowcount == 1:
                 inserted += 1
                 touched.add(raw["ticket_id"])
                 newest = max(newest, HLC.decode(raw["hlc"]))
             elif raw.get("server_seq") is not None:
+                # Also after a restore, when the server numbered it anew.
                 conn.execute(
-                    "UPDATE events SET server_seq = ? WHERE event_id = ? AND server_seq IS NULL",
-                    (raw["server_seq"], raw["event_id"]),
+                    "UPDATE events SET server_seq = ? WHERE event_id = ? "
+                    "AND server_seq IS NOT ?",
+                    (raw["server_seq"], raw["event_id"], raw["server_seq"]),
                 )
         for ticket_id in sorted(touched):
             refold_ticket(conn, ticket_id)
@@ -208,6 +362,19 @@ def apply_remote(
         meta.put(conn, CURSOR, str(cursor))
         meta.put(conn, EPOCH, epoch)
     return Applied(received=len(events), inserted=inserted, tickets=len(touched))
+
+
+def _insert_pulled(conn: sqlite3.Connection, raw: Mapping[str, Any]) -> sqlite3.Cursor:
+    return conn.execute(
+        "INSERT INTO events (event_id, ticket_id, type, payload, actor, device_id, "
+        "device_seq, hlc, occurred_at, policy_version, schema_version, server_seq, "
+        "prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+        "ON CONFLICT(event_id) DO NOTHING",
+        (raw["event_id"], raw["ticket_id"], raw["type"], raw["payload"], raw["actor"],
+         raw["device_id"], raw["device_seq"], raw["hlc"], raw["occurred_at"],
+         raw["policy_version"], raw["schema_version"], raw.get("server_seq"),
+         raw["prev_hash"], raw["hash"]),
+    )
 
 
 def refold_ticket(conn: sqlite3.Connection, ticket_id: str) -> None:

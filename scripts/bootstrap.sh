@@ -2,6 +2,7 @@
 # Create the virtual environment and install Kesu with its test tools.
 # On a fresh Debian machine python3-venv and Qt's runtime libraries may be missing:
 # install them with apt-get when we are root (or have sudo), else say what to install.
+# PostgreSQL's server binaries (Debian's postgresql) are needed by the sync tests.
 set -eu
 VENV=${1:-.venv}
 PYTHON=${PYTHON:-python3}
@@ -28,6 +29,34 @@ if ! "$PYTHON" -c "import venv, ensurepip" >/dev/null 2>&1 || need_debs; then
         done
     else
         echo "bootstrap: please install Python's venv module and Qt's runtime libraries" >&2
+    fi
+fi
+
+# PostgreSQL server binaries for the sync tests (they start throwaway clusters of their
+# own). The system cluster must not be started: a temporary policy-rc.d forbids it
+# while the package installs, unless the machine already has one.
+have_pg() {
+    command -v initdb >/dev/null 2>&1 && return 0
+    ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1
+}
+
+if ! have_pg; then
+    if command -v apt-get >/dev/null 2>&1; then
+        SUDO=""
+        [ "$(id -u)" = 0 ] || SUDO="sudo"
+        echo "bootstrap: installing postgresql (its system cluster stays stopped)"
+        GUARD=""
+        if [ ! -e /usr/sbin/policy-rc.d ]; then
+            printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+            $SUDO chmod 755 /usr/sbin/policy-rc.d
+            GUARD=1
+        fi
+        $SUDO apt-get update -qq || true
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >/dev/null \
+            || echo "bootstrap: note: could not install postgresql"
+        [ -z "$GUARD" ] || $SUDO rm -f /usr/sbin/policy-rc.d
+    else
+        echo "bootstrap: please install PostgreSQL's server binaries (initdb, pg_ctl)" >&2
     fi
 fi
 

@@ -8,7 +8,12 @@ transaction. The caller's loop decides when to run a round and waits
 
 No exception here ever deletes or rewrites a local event: the outbox is derived from the
 event log (device_seq above the acknowledged mark), so a failed round just leaves more
-to send next time, and a resend is harmless on the server.
+to send next time, and a resend is harmless on the server. A batch the server refuses
+is remembered as a dead letter (``sync_state.record_dead_letter``) for a person to see.
+
+The engine knows nothing of the desk application: the device token comes from an
+injected :class:`TokenSource` (the desk passes its OS-keyring credential store) and a
+pulled policy document goes to an injected :class:`PolicySink`.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from local_db.errors import StoreError
 from sync.errors import (
     BadResponse,
     NetworkError,
+    PolicyRefused,
     ServerError,
     ServerRejected,
     SyncError,
@@ -57,6 +63,47 @@ class _SystemClock:
         return datetime.now(UTC)
 
 
+class TokenSource(Protocol):
+    """Where the device token lives (the desk: the OS keyring, see desktop.credentials)."""
+
+    def get(self) -> str | None:
+        """The stored token, or ``None`` before enrolment."""
+        ...
+
+    def set(self, token: str) -> None:
+        """Keep a new token (after enrolment)."""
+        ...
+
+
+class MetaTokenSource:
+    """The token in the desk database's ``meta`` table: the fallback for tests and tools
+    that pass no token source. The desk application does not use it."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def get(self) -> str | None:
+        """The token under ``sync_token``."""
+        return sync_state.read_state(self.conn).token
+
+    def set(self, token: str) -> None:
+        """Store the token under ``sync_token``."""
+        sync_state.put(self.conn, **{sync_state.TOKEN: token})
+
+
+class PolicySink(Protocol):
+    """Receives policy documents headquarters published (the desk validates and installs)."""
+
+    def current_version(self) -> str | None:
+        """The policy version the desk runs now."""
+        ...
+
+    def install(self, version: str, document: dict[str, Any]) -> None:
+        """Validate and install *document*; raise :class:`PolicyRefused` when it is bad
+        (the desk then keeps its old policy)."""
+        ...
+
+
 @dataclass(frozen=True)
 class SyncReport:
     """What one round did."""
@@ -70,6 +117,9 @@ class SyncReport:
     epoch: str
     epoch_reset: bool  # the server was new or restored: cursor reset, events re-offered
     seconds: float
+    policy_installed: str | None = None  # a new policy version installed this round
+    policy_error: str | None = None  # a pulled policy the desk refused (old one kept)
+    update_required: str | None = None  # pulling stopped: events of a newer schema
 
 
 class _EpochChanged(Exception):
@@ -101,7 +151,9 @@ class SyncEngine:
     """Sync one desk database with the central server at *base_url*.
 
     *transport* is passed to httpx (tests inject ``httpx.MockTransport``); *clock*
-    stamps the status bookkeeping and drives the hybrid clock on receive.
+    stamps the status bookkeeping and drives the hybrid clock on receive; *tokens*
+    holds the device token (default: the database's ``meta``, see :class:`MetaTokenSource`);
+    *policy_sink*, when given, receives newer policy documents after each pull.
     """
 
     def __init__(
@@ -115,8 +167,13 @@ class SyncEngine:
         batch_size: int = MAX_PUSH_BATCH,
         page_size: int = 500,
         protocol_version: int = PROTOCOL_VERSION,
+        tokens: TokenSource | None = None,
+        policy_sink: PolicySink | None = None,
     ) -> None:
         self.conn = conn
+        self.base_url = base_url
+        self.tokens: TokenSource = tokens or MetaTokenSource(conn)
+        self.policy_sink = policy_sink
         self.clock: Clock = clock or _SystemClock()
         self.batch_size = min(batch_size, MAX_PUSH_BATCH)
         self.page_size = page_size
@@ -147,7 +204,7 @@ class SyncEngine:
     ) -> tuple[int, Any]:
         headers = {PROTOCOL_HEADER: str(self.protocol_version)}
         if auth:
-            token = sync_state.read_state(self.conn).token
+            token = self.tokens.get()
             if not token:
                 raise Unauthorized("this desk is not enrolled")
             headers["Authorization"] = f"Bearer {token}"
@@ -187,9 +244,11 @@ class SyncEngine:
     # --- public -----------------------------------------------------------------------
 
     def enrol(self, code: str) -> dict[str, str]:
-        """Trade a one-time code for a device token and keep it (meta ``sync_token``).
+        """Trade a one-time code for a device token, keep it in the token source and the
+        server's URL in ``meta``.
 
-        Refuses a code issued for another store than this desk's.
+        Refuses a code issued for another store than this desk's. Enrolling again (after
+        a 401) changes only the token: every local event stays and is pushed next round.
         """
         state = sync_state.read_state(self.conn)
         _, data = self._call("POST", "/v1/enrol", auth=False, body={
@@ -199,17 +258,33 @@ class SyncEngine:
         if store != state.store_code:
             raise ServerRejected("wrong_store", f"code is for store {store}, desk is "
                                                 f"{state.store_code}")
-        # TODO: keep the token in the OS keyring instead of the database.
-        sync_state.put(self.conn, **{sync_state.TOKEN: token})
+        self.tokens.set(token)
+        sync_state.put(self.conn, **{sync_state.SERVER: self.base_url})
+        sync_state.clear(self.conn, sync_state.ENROL_AGAIN)
         return {"store_code": store, "desk_code": str(data.get("desk_code", ""))}
 
+    def probe(self) -> bool:
+        """Whether the server answers at all (one cheap status request).
+
+        Any HTTP answer counts, even a refusal: the network is back, so a full round
+        (which reports the refusal properly) is worth running.
+        """
+        try:
+            self._call("GET", "/v1/status")
+        except NetworkError:
+            return False
+        except SyncError:
+            return True
+        return True
+
     def sync_once(self, *, push: bool = True, pull: bool = True) -> SyncReport:
-        """One full round: status, push everything, pull everything.
+        """One full round: status, push everything, pull everything, then the policy.
 
         ``pull=False`` pushes only (a desk too old to read the server's events can
-        still hand its own over). Records last success / last error in ``meta`` and
-        re-raises any :class:`~sync.errors.SyncError`; local events are never touched
-        by a failure.
+        still hand its own over). Records last success / last error, "update required"
+        and "enrol again" in ``meta`` and re-raises any :class:`~sync.errors.SyncError`;
+        local events are never touched by a failure. A refused policy document does not
+        fail the round: it is recorded as the last error and the old policy stays.
         """
         try:
             for _ in range(3):
@@ -217,10 +292,19 @@ class SyncEngine:
                     report = self._round(push, pull)
                 except _EpochChanged:
                     continue
-                sync_state.put(self.conn, **{sync_state.LAST_SUCCESS: _format(self.clock.now())})
-                sync_state.clear(self.conn, sync_state.LAST_ERROR)
+                self._record_success(report)
                 return report
             raise NetworkError("server epoch kept changing during the round")
+        except Unauthorized as exc:
+            self._record_error(f"{exc.code}: {exc}", **{sync_state.ENROL_AGAIN: "1"})
+            raise
+        except UpdateRequired as exc:
+            self._record_error(f"{exc.code}: {exc}",
+                               **{sync_state.UPDATE_REQUIRED: f"protocol: {exc}"})
+            raise
+        except ServerRejected as exc:
+            self._record_error(f"{exc.code} {exc.reason}: {exc}")
+            raise
         except SyncError as exc:
             self._record_error(f"{exc.code}: {exc}")
             raise
@@ -228,10 +312,24 @@ class SyncEngine:
             self._record_error(f"{exc.code}: {exc}")
             raise
 
-    def _record_error(self, text: str) -> None:
+    def _record_success(self, report: SyncReport) -> None:
+        stamp = _format(self.clock.now())
+        values: dict[str, str | int] = {sync_state.LAST_SUCCESS: stamp}
+        cleared = [sync_state.LAST_ERROR, sync_state.ENROL_AGAIN]
+        if report.update_required:
+            values[sync_state.UPDATE_REQUIRED] = report.update_required
+        else:
+            cleared.append(sync_state.UPDATE_REQUIRED)
+        sync_state.clear(self.conn, *cleared)
+        sync_state.put(self.conn, **values)
+        sync_state.resolve_dead_letters(self.conn, report.acked_through, stamp)
+        if report.policy_error:
+            self._record_error(f"{PolicyRefused.code}: {report.policy_error}")
+
+    def _record_error(self, text: str, **extra: str) -> None:
         stamp = _format(self.clock.now())
         try:
-            sync_state.put(self.conn, **{sync_state.LAST_ERROR: f"{stamp} {text}"})
+            sync_state.put(self.conn, **{sync_state.LAST_ERROR: f"{stamp} {text}"}, **extra)
         except (StoreError, sqlite3.Error):
             pass  # the error being reported may be the disk itself
 
@@ -245,8 +343,10 @@ class SyncEngine:
         if high_water > sync_state.last_own_seq(self.conn):
             # The server holds own events this desk no longer has (desk restored from
             # an old backup): pushing now would fork the device's history.
-            raise ServerRejected("desk_behind_server",
-                                 f"server holds device_seq {high_water}, desk has less")
+            fork = ServerRejected("desk_behind_server",
+                                  f"server holds device_seq {high_water}, desk has less")
+            self._dead_letter(sync_state.outbox(self.conn, state.acked, self.batch_size), fork)
+            raise fork
         # A new epoch, or a server that knows less than it once told us (restored
         # without a new epoch), means: re-read everything, re-offer what it lacks.
         reset = state.epoch != epoch or state.cursor > head or state.acked > high_water
@@ -256,16 +356,36 @@ class SyncEngine:
             # The server committed more than we heard (lost ack): skip the resend.
             sync_state.put(self.conn, **{sync_state.ACKED: high_water})
         acked, offered, pushed = self._push(epoch, high_water) if push else (high_water, 0, 0)
+        refused: ServerRejected | None = None
+        central = st.get("central") if isinstance(st, dict) else None
+        if push and isinstance(central, dict):
+            try:
+                self._reoffer_central(epoch, central)
+            except ServerRejected as exc:
+                refused = exc  # pull first, then report it
         cursor = 0 if reset else state.cursor
         pulled = applied = 0
+        newer: str | None = None
+        installed = policy_refused = None
         if pull:
-            cursor, pulled, applied = self._pull(epoch, cursor)
+            cursor, pulled, applied, newer = self._pull(epoch, cursor)
+            if newer is None and self.policy_sink is not None:
+                installed, policy_refused = self._pull_policy(self.policy_sink)
+        if refused is not None:
+            raise refused
         return SyncReport(
             offered=offered, pushed=pushed, pulled=pulled, applied=applied,
             acked_through=acked, cursor=cursor, epoch=epoch,
             epoch_reset=reset and state.epoch is not None,
             seconds=time.perf_counter() - started,
+            policy_installed=installed, policy_error=policy_refused, update_required=newer,
         )
+
+    def _dead_letter(self, batch: list[dict[str, Any]], exc: ServerRejected) -> None:
+        if batch:
+            sync_state.record_dead_letter(
+                self.conn, batch, reason=exc.reason, detail=str(exc.detail),
+                http_status=exc.status, now=_format(self.clock.now()))
 
     def _push(self, epoch: str, acked: int) -> tuple[int, int, int]:
         offered = pushed = gaps = 0
@@ -274,15 +394,21 @@ class SyncEngine:
             if not batch:
                 return acked, offered, pushed
             device_id = batch[0]["device_id"]
-            status, data = self._call("POST", "/v1/push", allow=(409,), body={
-                "protocol": self.protocol_version, "device_id": device_id,
-                "first_seq": batch[0]["device_seq"], "events": batch})
+            try:
+                status, data = self._call("POST", "/v1/push", allow=(409,), body={
+                    "protocol": self.protocol_version, "device_id": device_id,
+                    "first_seq": batch[0]["device_seq"], "events": batch})
+            except ServerRejected as exc:
+                self._dead_letter(batch, exc)
+                raise
             if status == 409:
                 # The server expects an earlier device_seq: resend from there.
                 expected = self._field(data, "expected", int)
                 gaps += 1
                 if gaps > 3 or expected - 1 >= acked:
-                    raise ServerRejected("gap", f"server expects device_seq {expected}", 409)
+                    gap = ServerRejected("gap", f"server expects device_seq {expected}", 409)
+                    self._dead_letter(batch, gap)
+                    raise gap
                 acked = expected - 1
                 sync_state.put(self.conn, **{sync_state.ACKED: acked})
                 continue
@@ -293,7 +419,41 @@ class SyncEngine:
             acked = self._field(data, "acked_through", int)
             sync_state.put(self.conn, **{sync_state.ACKED: acked})
 
-    def _pull(self, epoch: str, cursor: int) -> tuple[int, int, int]:
+    def _reoffer_central(self, epoch: str, central: dict[str, Any]) -> int:
+        """Hand back the centre's events a restored server lost; return how many.
+
+        The server lists its high-water mark of each of the store's central chains;
+        whatever this desk pulled beyond it was made after the backup and exists only
+        on desks now.
+        """
+        offered = 0
+        for device_id, top in sync_state.central_heads(self.conn).items():
+            have = central.get(device_id, 0)
+            if not isinstance(have, int):
+                raise BadResponse("central high-water marks must be integers")
+            gaps = 0
+            while have < top:
+                batch = sync_state.chain_events(self.conn, device_id, have, self.batch_size)
+                if not batch:
+                    break
+                status, data = self._call("POST", "/v1/reoffer", allow=(409,), body={
+                    "protocol": self.protocol_version, "device_id": device_id,
+                    "first_seq": batch[0]["device_seq"], "events": batch})
+                if status == 409:
+                    expected = self._field(data, "expected", int)
+                    gaps += 1
+                    if gaps > 3 or expected - 1 >= have:
+                        raise ServerRejected("gap", f"{device_id} expects {expected}", 409)
+                    have = expected - 1
+                    continue
+                if self._field(data, "epoch", str) != epoch:
+                    raise _EpochChanged
+                offered += self._field(data, "inserted", int)
+                have = self._field(data, "acked_through", int)
+        return offered
+
+    def _pull(self, epoch: str, cursor: int) -> tuple[int, int, int, str | None]:
+        """Pull and apply pages; stop (cursor kept) at a page with a newer event schema."""
         pulled = applied = 0
         while True:
             _, data = self._call("GET", "/v1/pull",
@@ -304,6 +464,12 @@ class SyncEngine:
                 raise BadResponse(str(exc)) from exc
             if page["epoch"] != epoch:
                 raise _EpochChanged
+            newer = sync_state.newer_schema(page["events"])
+            if newer is not None:
+                # Folding events this desk does not understand could corrupt its
+                # projections: leave the page (and the cursor) for an updated Kesu.
+                return cursor, pulled, applied, (
+                    f"event schema {newer} (this desk reads {sync_state.MAX_SCHEMA_VERSION})")
             now_ms = int(self.clock.now().timestamp() * 1000)
             result = sync_state.apply_remote(self.conn, page["events"], cursor=page["cursor"],
                                              epoch=epoch, now_ms=now_ms)
@@ -311,18 +477,44 @@ class SyncEngine:
             applied += result.inserted
             cursor = page["cursor"]
             if not page["more"]:
-                return cursor, pulled, applied
+                return cursor, pulled, applied, None
+
+    def _pull_policy(self, sink: PolicySink) -> tuple[str | None, str | None]:
+        """(version installed, refusal) after fetching the newest published policy."""
+        status, data = self._call("GET", "/v1/policy", allow=(404,))
+        if status in (204, 404):  # nothing published (404: a server without policies)
+            return None, None
+        version = self._field(data, "version", str)
+        document = self._field(data, "document", dict)
+        if version == sink.current_version():
+            return None, None
+        try:
+            sink.install(version, document)
+        except PolicyRefused as exc:
+            return None, f"{version}: {exc}"
+        return version, None
 
     def status(self) -> dict[str, Any]:
         """The desk's sync status for the UI, from local data only (no network)."""
         state = sync_state.read_state(self.conn)
+        pending = sync_state.pending_count(self.conn)
+        dead = sync_state.dead_letters(self.conn)
         return {
-            "enrolled": state.token is not None,
+            "enrolled": self.tokens.get() is not None,
+            "server": state.server,
             "device_id": state.device_id,
-            "pending": sync_state.pending_count(self.conn),
+            "pending": pending,
             "acked": state.acked,
             "cursor": state.cursor,
             "epoch": state.epoch,
             "last_success": state.last_success,
             "last_error": state.last_error,
+            "dead_letters": len(dead),
+            # The outbox is gapless: everything after a refused batch waits behind it.
+            "blocked_by_dead_letter": bool(dead) and pending > 0,
+            "enrol_again": state.enrol_again,
+            "update_required": state.update_required is not None,
+            "update_reason": state.update_required,
+            "policy_version": (self.policy_sink.current_version()
+                               if self.policy_sink is not None else None),
         }

@@ -66,3 +66,9 @@ class BadResponse(NetworkError):
     """The answer was not the protocol's JSON (proxy page, truncated body...)."""
 
     code = "sync.bad_response"
+
+
+class PolicyRefused(SyncError):
+    """A pulled policy document failed the desk's validation; the old policy stays."""
+
+    code = "sync.policy_refused"

@@ -12,6 +12,8 @@ Endpoints (every request carries the header :data:`PROTOCOL_HEADER`; all but enr
   :class:`ErrorBody` (``error="gap"`` and ``expected``) when the batch does not start
   right after the server's high-water mark for the device.
 * ``GET  /v1/pull?since=CURSOR&limit=N`` → :class:`PullResponse`
+* ``POST /v1/reoffer`` :class:`PushRequest` of one of the store's central chains →
+  :class:`PushResponse`: a desk handing back headquarters' events a restored server lost.
 
 Errors come as :class:`ErrorBody` with 400 (malformed), 401 (unknown token), 403
 (another store or device), 409 (gap), 422 (rejected events: broken chain, bad hash,
@@ -99,6 +101,9 @@ class StatusResponse(TypedDict):
     device_id: str
     high_water: int  # highest device_seq stored for the device (0: none)
     head: int  # highest server_seq of the store (0: none)
+    # High-water device_seq of each of the store's central chains: a desk holding more
+    # of one (the server was restored from a backup) re-offers the rest.
+    central: NotRequired[dict[str, int]]
 
 
 class PushRequest(TypedDict):

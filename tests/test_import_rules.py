@@ -41,7 +41,7 @@ def test_layer_does_not_import(package: str, forbidden: tuple[str, ...]) -> None
 # policy the desks run, so it may use these pure modules (no storage, no Qt, no I/O).
 SERVER_MAY_IMPORT = frozenset({
     "desktop.triage", "desktop.policy", "desktop.errors",
-    "local_db.hlc", "local_db.projection", "local_db.eventlog",
+    "local_db.hlc", "local_db.ids", "local_db.projection", "local_db.eventlog",
 })
 
 

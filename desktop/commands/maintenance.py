@@ -47,7 +47,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     problems = store.check(desk.conn)
     events = desk.conn.execute("SELECT count(*) FROM events").fetchone()[0]
     tickets = desk.conn.execute("SELECT count(*) FROM tickets").fetchone()[0]
-    args.emit({"ok": not problems, "events": events, "tickets": tickets, "problems": problems})
+    args.emit({"ok": not problems, "events": events, "tickets": tickets, "problems": problems,
+               "waiting_for_creation": store.waiting_for_creation(desk.conn)})
     return 0 if not problems else 4
 
 

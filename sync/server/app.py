@@ -1,150 +1,231 @@
 """The HTTP face of the reference server: ``create_app(db_url)`` builds the FastAPI app.
 
 Bodies are parsed and checked by :mod:`sync.protocol` (not pydantic) so the wire
-format has one definition shared with the desk; answers are plain JSON.
+format has one definition shared with the desk; answers are plain JSON. The device
+routes (enrol, status, push, pull, policy) live here; headquarters and channel routes in
+:mod:`sync.server.routes_hq`. ``/openapi.json`` and ``/docs`` describe every route
+(:mod:`sync.server.openapi`).
+
+Nothing here is per-process state that several server processes on one database could
+disagree on: the epoch is read from the database, the test fault hook counts this
+process's own pushes on purpose.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
-from typing import Any
+from dataclasses import replace
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from sync.protocol import (
-    MAX_PULL_LIMIT,
-    PROTOCOL_HEADER,
-    PROTOCOL_VERSION,
-    ProtocolViolation,
-    check_push,
-)
-from sync.server.storage import Rejected, Storage, TokenInfo
+from sync import protocol
+from sync.protocol import MAX_PULL_LIMIT, PROTOCOL_VERSION, ProtocolViolation, check_push
+from sync.server import notify, policy_store
+from sync.server import openapi as doc
+from sync.server.central import ActionRefused
+from sync.server.progress import progress_router
+from sync.server.routes_hq import hq_router
+from sync.server.storage import CENTRAL_DEVICE_PREFIX, Rejected, Storage, TokenInfo
+from sync.server.web import Refusal, bearer, check_protocol, json_response, read_json
 
 # Test-only fault hook: "die_after_commit:N" / "die_before_commit:N" SIGKILLs the
-# server around the commit of the N-th push, to prove resends are exactly-once.
+# server around the commit of the N-th push this process handles, to prove resends are
+# exactly-once.
 FAULT_ENV = "KESU_SERVER_FAULT"
 
-
-class _Refusal(Exception):
-    def __init__(self, status: int, error: str, detail: str, **extra: Any) -> None:
-        super().__init__(detail)
-        self.status, self.error, self.detail, self.extra = status, error, detail, extra
-
-
-def _json(body: Any, status: int = 200) -> Response:
-    return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")),
-                    status_code=status, media_type="application/json")
+# Kept for the fault hooks and tests that name them here.
+_Refusal = Refusal
+_json = json_response
+_DEVICE: list[dict[str, list[str]]] = [{"deviceToken": []}]
 
 
-def create_app(db_url: str, *, bench: bool = False) -> FastAPI:
+def create_app(db_url: str, *, bench: bool = False, webhook: str | None = None) -> FastAPI:
     """The sync server on the database at *db_url* (created if missing).
+
+    ``webhook``: a WeCom group-robot URL; when set, a worker thread posts the queued
+    notifications there from start-up to shut-down (:mod:`sync.server.notify`).
 
     ``bench`` adds ``POST /v1/_echo`` (reads the body, answers 204) for measuring the
     HTTP stack alone.
     """
     storage = Storage(db_url)
-    app = FastAPI(title="kesu-server", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(title="kesu-server", version=f"protocol {PROTOCOL_VERSION}",
+                  description="Kesu central server: desk sync, headquarters actions, "
+                              "channel tickets, policy documents. Every request carries "
+                              "the header `Kesu-Protocol: 1`.",
+                  docs_url="/docs", redoc_url=None, openapi_url="/openapi.json")
     app.state.storage = storage
     fault = os.environ.get(FAULT_ENV, "")
     fault_kind, _, fault_n = fault.partition(":")
-    pushes = [0]
+    # itertools.count: atomic under the GIL, whichever thread handles the push.
+    pushes = itertools.count(1)
+    # Test-only (h4): "die_after_status:N" / "die_during_pull:N" SIGKILL the server after
+    # the N-th status was read, or the N-th pull page was read, before either is answered.
+    answered = {"die_after_status": itertools.count(1), "die_during_pull": itertools.count(1)}
 
-    @app.exception_handler(_Refusal)
-    async def _refused(_request: Request, exc: _Refusal) -> JSONResponse:
+    def _maybe_die(kind: str) -> None:
+        if fault_kind == kind and str(next(answered[kind])) == fault_n:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    @app.exception_handler(Refusal)
+    async def _refused(_request: Request, exc: Refusal) -> JSONResponse:
         return JSONResponse({"error": exc.error, "detail": exc.detail, **exc.extra},
                             status_code=exc.status)
 
-    def _protocol(request: Request, body_version: object = None) -> None:
-        header = request.headers.get(PROTOCOL_HEADER)
-        versions = {header, None if body_version is None else str(body_version)} - {None}
-        if versions != {str(PROTOCOL_VERSION)}:
-            raise _Refusal(426, "update_required",
-                           f"server speaks protocol {PROTOCOL_VERSION}, request {versions}")
+    @app.exception_handler(ActionRefused)
+    async def _action_refused(_request: Request, exc: ActionRefused) -> JSONResponse:
+        return JSONResponse({"error": exc.error, "detail": exc.detail}, status_code=exc.status)
 
     def _who(request: Request) -> TokenInfo:
-        auth = request.headers.get("Authorization", "")
-        scheme, _, token = auth.partition(" ")
-        info = storage.authenticate(token) if scheme.lower() == "bearer" and token else None
+        token = bearer(request)
+        info = storage.authenticate(token) if token else None
         if info is None:
-            raise _Refusal(401, "unauthorized", "unknown or revoked device token")
+            if token and storage.authenticate_hq(token) is not None:
+                raise Refusal(403, "forbidden", "a headquarters token does not sync")
+            raise Refusal(401, "unauthorized", "unknown or revoked device token")
         return info
 
-    async def _body(request: Request) -> Any:
-        try:
-            return json.loads(await request.body())
-        except ValueError as exc:
-            raise _Refusal(400, "malformed", "body is not JSON") from exc
-
-    @app.post("/v1/enrol")
+    @app.post("/v1/enrol", tags=["sync"],
+              openapi_extra=doc.body(protocol.EnrolRequest),
+              responses=doc.answers(protocol.EnrolResponse, 400, 401, 426))
     async def enrol(request: Request) -> Response:
-        body = await _body(request)
+        """Trade a one-time enrolment code for a device token (shown once)."""
+        body = await read_json(request)
         if not isinstance(body, dict):
-            raise _Refusal(400, "malformed", "body is not an object")
-        _protocol(request, body.get("protocol"))
+            raise Refusal(400, "malformed", "body is not an object")
+        check_protocol(request, body.get("protocol"))
         code, device_id = body.get("code"), body.get("device_id")
         if not isinstance(code, str) or not isinstance(device_id, str) or not device_id:
-            raise _Refusal(400, "malformed", "code and device_id are required")
+            raise Refusal(400, "malformed", "code and device_id are required")
         result = await run_in_threadpool(storage.enrol, code, device_id)
         if result is None:
-            raise _Refusal(401, "unauthorized", "unknown or already used enrolment code")
+            raise Refusal(401, "unauthorized", "unknown or already used enrolment code")
         token, info = result
-        return _json({"token": token, "store_code": info.store, "desk_code": info.desk,
-                      "device_id": info.device_id, "epoch": storage.epoch})
+        epoch = await run_in_threadpool(lambda: storage.epoch)
+        return json_response({"token": token, "store_code": info.store, "desk_code": info.desk,
+                              "device_id": info.device_id, "epoch": epoch})
 
-    @app.get("/v1/status")
+    @app.get("/v1/status", tags=["sync"], openapi_extra={"security": _DEVICE},
+             responses=doc.answers(protocol.StatusResponse, 401, 403, 426))
     def status(request: Request) -> Response:
-        _protocol(request)
+        """What the server holds of this device and its store."""
+        check_protocol(request)
         who = _who(request)
         high_water, head = storage.status(who)
-        return _json({"protocol": PROTOCOL_VERSION, "epoch": storage.epoch,
-                      "store_code": who.store, "desk_code": who.desk,
-                      "device_id": who.device_id, "high_water": high_water, "head": head})
+        central = storage.central_high_water(who.store)
+        _maybe_die("die_after_status")
+        return json_response({"protocol": PROTOCOL_VERSION, "epoch": storage.epoch,
+                              "store_code": who.store, "desk_code": who.desk,
+                              "device_id": who.device_id, "high_water": high_water,
+                              "head": head, "central": central})
 
-    @app.post("/v1/push")
-    async def push(request: Request) -> Response:
-        raw = await _body(request)
-        _protocol(request, raw.get("protocol") if isinstance(raw, dict) else None)
+    @app.post("/v1/reoffer", tags=["sync"],
+              openapi_extra={**doc.body(protocol.PushRequest), "security": _DEVICE},
+              responses=doc.answers(protocol.PushResponse, 400, 401, 403, 409, 422, 426))
+    async def reoffer(request: Request) -> Response:
+        """Give back central events of the desk's store that a restored server lost.
+
+        The same checks as a push (gapless sequence, chain, hashes, store) on one of
+        the store's central chains. A desk gains nothing by it that it could not
+        already do with its own events: its store's tickets are its to change.
+        """
+        raw = await read_json(request)
+        check_protocol(request, raw.get("protocol") if isinstance(raw, dict) else None)
         who = await run_in_threadpool(_who, request)
         try:
             batch = check_push(raw)
         except ProtocolViolation as exc:
-            raise _Refusal(400, "malformed", str(exc)) from exc
+            raise Refusal(400, "malformed", str(exc)) from exc
+        if not batch["device_id"].startswith(f"{CENTRAL_DEVICE_PREFIX}:{who.store}:"):
+            raise Refusal(403, "wrong_device",
+                          "only central events of the desk's own store can be re-offered")
+        chain = replace(who, device_id=batch["device_id"])
+        try:
+            outcome = await run_in_threadpool(
+                storage.push, chain, batch["first_seq"], batch["events"])
+        except Rejected as exc:
+            raise Refusal(422, exc.reason, exc.detail) from exc
+        if outcome.expected is not None:
+            raise Refusal(409, "gap", f"expected device_seq {outcome.expected}",
+                          expected=outcome.expected)
+        epoch = await run_in_threadpool(lambda: storage.epoch)
+        return json_response({"acked_through": outcome.acked_through,
+                              "inserted": outcome.inserted, "epoch": epoch})
+
+    @app.post("/v1/push", tags=["sync"],
+              openapi_extra={**doc.body(protocol.PushRequest), "security": _DEVICE},
+              responses=doc.answers(protocol.PushResponse, 400, 401, 403, 409, 422, 426))
+    async def push(request: Request) -> Response:
+        """Store a batch of the device's events; answered only after commit."""
+        raw = await read_json(request)
+        check_protocol(request, raw.get("protocol") if isinstance(raw, dict) else None)
+        who = await run_in_threadpool(_who, request)
+        try:
+            batch = check_push(raw)
+        except ProtocolViolation as exc:
+            raise Refusal(400, "malformed", str(exc)) from exc
         if batch["device_id"] != who.device_id:
-            raise _Refusal(403, "wrong_device", "a token pushes only its own device's events")
-        pushes[0] += 1
-        if fault_kind == "die_before_commit" and str(pushes[0]) == fault_n:
+            raise Refusal(403, "wrong_device", "a token pushes only its own device's events")
+        nth = str(next(pushes))
+        if fault_kind == "die_before_commit" and nth == fault_n:
             os.kill(os.getpid(), signal.SIGKILL)
         try:
             outcome = await run_in_threadpool(
                 storage.push, who, batch["first_seq"], batch["events"])
         except Rejected as exc:
-            raise _Refusal(422, exc.reason, exc.detail) from exc
-        if fault_kind == "die_after_commit" and str(pushes[0]) == fault_n:
+            raise Refusal(422, exc.reason, exc.detail) from exc
+        if fault_kind == "die_after_commit" and nth == fault_n:
             os.kill(os.getpid(), signal.SIGKILL)
         if outcome.expected is not None:
-            raise _Refusal(409, "gap", f"expected device_seq {outcome.expected}",
-                           expected=outcome.expected)
-        return _json({"acked_through": outcome.acked_through, "inserted": outcome.inserted,
-                      "epoch": storage.epoch})
+            raise Refusal(409, "gap", f"expected device_seq {outcome.expected}",
+                          expected=outcome.expected)
+        epoch = await run_in_threadpool(lambda: storage.epoch)
+        return json_response({"acked_through": outcome.acked_through,
+                              "inserted": outcome.inserted, "epoch": epoch})
 
-    @app.get("/v1/pull")
+    @app.get("/v1/pull", tags=["sync"], openapi_extra={"security": _DEVICE},
+             responses=doc.answers(protocol.PullResponse, 400, 401, 403, 426))
     def pull(request: Request, since: int = 0, limit: int = 500) -> Response:
-        _protocol(request)
+        """The store's events with server_seq above *since*, in order, a page at a time."""
+        check_protocol(request)
         who = _who(request)
         if since < 0 or limit < 1:
-            raise _Refusal(400, "malformed", "since >= 0 and limit >= 1")
+            raise Refusal(400, "malformed", "since >= 0 and limit >= 1")
         rows, more = storage.pull(who, since, min(limit, MAX_PULL_LIMIT))
+        _maybe_die("die_during_pull")
         cursor = rows[-1]["server_seq"] if rows else since
-        return _json({"events": rows, "cursor": cursor, "epoch": storage.epoch, "more": more})
+        return json_response({"events": rows, "cursor": cursor, "epoch": storage.epoch,
+                              "more": more})
+
+    @app.get("/v1/policy", tags=["sync"], openapi_extra={"security": _DEVICE},
+             responses={**doc.answers(doc.PolicyResponse, 401, 403, 426),
+                        204: {"description": "No policy was published yet"}})
+    def policy(request: Request) -> Response:
+        """The newest policy document headquarters published (204 when none)."""
+        check_protocol(request)
+        _who(request)
+        with storage.engine.connect() as conn:
+            newest = policy_store.newest_document(conn)
+        if newest is None:
+            return Response(status_code=204)
+        return json_response({"version": newest[0], "document": json.loads(newest[1])})
+
+    app.include_router(hq_router(storage))
+    app.include_router(progress_router(storage))
+
+    if webhook:
+        notify.run_worker_with(app, notify.DeliveryWorker(storage, webhook))
 
     if bench:
-        @app.post("/v1/_echo")
+        @app.post("/v1/_echo", include_in_schema=False)
         async def echo(request: Request) -> Response:
             await request.body()
             return Response(status_code=204)
 
+    doc.install(app)
     return app

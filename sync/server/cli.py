@@ -3,14 +3,26 @@
     kesu-server serve --db sqlite:///server.db --host 127.0.0.1 --port 8765 [--bench]
     kesu-server enrol --db sqlite:///server.db --store XT01 --desk D1
     kesu-server new-epoch --db sqlite:///server.db   # after restoring a backup
+    kesu-server hq-token --db sqlite:///server.db --name 王总   # a headquarters token
+    kesu-server policy publish --db sqlite:///server.db policy.json
+    kesu-server policy list --db sqlite:///server.db
+    kesu-server notify status --db sqlite:///server.db   # webhook outbox counts, failures
+
+Output is JSON on stdout; a refusal prints ``{"error", "detail"}`` on stderr, exit 2.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sync.server.storage import Storage
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -21,13 +33,50 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--bench", action="store_true", help="enable POST /v1/_echo")
+    serve.add_argument("--webhook", default=os.environ.get("KESU_WEBHOOK_URL") or None,
+                       help="WeCom group-robot URL for notifications (env KESU_WEBHOOK_URL)")
     enrol = sub.add_parser("enrol", help="print a one-time enrolment code as JSON")
     enrol.add_argument("--db", required=True)
     enrol.add_argument("--store", required=True)
     enrol.add_argument("--desk", required=True)
     epoch = sub.add_parser("new-epoch", help="give a restored database a new epoch")
     epoch.add_argument("--db", required=True)
+    hq = sub.add_parser("hq-token", help="print a new headquarters token as JSON")
+    hq.add_argument("--db", required=True)
+    hq.add_argument("--name", required=True, help="who uses it (shown as hq:NAME on events)")
+    policy = sub.add_parser("policy", help="publish or list policy documents")
+    policy_sub = policy.add_subparsers(dest="policy_command", required=True)
+    publish = policy_sub.add_parser("publish", help="validate and publish a policy file")
+    publish.add_argument("--db", required=True)
+    publish.add_argument("file", help="a policy JSON document")
+    listing = policy_sub.add_parser("list", help="print the published versions")
+    listing.add_argument("--db", required=True)
+    notify = sub.add_parser("notify", help="the notification outbox")
+    notify_sub = notify.add_subparsers(dest="notify_command", required=True)
+    notify_status = notify_sub.add_parser(
+        "status", help="counts by state and the last failures, as JSON")
+    notify_status.add_argument("--db", required=True)
     return parser
+
+
+def _refuse(error: str, detail: str) -> int:
+    json.dump({"error": error, "detail": detail}, sys.stderr, ensure_ascii=False)
+    sys.stderr.write("\n")
+    return 2
+
+
+def _policy(storage: Storage, args: argparse.Namespace) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    from sync.server import policy_store
+
+    if args.policy_command == "list":
+        return {"policies": [asdict(p) for p in policy_store.list_published(storage)]}
+    try:
+        document = json.loads(Path(args.file).read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise policy_store.PolicyRefused("unreadable", f"{args.file}: {exc}") from None
+    return asdict(policy_store.publish(storage, document))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -41,17 +90,33 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         from sync.server.app import create_app
 
-        app = create_app(args.db, bench=args.bench)
+        app = create_app(args.db, bench=args.bench, webhook=args.webhook)
+        # Keep-alive well beyond httpx's 5 s pool expiry: with uvicorn's default (also
+        # 5 s) a desk reusing a connection just as the server closes it gets a reset.
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning",
-                    access_log=False)
+                    access_log=False, timeout_keep_alive=75)
         return 0
+    from sync.server.policy_store import PolicyRefused
+
     storage = Storage(args.db)
     try:
         if args.command == "enrol":
             code = storage.create_enrol_code(args.store, args.desk)
-            out = {"code": code, "store": args.store, "desk": args.desk}
+            out: dict[str, Any] = {"code": code, "store": args.store, "desk": args.desk}
+        elif args.command == "hq-token":
+            out = {"token": storage.create_hq_token(args.name), "name": args.name}
+        elif args.command == "policy":
+            out = _policy(storage, args)
+        elif args.command == "notify":
+            from sync.server import notify
+
+            out = notify.status(storage)
         else:
             out = {"epoch": storage.new_epoch()}
+    except PolicyRefused as exc:
+        return _refuse(exc.error, exc.detail)
+    except ValueError as exc:
+        return _refuse("refused", str(exc))
     finally:
         storage.close()
     json.dump(out, sys.stdout, ensure_ascii=False)

@@ -1,7 +1,8 @@
 """Server storage: events of every store, device tokens, one-time enrolment codes.
 
-SQLAlchemy Core with portable types so the same code runs on SQLite (the default and
-the only one tested so far) and PostgreSQL. Every push is one transaction; the global
+SQLAlchemy Core with portable types so the same code runs on SQLite (the embedded
+default) and PostgreSQL (psycopg 3; several server processes may share one database).
+Every push is one transaction; the global
 ``server_seq`` comes from a counter row locked ``FOR UPDATE`` (on SQLite the whole
 transaction is ``BEGIN IMMEDIATE``), so sequence numbers are committed in order and a
 puller reading ``server_seq > cursor`` can never skip an event committed later with a
@@ -14,7 +15,8 @@ import hashlib
 import json
 import secrets
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -51,27 +53,31 @@ tokens = sa.Table(
     sa.Column("revoked_at", sa.String(32)),
 )
 
+# Fields the desk writes are TEXT: PostgreSQL enforces VARCHAR lengths (SQLite does not),
+# and an event must be accepted or refused alike on both.
 events = sa.Table(
     "events", metadata,
     sa.Column("server_seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"),
               primary_key=True, autoincrement=False),
-    sa.Column("event_id", sa.String(36), nullable=False, unique=True),
+    sa.Column("event_id", sa.Text, nullable=False, unique=True),
     sa.Column("store", sa.String(32), nullable=False),
-    sa.Column("ticket_id", sa.String(36), nullable=False),
-    sa.Column("type", sa.String(64), nullable=False),
+    sa.Column("ticket_id", sa.Text, nullable=False),
+    sa.Column("type", sa.Text, nullable=False),
     sa.Column("payload", sa.Text, nullable=False),
-    sa.Column("actor", sa.String(64), nullable=False),
-    sa.Column("device_id", sa.String(64), nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("device_id", sa.Text, nullable=False),
     sa.Column("device_seq", sa.BigInteger, nullable=False),
-    sa.Column("hlc", sa.String(32), nullable=False),
-    sa.Column("occurred_at", sa.String(32), nullable=False),
-    sa.Column("policy_version", sa.String(64), nullable=False),
+    sa.Column("hlc", sa.Text, nullable=False),
+    sa.Column("occurred_at", sa.Text, nullable=False),
+    sa.Column("policy_version", sa.Text, nullable=False),
     sa.Column("schema_version", sa.Integer, nullable=False),
     sa.Column("prev_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
     sa.Column("received_at", sa.String(32), nullable=False),
     sa.UniqueConstraint("device_id", "device_seq", name="events_device_seq"),
     sa.Index("events_by_store", "store", "server_seq"),
+    # A ticket's events in fold order (HQ views, notifications, the progress page).
+    sa.Index("events_by_ticket", "ticket_id", "hlc", "device_id"),
 )
 
 # Which store each ticket belongs to (from its ticket_created event).
@@ -89,6 +95,50 @@ devices = sa.Table(
     sa.Column("high_water", sa.BigInteger, nullable=False),
     sa.Column("last_hash", sa.String(64), nullable=False),
 )
+
+# Headquarters tokens (``kesu-server hq-token``): act on every store, never push or pull.
+hq_tokens = sa.Table(
+    "hq_tokens", metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("revoked_at", sa.String(32)),
+)
+
+# Published policy documents; ``seq`` orders them (the newest is the one desks get).
+policies = sa.Table(
+    "policies", metadata,
+    sa.Column("version", sa.String(64), primary_key=True),
+    sa.Column("seq", sa.Integer, nullable=False, unique=True),
+    sa.Column("document", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("published_at", sa.String(32), nullable=False),
+)
+
+# Tickets from other channels, by the caller's external id (idempotent creation).
+channel_tickets = sa.Table(
+    "channel_tickets", metadata,
+    sa.Column("store", sa.String(32), primary_key=True),
+    sa.Column("external_id", sa.String(128), primary_key=True),
+    sa.Column("ticket_id", sa.String(36), nullable=False, unique=True),
+    sa.Column("number", sa.String(64), nullable=False, unique=True),
+    sa.Column("verify_code", sa.String(6), nullable=False),
+    sa.Column("level", sa.Integer, nullable=False),
+    sa.Column("server_seq", sa.BigInteger, nullable=False),
+)
+
+# Daily number counter of the centre's tickets per store (store-local date YYYYMMDD).
+channel_counters = sa.Table(
+    "channel_counters", metadata,
+    sa.Column("store", sa.String(32), primary_key=True),
+    sa.Column("store_day", sa.String(8), primary_key=True),
+    sa.Column("last", sa.Integer, nullable=False),
+)
+
+# The centre's own "desk": channel ticket numbers read XT01-HQ-20261123-0001 and its
+# events come from devices "central:<store>:<epoch>", so no real desk may take either name.
+CENTRAL_DESK = "HQ"
+CENTRAL_DEVICE_PREFIX = "central"
 
 _EVENT_COLS = (
     "event_id", "ticket_id", "type", "payload", "actor", "device_id", "device_seq", "hlc",
@@ -133,6 +183,18 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
+def normalise_url(db_url: str) -> str:
+    """*db_url* with the psycopg 3 driver named for plain PostgreSQL URLs.
+
+    ``postgresql://`` and ``postgres://`` would make SQLAlchemy look for psycopg2, which
+    Kesu does not install.
+    """
+    for prefix in ("postgresql://", "postgres://"):
+        if db_url.startswith(prefix):
+            return "postgresql+psycopg://" + db_url[len(prefix):]
+    return db_url
+
+
 def _insert(conn: Connection, table: sa.Table) -> Any:
     """The dialect's INSERT that supports ``on_conflict_do_nothing``."""
     if conn.dialect.name == "postgresql":
@@ -148,20 +210,39 @@ class Storage:
     """The server database behind one SQLAlchemy engine."""
 
     def __init__(self, db_url: str) -> None:
-        self.url = db_url
-        self.engine: Engine = sa.create_engine(db_url, future=True)
+        self.url = normalise_url(db_url)
+        if self.url.startswith("postgresql"):
+            # uvicorn runs up to 40 handler threads. No pre-ping (a round trip per
+            # checkout): after a database restart one request fails and the pool is
+            # renewed, and desks retry anyway.
+            self.engine: Engine = sa.create_engine(
+                self.url, pool_size=10, max_overflow=30, pool_timeout=30)
+        else:
+            self.engine = sa.create_engine(self.url)
         self._sqlite = self.engine.dialect.name == "sqlite"
+        # Names this process's central chains (see sync.server.central.central_device).
+        self.boot = secrets.token_hex(4)
         # Python-side lock for SQLite: one writer at a time without busy retries.
         self._write_lock = threading.Lock()
         if self._sqlite:
             sa.event.listen(self.engine, "connect", _sqlite_connect)
             sa.event.listen(self.engine, "begin", _sqlite_begin)
-        metadata.create_all(self.engine)
         with self.engine.begin() as conn:
+            if not self._sqlite:
+                # Server processes starting together must not race to create the tables
+                # (CREATE TABLE IF NOT EXISTS is not atomic in PostgreSQL's catalogue).
+                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7436917)")
+            # Imported here (it imports this module) so its outbox tables join metadata.
+            from sync.server import notify  # noqa: F401
+            metadata.create_all(conn)
             for key, value in (("epoch", secrets.token_hex(16)), ("server_seq", "0")):
                 conn.execute(_insert(conn, server_meta).values(key=key, value=value)
                              .on_conflict_do_nothing())
-        self.epoch = self.get_meta("epoch")
+
+    @property
+    def epoch(self) -> str:
+        """The database's epoch, read afresh: another process may have run ``new-epoch``."""
+        return self.get_meta("epoch")
 
     def close(self) -> None:
         """Release the connection pool."""
@@ -184,13 +265,17 @@ class Storage:
         with self._write_lock, self.engine.begin() as conn:
             conn.execute(server_meta.update().where(server_meta.c.key == "epoch")
                          .values(value=epoch))
-        self.epoch = epoch
         return epoch
 
     # --- enrolment ---------------------------------------------------------------
 
     def create_enrol_code(self, store: str, desk: str) -> str:
-        """A new one-time code for *store*/*desk*; only its hash is kept."""
+        """A new one-time code for *store*/*desk*; only its hash is kept.
+
+        Raises ValueError for the desk code the centre numbers its own tickets with.
+        """
+        if desk.upper() == CENTRAL_DESK:
+            raise ValueError(f"desk code {CENTRAL_DESK!r} is reserved for the centre's tickets")
         code = secrets.token_urlsafe(12)
         with self._write_lock, self.engine.begin() as conn:
             conn.execute(enrol_codes.insert().values(
@@ -198,7 +283,12 @@ class Storage:
         return code
 
     def enrol(self, code: str, device_id: str) -> tuple[str, TokenInfo] | None:
-        """Use up *code*; return a new device token and its binding, or None if invalid."""
+        """Use up *code*; return a new device token and its binding, or None if invalid.
+
+        Device ids of the centre's own chains (``central...``) are never given out.
+        """
+        if device_id.startswith(CENTRAL_DEVICE_PREFIX):
+            return None
         with self._write_lock, self.engine.begin() as conn:
             row = conn.execute(
                 sa.select(enrol_codes).where(enrol_codes.c.code_hash == _digest(code))
@@ -223,6 +313,35 @@ class Storage:
             ).first()
         return None if row is None else TokenInfo(row[0], row[1], row[2])
 
+    # --- headquarters ----------------------------------------------------------------
+
+    def create_hq_token(self, name: str) -> str:
+        """A new headquarters token for *name* (shown once; only its hash is kept)."""
+        token = secrets.token_urlsafe(32)
+        with self._write_lock, self.engine.begin() as conn:
+            conn.execute(hq_tokens.insert().values(
+                token_hash=_digest(token), name=name, created_at=_now()))
+        return token
+
+    def authenticate_hq(self, token: str) -> str | None:
+        """The name behind a valid headquarters token, or None."""
+        with self.engine.connect() as conn:
+            name = conn.execute(
+                sa.select(hq_tokens.c.name)
+                .where(hq_tokens.c.token_hash == _digest(token), hq_tokens.c.revoked_at.is_(None))
+            ).scalar()
+        return None if name is None else str(name)
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """A write transaction with the same discipline as :meth:`push`.
+
+        Callers that add events take :func:`lock_counter` first thing, so every writer
+        queues on the counter row and sequence numbers commit in order.
+        """
+        with self._write_lock, self.engine.begin() as conn:
+            yield conn
+
     # --- status, push, pull --------------------------------------------------------
 
     def status(self, who: TokenInfo) -> tuple[int, int]:
@@ -233,6 +352,16 @@ class Storage:
             head = conn.execute(sa.select(sa.func.max(events.c.server_seq))
                                 .where(events.c.store == who.store)).scalar()
         return int(hw or 0), int(head or 0)
+
+    def central_high_water(self, store: str) -> dict[str, int]:
+        """High-water device_seq of each of *store*'s central chains (for re-offers)."""
+        prefix = f"{CENTRAL_DEVICE_PREFIX}:{store}:"
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(devices.c.device_id, devices.c.high_water)
+                .where(devices.c.store == store, devices.c.device_id.startswith(prefix))
+            ).all()
+        return {str(r[0]): int(r[1]) for r in rows}
 
     def push(self, who: TokenInfo, first_seq: int, batch: Sequence[WireEvent]) -> PushOutcome:
         """Store a validated, consecutive batch of *who*'s device in one transaction.
@@ -273,11 +402,21 @@ class Storage:
                 row: dict[str, Any] = {c: event[c] for c in _EVENT_COLS}  # type: ignore[literal-required]
                 row.update(server_seq=counter, store=who.store, received_at=received)
                 rows.append(row)
-            conn.execute(_insert(conn, events).on_conflict_do_nothing(), rows)
+            try:
+                # Only a known event_id may be skipped: a server_seq collision (a writer
+                # that bypassed the counter lock) must fail loudly, not drop events.
+                conn.execute(_insert(conn, events)
+                             .on_conflict_do_nothing(index_elements=["event_id"]), rows)
+            except sa.exc.DataError as exc:
+                # PostgreSQL refuses what SQLite stores (NUL in text, out-of-range ints).
+                raise Rejected("malformed", f"event not storable: {exc.orig}") from exc
             created = [{"ticket_id": e["ticket_id"], "store": who.store}
                        for e in new if e["type"] == "ticket_created"]
             if created:
                 conn.execute(_insert(conn, tickets).on_conflict_do_nothing(), created)
+            from sync.server import notify
+
+            notify.enqueue(conn, who.store, rows)
             top = new[-1]
             if head is None:
                 conn.execute(devices.insert().values(
@@ -294,7 +433,7 @@ class Storage:
         ids = [e["event_id"] for e in resent]
         have = dict(conn.execute(
             sa.select(events.c.event_id, events.c.hash).where(events.c.event_id.in_(ids))
-        ).tuples().all())
+        ).all())
         for event in resent:
             if have.get(event["event_id"]) != event["hash"]:
                 # Same device_seq, different event: the desk's history forked.
@@ -336,7 +475,7 @@ class Storage:
             known = dict(conn.execute(
                 sa.select(tickets.c.ticket_id, tickets.c.store)
                 .where(tickets.c.ticket_id.in_(sorted(others)))
-            ).tuples().all())
+            ).all())
             for tid, store in known.items():
                 if store != who.store:
                     raise Rejected("foreign_store", f"ticket {tid} belongs to another store")
@@ -364,6 +503,20 @@ class Storage:
         """Number of stored events (tests, benchmarks)."""
         with self.engine.connect() as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(events)).scalar_one())
+
+
+def lock_counter(conn: Connection) -> int:
+    """The last ``server_seq`` handed out, locked until the transaction ends."""
+    return int(conn.execute(
+        sa.select(server_meta.c.value).where(server_meta.c.key == "server_seq")
+        .with_for_update()
+    ).scalar_one())
+
+
+def store_counter(conn: Connection, value: int) -> None:
+    """Record *value* as the last ``server_seq`` handed out (after :func:`lock_counter`)."""
+    conn.execute(server_meta.update().where(server_meta.c.key == "server_seq")
+                 .values(value=str(value)))
 
 
 def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:

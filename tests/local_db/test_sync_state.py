@@ -15,7 +15,7 @@ from desktop.handling import add_note
 from desktop.staff import Staff, add_staff
 from desktop.tickets import create_ticket
 from local_db import meta, store, sync_state
-from local_db.errors import IntegrityError
+from local_db.errors import IntegrityError, SchemaTooNewError
 from local_db.hlc import HLC
 from local_db.search import search
 from tests.conftest import START
@@ -124,3 +124,82 @@ def test_reset_for_epoch_keeps_events(pair: tuple[Desk, Staff, Desk, Staff]) -> 
     state = sync_state.read_state(a.conn)
     assert (state.acked, state.cursor, state.epoch) == (0, 0, "new")
     assert sync_state.pending_count(a.conn) == sync_state.last_own_seq(a.conn)
+
+
+def test_m003_adds_the_dead_letter_table(pair: tuple[Desk, Staff, Desk, Staff]) -> None:
+    a, _, _, _ = pair
+    cols = {r[1] for r in a.conn.execute("PRAGMA table_info(sync_dead_letters)")}
+    assert {"first_seq", "last_seq", "event_ids", "reason", "detail", "first_seen",
+            "last_seen", "count", "resolved_at"} <= cols
+
+
+def test_dead_letters_count_repeats_and_resolve_without_touching_events(
+    pair: tuple[Desk, Staff, Desk, Staff],
+) -> None:
+    a, sa, _, _ = pair
+    create_ticket(a, sa, {"text": "酸奶变质了"})
+    create_ticket(a, sa, {"text": "收银员态度很差"})
+    before = a.conn.execute("SELECT * FROM events ORDER BY seq").fetchall()
+    batch = sync_state.outbox(a.conn, 0, 2)
+    first = sync_state.record_dead_letter(a.conn, batch, reason="broken_chain", detail="x",
+                                          http_status=422, now="2026-11-22T02:00:00.000Z")
+    assert (first.first_seq, first.last_seq, first.count) == (1, 2, 1)
+    assert first.event_ids == [e["event_id"] for e in batch]
+    # The same refusal again, of a batch that grew meanwhile: one row, counted.
+    bigger = sync_state.outbox(a.conn, 0, 100)
+    again = sync_state.record_dead_letter(a.conn, bigger, reason="broken_chain", detail="y",
+                                          http_status=422, now="2026-11-22T03:00:00.000Z")
+    assert (again.id, again.count, again.last_seq) == (first.id, 2, len(bigger))
+    assert (again.first_seen, again.last_seen) == ("2026-11-22T02:00:00.000Z",
+                                                    "2026-11-22T03:00:00.000Z")
+    assert [d.id for d in sync_state.dead_letters(a.conn)] == [first.id]
+    # Acknowledged later (repaired on the server): resolved, kept as history.
+    assert sync_state.resolve_dead_letters(a.conn, 0, "t") == 0
+    assert sync_state.resolve_dead_letters(a.conn, len(bigger), "t") == 1
+    assert sync_state.dead_letters(a.conn) == []
+    assert [d.resolved_at for d in sync_state.dead_letters(a.conn, include_resolved=True)] \
+        == ["t"]
+    assert a.conn.execute("SELECT * FROM events ORDER BY seq").fetchall() == before
+
+
+def test_a_page_of_a_newer_event_schema_is_not_applied(
+    pair: tuple[Desk, Staff, Desk, Staff],
+) -> None:
+    a, sa, b, _ = pair
+    create_ticket(a, sa, {"text": "酸奶变质了"})
+    page = _stamp(sync_state.outbox(a.conn, 0, 100), 1)
+    newer = sync_state.MAX_SCHEMA_VERSION + 1
+    page[-1] = {**page[-1], "schema_version": newer}
+    assert sync_state.newer_schema(page) == newer
+    assert sync_state.newer_schema(page[:-1]) is None
+    with pytest.raises(SchemaTooNewError):
+        sync_state.apply_remote(b.conn, page, cursor=9, epoch="e1", now_ms=NOW_MS)
+    assert b.conn.execute("SELECT count(*) FROM events").fetchone()[0] == 0
+    assert sync_state.read_state(b.conn).cursor == 0
+
+
+def test_check_and_rebuild_wait_for_a_ticket_creation_that_has_not_arrived(
+    pair: tuple[Desk, Staff, Desk, Staff], tmp_path: Path,
+) -> None:
+    # Desk a creates, desk b handles; desk c hears b first (a's push was lost in a
+    # server restore and is re-offered later).
+    a, sa, b, sb = pair
+    c, _ = _desk(tmp_path / "c.db", "D3", a.clock)  # type: ignore[arg-type]
+    t = create_ticket(a, sa, {"text": "收银员态度很差"}).ticket
+    from_a = _stamp(sync_state.outbox(a.conn, 0, 100), 1)
+    sync_state.apply_remote(b.conn, from_a, cursor=len(from_a), epoch="e1", now_ms=NOW_MS)
+    b.clock.advance(minutes=1)
+    add_note(b, sb, t.id, "已联系")
+    compensate(b, sb, t.id, amount="5", kind="coupon")
+    from_b = _stamp(sync_state.outbox(b.conn, 0, 100), 10)
+    sync_state.apply_remote(c.conn, from_b, cursor=20, epoch="e1", now_ms=NOW_MS)
+    assert store.check(c.conn) == []
+    assert store.waiting_for_creation(c.conn) == [t.id]
+    assert store.rebuild(c.conn) == {"tickets": 0, "compensations": 0}
+    assert c.conn.execute("SELECT count(*) FROM tickets").fetchone()[0] == 0
+    sync_state.apply_remote(c.conn, from_a, cursor=21, epoch="e1", now_ms=NOW_MS)
+    assert store.waiting_for_creation(c.conn) == []
+    assert store.check(c.conn) == []
+    assert store.rebuild(c.conn) == {"tickets": 1, "compensations": 1}
+    assert store.check(c.conn) == []
+    c.close()

@@ -15,13 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import sqlalchemy as sa
 
 from desktop.clock import FixedClock
 from desktop.desk import Desk, init_desk
 from desktop.staff import Staff, add_staff
 from sync.engine import SyncEngine
 from sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
-from sync.server.storage import Storage
+from sync.server.storage import Storage, normalise_url
+from tests.sync.postgres import PgCluster
 
 
 def _server_command() -> list[str]:
@@ -39,12 +41,26 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    """``kesu-server serve`` on a SQLite file; start, stop, SIGKILL, restart."""
+    """``kesu-server serve`` on a SQLite file or a PostgreSQL database; start, stop,
+    SIGKILL, restart.
 
-    def __init__(self, db_path: Path, *, bench: bool = False) -> None:
-        self.db_path = db_path
-        self.db_url = f"sqlite:///{db_path}"
+    *db* is a SQLite file, or the URL of a PostgreSQL database of *cluster* (needed
+    for :meth:`backup` and :meth:`restore`). Several processes may share one URL.
+    """
+
+    def __init__(self, db: Path | str, *, bench: bool = False,
+                 cluster: PgCluster | None = None) -> None:
+        if isinstance(db, Path):
+            self.db_path: Path | None = db
+            self.db_url = f"sqlite:///{db}"
+        else:
+            self.db_path = None
+            self.db_url = db
+        self.cluster = cluster
         self.bench = bench
+        # More `serve` options and environment (e.g. --webhook), set before start().
+        self.extra_args: list[str] = []
+        self.extra_env: dict[str, str] = {}
         self.port = free_port()
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -63,6 +79,8 @@ class ServerProcess:
                "--port", str(self.port)]
         if self.bench:
             cmd.append("--bench")
+        cmd.extend(self.extra_args)
+        env.update(self.extra_env)
         self.proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE)
         deadline = time.monotonic() + timeout
@@ -126,8 +144,29 @@ class ServerProcess:
         finally:
             storage.close()
 
+    @property
+    def backend(self) -> str:
+        """``sqlite`` or ``postgres``."""
+        return "sqlite" if self.db_path is not None else "postgres"
+
+    def _pg_database(self) -> tuple[PgCluster, str]:
+        assert self.cluster is not None, "a PostgreSQL server needs its cluster to back up"
+        name = sa.engine.make_url(normalise_url(self.db_url)).database
+        assert name is not None
+        return self.cluster, name
+
+    def drop_database(self) -> None:
+        """Delete a PostgreSQL database (after the test; SQLite files go with tmp_path)."""
+        if self.db_path is None and self.cluster is not None:
+            cluster, name = self._pg_database()
+            cluster.drop_database(name)
+
     def backup(self, to: Path) -> None:
-        """Consistent copy of the server database (SQLite online backup)."""
+        """Consistent copy of the server database (SQLite online backup, pg_dump)."""
+        if self.db_path is None:
+            cluster, name = self._pg_database()
+            cluster.dump(name, to)
+            return
         src = sqlite3.connect(self.db_path)
         dst = sqlite3.connect(to)
         with dst:
@@ -138,18 +177,23 @@ class ServerProcess:
     def restore(self, from_: Path) -> None:
         """Replace the (stopped) server's database with an older copy."""
         assert self.proc is None
+        if self.db_path is None:
+            cluster, name = self._pg_database()
+            cluster.restore(name, from_)
+            return
         for suffix in ("-wal", "-shm"):
             Path(f"{self.db_path}{suffix}").unlink(missing_ok=True)
         shutil.copyfile(from_, self.db_path)
 
     def server_events(self, *stores: str) -> list[tuple[str, int, str]]:
         """(event_id, server_seq, store) of the events the server holds (of *stores*)."""
-        conn = sqlite3.connect(self.db_path)
+        engine = sa.create_engine(normalise_url(self.db_url), poolclass=sa.pool.NullPool)
         try:
-            rows = [(r[0], r[1], r[2]) for r in conn.execute(
-                "SELECT event_id, server_seq, store FROM events ORDER BY server_seq")]
+            with engine.connect() as conn:
+                rows = [(str(r[0]), int(r[1]), str(r[2])) for r in conn.exec_driver_sql(
+                    "SELECT event_id, server_seq, store FROM events ORDER BY server_seq")]
         finally:
-            conn.close()
+            engine.dispose()
         return [r for r in rows if not stores or r[2] in stores]
 
 
@@ -177,6 +221,23 @@ class DeskNode:
         self.clock = clock
         self.server = server
         self.engine = SyncEngine(self.desk.conn, server.url, clock=clock, timeout=10.0)
+
+    @classmethod
+    def reopen(cls, path: Path, clock: FixedClock, server: ServerProcess,
+               url: str | None = None) -> DeskNode:
+        """An existing desk database (e.g. after its process was killed), syncing with
+        *url* (the server's by default). Added for the fault tests (h4)."""
+        from desktop.desk import open_desk
+        from desktop.staff import get_staff
+
+        node = cls.__new__(cls)
+        node.desk = open_desk(path, clock=clock)
+        node.clerk = get_staff(node.desk.conn, "d1")
+        node.manager = get_staff(node.desk.conn, "m1")
+        node.clock = clock
+        node.server = server
+        node.engine = SyncEngine(node.desk.conn, url or server.url, clock=clock, timeout=10.0)
+        return node
 
     @property
     def conn(self) -> sqlite3.Connection:

@@ -1,0 +1,99 @@
+"""Builds the sync engine for a desk: its token store, its server, its policy sink.
+
+``sync`` knows nothing of the desk application; this module gives it what it needs:
+the device token from :class:`~desktop.credentials.CredentialStore` and a
+:class:`DeskPolicySink` that validates pulled policy documents with the desk's own
+:func:`~desktop.policy.parse_policy` and installs them as ``kesu policy load`` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from desktop.credentials import CredentialStore
+from desktop.desk import Desk, install_policy_document, open_desk
+from desktop.errors import InvalidInput, PolicyInvalid
+from desktop.i18n import tr
+from local_db import sync_state
+from sync.engine import SyncEngine
+from sync.errors import PolicyRefused
+
+Notice = Callable[[str], None]
+
+
+class DeskPolicySink:
+    """Installs pulled policy documents into a desk; a :class:`sync.engine.PolicySink`."""
+
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+
+    def current_version(self) -> str | None:
+        """The version the desk runs."""
+        return self.desk.policy.version
+
+    def install(self, version: str, document: dict[str, Any]) -> None:
+        """Validate and install; a bad document raises :class:`PolicyRefused` and
+        changes nothing."""
+        if document.get("policy_version") != version:
+            raise PolicyRefused(f"document says version {document.get('policy_version')!r}")
+        try:
+            install_policy_document(self.desk, document, source=f"<server {version}>")
+        except PolicyInvalid as exc:
+            raise PolicyRefused(tr(exc.code, **exc.params)) from None
+
+
+def credentials(desk: Desk, db_path: str | Path, notice: Notice | None = None
+                ) -> CredentialStore:
+    """The desk's token store, with a token an older Kesu kept in the database moved in."""
+    store = CredentialStore(db_path, desk.device_id, notice=notice)
+    store.adopt_database_token(desk.conn)
+    return store
+
+
+def build_engine(
+    desk: Desk,
+    db_path: str | Path,
+    *,
+    server: str | None = None,
+    notice: Notice | None = None,
+    transport: httpx.BaseTransport | None = None,
+    require_server: bool = True,
+    timeout: float = 30.0,
+) -> SyncEngine:
+    """A sync engine for *desk* on the server stored at enrolment (or *server*).
+
+    Without a stored server and ``require_server`` it refuses (``sync.not_enrolled``);
+    ``require_server=False`` gives an engine good for :meth:`SyncEngine.status` only.
+    """
+    url = server or sync_state.read_state(desk.conn).server
+    if url is None and require_server:
+        raise InvalidInput("sync.not_enrolled")
+    return SyncEngine(desk.conn, url or "http://not-enrolled.invalid", transport=transport,
+                      clock=desk.clock, timeout=timeout,
+                      tokens=credentials(desk, db_path, notice),
+                      policy_sink=DeskPolicySink(desk))
+
+
+def engine_factory(
+    db_path: str | Path,
+    *,
+    notice: Notice | None = None,
+    timeout: float = 30.0,
+) -> Callable[[], SyncEngine]:
+    """What :class:`sync.runner.SyncRunner` calls in its own thread: opens the desk
+    database there (SQLite connections belong to one thread) and builds its engine.
+    The runner closes the engine and its connection when it stops."""
+
+    def make() -> SyncEngine:
+        desk = open_desk(db_path)
+        try:
+            return build_engine(desk, db_path, notice=notice, timeout=timeout)
+        except BaseException:
+            desk.close()
+            raise
+
+    return make

@@ -1,0 +1,238 @@
+"""Tickets from other channels (hotline, in-store QR code, online, Douyin), made at the centre.
+
+The centre triages them with the desks' own engine and the newest published policy,
+numbers them ``<store>-HQ-<store day>-NNNN`` (the desk code ``HQ`` is reserved, so a
+desk's own numbers never collide with them), gives them a verification code for the
+progress page, and writes the same ``ticket_created`` (and level notification) events a
+desk's save writes, on the store's central chain. The caller's ``external_id`` makes
+creation idempotent per store.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from desktop.triage import ComplaintInput
+from local_db.eventlog import format_time
+from sync.server import policy_store
+from sync.server.central import ActionRefused, central_transaction, new_id
+from sync.server.hq import clean_note
+from sync.server.storage import (
+    CENTRAL_DESK,
+    Storage,
+    channel_counters,
+    channel_tickets,
+    enrol_codes,
+    events,
+)
+from sync.server.ticket_numbers import ticket_numbers
+
+CHANNELS = ("hotline", "qr", "online", "douyin")
+_STORE_RE = re.compile(r"^[A-Z0-9]{1,8}$")
+_PHONE_STRIP = re.compile(r"[\s\-()（）]")
+MAX_EXTERNAL_ID = 128
+
+
+@dataclass(frozen=True)
+class ChannelRequest:
+    """A validated ``POST /v1/channels/tickets`` body."""
+
+    store_code: str
+    channel: str
+    text: str
+    external_id: str
+    customer_name: str | None
+    customer_phone: str | None
+    product_name: str | None
+    product_sku: str | None
+    amount_paid_fen: int | None
+
+
+@dataclass(frozen=True)
+class ChannelTicket:
+    """What the caller gets back; ``created`` is False for a repeated external id."""
+
+    ticket_id: str
+    number: str
+    verify_code: str
+    level: int
+    server_seq: int
+    created: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        """The response body."""
+        return {"ticket_id": self.ticket_id, "number": self.number,
+                "verify_code": self.verify_code, "level": self.level,
+                "server_seq": self.server_seq}
+
+
+def _obj(raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = raw.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ActionRefused(400, "malformed", f"{key} must be an object")
+    return value
+
+
+def _phone(value: object) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    digits = _PHONE_STRIP.sub("", str(value))
+    for prefix in ("+86", "0086"):
+        if digits.startswith(prefix):
+            digits = digits[len(prefix):]
+    if not (digits.isascii() and digits.isdigit() and 5 <= len(digits) <= 20):
+        raise ActionRefused(400, "bad_phone", "customer.phone is not a phone number")
+    return digits
+
+
+def parse_request(raw: object, limits: Mapping[str, Any]) -> ChannelRequest:
+    """Validate a request body; :class:`ActionRefused` 400 with the first problem."""
+    if not isinstance(raw, Mapping):
+        raise ActionRefused(400, "malformed", "body is not an object")
+    store = raw.get("store_code")
+    if not isinstance(store, str) or not _STORE_RE.match(store):
+        raise ActionRefused(400, "malformed", "store_code: 1-8 capital letters or digits")
+    channel = raw.get("channel")
+    if channel not in CHANNELS:
+        raise ActionRefused(400, "unknown_channel", f"channel must be one of {', '.join(CHANNELS)}")
+    external = raw.get("external_id")
+    if not isinstance(external, str) or not external.strip() or len(external) > MAX_EXTERNAL_ID:
+        raise ActionRefused(400, "malformed", f"external_id: 1-{MAX_EXTERNAL_ID} characters")
+    text = clean_note(raw.get("text"), "text", int(limits.get("max_text_chars", 5000)),
+                      required=True)
+    assert text is not None
+    customer, product = _obj(raw, "customer"), _obj(raw, "product")
+    paid = raw.get("amount_paid_fen")
+    if paid is not None and (isinstance(paid, bool) or not isinstance(paid, int) or paid < 0):
+        raise ActionRefused(400, "malformed", "amount_paid_fen: a non-negative integer (fen)")
+    name_limit = int(limits.get("max_name_chars", 50))
+    return ChannelRequest(
+        store_code=store, channel=str(channel), text=text, external_id=external,
+        customer_name=clean_note(customer.get("name"), "customer.name", name_limit,
+                                 required=False),
+        customer_phone=_phone(customer.get("phone")),
+        product_name=clean_note(product.get("name"), "product.name", 100, required=False),
+        product_sku=clean_note(product.get("sku"), "product.sku", 40, required=False),
+        amount_paid_fen=paid,
+    )
+
+
+def _existing(conn: Connection, store: str, external_id: str) -> ChannelTicket | None:
+    row = conn.execute(
+        sa.select(channel_tickets).where(channel_tickets.c.store == store,
+                                         channel_tickets.c.external_id == external_id)
+    ).mappings().first()
+    if row is None:
+        return None
+    return ChannelTicket(row["ticket_id"], row["number"], row["verify_code"], int(row["level"]),
+                         int(row["server_seq"]), created=False)
+
+
+def _next_number(conn: Connection, store: str, store_day: str) -> str:
+    # The caller holds the server_seq counter row, so no other writer races here.
+    last = conn.execute(
+        sa.select(channel_counters.c.last).where(channel_counters.c.store == store,
+                                                 channel_counters.c.store_day == store_day)
+    ).scalar()
+    # After a restore from a backup the counter is behind numbers that desks handed
+    # back (re-offered central events land in ticket_numbers): never reuse one.
+    prefix = f"{store}-{CENTRAL_DESK}-{store_day}-"
+    top = conn.execute(
+        sa.select(sa.func.max(ticket_numbers.c.number))
+        .where(ticket_numbers.c.store == store, ticket_numbers.c.number.startswith(prefix))
+    ).scalar()
+    seen = int(str(top)[len(prefix):]) if top and str(top)[len(prefix):].isdigit() else 0
+    if last is None:
+        n = seen + 1
+        conn.execute(channel_counters.insert().values(store=store, store_day=store_day, last=n))
+    else:
+        n = max(int(last), seen) + 1
+        conn.execute(channel_counters.update()
+                     .where(channel_counters.c.store == store,
+                            channel_counters.c.store_day == store_day).values(last=n))
+    return f"{store}-{CENTRAL_DESK}-{store_day}-{n:04d}"
+
+
+def _recent_counts(conn: Connection, store: str, since: str) -> dict[str, int]:
+    """The store's tickets per subcategory created since *since* (the group rule's input)."""
+    counts: dict[str, int] = {}
+    for (payload,) in conn.execute(
+        sa.select(events.c.payload).where(events.c.store == store,
+                                          events.c.type == "ticket_created",
+                                          events.c.occurred_at >= since)
+    ):
+        sub = json.loads(payload).get("triage", {}).get("subcategory")
+        if isinstance(sub, str):
+            counts[sub] = counts.get(sub, 0) + 1
+    return counts
+
+
+def create(storage: Storage, raw: object) -> ChannelTicket:
+    """Create the ticket of a channel complaint (or return the one made for its external id)."""
+    with storage.engine.connect() as conn:
+        policy, _ = policy_store.current(conn)
+    request = parse_request(raw, policy.raw.get("intake", {}))
+    with central_transaction(storage) as w:
+        conn = w.conn
+        known = _existing(conn, request.store_code, request.external_id)
+        if known is not None:
+            return known
+        store_known = conn.execute(
+            sa.select(enrol_codes.c.store).where(enrol_codes.c.store == request.store_code)
+            .limit(1)).first()
+        if store_known is None:
+            raise ActionRefused(404, "unknown_store", f"no store {request.store_code} is "
+                                                      "enrolled at this server")
+        policy, triage = policy_store.current(conn)
+        now = w.now
+        window = timedelta(minutes=triage.group_window_minutes())
+        counts = _recent_counts(conn, request.store_code, format_time(now - window))
+        result = triage.triage(ComplaintInput(text=request.text, channel=request.channel),
+                               counts)
+        number = _next_number(conn, request.store_code,
+                              now.astimezone(policy.timezone).strftime("%Y%m%d"))
+        ticket_id = new_id(int(now.timestamp() * 1000))
+        verify_code = f"{secrets.randbelow(1_000_000):06d}"
+        payload: dict[str, Any] = {
+            "number": number,
+            "store_code": request.store_code,
+            "desk_code": CENTRAL_DESK,
+            "channel": request.channel,
+            "text": request.text,
+            "customer": {"name": request.customer_name, "phone": request.customer_phone,
+                         "member_tier": "none"},
+            "customers": 1,
+            "product": {"name": request.product_name, "sku": request.product_sku},
+            "amount_paid_fen": request.amount_paid_fen,
+            "triage": result.as_dict(),
+            "due_at": format_time(now + timedelta(minutes=result.respond_within_minutes)),
+            "duplicate_candidates": [],
+            "verify_code": verify_code,
+            "external_id": request.external_id,
+        }
+        actor = f"channel:{request.channel}"
+        row = w.append(request.store_code, ticket_id, "ticket_created", payload,
+                       actor=actor, policy_version=policy.version)
+        notify_to = policy.raw["levels"][str(result.level)].get("notify_at_creation") or []
+        if notify_to:
+            w.append(request.store_code, ticket_id, "notification_raised",
+                     {"to": list(notify_to), "reason": f"level_{result.level}"},
+                     actor=actor, policy_version=policy.version)
+        made = ChannelTicket(ticket_id, number, verify_code, result.level,
+                             int(row["server_seq"]), created=True)
+        conn.execute(channel_tickets.insert().values(
+            store=request.store_code, external_id=request.external_id, ticket_id=ticket_id,
+            number=number, verify_code=verify_code, level=result.level,
+            server_seq=made.server_seq))
+    return made

@@ -1,0 +1,229 @@
+"""Headquarters: read a store's tickets as the centre folds them, and act on them.
+
+Every action is a central event (:mod:`sync.server.central`) with exactly the payload a
+desk writes for the same step (``desktop.handling``, ``desktop.compensation``), so the
+desks' fold treats it like their own. The checks here are the centre's: the lifecycle
+rules of a desk are not applied, because headquarters may override them; a status change
+whose ``from`` differs from the centre's current state is recorded all the same and
+becomes a conflict in the fold, never lost.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from local_db import projection
+from local_db.eventlog import Event
+from local_db.projection import CompensationState, TicketState
+from sync.server import policy_store
+from sync.server.central import ActionRefused, CentralWriter, central_transaction
+from sync.server.storage import Storage, events, tickets
+
+# Statuses of the closed loop (``desktop.lifecycle.STATES``; the server may not import it).
+STATES = ("accepted", "rectifying", "reviewing", "accountability", "closed", "rated",
+          "merged", "voided")
+# Where headquarters may move a ticket with a status change. Rating, merging and
+# voiding are events of their own, made at the desk.
+HQ_TARGETS = ("accepted", "rectifying", "reviewing", "accountability", "closed")
+REOPENABLE = frozenset({"closed", "rated"})
+DECISIONS = ("approved", "refused")
+DEFAULT_MAX_NOTE = 5000
+
+_WIRE = ("event_id", "ticket_id", "type", "payload", "actor", "device_id", "device_seq",
+         "hlc", "occurred_at", "policy_version", "schema_version", "prev_hash", "hash")
+
+
+@dataclass(frozen=True)
+class Written:
+    """The central event an action produced."""
+
+    event_id: str
+    server_seq: int
+
+
+@dataclass(frozen=True)
+class CentreView:
+    """A ticket as the centre folds it from the events it holds."""
+
+    ticket: TicketState
+    compensations: tuple[CompensationState, ...]
+    events: tuple[Mapping[str, Any], ...]  # wire events in fold order, with server_seq
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready ticket with its compensation lines."""
+        out = ticket_dict(self.ticket)
+        out["compensations"] = [
+            {k: v for k, v in asdict(line).items() if k != "history"}
+            for line in self.compensations]
+        return out
+
+
+def ticket_dict(state: TicketState) -> dict[str, Any]:
+    """JSON-ready form of a folded ticket."""
+    out = asdict(state)
+    out["flags"], out["departments"] = list(state.flags), list(state.departments)
+    out["reasons"] = [dict(r) for r in state.reasons]
+    return out
+
+
+def _to_event(row: Mapping[str, Any]) -> Event:
+    return Event(
+        event_id=row["event_id"], ticket_id=row["ticket_id"], type=row["type"],
+        payload=json.loads(row["payload"]), actor=row["actor"], device_id=row["device_id"],
+        device_seq=int(row["device_seq"]), hlc=row["hlc"], occurred_at=row["occurred_at"],
+        policy_version=row["policy_version"], schema_version=int(row["schema_version"]),
+        prev_hash=row["prev_hash"], hash=row["hash"], server_seq=row["server_seq"],
+    )
+
+
+def _fold(rows: Sequence[Mapping[str, Any]]) -> CentreView | None:
+    """Fold one ticket's rows (already in fold order); None before its creation arrived."""
+    evs = [_to_event(r) for r in rows]
+    if not evs or evs[0].type != "ticket_created":
+        return None
+    state = projection.fold(evs)
+    assert state is not None
+    ledger: dict[str, CompensationState] = {}
+    for event in evs:
+        projection.apply_compensation(ledger, event)
+    wire = tuple({c: r[c] for c in (*_WIRE, "server_seq")} for r in rows)
+    return CentreView(state, tuple(ledger.values()), wire)
+
+
+_COLS = [events.c[c] for c in (*_WIRE, "server_seq")]
+
+
+def _ticket_rows(conn: Connection, ticket_id: str) -> list[Mapping[str, Any]]:
+    return [dict(r) for r in conn.execute(
+        sa.select(*_COLS).where(events.c.ticket_id == ticket_id)
+        .order_by(events.c.hlc, events.c.device_id)
+    ).mappings()]
+
+
+def view(conn: Connection, ticket_id: str) -> tuple[str, CentreView]:
+    """(store, folded ticket); :class:`ActionRefused` 404 when the centre lacks it."""
+    store = conn.execute(sa.select(tickets.c.store)
+                         .where(tickets.c.ticket_id == ticket_id)).scalar()
+    folded = _fold(_ticket_rows(conn, ticket_id)) if store is not None else None
+    if store is None or folded is None:
+        raise ActionRefused(404, "unknown_ticket", f"no ticket {ticket_id} at the centre")
+    return str(store), folded
+
+
+def show_ticket(storage: Storage, ticket_id: str) -> CentreView:
+    """One ticket with its events, as the centre has it."""
+    with storage.engine.connect() as conn:
+        return view(conn, ticket_id)[1]
+
+
+def store_tickets(storage: Storage, store: str) -> list[CentreView]:
+    """Every ticket of *store* the centre can fold, newest first."""
+    with storage.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(*_COLS).where(events.c.store == store)
+            .order_by(events.c.hlc, events.c.device_id)
+        ).mappings().all()
+    by_ticket: dict[str, list[Mapping[str, Any]]] = {}
+    for row in rows:
+        by_ticket.setdefault(row["ticket_id"], []).append(dict(row))
+    views = [v for v in map(_fold, by_ticket.values()) if v is not None]
+    return sorted(views, key=lambda v: (v.ticket.created_at, v.ticket.id), reverse=True)
+
+
+def clean_note(value: object, field: str, limit: int, *, required: bool) -> str | None:
+    """Strip a free text and drop control characters, as the desk's intake does."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ActionRefused(400, "malformed", f"{field} must be text")
+    text = "".join(ch for ch in value
+                   if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs")).strip()
+    if not text:
+        if required:
+            raise ActionRefused(400, "empty_text", f"{field} is empty")
+        return None
+    if len(text) > limit:
+        raise ActionRefused(400, "too_long", f"{field} has {len(text)} characters, "
+                                             f"at most {limit}")
+    return text
+
+
+def _note_limit(conn: Connection) -> int:
+    policy, _ = policy_store.current(conn)
+    return int(policy.raw.get("intake", {}).get("max_note_chars", DEFAULT_MAX_NOTE))
+
+
+def _write(w: CentralWriter, store: str, ticket_id: str, type: str,
+           payload: Mapping[str, Any], hq: str) -> Written:
+    policy, _ = policy_store.current(w.conn)
+    row = w.append(store, ticket_id, type, payload, actor=f"hq:{hq}",
+                   policy_version=policy.version)
+    return Written(row["event_id"], int(row["server_seq"]))
+
+
+def change_status(storage: Storage, hq: str, ticket_id: str, body: Mapping[str, Any]) -> Written:
+    """``status_changed`` from headquarters: ``{"from", "to", "note"?}``."""
+    frm, to = body.get("from"), body.get("to")
+    if not isinstance(frm, str) or frm not in STATES:
+        raise ActionRefused(400, "unknown_status", f"from must be one of {', '.join(STATES)}")
+    if not isinstance(to, str) or to not in HQ_TARGETS:
+        raise ActionRefused(400, "unknown_status", f"to must be one of {', '.join(HQ_TARGETS)}")
+    with central_transaction(storage) as w:
+        store, current = view(w.conn, ticket_id)
+        if current.ticket.status in projection.FINAL_STATES:
+            raise ActionRefused(409, "final", f"ticket is {current.ticket.status}")
+        note = clean_note(body.get("note"), "note", _note_limit(w.conn), required=False)
+        payload: dict[str, Any] = {"from": frm, "to": to}
+        if note:
+            payload["note"] = note
+        if frm == "reviewing":
+            payload["review"] = "passed" if to == "accountability" else "returned"
+        if frm in REOPENABLE and to == "rectifying":
+            payload["reopen"] = True
+        return _write(w, store, ticket_id, "status_changed", payload, hq)
+
+
+def add_note(storage: Storage, hq: str, ticket_id: str, body: Mapping[str, Any]) -> Written:
+    """``note_added`` from headquarters: ``{"text"}``."""
+    with central_transaction(storage) as w:
+        store, _ = view(w.conn, ticket_id)
+        text = clean_note(body.get("text"), "text", _note_limit(w.conn), required=True)
+        return _write(w, store, ticket_id, "note_added", {"text": text}, hq)
+
+
+def decide_compensation(
+    storage: Storage, hq: str, ticket_id: str, compensation_id: str, body: Mapping[str, Any]
+) -> Written:
+    """``compensation_decided`` from headquarters: ``{"decision", "reason"}``.
+
+    Only a line that is ``pending_approval`` at the centre can be decided (409
+    ``not_pending`` otherwise, e.g. a manager refused it at the store meanwhile).
+    """
+    decision = body.get("decision")
+    if decision not in DECISIONS:
+        raise ActionRefused(400, "bad_decision", "decision must be approved or refused")
+    with central_transaction(storage) as w:
+        store, current = view(w.conn, ticket_id)
+        line = next((c for c in current.compensations if c.id == compensation_id), None)
+        if line is None:
+            raise ActionRefused(404, "unknown_compensation",
+                                f"no compensation {compensation_id} on ticket {ticket_id}")
+        if line.status != "pending_approval":
+            raise ActionRefused(409, "not_pending",
+                                f"compensation {compensation_id} is {line.status}")
+        reason = clean_note(body.get("reason"), "reason", _note_limit(w.conn),
+                            required=decision == "refused")
+        # ``reason`` is a message code on the desk (it shows "总部 … 已批准"); the
+        # headquarters' own words travel as ``note``, as a store manager's do.
+        payload = {"compensation_id": compensation_id, "decision": decision,
+                   "reason": "comp.approved_by_hq" if decision == "approved"
+                   else "comp.refused_by_hq",
+                   "note": reason or ""}
+        return _write(w, store, ticket_id, "compensation_decided", payload, hq)

@@ -1,0 +1,115 @@
+"""Policy documents published by headquarters (``kesu-server policy publish FILE``).
+
+A document is validated with the desks' own :func:`desktop.policy.parse_policy` before it
+is stored, so a desk never pulls one it would refuse. A version is immutable: publishing
+it again with the same content is a no-op, with other content it is refused. The newest
+publication is what ``GET /v1/policy`` serves and what the centre triages with; before
+anything is published the centre uses the policy shipped with Kesu.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from desktop.errors import PolicyInvalid
+from desktop.policy import Policy, load_policy, parse_policy
+from desktop.triage import Triage, TriageRules
+from local_db.eventlog import format_time
+from sync.server.storage import Storage, lock_counter, policies
+
+
+class PolicyRefused(Exception):
+    """A document that cannot be published: invalid, or a version reused."""
+
+    def __init__(self, error: str, detail: str) -> None:
+        super().__init__(detail)
+        self.error, self.detail = error, detail
+
+
+@dataclass(frozen=True)
+class Published:
+    """One stored publication."""
+
+    version: str
+    seq: int
+    sha256: str
+    published_at: str
+    new: bool = True  # False when the same document was already published
+
+
+def _canonical(document: Any) -> str:
+    return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def publish(storage: Storage, document: Any) -> Published:
+    """Validate and store *document* (parsed JSON) under its ``policy_version``."""
+    try:
+        policy = parse_policy(document)
+    except PolicyInvalid as exc:
+        params = ", ".join(f"{k}={v}" for k, v in exc.params.items())
+        raise PolicyRefused("invalid_policy", f"{exc.code}: {params}") from None
+    text = _canonical(document)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    with storage.writing() as conn:
+        lock_counter(conn)  # serialises publishers of every server process
+        have = conn.execute(
+            sa.select(policies.c.seq, policies.c.sha256, policies.c.published_at)
+            .where(policies.c.version == policy.version).with_for_update()
+        ).first()
+        if have is not None:
+            if have[1] != digest:
+                raise PolicyRefused("version_exists", f"policy version {policy.version!r} "
+                                    "was already published with other content")
+            return Published(policy.version, int(have[0]), digest, str(have[2]), new=False)
+        seq = int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(policies.c.seq), 0)))
+                  .scalar_one()) + 1
+        when = format_time(datetime.now(UTC))
+        conn.execute(policies.insert().values(version=policy.version, seq=seq, document=text,
+                                              sha256=digest, published_at=when))
+    return Published(policy.version, seq, digest, when)
+
+
+def list_published(storage: Storage) -> list[Published]:
+    """Every publication, oldest first."""
+    with storage.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(policies.c.version, policies.c.seq, policies.c.sha256,
+                      policies.c.published_at).order_by(policies.c.seq)
+        ).all()
+    return [Published(str(r[0]), int(r[1]), str(r[2]), str(r[3]), new=False) for r in rows]
+
+
+def newest_document(conn: Connection) -> tuple[str, str] | None:
+    """(version, document JSON text) of the newest publication, or None."""
+    row = conn.execute(
+        sa.select(policies.c.version, policies.c.document)
+        .order_by(policies.c.seq.desc()).limit(1)
+    ).first()
+    return None if row is None else (str(row[0]), str(row[1]))
+
+
+_cache: dict[str, tuple[Policy, Triage]] = {}
+_cache_lock = threading.Lock()
+
+
+def current(conn: Connection) -> tuple[Policy, Triage]:
+    """The policy the centre works with now, and its triage engine (parsed once)."""
+    newest = newest_document(conn)
+    key = "" if newest is None else newest[0]
+    with _cache_lock:
+        hit = _cache.get(key)
+    if hit is not None:
+        return hit
+    policy = load_policy() if newest is None else parse_policy(json.loads(newest[1]))
+    made = (policy, Triage(TriageRules.from_policy(policy.raw)))
+    with _cache_lock:
+        _cache[key] = made
+    return made
