@@ -43,6 +43,7 @@ from sqlalchemy.engine import Connection
 from local_db import projection
 from local_db.eventlog import Event
 from local_db.projection import TicketState
+from sync.protocol import payload_object
 from sync.server import policy_store, ticket_numbers
 from sync.server.storage import Storage, events, metadata
 
@@ -295,7 +296,7 @@ def enqueue(conn: Connection, store: str, events: Sequence[Mapping[str, Any]]) -
         if event["type"] not in _CANDIDATES:
             continue
         try:
-            payload = json.loads(event["payload"])
+            payload = payload_object(event["payload"])
         except ValueError:
             continue
         if isinstance(payload, dict) and _might_notify(event, payload):

@@ -12,7 +12,6 @@ smaller number.
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 import threading
 from collections.abc import Iterator, Sequence
@@ -24,7 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from sync.protocol import GENESIS_HASH, WireEvent, event_hash
+from sync.protocol import GENESIS_HASH, WireEvent, event_hash, payload_object
 
 metadata = sa.MetaData()
 
@@ -457,7 +456,7 @@ class Storage:
         for event in new:
             if event["type"] == "ticket_created":
                 try:
-                    store = json.loads(event["payload"]).get("store_code")
+                    store = payload_object(event["payload"]).get("store_code")
                 except (ValueError, AttributeError):
                     store = None
                 if store != who.store:

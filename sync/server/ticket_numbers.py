@@ -9,7 +9,6 @@ Sync is new with this table, so there is no older server database to backfill.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from sync.protocol import payload_object
 from sync.server.storage import metadata
 
 ticket_numbers = sa.Table(
@@ -64,7 +64,7 @@ def record(conn: Connection, store: str, events: Sequence[Mapping[str, Any]]) ->
         if event["type"] != "ticket_created":
             continue
         try:
-            payload = json.loads(event["payload"])
+            payload = payload_object(event["payload"])
             number = payload["number"]
         except (ValueError, KeyError, TypeError):
             continue
