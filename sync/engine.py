@@ -122,6 +122,10 @@ class SyncReport:
     update_required: str | None = None  # pulling stopped: events of a newer schema
 
 
+# Marks a status answer without ``policy_version`` (a server older than that field).
+_UNKNOWN = object()
+
+
 class _EpochChanged(Exception):
     """The server's epoch changed during a round; start the round again."""
 
@@ -357,19 +361,26 @@ class SyncEngine:
             sync_state.put(self.conn, **{sync_state.ACKED: high_water})
         acked, offered, pushed = self._push(epoch, high_water) if push else (high_water, 0, 0)
         refused: ServerRejected | None = None
-        central = st.get("central") if isinstance(st, dict) else None
+        handed_back = 0
+        central = st.get("central")
         if push and isinstance(central, dict):
             try:
-                self._reoffer_central(epoch, central)
+                handed_back = self._reoffer_central(epoch, central)
             except ServerRejected as exc:
                 refused = exc  # pull first, then report it
         cursor = 0 if reset else state.cursor
         pulled = applied = 0
         newer: str | None = None
         installed = policy_refused = None
-        if pull:
+        # The idle round (nothing sent, nothing new at the server) skips the pull: the
+        # status already said the store's head is where this desk's cursor is.
+        idle = not reset and offered == 0 and handed_back == 0 and cursor >= head
+        if pull and not idle:
             cursor, pulled, applied, newer = self._pull(epoch, cursor)
-            if newer is None and self.policy_sink is not None:
+        if pull and newer is None and self.policy_sink is not None:
+            published = st.get("policy_version", _UNKNOWN)
+            if published is _UNKNOWN or (
+                    published is not None and published != self.policy_sink.current_version()):
                 installed, policy_refused = self._pull_policy(self.policy_sink)
         if refused is not None:
             raise refused

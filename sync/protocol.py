@@ -105,6 +105,9 @@ class StatusResponse(TypedDict):
     # High-water device_seq of each of the store's central chains: a desk holding more
     # of one (the server was restored from a backup) re-offers the rest.
     central: NotRequired[dict[str, int]]
+    # The newest policy version headquarters published (None: none); the desk fetches
+    # ``GET /v1/policy`` only when it differs from the one it runs.
+    policy_version: NotRequired[str | None]
 
 
 class PushRequest(TypedDict):

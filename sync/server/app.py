@@ -118,11 +118,14 @@ def create_app(db_url: str, *, bench: bool = False, webhook: str | None = None) 
         who = _who(request)
         high_water, head = storage.status(who)
         central = storage.central_high_water(who.store)
+        with storage.engine.connect() as conn:
+            published = policy_store.newest_version(conn)
         _maybe_die("die_after_status")
         return json_response({"protocol": PROTOCOL_VERSION, "epoch": storage.epoch,
                               "store_code": who.store, "desk_code": who.desk,
                               "device_id": who.device_id, "high_water": high_water,
-                              "head": head, "central": central})
+                              "head": head, "central": central,
+                              "policy_version": published})
 
     @app.post("/v1/reoffer", tags=["sync"],
               openapi_extra={**doc.body(protocol.PushRequest), "security": _DEVICE},
