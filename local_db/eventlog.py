@@ -202,7 +202,13 @@ def append(
     )
 
 
-def _row_to_event(row: sqlite3.Row) -> Event:
+def event_from_row(row: Mapping[Any, Any] | sqlite3.Row) -> Event:
+    """An :class:`Event` from a stored row or a wire dict (``payload`` as JSON text).
+
+    Shared by the desk's log, pulled pages and the server's folds; a missing
+    ``server_seq`` is None.
+    """
+    keys = row.keys()
     return Event(
         event_id=row["event_id"],
         ticket_id=row["ticket_id"],
@@ -210,14 +216,14 @@ def _row_to_event(row: sqlite3.Row) -> Event:
         payload=json.loads(row["payload"]),
         actor=row["actor"],
         device_id=row["device_id"],
-        device_seq=row["device_seq"],
+        device_seq=int(row["device_seq"]),
         hlc=row["hlc"],
         occurred_at=row["occurred_at"],
         policy_version=row["policy_version"],
-        schema_version=row["schema_version"],
+        schema_version=int(row["schema_version"]),
         prev_hash=row["prev_hash"],
         hash=row["hash"],
-        server_seq=row["server_seq"],
+        server_seq=row["server_seq"] if "server_seq" in keys else None,
     )
 
 
@@ -227,14 +233,14 @@ def events_for_ticket(conn: sqlite3.Connection, ticket_id: str) -> list[Event]:
         f"SELECT {_COLUMNS} FROM events WHERE ticket_id = ? ORDER BY hlc, device_id",
         (ticket_id,),
     ).fetchall()
-    return [_row_to_event(r) for r in rows]
+    return [event_from_row(r) for r in rows]
 
 
 def iter_events(conn: sqlite3.Connection, order: str = "fold") -> Iterator[Event]:
     """Every event, in fold order (``"fold"``) or per device in chain order (``"chain"``)."""
     order_by = "hlc, device_id" if order == "fold" else "device_id, device_seq"
     for row in conn.execute(f"SELECT {_COLUMNS} FROM events ORDER BY {order_by}"):
-        yield _row_to_event(row)
+        yield event_from_row(row)
 
 
 def verify_chain(conn: sqlite3.Connection) -> list[str]:

@@ -32,7 +32,7 @@ from typing import Any
 from local_db import eventlog, meta, projection, search
 from local_db.connection import transaction
 from local_db.errors import IntegrityError, SchemaTooNewError
-from local_db.eventlog import EVENT_SCHEMA_VERSION, Event
+from local_db.eventlog import EVENT_SCHEMA_VERSION
 from local_db.hlc import HLC, ZERO, receive
 from local_db.projection import CompensationState
 
@@ -279,16 +279,6 @@ def last_own_seq(conn: sqlite3.Connection) -> int:
         "SELECT max(device_seq) FROM events WHERE device_id = ?", (device_id,)
     ).fetchone()
     return int(row[0] or 0)
-
-
-def _to_event(raw: Mapping[str, Any]) -> Event:
-    return Event(
-        event_id=raw["event_id"], ticket_id=raw["ticket_id"], type=raw["type"],
-        payload=json.loads(raw["payload"]), actor=raw["actor"], device_id=raw["device_id"],
-        device_seq=int(raw["device_seq"]), hlc=raw["hlc"], occurred_at=raw["occurred_at"],
-        policy_version=raw["policy_version"], schema_version=int(raw["schema_version"]),
-        prev_hash=raw["prev_hash"], hash=raw["hash"], server_seq=raw.get("server_seq"),
-    )
 
 
 def _verify(raw: Mapping[str, Any]) -> None:

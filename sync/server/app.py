@@ -147,12 +147,17 @@ def create_app(db_url: str, *, bench: bool = False, webhook: str | None = None) 
         if not batch["device_id"].startswith(f"{CENTRAL_DEVICE_PREFIX}:{who.store}:"):
             raise Refusal(403, "wrong_device",
                           "only central events of the desk's own store can be re-offered")
-        chain = replace(who, device_id=batch["device_id"])
+        return await _store(replace(who, device_id=batch["device_id"]), batch, "")
+
+    async def _store(who: TokenInfo, batch: protocol.PushRequest, fault: str) -> Response:
+        """Commit *batch* to *who*'s chain; answer the ack, the gap, or the refusal."""
         try:
             outcome = await run_in_threadpool(
-                storage.push, chain, batch["first_seq"], batch["events"])
+                storage.push, who, batch["first_seq"], batch["events"])
         except Rejected as exc:
             raise Refusal(422, exc.reason, exc.detail) from exc
+        if fault and fault_kind == fault:
+            os.kill(os.getpid(), signal.SIGKILL)
         if outcome.expected is not None:
             raise Refusal(409, "gap", f"expected device_seq {outcome.expected}",
                           expected=outcome.expected)
@@ -177,19 +182,8 @@ def create_app(db_url: str, *, bench: bool = False, webhook: str | None = None) 
         nth = str(next(pushes))
         if fault_kind == "die_before_commit" and nth == fault_n:
             os.kill(os.getpid(), signal.SIGKILL)
-        try:
-            outcome = await run_in_threadpool(
-                storage.push, who, batch["first_seq"], batch["events"])
-        except Rejected as exc:
-            raise Refusal(422, exc.reason, exc.detail) from exc
-        if fault_kind == "die_after_commit" and nth == fault_n:
-            os.kill(os.getpid(), signal.SIGKILL)
-        if outcome.expected is not None:
-            raise Refusal(409, "gap", f"expected device_seq {outcome.expected}",
-                          expected=outcome.expected)
-        epoch = await run_in_threadpool(lambda: storage.epoch)
-        return json_response({"acked_through": outcome.acked_through,
-                              "inserted": outcome.inserted, "epoch": epoch})
+        after = "die_after_commit" if nth == fault_n else ""
+        return await _store(who, batch, after)
 
     @app.get("/v1/pull", tags=["sync"], openapi_extra={"security": _DEVICE},
              responses=doc.answers(protocol.PullResponse, 400, 401, 403, 426))

@@ -10,7 +10,6 @@ becomes a conflict in the fold, never lost.
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -20,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from local_db import projection
-from local_db.eventlog import Event
+from local_db.eventlog import event_from_row
 from local_db.projection import CompensationState, TicketState
 from sync.server import policy_store
 from sync.server.central import ActionRefused, CentralWriter, central_transaction
@@ -73,19 +72,9 @@ def ticket_dict(state: TicketState) -> dict[str, Any]:
     return out
 
 
-def _to_event(row: Mapping[str, Any]) -> Event:
-    return Event(
-        event_id=row["event_id"], ticket_id=row["ticket_id"], type=row["type"],
-        payload=json.loads(row["payload"]), actor=row["actor"], device_id=row["device_id"],
-        device_seq=int(row["device_seq"]), hlc=row["hlc"], occurred_at=row["occurred_at"],
-        policy_version=row["policy_version"], schema_version=int(row["schema_version"]),
-        prev_hash=row["prev_hash"], hash=row["hash"], server_seq=row["server_seq"],
-    )
-
-
 def _fold(rows: Sequence[Mapping[str, Any]]) -> CentreView | None:
     """Fold one ticket's rows (already in fold order); None before its creation arrived."""
-    evs = [_to_event(r) for r in rows]
+    evs = [event_from_row(r) for r in rows]
     if not evs or evs[0].type != "ticket_created":
         return None
     state = projection.fold(evs)

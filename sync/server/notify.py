@@ -41,7 +41,7 @@ from fastapi import FastAPI
 from sqlalchemy.engine import Connection
 
 from local_db import projection
-from local_db.eventlog import Event
+from local_db.eventlog import event_from_row
 from local_db.projection import TicketState
 from sync.protocol import payload_object
 from sync.server import policy_store, ticket_numbers
@@ -104,16 +104,6 @@ def _insert(conn: Connection) -> Any:
 # --- choosing and writing messages ------------------------------------------------------
 
 
-def _to_event(row: Mapping[Any, Any]) -> Event:
-    return Event(
-        event_id=row["event_id"], ticket_id=row["ticket_id"], type=row["type"],
-        payload=json.loads(row["payload"]), actor=row["actor"], device_id=row["device_id"],
-        device_seq=int(row["device_seq"]), hlc=row["hlc"], occurred_at=row["occurred_at"],
-        policy_version=row["policy_version"], schema_version=int(row["schema_version"]),
-        prev_hash=row["prev_hash"], hash=row["hash"],
-    )
-
-
 def _states_around(conn: Connection, ticket_id: str,
                    wanted: set[str]) -> dict[str, tuple[TicketState | None, TicketState | None]]:
     """(state before, state after) of each wanted event, folding the ticket's events.
@@ -131,7 +121,7 @@ def _states_around(conn: Connection, ticket_id: str,
     for row in rows:
         before = state
         try:
-            state = projection.apply(state, _to_event(row))
+            state = projection.apply(state, event_from_row(row))
         except (ValueError, KeyError, TypeError):
             state = None  # unfoldable history: say what we can without it
         if row["event_id"] in wanted:
