@@ -15,17 +15,18 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from desktop.triage import ComplaintInput
+from desktop.policy import Policy
+from desktop.triage import ComplaintInput, Reason, TriageResult
 from local_db.eventlog import format_time
 from sync.server import policy_store
-from sync.server.central import ActionRefused, central_transaction, new_id
-from sync.server.hq import clean_note
+from sync.server.central import ActionRefused, CentralWriter, central_transaction, new_id
+from sync.server.hq import clean_note, view
 from sync.server.storage import (
     CENTRAL_DESK,
     Storage,
@@ -178,6 +179,42 @@ def _recent_counts(conn: Connection, store: str, since: str) -> dict[str, int]:
     return counts
 
 
+_DONE = frozenset({"voided", "merged", "closed", "rated"})
+
+
+def _raise_group(w: CentralWriter, store: str, result: TriageResult, new_id: str,
+                 policy: Policy, actor: str, since: str) -> None:
+    """Raise the store's earlier open tickets of the group to the new ticket's level.
+
+    The same rule, with the same ``triaged`` payload, as a desk's save
+    (``desktop.tickets``): a third complaint of a subcategory within the window makes
+    the whole group level 1, wherever its tickets were recorded.
+    """
+    ids = [r[0] for r in w.conn.execute(
+        sa.select(events.c.ticket_id).where(
+            events.c.store == store, events.c.type == "ticket_created",
+            events.c.occurred_at >= since, events.c.ticket_id != new_id))]
+    minutes = policy.target(result.level).respond_within_minutes
+    for tid in ids:
+        try:
+            old = view(w.conn, tid)[1].ticket
+        except ActionRefused:
+            continue  # its creation has not reached the centre yet
+        if (old.subcategory != result.subcategory or old.level <= result.level
+                or old.status in _DONE):
+            continue
+        created = datetime.fromisoformat(old.created_at.replace("Z", "+00:00"))
+        reason = Reason("group:recent", f"{result.subcategory} ×{len(ids) + 1}")
+        w.append(store, tid, "triaged", {
+            "category": old.category, "subcategory": old.subcategory,
+            "level": result.level, "flags": sorted({*old.flags, "group"}),
+            "departments": list(old.departments), "respond_within_minutes": minutes,
+            "due_at": format_time(created + timedelta(minutes=minutes)),
+            "reasons": [*map(dict, old.reasons), reason.as_dict()],
+            "why": "group_raise", "automatic": True,
+        }, actor=actor, policy_version=policy.version)
+
+
 def create(storage: Storage, raw: object) -> ChannelTicket:
     """Create the ticket of a channel complaint (or return the one made for its external id)."""
     with storage.engine.connect() as conn:
@@ -229,6 +266,9 @@ def create(storage: Storage, raw: object) -> ChannelTicket:
             w.append(request.store_code, ticket_id, "notification_raised",
                      {"to": list(notify_to), "reason": f"level_{result.level}"},
                      actor=actor, policy_version=policy.version)
+        if "group" in result.flags:
+            _raise_group(w, request.store_code, result, ticket_id, policy, actor,
+                         format_time(now - window))
         made = ChannelTicket(ticket_id, number, verify_code, result.level,
                              int(row["server_seq"]), created=True)
         conn.execute(channel_tickets.insert().values(

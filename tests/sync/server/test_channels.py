@@ -124,3 +124,29 @@ def test_channel_requests_are_checked(make_desk: MakeDesk, server: ServerProcess
     refused(hq.channel_ticket(_body("ZZ9NONE", "x6")), 404, "unknown_store")
     a.engine.sync_once()
     assert a.conn.execute("SELECT count(*) FROM events").fetchone()[0] == 0
+
+
+def test_a_third_channel_complaint_raises_its_group_everywhere(
+        make_desk: MakeDesk, server: ServerProcess, hq: HQ) -> None:
+    a = make_desk("A", "D1", server)
+    code = a.desk.store_code
+    texts = ["停车场的电梯坏了一直不修", "地下车库电梯又停运了，推车下不去",
+             "电梯故障，老人只能走楼梯"]
+    made = []
+    for i, text in enumerate(texts):
+        r = hq.channel_ticket(_body(code, f"douyin-{i}", text=text, channel="douyin"))
+        assert r.status_code == 201, r.text
+        made.append(r.json())
+    assert made[-1]["level"] == 1
+    earlier = [m for m in made[:2] if m["level"] > 1]
+    assert earlier, "the first two must start below level 1 for this test to mean anything"
+    for m in made[:2]:
+        shown = hq.show(m["ticket_id"]).json()
+        assert shown["ticket"]["level"] == 1 and "group" in shown["ticket"]["flags"]
+        raised = [e for e in shown["events"] if e["type"] == "triaged"]
+        assert len(raised) == (1 if m in earlier else 0)
+    a.engine.sync_once()
+    assert store.check(a.conn) == []
+    for m in made:
+        ticket = get_ticket(a.desk, m["ticket_id"])
+        assert ticket.level == 1 and "group" in ticket.flags
