@@ -116,16 +116,13 @@ def create_app(db_url: str, *, bench: bool = False, webhook: str | None = None) 
         """What the server holds of this device and its store."""
         check_protocol(request)
         who = _who(request)
-        high_water, head = storage.status(who)
-        central = storage.central_high_water(who.store)
-        with storage.engine.connect() as conn:
-            published = policy_store.newest_version(conn)
+        st = storage.status(who)
         _maybe_die("die_after_status")
-        return json_response({"protocol": PROTOCOL_VERSION, "epoch": storage.epoch,
+        return json_response({"protocol": PROTOCOL_VERSION, "epoch": st.epoch,
                               "store_code": who.store, "desk_code": who.desk,
-                              "device_id": who.device_id, "high_water": high_water,
-                              "head": head, "central": central,
-                              "policy_version": published})
+                              "device_id": who.device_id, "high_water": st.high_water,
+                              "head": st.head, "central": st.central,
+                              "policy_version": st.policy_version})
 
     @app.post("/v1/reoffer", tags=["sync"],
               openapi_extra={**doc.body(protocol.PushRequest), "security": _DEVICE},

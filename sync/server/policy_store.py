@@ -87,14 +87,6 @@ def list_published(storage: Storage) -> list[Published]:
     return [Published(str(r[0]), int(r[1]), str(r[2]), str(r[3]), new=False) for r in rows]
 
 
-def newest_version(conn: Connection) -> str | None:
-    """The newest published policy version, or None (asked by every desk's status)."""
-    row = conn.execute(
-        sa.select(policies.c.version).order_by(policies.c.seq.desc()).limit(1)
-    ).first()
-    return None if row is None else str(row[0])
-
-
 def newest_document(conn: Connection) -> tuple[str, str] | None:
     """(version, document JSON text) of the newest publication, or None."""
     row = conn.execute(

@@ -163,6 +163,17 @@ class PushOutcome:
     expected: int | None = None
 
 
+@dataclass(frozen=True)
+class DeviceStatus:
+    """The server's side of a desk's sync state (see ``sync.protocol.StatusResponse``)."""
+
+    high_water: int  # highest device_seq stored for the device
+    head: int  # highest server_seq of its store
+    epoch: str
+    central: dict[str, int]  # high-water of each of the store's central chains
+    policy_version: str | None  # newest published policy
+
+
 class Rejected(Exception):
     """A batch refused for a reason (chain, hash, store); nothing was written."""
 
@@ -343,24 +354,29 @@ class Storage:
 
     # --- status, push, pull --------------------------------------------------------
 
-    def status(self, who: TokenInfo) -> tuple[int, int]:
-        """(high-water device_seq of the device, highest server_seq of its store)."""
+    def status(self, who: TokenInfo) -> DeviceStatus:
+        """What a desk's status request answers, read on one connection.
+
+        The idle sync round is this one request, so it costs one pool checkout.
+        """
+        prefix = f"{CENTRAL_DEVICE_PREFIX}:{who.store}:"
         with self.engine.connect() as conn:
             hw = conn.execute(sa.select(devices.c.high_water)
                               .where(devices.c.device_id == who.device_id)).scalar()
             head = conn.execute(sa.select(sa.func.max(events.c.server_seq))
                                 .where(events.c.store == who.store)).scalar()
-        return int(hw or 0), int(head or 0)
-
-    def central_high_water(self, store: str) -> dict[str, int]:
-        """High-water device_seq of each of *store*'s central chains (for re-offers)."""
-        prefix = f"{CENTRAL_DEVICE_PREFIX}:{store}:"
-        with self.engine.connect() as conn:
-            rows = conn.execute(
+            central = conn.execute(
                 sa.select(devices.c.device_id, devices.c.high_water)
-                .where(devices.c.store == store, devices.c.device_id.startswith(prefix))
+                .where(devices.c.store == who.store, devices.c.device_id.startswith(prefix))
             ).all()
-        return {str(r[0]): int(r[1]) for r in rows}
+            epoch = conn.execute(sa.select(server_meta.c.value)
+                                 .where(server_meta.c.key == "epoch")).scalar_one()
+            policy = conn.execute(sa.select(policies.c.version)
+                                  .order_by(policies.c.seq.desc()).limit(1)).scalar()
+        return DeviceStatus(
+            high_water=int(hw or 0), head=int(head or 0), epoch=str(epoch),
+            central={str(r[0]): int(r[1]) for r in central},
+            policy_version=None if policy is None else str(policy))
 
     def push(self, who: TokenInfo, first_seq: int, batch: Sequence[WireEvent]) -> PushOutcome:
         """Store a validated, consecutive batch of *who*'s device in one transaction.
