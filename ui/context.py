@@ -1,0 +1,74 @@
+"""What every window gets in its constructor: the desk, the writer, the session, the language.
+
+Windows never open databases or threads themselves (qutebrowser's style): tests build one
+:class:`AppContext` on a fresh file and hand it to the widget under test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import QObject
+
+from desktop.clock import Clock
+from desktop.desk import Desk, open_desk
+from desktop.i18n import DEFAULT_LANGUAGE
+from desktop.staff import Staff
+from ui.executor import DeskExecutor
+from ui.session import Session
+
+
+@dataclass
+class AppContext:
+    """The running app's shared parts.
+
+    ``desk`` is the GUI thread's own connection and is used for reads only (WAL lets it
+    read while the executor writes); every write goes through ``executor``.
+    """
+
+    db_path: Path
+    desk: Desk
+    executor: DeskExecutor
+    session: Session
+    language: str = DEFAULT_LANGUAGE
+    # (id, name, role, pin) of demo staff, shown on the login screen of ``kesu demo``.
+    demo_staff: Sequence[tuple[str, str, str, str]] = field(default_factory=tuple)
+
+    @property
+    def staff(self) -> Staff:
+        """The staff member acting now (a window is only usable when someone is)."""
+        if self.session.staff is None:
+            raise RuntimeError("nobody is logged in")
+        return self.session.staff
+
+    def refresh_policy(self) -> None:
+        """Re-read the policy after the worker installed a new one (sync)."""
+        fresh = open_desk(self.db_path, self.desk.clock)
+        try:
+            self.desk.policy, self.desk.triage = fresh.policy, fresh.triage
+        finally:
+            fresh.close()
+
+    def close(self) -> None:
+        """Finish queued writes, then close both connections."""
+        self.executor.shutdown()
+        self.desk.close()
+
+
+def open_context(db_path: str | Path, *, clock: Clock | None = None,
+                 language: str = DEFAULT_LANGUAGE,
+                 demo_staff: Sequence[tuple[str, str, str, str]] = (),
+                 idle_lock_ms: int | None = None,
+                 parent: QObject | None = None) -> AppContext:
+    """Open the desk at *db_path* for the app: a read connection here, a writer thread."""
+    path = Path(db_path)
+    desk = open_desk(path, clock)
+    executor = DeskExecutor(lambda: open_desk(path, desk.clock), parent)
+    if idle_lock_ms is None:  # policy value; 0 turns the idle lock off
+        minutes = int(desk.policy.raw.get("staff", {}).get("idle_lock_minutes", 5))
+        idle_lock_ms = minutes * 60_000
+    session = Session(idle_lock_ms, parent)
+    executor.start()
+    return AppContext(path, desk, executor, session, language, tuple(demo_staff))
