@@ -11,7 +11,7 @@ import json
 import os
 import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +32,13 @@ def default_db_path() -> Path:
     return Path(user_data_dir("kesu", appauthor=False)) / "kesu.db"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every subcommand."""
+Extension = Callable[[Any], None]
+AppOpener = Callable[..., int]
+
+
+def build_parser(extensions: Sequence[Extension] = ()) -> argparse.ArgumentParser:
+    """The argument parser with every subcommand; *extensions* add more (the Qt front end
+    adds the commands that open windows, since the core may not import it)."""
     parser = argparse.ArgumentParser(prog="kesu", description=tr("cli.description"))
     parser.add_argument("--db", type=Path, default=None, help=tr("cli.db_help"))
     sub = parser.add_subparsers(dest="command", required=True)
@@ -41,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     tickets.register(sub)
     maintenance.register(sub)
     sync_commands.register(sub)
+    for extend in extensions:
+        extend(sub)
     return parser
 
 
@@ -50,13 +57,19 @@ def emit(value: Any) -> None:
     sys.stdout.flush()
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
+def main(argv: Sequence[str] | None = None, *, extensions: Sequence[Extension] = (),
+         open_app: AppOpener | None = None) -> int:
+    """Run the command line; return the exit code.
+
+    *open_app(path, demo_staff)*, given by the front end, lets ``kesu demo`` open the
+    window on the demo store it built.
+    """
     _utf8_streams()
-    parser = build_parser()
+    parser = build_parser(extensions)
     args = parser.parse_args(argv)
     args.db = args.db or default_db_path()
     args.emit = emit
+    args.open_app = open_app
     try:
         result = args.handler(args)
         return int(result or 0)

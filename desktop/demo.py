@@ -12,12 +12,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from desktop import handling
+from desktop.alerts import acknowledge, active_alerts
 from desktop.clock import FixedClock
 from desktop.compensation import compensate
 from desktop.desk import Desk, init_desk
 from desktop.errors import KesuError
 from desktop.staff import Staff, add_staff
 from desktop.tickets import create_ticket
+from local_db.eventlog import format_time
 
 DEMO_STAFF = (
     ("c01", "收银员 王小丽", "cashier", "1111"),
@@ -80,11 +82,14 @@ def build_demo(path: Path, *, tickets: int = 300, days: int = 60, seed: int = 7,
     staff = {sid: add_staff(desk.conn, desk.policy.staff, clock, staff_id=sid, name=name,
                             role=role, pin=pin) for sid, name, role, pin in DEMO_STAFF}
     step = timedelta(days=days) / tickets
+    # A pool of customers, so some come back and the intake form shows their history.
+    phones = [f"13{rng.randint(0, 9)}{rng.randint(10_000_000, 99_999_999)}"
+              for _ in range(max(10, tickets // 2))]
     for i in range(tickets):
         clock.set(end - timedelta(days=days) + step * i)
         template = rng.choice(DEMO_TEXTS)
         text = template.format(**{k: rng.choice(v) for k, v in FILL.items()})
-        phone = f"13{rng.randint(0, 9)}{rng.randint(10_000_000, 99_999_999)}"
+        phone = rng.choice(phones)
         recorder = staff[rng.choice(["c01", "c02", "d01", "d02"])]
         channel = "checkout" if recorder.role == "cashier" else "desk"
         created = create_ticket(desk, recorder, {
@@ -92,6 +97,8 @@ def build_demo(path: Path, *, tickets: int = 300, days: int = 60, seed: int = 7,
             "amount_paid": f"{rng.randint(5, 300)}.{rng.randint(0, 99):02d}",
         }).ticket
         _progress(desk, clock, rng, staff, created.id, age_days=(days - i * days / tickets))
+    clock.set(end)
+    _acknowledge_old_alerts(desk, staff["d01"], end)
     desk.close()
     return DemoSummary(path, tickets, DEMO_STAFF)
 
@@ -104,6 +111,8 @@ def _progress(desk: Desk, clock: FixedClock, rng: random.Random, staff: dict[str
     steps = [("contact", "d01"), ("rectifying", "d01"), ("reviewing", "d01"),
              ("accountability", "m01"), ("closed", "m01"), ("rate", "d02")]
     done = int(target * (len(steps) + 1))
+    if age_days > 1 and done == 0 and rng.random() < 0.93:
+        done = 1  # a real desk answered most complaints older than a day
     saved = clock.now()
     try:
         for action, who in steps[:done]:
@@ -111,9 +120,13 @@ def _progress(desk: Desk, clock: FixedClock, rng: random.Random, staff: dict[str
             if action == "contact":
                 handling.contact_customer(desk, staff[who], tid, "phone",
                                           "已电话联系顾客，致歉并说明处理方案")
-                if rng.random() < 0.3:
+                roll = rng.random()
+                if roll < 0.3:
                     compensate(desk, staff[who], tid, amount=str(rng.choice([20, 50, 100, 300])),
                                kind=rng.choice(["coupon", "refund", "gift"]))
+                elif roll < 0.36:  # above the desk's limit: waits for a manager or HQ
+                    compensate(desk, staff[who], tid, amount=rng.choice(["800", "1500"]),
+                               kind="refund")
             elif action == "rate":
                 handling.rate(desk, staff[who], tid, rng.choice([3, 4, 5, 5, 5]))
             elif action == "closed":
@@ -124,3 +137,13 @@ def _progress(desk: Desk, clock: FixedClock, rng: random.Random, staff: dict[str
     except KesuError:
         pass  # e.g. a pending compensation blocks closing: that is a realistic state too
     clock.set(saved)
+
+
+def _acknowledge_old_alerts(desk: Desk, by: Staff, end: datetime) -> None:
+    """Alerts of tickets older than a day were seen long ago; today's are still up."""
+    recent = format_time(end - timedelta(days=1))
+    for alert in active_alerts(desk):
+        created = desk.conn.execute("SELECT created_at FROM tickets WHERE id = ?",
+                                    (alert.ticket_id,)).fetchone()[0]
+        if created < recent:
+            acknowledge(desk, by, alert.ticket_id, alert.key)

@@ -97,3 +97,17 @@ def engine_factory(
             raise
 
     return make
+
+
+def local_sync_status(desk: Desk) -> dict[str, Any]:
+    """What the app's status line shows about sync, from local data only (cheap, no
+    network, no token store): whether a server is set, events waiting, last success and
+    the last error."""
+    state = sync_state.read_state(desk.conn)
+    return {
+        "server": state.server,
+        "pending": sync_state.pending_count(desk.conn),
+        "last_success": state.last_success,
+        "last_error": state.last_error,
+        "update_required": state.update_required is not None,
+    }

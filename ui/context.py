@@ -35,6 +35,8 @@ class AppContext:
     language: str = DEFAULT_LANGUAGE
     # (id, name, role, pin) of demo staff, shown on the login screen of ``kesu demo``.
     demo_staff: Sequence[tuple[str, str, str, str]] = field(default_factory=tuple)
+    # Set by close(): timers of windows still alive must not touch the closed connection.
+    closed: bool = False
 
     @property
     def staff(self) -> Staff:
@@ -53,6 +55,7 @@ class AppContext:
 
     def close(self) -> None:
         """Finish queued writes, then close both connections."""
+        self.closed = True
         self.executor.shutdown()
         self.desk.close()
 

@@ -69,6 +69,7 @@ def register_demo(sub: Any) -> None:
     """Add ``kesu demo``."""
     p = sub.add_parser("demo", help=tr("cli.demo_help"))
     p.add_argument("--tickets", type=int, default=300)
+    p.add_argument("--no-app", action="store_true", help=tr("cli.demo_no_app_help"))
     p.set_defaults(handler=cmd_demo)
 
 
@@ -84,4 +85,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 f"kesu --db {summary.path} search 变质",
                 f"kesu --db {summary.path} check"],
     })
+    opener = getattr(args, "open_app", None)
+    if opener is not None and not args.no_app:
+        return int(opener(summary.path, demo_staff=summary.staff))
     return 0

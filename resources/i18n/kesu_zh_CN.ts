@@ -2,6 +2,1217 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AlertBanner</name>
+    <message>
+        <source>&amp;Open</source>
+        <translation>查看(&amp;O)</translation>
+    </message>
+    <message>
+        <source>&amp;Acknowledge</source>
+        <translation>知道了(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Kesu alert</source>
+        <translation>客诉提醒</translation>
+    </message>
+    <message>
+        <source>{count} alerts</source>
+        <translation>{count} 条提醒</translation>
+    </message>
+    <message>
+        <source>+{count} more</source>
+        <translation>另有 {count} 条</translation>
+    </message>
+    <message>
+        <source>Escalated (step {step}): {number} {sub}</source>
+        <translation>已升级（第 {step} 级）：{number} {sub}</translation>
+    </message>
+    <message>
+        <source>Response overdue: {number} {level} {sub}</source>
+        <translation>响应超时：{number} {level} {sub}</translation>
+    </message>
+    <message>
+        <source>New level-1 complaint: {number} {sub}</source>
+        <translation>新的一级客诉：{number} {sub}</translation>
+    </message>
+</context>
+<context>
+    <name>ApprovalsPanel</name>
+    <message>
+        <source>Ticket</source>
+        <translation>工单</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>方式</translation>
+    </message>
+    <message>
+        <source>Amount (yuan)</source>
+        <translation>金额（元）</translation>
+    </message>
+    <message>
+        <source>Requested by</source>
+        <translation>申请人</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Waiting for</source>
+        <translation>待谁审批</translation>
+    </message>
+    <message>
+        <source>Note for the record (required to refuse)</source>
+        <translation>审批备注（拒绝时必填）</translation>
+    </message>
+    <message>
+        <source>&amp;Note</source>
+        <translation>备注(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Approve</source>
+        <translation>批准(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Refuse</source>
+        <translation>拒绝(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Open ticket</source>
+        <translation>打开工单(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Headquarters</source>
+        <translation>总部</translation>
+    </message>
+    <message>
+        <source>Store manager</source>
+        <translation>店长</translation>
+    </message>
+    <message>
+        <source>Compensation requests waiting: {count}</source>
+        <translation>待审批补偿：{count} 笔</translation>
+    </message>
+    <message>
+        <source>Nothing waiting.</source>
+        <translation>没有待审批的补偿。</translation>
+    </message>
+    <message>
+        <source>Only a store manager can decide on compensation.</source>
+        <translation>只有店长可以审批补偿。</translation>
+    </message>
+    <message>
+        <source>This request needs headquarters&apos; approval: it can only be refused here. Headquarters&apos; decision arrives by sync.</source>
+        <translation>该申请须总部审批：门店只能拒绝，不能批准。总部的决定会通过同步下发。</translation>
+    </message>
+    <message>
+        <source>Approve or refuse {kind} {amount} yuan on {number}.</source>
+        <translation>批准或拒绝工单 {number} 的{kind} {amount} 元。</translation>
+    </message>
+    <message>
+        <source>Say why the request is refused.</source>
+        <translation>请填写拒绝原因。</translation>
+    </message>
+    <message>
+        <source>{number}: {kind} {amount} yuan — {reason}</source>
+        <translation>{number}：{kind} {amount} 元 — {reason}</translation>
+    </message>
+</context>
+<context>
+    <name>CompensationForm</name>
+    <message>
+        <source>Amount in yuan, e.g. 50 or 12.50</source>
+        <translation>金额（元），如 50 或 12.50</translation>
+    </message>
+    <message>
+        <source>Why, for the record (optional)</source>
+        <translation>补偿说明（选填）</translation>
+    </message>
+    <message>
+        <source>&amp;Kind</source>
+        <translation>补偿方式(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Amount (&amp;yuan)</source>
+        <translation>金额（元）(&amp;Y)</translation>
+    </message>
+    <message>
+        <source>Not&amp;e</source>
+        <translation>备注(&amp;E)</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Send for approva&amp;l</source>
+        <translation>提交审批(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Manager&apos;s employee id</source>
+        <translation>店长工号</translation>
+    </message>
+    <message>
+        <source>Manager&apos;s PIN</source>
+        <translation>店长 PIN</translation>
+    </message>
+    <message>
+        <source>Manager approves &amp;here</source>
+        <translation>店长当场授权(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Manager approval on the spot</source>
+        <translation>店长当场授权</translation>
+    </message>
+    <message>
+        <source>Manager &amp;id</source>
+        <translation>店长工号(&amp;I)</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <source>Log in and open a ticket to compensate.</source>
+        <translation>请先登录并打开工单，再办理补偿。</translation>
+    </message>
+    <message>
+        <source>Your limit ({role}): {limit} yuan per ticket without approval</source>
+        <translation>您的授权额度（{role}）：每单 {limit} 元以内无需审批</translation>
+    </message>
+    <message>
+        <source>Store today: {used} of {cap} yuan granted ({left} left)</source>
+        <translation>本店今日已补偿 {used} 元，每日上限 {cap} 元（还剩 {left} 元）</translation>
+    </message>
+    <message>
+        <source>This customer: {count} of {max} grants in {days} days</source>
+        <translation>该顾客 {days} 天内已获补偿 {count} 次（上限 {max} 次）</translation>
+    </message>
+    <message>
+        <source>No phone on the ticket: the customer&apos;s grants are not counted</source>
+        <translation>工单没有手机号：无法统计该顾客的补偿次数</translation>
+    </message>
+    <message>
+        <source>Suggestion: none for this ticket</source>
+        <translation>建议：本单无建议补偿</translation>
+    </message>
+    <message>
+        <source>Suggestion: {kind} {amount} yuan (food safety: ten times the price paid, at least the statutory minimum)</source>
+        <translation>建议：{kind} {amount} 元（食品安全：价款十倍，不低于法定最低额）</translation>
+    </message>
+    <message>
+        <source>Suggestion: {kind}</source>
+        <translation>建议：{kind}</translation>
+    </message>
+    <message>
+        <source>Within your limit: granted when you save.</source>
+        <translation>在您的额度内：保存即发放。</translation>
+    </message>
+    <message>
+        <source>Above the store&apos;s limits: it goes to headquarters for approval.</source>
+        <translation>超出门店权限：将提交总部审批。</translation>
+    </message>
+    <message>
+        <source>Send to headquarters for approva&amp;l</source>
+        <translation>提交总部审批(&amp;L)</translation>
+    </message>
+    <message>
+        <source>This customer had many grants recently: a manager must approve.</source>
+        <translation>该顾客近期补偿次数较多：须店长审批。</translation>
+    </message>
+    <message>
+        <source>Above your limit: a manager approves now with their PIN, or send it for approval.</source>
+        <translation>超出您的额度：请店长输入 PIN 当场授权，或提交审批。</translation>
+    </message>
+    <message>
+        <source>Enter the manager&apos;s employee id.</source>
+        <translation>请输入店长工号。</translation>
+    </message>
+    <message>
+        <source>The manager enters their PIN.</source>
+        <translation>请店长输入 PIN。</translation>
+    </message>
+    <message>
+        <source>Enter an amount.</source>
+        <translation>请输入金额。</translation>
+    </message>
+    <message>
+        <source>Granted</source>
+        <translation>已发放</translation>
+    </message>
+    <message>
+        <source>Waiting for approval</source>
+        <translation>待审批</translation>
+    </message>
+    <message>
+        <source>Refused</source>
+        <translation>已拒绝</translation>
+    </message>
+    <message>
+        <source>{status}: {kind} {amount} yuan. {reason}</source>
+        <translation>{status}：{kind} {amount} 元。{reason}</translation>
+    </message>
+</context>
+<context>
+    <name>IntakePanel</name>
+    <message>
+        <source>Food safety</source>
+        <translation>食品安全</translation>
+    </message>
+    <message>
+        <source>Injury</source>
+        <translation>人身伤害</translation>
+    </message>
+    <message>
+        <source>Group complaint</source>
+        <translation>群体投诉</translation>
+    </message>
+    <message>
+        <source>Escalation risk</source>
+        <translation>升级风险</translation>
+    </message>
+    <message>
+        <source>VIP customer</source>
+        <translation>重要顾客</translation>
+    </message>
+    <message>
+        <source>Not a member</source>
+        <translation>非会员</translation>
+    </message>
+    <message>
+        <source>Silver</source>
+        <translation>银卡</translation>
+    </message>
+    <message>
+        <source>Gold</source>
+        <translation>金卡</translation>
+    </message>
+    <message>
+        <source>Platinum</source>
+        <translation>白金卡</translation>
+    </message>
+    <message>
+        <source>Diamond</source>
+        <translation>钻石卡</translation>
+    </message>
+    <message>
+        <source>Reward</source>
+        <translation>奖励</translation>
+    </message>
+    <message>
+        <source>Penalty</source>
+        <translation>处罚</translation>
+    </message>
+    <message>
+        <source>No reward or penalty</source>
+        <translation>不奖不罚</translation>
+    </message>
+    <message>
+        <source>Respond within {hours} h</source>
+        <translation>{hours}小时内响应</translation>
+    </message>
+    <message>
+        <source>Respond within {minutes} min</source>
+        <translation>{minutes}分钟内响应</translation>
+    </message>
+    <message>
+        <source>Keyword “{word}”</source>
+        <translation>关键词“{word}”</translation>
+    </message>
+    <message>
+        <source>Inquiry word “{word}”</source>
+        <translation>咨询用语“{word}”</translation>
+    </message>
+    <message>
+        <source>Loss word “{word}”</source>
+        <translation>损失用语“{word}”</translation>
+    </message>
+    <message>
+        <source>Channel {channel}</source>
+        <translation>渠道：{channel}</translation>
+    </message>
+    <message>
+        <source>No keyword matched</source>
+        <translation>未匹配到关键词</translation>
+    </message>
+    <message>
+        <source>{flag}: {count} such complaints in a short time</source>
+        <translation>{flag}：短时间内同类投诉 {count} 起</translation>
+    </message>
+    <message>
+        <source>{count} customers</source>
+        <translation>{count} 位顾客</translation>
+    </message>
+    <message>
+        <source>What happened, in the customer&apos;s words</source>
+        <translation>按顾客原话记录发生了什么</translation>
+    </message>
+    <message>
+        <source>Mobile or landline</source>
+        <translation>手机或座机</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Save the complaint (Ctrl+Enter)</source>
+        <translation>保存客诉（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <source>Complaint &amp;text</source>
+        <translation>客诉内容(&amp;T)</translation>
+    </message>
+    <message>
+        <source>C&amp;hannel</source>
+        <translation>渠道(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Customer &amp;phone</source>
+        <translation>顾客电话(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Customer &amp;name</source>
+        <translation>顾客姓名(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Member tier</source>
+        <translation>会员等级(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Customers &amp;affected</source>
+        <translation>涉及人数(&amp;A)</translation>
+    </message>
+    <message>
+        <source>P&amp;roduct</source>
+        <translation>商品名称(&amp;R)</translation>
+    </message>
+    <message>
+        <source>S&amp;KU</source>
+        <translation>商品编码(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Amount pai&amp;d (yuan)</source>
+        <translation>实付金额（元）(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Suggested triage</source>
+        <translation>分级建议</translation>
+    </message>
+    <message>
+        <source>Possible duplicates</source>
+        <translation>可能重复</translation>
+    </message>
+    <message>
+        <source>Similar resolved complaints</source>
+        <translation>类似已办结客诉</translation>
+    </message>
+    <message>
+        <source>Customer&apos;s earlier complaints</source>
+        <translation>该顾客以往客诉</translation>
+    </message>
+    <message>
+        <source>Type the complaint to see the suggestion</source>
+        <translation>输入客诉内容后显示分级建议</translation>
+    </message>
+    <message>
+        <source>same customer</source>
+        <translation>同一顾客</translation>
+    </message>
+    <message>
+        <source>similar text</source>
+        <translation>内容相似</translation>
+    </message>
+    <message>
+        <source>{number} · {reason} · {percent}% alike</source>
+        <translation>{number} · {reason} · 相似度 {percent}%</translation>
+    </message>
+    <message>
+        <source>Resolved: {note}</source>
+        <translation>处理：{note}</translation>
+    </message>
+    <message>
+        <source>Compensation: {items}</source>
+        <translation>补偿：{items}</translation>
+    </message>
+    <message>
+        <source>Accountability: {outcome}</source>
+        <translation>奖惩：{outcome}</translation>
+    </message>
+    <message>
+        <source>Customer said: {comment}</source>
+        <translation>顾客评价：{comment}</translation>
+    </message>
+    <message>
+        <source>No earlier complaints from {phone}</source>
+        <translation>{phone} 以往无客诉</translation>
+    </message>
+    <message>
+        <source>{phone}: {count} earlier, {open} open; ¥{granted} in {days} days ({grants}×)</source>
+        <translation>{phone}：以往 {count} 单，未办结 {open} 单；近 {days} 天补偿 ¥{granted}（{grants} 次）</translation>
+    </message>
+    <message>
+        <source>Please correct the marked fields.</source>
+        <translation>请修改标红的内容。</translation>
+    </message>
+    <message>
+        <source>Log in to save the complaint.</source>
+        <translation>请先登录再保存。</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <source>Saved {number}</source>
+        <translation>已保存 {number}</translation>
+    </message>
+    <message>
+        <source>Not saved: {reason}</source>
+        <translation>未保存：{reason}</translation>
+    </message>
+</context>
+<context>
+    <name>LoginWidget</name>
+    <message>
+        <source>Kesu complaint desk</source>
+        <translation>客诉服务台</translation>
+    </message>
+    <message>
+        <source>Staff &amp;ID</source>
+        <translation>工号(&amp;I)</translation>
+    </message>
+    <message>
+        <source>&amp;PIN</source>
+        <translation>PIN(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Log in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <source>e.g. d01</source>
+        <translation>例如 d01</translation>
+    </message>
+    <message>
+        <source>Demo store: staff and PINs (double-click to fill)</source>
+        <translation>演示门店：员工与密码（双击填入）</translation>
+    </message>
+    <message>
+        <source>ID</source>
+        <translation>工号</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>岗位</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <source>Locked. {name} can go on with their PIN; another staff member can log in with their own ID. Open forms are kept.</source>
+        <translation>已锁定。{name} 输入密码即可继续；换人请输入自己的工号和密码。未保存的表单会保留。</translation>
+    </message>
+    <message>
+        <source>Log in with your staff ID and PIN.</source>
+        <translation>请输入工号和密码登录。</translation>
+    </message>
+    <message>
+        <source>Enter your staff ID.</source>
+        <translation>请输入工号。</translation>
+    </message>
+    <message>
+        <source>Enter your PIN.</source>
+        <translation>请输入密码。</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Kesu complaint desk - {store} {desk}</source>
+        <translation>客诉服务台 - {store} {desk}</translation>
+    </message>
+    <message>
+        <source>Lock</source>
+        <translation>锁屏</translation>
+    </message>
+    <message>
+        <source>New complaint</source>
+        <translation>新登记</translation>
+    </message>
+    <message>
+        <source>Quick entry</source>
+        <translation>快速登记</translation>
+    </message>
+    <message>
+        <source>&amp;Desk</source>
+        <translation>服务台(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>Unsaved complaint</source>
+        <translation>客诉未保存</translation>
+    </message>
+    <message>
+        <source>A complaint was typed but not saved. Close anyway and lose it?</source>
+        <translation>有一条客诉已填写但未保存。仍要关闭并放弃它吗？</translation>
+    </message>
+</context>
+<context>
+    <name>QueuePanel</name>
+    <message>
+        <source>Open</source>
+        <translation>进行中</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>Any level</source>
+        <translation>全部级别</translation>
+    </message>
+    <message>
+        <source>Any channel</source>
+        <translation>全部渠道</translation>
+    </message>
+    <message>
+        <source>&amp;Overdue</source>
+        <translation>超时(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Follow-up &amp;due</source>
+        <translation>回访超时(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Mine</source>
+        <translation>我的(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Search text, number or phone (Ctrl+F)</source>
+        <translation>搜索内容、单号或电话 (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>&amp;Status</source>
+        <translation>状态(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Level</source>
+        <translation>等级(&amp;L)</translation>
+    </message>
+    <message>
+        <source>C&amp;hannel</source>
+        <translation>渠道(&amp;H)</translation>
+    </message>
+    <message>
+        <source>{count} tickets</source>
+        <translation>共 {count} 张</translation>
+    </message>
+</context>
+<context>
+    <name>QuickEntryWindow</name>
+    <message>
+        <source>Quick entry</source>
+        <translation>快速登记</translation>
+    </message>
+    <message>
+        <source>Log in to record complaints</source>
+        <translation>登录后登记客诉</translation>
+    </message>
+    <message>
+        <source>&amp;Log in</source>
+        <translation>登录(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Staff &amp;id</source>
+        <translation>员工编号(&amp;I)</translation>
+    </message>
+    <message>
+        <source>&amp;PIN</source>
+        <translation>PIN(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Empty note: 1–{count} picks the category · Alt+number changes it · Esc hides</source>
+        <translation>情况为空时按 1–{count} 选分类 · Alt+数字改分类 · Esc 隐藏</translation>
+    </message>
+    <message>
+        <source>What happened, in a few words</source>
+        <translation>简要说明情况</translation>
+    </message>
+    <message>
+        <source>Customer phone (optional)</source>
+        <translation>顾客电话（可不填）</translation>
+    </message>
+    <message>
+        <source>Yuan (optional)</source>
+        <translation>补偿金额（元，可不填）</translation>
+    </message>
+    <message>
+        <source>&amp;Note</source>
+        <translation>备注(&amp;N)</translation>
+    </message>
+    <message>
+        <source>P&amp;hone</source>
+        <translation>电话(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;Amount</source>
+        <translation>补偿(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Save (Enter)</source>
+        <translation>保存（回车）(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <source>Enter your staff id</source>
+        <translation>请输入员工编号</translation>
+    </message>
+    <message>
+        <source>Enter your PIN</source>
+        <translation>请输入 PIN</translation>
+    </message>
+    <message>
+        <source>Pick a category first: press 1–{count}</source>
+        <translation>请先选分类：按 1–{count}</translation>
+    </message>
+    <message>
+        <source>Say in a few words what happened</source>
+        <translation>请简要说明情况</translation>
+    </message>
+    <message>
+        <source>Saved {number} ✓</source>
+        <translation>已保存 {number} ✓</translation>
+    </message>
+    <message>
+        <source>category {chosen} (triage said {triaged})</source>
+        <translation>分类按您选的“{chosen}”（系统判断为“{triaged}”）</translation>
+    </message>
+    <message>
+        <source>{kind} {amount} yuan granted</source>
+        <translation>{kind} {amount} 元已发放</translation>
+    </message>
+    <message>
+        <source>{kind} {amount} yuan waits for approval</source>
+        <translation>{kind} {amount} 元待审批</translation>
+    </message>
+    <message>
+        <source>compensation refused: {reason}</source>
+        <translation>补偿未通过：{reason}</translation>
+    </message>
+    <message>
+        <source>{level} alert raised</source>
+        <translation>已发出{level}预警</translation>
+    </message>
+    <message>
+        <source>Your limit {limit} yuan</source>
+        <translation>本人限额 {limit} 元</translation>
+    </message>
+</context>
+<context>
+    <name>StatusLine</name>
+    <message>
+        <source>Logged in: {name} ({role})</source>
+        <translation>当前：{name}（{role}）</translation>
+    </message>
+    <message>
+        <source>Nobody logged in</source>
+        <translation>未登录</translation>
+    </message>
+    <message>
+        <source>Policy {version}</source>
+        <translation>政策版本 {version}</translation>
+    </message>
+    <message>
+        <source>Offline desk (not enrolled for sync)</source>
+        <translation>单机模式（未接入总部同步）</translation>
+    </message>
+    <message>
+        <source>Sync: update Kesu to keep receiving changes</source>
+        <translation>同步：请升级客诉软件以继续接收更新</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>从未</translation>
+    </message>
+    <message>
+        <source>Sync: {pending} waiting, last success {last}</source>
+        <translation>同步：待上传 {pending} 条，上次成功 {last}</translation>
+    </message>
+    <message>
+        <source>last error: {error}</source>
+        <translation>最近错误：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>TicketActions</name>
+    <message>
+        <source>Return for re&amp;work</source>
+        <translation>退回整改(&amp;W)</translation>
+    </message>
+    <message>
+        <source>Start &amp;rectifying</source>
+        <translation>开始整改(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Send for re&amp;view</source>
+        <translation>提交复核(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Review &amp;passed</source>
+        <translation>复核通过(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Close ticket</source>
+        <translation>完结工单(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Contact c&amp;ustomer</source>
+        <translation>联系顾客(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Add &amp;note</source>
+        <translation>添加备注(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Co&amp;mpensate</source>
+        <translation>补偿(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Record r&amp;ating</source>
+        <translation>回访评价(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Re&amp;open</source>
+        <translation>重开(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Mer&amp;ge</source>
+        <translation>合并(&amp;G)</translation>
+    </message>
+    <message>
+        <source>Correct &amp;triage</source>
+        <translation>更正分级(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Voi&amp;d</source>
+        <translation>作废(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Reward</source>
+        <translation>奖励</translation>
+    </message>
+    <message>
+        <source>Penalty</source>
+        <translation>处罚</translation>
+    </message>
+    <message>
+        <source>No reward or penalty</source>
+        <translation>不奖不罚</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Not&amp;e (optional)</source>
+        <translation>备注（选填）(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>请选择…</translation>
+    </message>
+    <message>
+        <source>Accountabilit&amp;y</source>
+        <translation>奖惩结果(&amp;Y)</translation>
+    </message>
+    <message>
+        <source>Su&amp;bject (staff or supplier)</source>
+        <translation>对象（员工或供应商）(&amp;B)</translation>
+    </message>
+    <message>
+        <source>Not&amp;e</source>
+        <translation>备注(&amp;E)</translation>
+    </message>
+    <message>
+        <source>&amp;How</source>
+        <translation>方式(&amp;H)</translation>
+    </message>
+    <message>
+        <source>What was sa&amp;id</source>
+        <translation>沟通内容(&amp;I)</translation>
+    </message>
+    <message>
+        <source>Choose 1–5</source>
+        <translation>请选 1–5</translation>
+    </message>
+    <message>
+        <source>Satis&amp;faction (1–5)</source>
+        <translation>满意度（1–5）(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Comm&amp;ent</source>
+        <translation>顾客意见(&amp;E)</translation>
+    </message>
+    <message>
+        <source>W&amp;hy</source>
+        <translation>原因(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;Into ticket number</source>
+        <translation>合并到工单号(&amp;I)</translation>
+    </message>
+    <message>
+        <source>W&amp;hy (optional)</source>
+        <translation>原因（选填）(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Categor&amp;y</source>
+        <translation>分类(&amp;Y)</translation>
+    </message>
+    <message>
+        <source>Su&amp;bcategory</source>
+        <translation>子类(&amp;B)</translation>
+    </message>
+    <message>
+        <source>&amp;Level</source>
+        <translation>等级(&amp;L)</translation>
+    </message>
+    <message>
+        <source>W&amp;hy (entered in error…)</source>
+        <translation>原因（误录等）(&amp;H)</translation>
+    </message>
+    <message>
+        <source>{number}: {frm} → {to}</source>
+        <translation>{number}：{frm} → {to}</translation>
+    </message>
+    <message>
+        <source>Close: record the accountability outcome</source>
+        <translation>完结：记录奖惩结果</translation>
+    </message>
+    <message>
+        <source>Correct the category, subcategory or level</source>
+        <translation>更正分类、子类或等级</translation>
+    </message>
+    <message>
+        <source>Contact with the customer</source>
+        <translation>联系顾客</translation>
+    </message>
+    <message>
+        <source>Note on the ticket</source>
+        <translation>工单备注</translation>
+    </message>
+    <message>
+        <source>Follow-up: the customer&apos;s satisfaction</source>
+        <translation>回访：顾客满意度</translation>
+    </message>
+    <message>
+        <source>Reopen: back to rectifying</source>
+        <translation>重开：退回整改</translation>
+    </message>
+    <message>
+        <source>Merge this ticket into another (duplicate)</source>
+        <translation>将本单合并到另一工单（重复登记）</translation>
+    </message>
+    <message>
+        <source>Void: the ticket was entered in error</source>
+        <translation>作废：工单属误录</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>已保存。</translation>
+    </message>
+    <message>
+        <source>Choose the customer&apos;s satisfaction, 1 to 5.</source>
+        <translation>请选择顾客满意度（1–5）。</translation>
+    </message>
+</context>
+<context>
+    <name>TicketPanel</name>
+    <message>
+        <source>Food safety</source>
+        <translation>食品安全</translation>
+    </message>
+    <message>
+        <source>Injury</source>
+        <translation>人身伤害</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>群体</translation>
+    </message>
+    <message>
+        <source>Escalation risk</source>
+        <translation>升级风险</translation>
+    </message>
+    <message>
+        <source>VIP customer</source>
+        <translation>重要顾客</translation>
+    </message>
+    <message>
+        <source>Handler</source>
+        <translation>处理人</translation>
+    </message>
+    <message>
+        <source>Store manager</source>
+        <translation>店长</translation>
+    </message>
+    <message>
+        <source>Regional manager</source>
+        <translation>区域经理</translation>
+    </message>
+    <message>
+        <source>General manager</source>
+        <translation>总经理</translation>
+    </message>
+    <message>
+        <source>Department head</source>
+        <translation>部门负责人</translation>
+    </message>
+    <message>
+        <source>Granted</source>
+        <translation>已发放</translation>
+    </message>
+    <message>
+        <source>Waiting for approval</source>
+        <translation>待审批</translation>
+    </message>
+    <message>
+        <source>Refused</source>
+        <translation>已拒绝</translation>
+    </message>
+    <message>
+        <source>{days}d {clock}</source>
+        <translation>{days}天 {clock}</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>系统</translation>
+    </message>
+    <message>
+        <source>{kind} {amount} yuan</source>
+        <translation>{kind} {amount} 元</translation>
+    </message>
+    <message>
+        <source>via {channel}</source>
+        <translation>来自{channel}</translation>
+    </message>
+    <message>
+        <source>corrected from {level}</source>
+        <translation>由{level}更正</translation>
+    </message>
+    <message>
+        <source>raised: several similar complaints</source>
+        <translation>已升级：多起同类投诉</translation>
+    </message>
+    <message>
+        <source>to {name}</source>
+        <translation>交给{name}</translation>
+    </message>
+    <message>
+        <source>review passed</source>
+        <translation>复核通过</translation>
+    </message>
+    <message>
+        <source>returned for rework</source>
+        <translation>退回整改</translation>
+    </message>
+    <message>
+        <source>reopened</source>
+        <translation>重开</translation>
+    </message>
+    <message>
+        <source>accountability: {outcome}</source>
+        <translation>奖惩：{outcome}</translation>
+    </message>
+    <message>
+        <source>step {step}: to {to}, {minutes} min overdue</source>
+        <translation>第 {step} 级：升级至{to}，已超时 {minutes} 分钟</translation>
+    </message>
+    <message>
+        <source>into {number}</source>
+        <translation>并入 {number}</translation>
+    </message>
+    <message>
+        <source>to {to}</source>
+        <translation>{to}</translation>
+    </message>
+    <message>
+        <source>Timeline</source>
+        <translation>处理记录</translation>
+    </message>
+    <message>
+        <source>Compensation ledger</source>
+        <translation>补偿记录</translation>
+    </message>
+    <message>
+        <source>No ticket open.</source>
+        <translation>未打开工单。</translation>
+    </message>
+    <message>
+        <source>⚠ Conflicting changes from two desks: settle the status</source>
+        <translation>⚠ 两台服务台的修改有冲突：请确认状态</translation>
+    </message>
+    <message>
+        <source>Handler: {name}</source>
+        <translation>处理人：{name}</translation>
+    </message>
+    <message>
+        <source>unassigned</source>
+        <translation>未分配</translation>
+    </message>
+    <message>
+        <source>Phone: {phone}</source>
+        <translation>电话：{phone}</translation>
+    </message>
+    <message>
+        <source>{time}  {kind} {amount} yuan  {status}  requested by {who}</source>
+        <translation>{time}  {kind} {amount} 元  {status}  申请人 {who}</translation>
+    </message>
+    <message>
+        <source>, approved by {who}</source>
+        <translation>，审批人 {who}</translation>
+    </message>
+    <message>
+        <source> (headquarters)</source>
+        <translation>（总部）</translation>
+    </message>
+    <message>
+        <source>Compensation ledger ({count})</source>
+        <translation>补偿记录（{count}）</translation>
+    </message>
+    <message>
+        <source>Responded {time}</source>
+        <translation>已响应 {time}</translation>
+    </message>
+    <message>
+        <source>Follow-up call due {time}</source>
+        <translation>回访截止 {time}</translation>
+    </message>
+    <message>
+        <source>Overdue by {time}</source>
+        <translation>已超时 {time}</translation>
+    </message>
+    <message>
+        <source>Respond within {time}</source>
+        <translation>响应剩余 {time}</translation>
+    </message>
+</context>
+<context>
+    <name>TicketQueueModel</name>
+    <message>
+        <source>Level</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <source>Number</source>
+        <translation>单号</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>分类</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>渠道</translation>
+    </message>
+    <message>
+        <source>Complaint</source>
+        <translation>投诉内容</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>顾客</translation>
+    </message>
+    <message>
+        <source>Handler</source>
+        <translation>处理人</translation>
+    </message>
+    <message>
+        <source>Recorded</source>
+        <translation>登记时间</translation>
+    </message>
+    <message>
+        <source>Response</source>
+        <translation>响应</translation>
+    </message>
+    <message>
+        <source>Responded</source>
+        <translation>已响应</translation>
+    </message>
+    <message>
+        <source>{days} d {hours} h left</source>
+        <translation>剩 {days}天{hours}小时</translation>
+    </message>
+    <message>
+        <source>{hours} h {minutes} min left</source>
+        <translation>剩 {hours}小时{minutes}分</translation>
+    </message>
+    <message>
+        <source>{minutes} min left</source>
+        <translation>剩 {minutes} 分</translation>
+    </message>
+    <message>
+        <source>Overdue {days} d {hours} h</source>
+        <translation>超时 {days}天{hours}小时</translation>
+    </message>
+    <message>
+        <source>Overdue {hours} h {minutes} min</source>
+        <translation>超时 {hours}小时{minutes}分</translation>
+    </message>
+    <message>
+        <source>Overdue {minutes} min</source>
+        <translation>超时 {minutes} 分</translation>
+    </message>
+    <message>
+        <source>Respond by {due}</source>
+        <translation>须在 {due} 前响应</translation>
+    </message>
+    <message>
+        <source>Two desks changed this ticket at once: settle the conflict</source>
+        <translation>两个服务台同时改了此单，请处理冲突</translation>
+    </message>
+</context>
+<context>
+    <name>WorkArea</name>
+    <message>
+        <source>&amp;New complaint</source>
+        <translation>新登记(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Ticket</source>
+        <translation>工单(&amp;T)</translation>
+    </message>
+    <message>
+        <source>A&amp;pprovals</source>
+        <translation>审批(&amp;P)</translation>
+    </message>
+</context>
+<context>
     <name>labels</name>
     <message>
         <source>Level 1</source>

@@ -70,3 +70,24 @@ def test_connection_is_wal_with_full_sync(tmp_path: Path) -> None:
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_m004_adds_the_queue_indexes_and_the_queue_uses_them(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from desktop.queue import OPEN_SQL, QueueFilter, _source, _where
+
+    conn = connect(tmp_path / "a.db")
+    db = sqlite_utils.Database(conn)
+    migrations.apply(db, stop_before="m004_queue_indexes")
+    migrate(conn)
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    assert {"tickets_open", "tickets_queue"} <= names
+    sql = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE name = 'tickets_open'").fetchone()[0]
+    assert " ".join(OPEN_SQL.split()) in " ".join(sql.split())
+    for f in (QueueFilter(), QueueFilter(overdue=True, level=1), QueueFilter(mine="d1")):
+        where, params = _where(f, datetime(2026, 1, 1, tzinfo=UTC), 24)
+        plan = " ".join(r[3] for r in conn.execute(
+            f"EXPLAIN QUERY PLAN SELECT count(*) FROM {_source(where)} WHERE {where}", params))
+        assert "COVERING INDEX tickets_open" in plan

@@ -1,0 +1,140 @@
+"""Render each main screen of the app to PNG, in Chinese and in English.
+
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
+
+Builds a fresh demo store (the same generator as ``kesu demo``), opens the real windows
+offscreen with the bundled CJK font, drives them as staff would (log in, type a complaint,
+open a ticket, ...) and saves ``<out>/<language>/<screen>.png``. The README shows these.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QEventLoop, QSettings  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+from desktop.clock import FixedClock  # noqa: E402
+from desktop.demo import DEMO_STAFF, build_demo  # noqa: E402
+from desktop.staff import get_staff  # noqa: E402
+from ui.app import make_application  # noqa: E402
+from ui.context import AppContext, open_context  # noqa: E402
+from ui.main_window import MainWindow  # noqa: E402
+from ui.quick_entry import QuickEntryWindow  # noqa: E402
+from ui.translations import install_language  # noqa: E402
+
+NOW = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)  # 11:00 in the store
+
+
+def settle(ms: int = 300, until: Callable[[], bool] | None = None) -> None:
+    """Let timers, the writer thread and painting catch up."""
+    loop = QEventLoop()
+    deadline = time.perf_counter() + ms / 1000
+    while time.perf_counter() < deadline or (until is not None and not until()):
+        loop.processEvents()
+        time.sleep(0.005)
+        if time.perf_counter() > deadline + 10:
+            break
+
+
+def shot(widget: QWidget, path: Path) -> None:
+    """Save what *widget* shows now."""
+    settle(200)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    widget.grab().save(str(path))
+    print(path)
+
+
+def login(ctx: AppContext, window: MainWindow, staff_id: str) -> None:
+    """Log in through the login screen, as a person would."""
+    pin = next(p for sid, _n, _r, p in DEMO_STAFF if sid == staff_id)
+    window.login.staff_id.setText(staff_id)
+    window.login.pin.setText(pin)
+    window.login.submit.click()
+    settle(300, until=lambda: ctx.session.staff is not None
+           and ctx.session.staff.id == staff_id and not ctx.session.locked)
+
+
+def render(language: str, db: Path, out: Path) -> None:
+    """Every screen in *language*."""
+    install_language(language)
+    ctx = open_context(db, clock=FixedClock(NOW), language=language,
+                       demo_staff=DEMO_STAFF, idle_lock_ms=0)
+    window = MainWindow(ctx)
+    window.resize(1360, 820)
+    window.show()
+    shot(window, out / language / "login.png")
+
+    login(ctx, window, "d01")
+    work = window.work
+    assert work is not None
+    work.tabs.setCurrentWidget(work.intake)
+    work.intake.text.setPlainText("昨天在你们这买的酸奶，今天打开是酸臭的，孩子喝了两口就拉肚子了")
+    phone = ctx.desk.conn.execute(
+        "SELECT customer_phone FROM tickets GROUP BY customer_phone "
+        "ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+    work.intake.phone.setText(phone)
+    work.intake.amount.setText("12.50")
+    settle(700)
+    shot(window, out / language / "intake.png")
+
+    work.intake.clear()
+    busy = ctx.desk.conn.execute(
+        "SELECT ticket_id FROM events GROUP BY ticket_id ORDER BY count(*) DESC LIMIT 1"
+    ).fetchone()[0]
+    work.open_ticket(busy)
+    work.queue.select_ticket(busy)
+    settle(400)
+    shot(window, out / language / "ticket.png")
+
+    window.lock()
+    settle(200)
+    shot(window, out / language / "lock.png")
+    login(ctx, window, "m01")
+    work.tabs.setCurrentWidget(work.approvals)
+    settle(300)
+    shot(window, out / language / "approvals.png")
+
+    ctx.session.login(get_staff(ctx.desk.conn, "c01"))
+    quick = QuickEntryWindow(ctx)
+    quick.show_and_focus()
+    quick.pick_category(1)
+    quick.note.setText("牛奶包装破了，漏了一地")
+    settle(300)
+    shot(quick, out / language / "quick_entry.png")
+    quick.close()
+    window.close()
+    settle(100)
+    ctx.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--languages", default="zh_CN,en")
+    args = parser.parse_args()
+    QApplication.setOrganizationName("KesuScreenshots")  # keep the user's settings apart
+    app = make_application()
+    QSettings().clear()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "demo.db"
+        build_demo(db, now=NOW)
+        for language in args.languages.split(","):
+            render(language, db, args.out)
+    del app
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

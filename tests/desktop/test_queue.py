@@ -1,0 +1,148 @@
+"""The queue queries against an independent computation over every ticket."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime
+
+import pytest
+
+from desktop import handling
+from desktop.clock import FixedClock, parse_time
+from desktop.desk import Desk
+from desktop.queue import SORT_COLUMNS, QueueFilter, QueueSort, count_queue, fetch_queue
+from desktop.response_clock import response_status
+from desktop.staff import Staff
+from desktop.tickets import create_ticket
+from local_db.projection import TicketState, read_ticket
+from local_db.search import normalize
+
+TEXTS = ["酸奶过期了，孩子喝了拉肚子", "收银员多收了我五块钱", "请问几点关门",
+         "面包发霉了", "服务态度很差", "地面很滑差点摔倒", "会员积分没有到账"]
+
+
+@pytest.fixture
+def tickets(desk: Desk, staff: dict[str, Staff], clock: FixedClock) -> list[TicketState]:
+    rng = random.Random(7)
+    ids = []
+    for i in range(60):
+        actor = staff[rng.choice(["c1", "d1", "d2"])]
+        t = create_ticket(desk, actor, {
+            "text": f"{rng.choice(TEXTS)} {i}",
+            "channel": rng.choice(["desk", "checkout", "hotline"]),
+        }).ticket
+        ids.append(t.id)
+        clock.advance(minutes=rng.randint(1, 40))
+        roll = rng.random()
+        if roll < 0.2:
+            handling.add_note(desk, staff["d1"], t.id, "已联系")
+        elif roll < 0.3:
+            handling.advance(desk, staff["d2"], t.id, "rectifying")
+        elif roll < 0.4:
+            handling.void(desk, staff["m1"], t.id, "录错")
+    return [_get(desk, i) for i in ids]
+
+
+def _get(desk: Desk, tid: str) -> TicketState:
+    t = read_ticket(desk.conn, tid)
+    assert t is not None
+    return t
+
+
+def _expected(desk: Desk, f: QueueFilter, now: datetime) -> list[TicketState]:
+    out = []
+    for row in desk.conn.execute("SELECT id FROM tickets"):
+        t = _get(desk, row["id"])
+        if f.all_statuses:
+            pass
+        elif f.statuses:
+            if t.status not in f.statuses:
+                continue
+        elif t.status not in ("accepted", "rectifying", "reviewing", "accountability"):
+            continue
+        if f.level is not None and t.level != f.level:
+            continue
+        if f.channel is not None and t.channel != f.channel:
+            continue
+        if f.overdue and not response_status(t, now, desk.policy).overdue:
+            continue
+        if f.mine is not None and f.mine not in (t.handler, t.created_by):
+            continue
+        if f.text and normalize(f.text) not in normalize(t.text):
+            continue
+        out.append(t)
+    return out
+
+
+FILTERS = [
+    QueueFilter(), QueueFilter(all_statuses=True), QueueFilter(statuses=frozenset({"voided"})),
+    QueueFilter(level=1), QueueFilter(all_statuses=True, level=3),
+    QueueFilter(channel="hotline"), QueueFilter(overdue=True),
+    QueueFilter(overdue=True, level=2), QueueFilter(mine="d1"), QueueFilter(mine="c1"),
+    QueueFilter(all_statuses=True, text="发霉"), QueueFilter(text="态度"),
+    QueueFilter(statuses=frozenset({"rectifying", "accepted"}), channel="desk"),
+]
+
+
+@pytest.mark.parametrize("f", FILTERS)
+def test_filters_match_an_independent_computation(
+        desk: Desk, tickets: list[TicketState], clock: FixedClock, f: QueueFilter) -> None:
+    now = clock.advance(hours=3)
+    expected = _expected(desk, f, now)
+    assert count_queue(desk.conn, f, now) == len(expected)
+    rows = fetch_queue(desk.conn, f, QueueSort(), now, 0, 1000)
+    assert [r.id for r in rows] == [
+        t.id for t in sorted(expected, key=lambda t: t.created_at, reverse=True)]
+    assert all(r.overdue(now) == response_status(_get(desk, r.id), now, desk.policy).overdue
+               for r in rows)
+
+
+def test_overdue_changes_with_the_clock(desk: Desk, tickets: list[TicketState],
+                                        clock: FixedClock) -> None:
+    f = QueueFilter(overdue=True)
+    before = count_queue(desk.conn, f, clock.now())
+    later = clock.advance(days=2)
+    assert count_queue(desk.conn, f, later) > before
+    assert count_queue(desk.conn, f, later) == len(_expected(desk, f, later))
+
+
+@pytest.mark.parametrize("column", sorted(SORT_COLUMNS))
+@pytest.mark.parametrize("ascending", [True, False])
+def test_sorted_pages_cover_everything_once(desk: Desk, tickets: list[TicketState],
+                                            clock: FixedClock, column: str,
+                                            ascending: bool) -> None:
+    f = QueueFilter(all_statuses=True)
+    now = clock.now()
+    pages = [fetch_queue(desk.conn, f, QueueSort(column, ascending), now, off, 7)
+             for off in range(0, 70, 7)]
+    rows = [r for page in pages for r in page]
+    assert sorted(r.id for r in rows) == sorted(t.id for t in tickets)
+    key = SORT_COLUMNS[column]
+    values = [_get(desk, r.id).as_row()[key] or "" for r in rows]
+    assert values == sorted(values, reverse=not ascending)
+
+
+def test_number_and_phone_are_found_exactly(desk: Desk, staff: dict[str, Staff]) -> None:
+    t = create_ticket(desk, staff["d1"], {"text": "面包发霉了",
+                                           "customer": {"phone": "13812345678"}}).ticket
+    create_ticket(desk, staff["d1"], {"text": "面包发霉了"})
+    now = desk.now()
+    for text in (t.number, "138 1234 5678"):
+        rows = fetch_queue(desk.conn, QueueFilter(text=text), QueueSort(), now)
+        assert [r.id for r in rows] == [t.id]
+    assert rows[0].phone_masked == "138****5678"
+
+
+def test_followup_overdue(desk: Desk, staff: dict[str, Staff], clock: FixedClock) -> None:
+    t = create_ticket(desk, staff["d1"], {"text": "收银员多收了我五块钱"}).ticket
+    handling.advance(desk, staff["d1"], t.id, "rectifying")
+    handling.advance(desk, staff["d1"], t.id, "reviewing")
+    handling.advance(desk, staff["m1"], t.id, "accountability")
+    handling.advance(desk, staff["m1"], t.id, "closed",
+                     accountability={"outcome": "none"})
+    f = QueueFilter(all_statuses=True, followup_overdue=True)
+    assert count_queue(desk.conn, f, clock.now()) == 0
+    later = parse_time(_get(desk, t.id).closed_at or "")
+    clock.set(later)
+    clock.advance(hours=desk.policy.followup_within_hours, seconds=1)
+    assert count_queue(desk.conn, f, clock.now()) == 1

@@ -1,0 +1,105 @@
+"""Starting the app: the Qt application, the font, the language, the context, the window.
+
+``kesu app`` opens the full window; ``kesu quick`` only the cashier's quick-entry window;
+``kesu demo`` the full window on a fresh demo store, with the demo PINs on the login screen.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QWidget
+
+from desktop.i18n import current_language
+from desktop.sync_wiring import engine_factory, local_sync_status
+from sync.runner import RunnerEvent, SyncRunner
+from ui.context import AppContext, open_context
+from ui.fonts import ensure_cjk_font
+from ui.translations import install_language
+
+# Set by ``bench/ui_startup.py``: print how long the process took to show an interactive
+# window, then quit.
+READY_ENV = "KESU_EXIT_WHEN_READY"
+
+
+def make_application(argv: Sequence[str] | None = None) -> QApplication:
+    """The QApplication with Kesu's names, the CJK font, and the saved or asked language."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(list(argv or sys.argv[:1]))
+    app.setOrganizationName("Kesu")
+    app.setApplicationName("Kesu")
+    app.setApplicationDisplayName("客诉 Kesu")
+    ensure_cjk_font(app)
+    return app
+
+
+def chosen_language() -> str:
+    """``KESU_LANG`` or the locale when set, else what was picked at the last login."""
+    if os.environ.get("KESU_LANG"):
+        return current_language()
+    saved = QSettings().value("language")
+    return str(saved) if saved else current_language()
+
+
+class SyncBridge(QObject):
+    """Carries the sync thread's news to the GUI thread (a signal emitted from another
+    thread is delivered queued, in the receiver's thread)."""
+
+    pulled = Signal()
+
+
+def start_sync(ctx: AppContext) -> SyncRunner | None:
+    """Sync in the background when this desk is enrolled; the status line shows it."""
+    if not local_sync_status(ctx.desk)["server"]:
+        return None
+    bridge = SyncBridge(ctx.session)
+    bridge.pulled.connect(ctx.refresh_policy)
+    bridge.pulled.connect(ctx.executor.changed.emit)
+
+    def on_event(event: RunnerEvent) -> None:  # runs on the sync thread
+        if event.report is not None and event.report.pulled:
+            bridge.pulled.emit()
+
+    runner = SyncRunner(engine_factory(ctx.db_path), on_event=on_event)
+    ctx.executor.changed.connect(runner.nudge)
+    runner.start()
+    return runner
+
+
+def run_app(db_path: str | Path, *, quick: bool = False,
+            demo_staff: Sequence[tuple[str, str, str, str]] = ()) -> int:
+    """Open the app on *db_path* and run until the window closes; return the exit code."""
+    started = time.perf_counter()
+    app = make_application()
+    language = install_language(chosen_language())
+    ctx = open_context(db_path, language=language, demo_staff=demo_staff)
+    runner = start_sync(ctx)
+    window: QWidget
+    if quick:
+        from ui.quick_entry import QuickEntryWindow
+
+        window = QuickEntryWindow(ctx)
+    else:
+        from ui.main_window import MainWindow
+
+        window = MainWindow(ctx)
+    window.show()
+    if os.environ.get(READY_ENV):
+        def ready() -> None:
+            print(f'{{"ready_s": {time.perf_counter() - started:.4f}}}', flush=True)
+            window.close()
+            app.quit()
+
+        QTimer.singleShot(0, ready)
+    try:
+        return app.exec()
+    finally:
+        if runner is not None:
+            runner.stop()
+        ctx.close()

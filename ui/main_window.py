@@ -1,0 +1,206 @@
+"""The service-desk main window: queue on the left, intake / ticket / approvals on the right,
+alerts on top, status at the bottom, and the login screen that doubles as the lock screen.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.staff import Staff
+from ui.alerts import AlertBanner
+from ui.approvals_panel import ApprovalsPanel
+from ui.context import AppContext
+from ui.intake_panel import IntakePanel
+from ui.login import LoginWidget
+from ui.queue_panel import QueuePanel
+from ui.quick_entry import QuickEntryWindow
+from ui.status_line import StatusLine
+from ui.ticket_panel import TicketPanel
+
+
+class WorkArea(QWidget):
+    """Everything behind the login: built once, after the first login, then kept."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("work_area")
+        self.alerts = AlertBanner(ctx)
+        self.queue = QueuePanel(ctx)
+        self.intake = IntakePanel(ctx)
+        self.ticket = TicketPanel(ctx)
+        self.approvals = ApprovalsPanel(ctx)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("work_tabs")
+        self.tabs.addTab(self.intake, self.tr("&New complaint"))
+        self.tabs.addTab(self.ticket, self.tr("&Ticket"))
+        self.tabs.addTab(self.approvals, self.tr("A&pprovals"))
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setObjectName("work_splitter")
+        splitter.addWidget(self.queue)
+        splitter.addWidget(self.tabs)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([640, 720])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.addWidget(self.alerts)
+        layout.addWidget(splitter, 1)
+
+        self.queue.ticket_activated.connect(self.open_ticket)
+        self.queue.current_ticket_changed.connect(self.ticket.show_ticket)
+        self.alerts.open_ticket.connect(self.open_ticket)
+        self.approvals.open_ticket.connect(self.open_ticket)
+        self.intake.open_ticket.connect(self.open_ticket)
+        self.intake.saved.connect(lambda tid, _number: self.queue.select_ticket(tid))
+        self.alerts.refresh()
+
+    def open_ticket(self, ticket_id: str) -> None:
+        """Show a ticket in the ticket tab."""
+        self.ticket.show_ticket(ticket_id)
+        self.tabs.setCurrentWidget(self.ticket)
+
+    def new_complaint(self) -> None:
+        """Go to the intake form, text box focused."""
+        self.tabs.setCurrentWidget(self.intake)
+        self.intake.focus_text()
+
+    def apply_role(self, staff: Staff) -> None:
+        """What the window offers depends on the role: approvals are for managers."""
+        self.tabs.setTabVisible(self.tabs.indexOf(self.approvals), staff.role == "manager")
+
+    def has_unsaved(self) -> bool:
+        """Some form holds typed text that is not saved."""
+        return self.intake.has_unsaved()
+
+
+class MainWindow(QMainWindow):
+    """The full app for service-desk staff and managers."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self.setObjectName("main_window")
+        self.resize(1360, 820)
+        self.stack = QStackedWidget()
+        self.login = LoginWidget(ctx)
+        self.stack.addWidget(self.login)
+        self.setCentralWidget(self.stack)
+        self.work: WorkArea | None = None
+        self._focus_before_lock: QWidget | None = None
+        self.quick: QuickEntryWindow | None = None
+        self.status = StatusLine(ctx)
+        self.setStatusBar(self.status)
+        self._actions()
+        self.login.logged_in.connect(self._logged_in)
+        self.login.language_changed.connect(lambda _lang: self._retitle())
+        ctx.session.locked_changed.connect(self._lock_changed)
+        ctx.session.staff_changed.connect(self._staff_changed)
+        self._retitle()
+        self.login.prepare()
+
+    def _retitle(self) -> None:
+        desk = self._ctx.desk
+        self.setWindowTitle(self.tr("Kesu complaint desk - {store} {desk}").format(
+            store=desk.store_name or desk.store_code, desk=desk.desk_code))
+
+    def _actions(self) -> None:
+        def action(name: str, text: str, keys: str, slot: object) -> QAction:
+            act = QAction(text, self)
+            act.setObjectName(name)
+            act.setShortcut(QKeySequence(keys))
+            act.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+            act.triggered.connect(slot)
+            self.addAction(act)
+            return act
+
+        self.lock_action = action("action_lock", self.tr("Lock"), "Ctrl+L", self.lock)
+        self.new_action = action("action_new", self.tr("New complaint"), "F2",
+                                 self.new_complaint)
+        self.quick_action = action("action_quick", self.tr("Quick entry"), "F3",
+                                   self.show_quick_entry)
+        menu = self.menuBar().addMenu(self.tr("&Desk"))
+        for act in (self.new_action, self.quick_action, self.lock_action):
+            menu.addAction(act)
+        menu.addSeparator()
+        quit_action = menu.addAction(self.tr("&Quit"))
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.triggered.connect(self.close)
+
+    # --- session -----------------------------------------------------------------------
+
+    def _logged_in(self, staff: Staff) -> None:
+        if self.work is None:
+            self.work = WorkArea(self._ctx)
+            self.stack.addWidget(self.work)
+            self.login.allow_language_choice(False)
+        self.work.apply_role(staff)
+        self.stack.setCurrentWidget(self.work)
+        # Back to where the hands were before the lock: a half-typed complaint goes on.
+        before, self._focus_before_lock = self._focus_before_lock, None
+        if before is not None and self.work.isAncestorOf(before) and before.isVisible():
+            before.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.work.queue.setFocus()
+
+    def _staff_changed(self, staff: Staff | None) -> None:
+        if staff is not None and self.work is not None:
+            self.work.apply_role(staff)
+
+    def _lock_changed(self, locked: bool) -> None:
+        if locked:
+            self._focus_before_lock = QApplication.focusWidget()
+            self.stack.setCurrentWidget(self.login)
+            self.login.prepare()
+            if self.quick is not None:
+                self.quick.hide()
+
+    def lock(self) -> None:
+        """Lock the desk now (Ctrl+L); open forms are kept behind the lock screen."""
+        self._ctx.session.lock()
+
+    def new_complaint(self) -> None:
+        """F2: the intake form."""
+        if self.work is not None and not self._ctx.session.locked:
+            self.work.new_complaint()
+
+    def show_quick_entry(self) -> None:
+        """F3: the cashier's quick-entry window, on top."""
+        if self._ctx.session.locked or self._ctx.session.staff is None:
+            return
+        if self.quick is None:
+            self.quick = QuickEntryWindow(self._ctx)
+        self.quick.show_and_focus()
+
+    # --- closing -----------------------------------------------------------------------
+
+    def confirm_discard(self) -> bool:
+        """Ask before throwing away a form that was typed but not saved."""
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Unsaved complaint"),
+                          self.tr("A complaint was typed but not saved. Close anyway and "
+                                  "lose it?"),
+                          QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                          self)
+        box.setObjectName("confirm_discard")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        return box.exec() == QMessageBox.StandardButton.Discard
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        unsaved = self.work is not None and self.work.has_unsaved()
+        if unsaved and not self.confirm_discard():
+            event.ignore()
+            return
+        if self.quick is not None:
+            self.quick.close()
+        event.accept()
+

@@ -1,0 +1,398 @@
+"""One ticket on screen: header with the live response countdown, the complaint, the actions,
+the timeline of its events and its compensation ledger.
+
+Reads go to the GUI thread's connection (one ticket: indexed and fast); writes go through
+the actions (:mod:`ui.ticket_actions`), and the panel re-reads after each write
+(``executor.changed``) and when someone else logs in (``session.staff_changed``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop import views
+from desktop.approvals import reason_text
+from desktop.errors import KesuError
+from desktop.intake import mask_phone
+from desktop.money import format_yuan
+from desktop.response_clock import response_status
+from desktop.staff import list_staff
+from desktop.tickets import get_ticket
+from local_db.projection import TicketState
+from ui import labels
+from ui.context import AppContext
+from ui.ticket_actions import TicketActions, outcome_label
+
+W = TypeVar("W", bound=QWidget)
+
+# lupdate finds translate("Context", "literal") calls by this name.
+translate = QCoreApplication.translate
+
+
+def _named(widget: W, name: str) -> W:
+    widget.setObjectName(name)
+    return widget
+
+
+def flag_label(flag: str) -> str:
+    """群体, 食品安全 … for a triage risk flag."""
+    return {
+        "food_safety": translate("TicketPanel", "Food safety"),
+        "injury": translate("TicketPanel", "Injury"),
+        "group": translate("TicketPanel", "Group"),
+        "escalation_risk": translate("TicketPanel", "Escalation risk"),
+        "vip": translate("TicketPanel", "VIP customer"),
+    }.get(flag, flag)
+
+
+def escalation_label(rung: str) -> str:
+    """店长, 区域经理 … for a rung of the escalation ladder (or who is notified)."""
+    return {
+        "handler": translate("TicketPanel", "Handler"),
+        "store_manager": translate("TicketPanel", "Store manager"),
+        "regional_manager": translate("TicketPanel", "Regional manager"),
+        "general_manager": translate("TicketPanel", "General manager"),
+        "department_head": translate("TicketPanel", "Department head"),
+    }.get(rung, rung)
+
+
+def compensation_status_label(status: str) -> str:
+    """已发放 / 待审批 / 已拒绝."""
+    return {
+        "granted": translate("TicketPanel", "Granted"),
+        "pending_approval": translate("TicketPanel", "Waiting for approval"),
+        "refused": translate("TicketPanel", "Refused"),
+    }.get(status, status)
+
+
+def duration_text(seconds: int) -> str:
+    """``3725`` → ``1:02:05``; days shown as ``2d 3:00:00``."""
+    seconds = abs(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    clock = f"{hours}:{minutes:02d}:{secs:02d}"
+    if days:
+        return translate("TicketPanel", "{days}d {clock}").format(days=days, clock=clock)
+    return clock
+
+
+class EventSummary:
+    """Turns an event of the timeline into one readable line (in the UI's language)."""
+
+    def __init__(self, ctx: AppContext, names: dict[str, str],
+                 ledger: dict[str, dict[str, Any]]) -> None:
+        self._ctx = ctx
+        self._names = names
+        self._ledger = ledger
+
+    def name(self, staff_id: str | None) -> str:
+        """The staff member's name (the id when unknown)."""
+        if not staff_id:
+            return ""
+        if staff_id == "system":
+            return translate("TicketPanel", "System")
+        return self._names.get(staff_id, staff_id)
+
+    def _state(self, status: object) -> str:
+        return labels.state_label(str(status), self._ctx.language)
+
+    def _money(self, kind: object, amount_fen: object) -> str:
+        return translate("TicketPanel", "{kind} {amount} yuan").format(
+            kind=labels.compensation_kind_label(str(kind)),
+            amount=format_yuan(int(str(amount_fen))))
+
+    def summary(self, event: dict[str, Any]) -> str:
+        """What happened, in a line: from→to, the note, the contact, the amount…"""
+        t, p, lang = event["type"], event["payload"], self._ctx.language
+        policy = self._ctx.desk.policy
+        parts: list[str] = []
+        if t == "ticket_created":
+            parts.append(translate("TicketPanel", "via {channel}").format(
+                channel=labels.channel_label(policy, str(p.get("channel")), lang)))
+        elif t == "triaged":
+            parts.append(f"{labels.category_label(policy, str(p['category']), lang)} / "
+                         f"{labels.subcategory_label(policy, str(p['subcategory']), lang)}, "
+                         f"{labels.level_label(int(p['level']))}")
+            if p.get("why") == "correction":
+                previous = p.get("previous") or {}
+                parts.append(translate("TicketPanel", "corrected from {level}").format(
+                    level=labels.level_label(int(previous.get("level", p["level"])))))
+                reasons = p.get("reasons") or []
+                if reasons:
+                    parts.append(str(reasons[-1].get("detail", "")))
+            elif p.get("why") == "group_raise":
+                parts.append(translate("TicketPanel", "raised: several similar complaints"))
+        elif t == "assigned":
+            parts.append(translate("TicketPanel", "to {name}").format(
+                name=self.name(str(p.get("handler")))))
+        elif t == "status_changed":
+            parts.append(f"{self._state(p.get('from'))} → {self._state(p.get('to'))}")
+            if p.get("review") == "passed":
+                parts.append(translate("TicketPanel", "review passed"))
+            elif p.get("review") == "returned":
+                parts.append(translate("TicketPanel", "returned for rework"))
+            if p.get("reopen"):
+                parts.append(translate("TicketPanel", "reopened"))
+            acc = p.get("accountability")
+            if acc:
+                parts.append(translate("TicketPanel", "accountability: {outcome}").format(
+                    outcome=outcome_label(str(acc.get("outcome")))))
+                if acc.get("subject"):
+                    parts.append(str(acc["subject"]))
+            if p.get("note"):
+                parts.append(str(p["note"]))
+        elif t == "note_added":
+            parts.append(str(p.get("text", "")))
+        elif t == "customer_contacted":
+            parts.append(f"{labels.contact_method_label(str(p.get('method')))}: "
+                         f"{p.get('text', '')}")
+        elif t in ("compensation_granted", "compensation_requested", "compensation_refused"):
+            parts.append(self._money(p.get("kind"), p.get("amount_fen", 0)))
+            parts.append(reason_text(p, lang, actor=str(p.get("approved_by") or "")))
+            if p.get("note"):
+                parts.append(str(p["note"]))
+        elif t == "compensation_decided":
+            line = self._ledger.get(str(p.get("compensation_id")))
+            if line is not None:
+                parts.append(self._money(line["kind"], line["amount_fen"]))
+            parts.append(reason_text(p, lang, actor=self.name(event["actor"])))
+            if p.get("note"):
+                parts.append(str(p["note"]))
+        elif t == "escalated":
+            parts.append(translate(
+                "TicketPanel", "step {step}: to {to}, {minutes} min overdue").format(
+                step=p.get("step"), to=escalation_label(str(p.get("to"))),
+                minutes=p.get("overdue_minutes", 0)))
+        elif t == "rated":
+            score = int(p.get("score", 0))
+            parts.append("★" * score + "☆" * (5 - score) + f" ({score}/5)")
+            if p.get("comment"):
+                parts.append(str(p["comment"]))
+        elif t == "merged":
+            parts.append(translate("TicketPanel", "into {number}").format(
+                number=p.get("into_number") or p.get("into")))
+            if p.get("note"):
+                parts.append(str(p["note"]))
+        elif t == "voided":
+            parts.append(str(p.get("note", "")))
+        elif t == "notification_raised":
+            parts.append(translate("TicketPanel", "to {to}").format(
+                to=", ".join(escalation_label(str(x)) for x in p.get("to", []))))
+        elif t == "conflict_resolved":
+            parts.append(self._state(p.get("status")))
+        return " — ".join(x for x in parts if x)
+
+
+class TicketPanel(QWidget):
+    """The ticket view: header, complaint, actions, timeline and compensation ledger."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ticketPanel")
+        self._ctx = ctx
+        self._ticket: TicketState | None = None
+
+        self.number = _named(QLabel(), "ticketNumber")
+        self.number.setStyleSheet("font-size: 16pt; font-weight: bold;")
+        self.number.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.level = _named(QLabel(), "levelBadge")
+        self.status = _named(QLabel(), "ticketStatus")
+        self.status.setStyleSheet("font-size: 13pt; font-weight: bold;")
+        self.conflict = _named(QLabel(), "ticketConflict")
+        self.conflict.setStyleSheet("color: #c5221f; font-weight: bold;")
+        self.countdown = _named(QLabel(), "ticketCountdown")
+        self.channel = _named(QLabel(), "ticketChannel")
+        self.category = _named(QLabel(), "ticketCategory")
+        self.handler = _named(QLabel(), "ticketHandler")
+        self.phone = _named(QLabel(), "ticketPhone")
+        self.flags = _named(QLabel(), "ticketFlags")
+        self.flags.setStyleSheet("color: #c5221f;")
+        self.text = _named(QLabel(), "ticketText")
+        self.text.setWordWrap(True)
+        self.text.setTextFormat(Qt.TextFormat.PlainText)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.text.setStyleSheet("font-size: 12pt; padding: 6px; background: #f8f9fa;")
+        self.problem = _named(QLabel(), "ticketError")
+        self.problem.setStyleSheet("color: #c5221f;")
+
+        self.action_bar = TicketActions(ctx, self)
+        self.timeline = _named(QListWidget(), "ticketTimeline")
+        self.timeline.setWordWrap(True)
+        self.timeline.setAlternatingRowColors(True)
+        self.ledger = _named(QListWidget(), "ticketLedger")
+        self.ledger.setWordWrap(True)
+        self.tabs = _named(QTabWidget(), "ticketTabs")
+        self.tabs.addTab(self.timeline, self.tr("Timeline"))
+        self.tabs.addTab(self.ledger, self.tr("Compensation ledger"))
+
+        top = QHBoxLayout()
+        for widget in (self.number, self.level, self.status, self.conflict):
+            top.addWidget(widget)
+        top.addStretch(1)
+        top.addWidget(self.countdown)
+        facts = QHBoxLayout()
+        for widget in (self.channel, self.category, self.handler, self.phone, self.flags):
+            facts.addWidget(widget)
+        facts.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(facts)
+        layout.addWidget(self.text)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.action_bar)
+        layout.addWidget(self.tabs, 1)
+
+        self._timer = QTimer(self)
+        self._timer.setInterval(1000)
+        self._timer.timeout.connect(self._tick)
+        ctx.executor.changed.connect(self.refresh)
+        ctx.session.staff_changed.connect(lambda _staff: self.refresh())
+        self._show_nothing()
+
+    # --- public -----------------------------------------------------------------------
+
+    def show_ticket(self, ticket_id: str) -> None:
+        """Show the ticket with this id (or number)."""
+        try:
+            ticket = get_ticket(self._ctx.desk, ticket_id)
+        except KesuError as exc:
+            self._ticket = None
+            self._show_nothing()
+            self.problem.setText(labels.error_message(exc, self._ctx.language))
+            self.problem.show()
+            return
+        self._ticket = ticket
+        self._render()
+
+    def current_ticket_id(self) -> str | None:
+        """The id of the ticket shown, or ``None``."""
+        return None if self._ticket is None else self._ticket.id
+
+    def ticket(self) -> TicketState | None:
+        """The ticket shown (as last read)."""
+        return self._ticket
+
+    def refresh(self) -> None:
+        """Read the shown ticket again (after a write, or another staff member logs in)."""
+        if self._ticket is not None:
+            self.show_ticket(self._ticket.id)
+        else:
+            self.action_bar.refresh()
+
+    # --- drawing ----------------------------------------------------------------------
+
+    def _show_nothing(self) -> None:
+        self._timer.stop()
+        for label in (self.number, self.status, self.conflict, self.countdown, self.channel,
+                      self.category, self.handler, self.phone, self.flags, self.problem):
+            label.clear()
+        self.level.hide()
+        self.problem.hide()
+        self.conflict.hide()
+        self.text.setText(self.tr("No ticket open."))
+        self.timeline.clear()
+        self.ledger.clear()
+        self.action_bar.set_ticket(None)
+
+    def _render(self) -> None:
+        t = self._ticket
+        assert t is not None
+        ctx, lang, policy = self._ctx, self._ctx.language, self._ctx.desk.policy
+        names = {s.id: s.name for s in list_staff(ctx.desk.conn)}
+        self.problem.clear()
+        self.problem.hide()
+        self.number.setText(t.number)
+        self.level.setText(labels.level_label(t.level))
+        self.level.setStyleSheet(
+            f"background: {labels.LEVEL_COLOURS.get(t.level, '#888')}; "
+            f"color: {labels.LEVEL_TEXT_COLOURS.get(t.level, '#fff')}; "
+            "border-radius: 4px; padding: 2px 8px; font-weight: bold;")
+        self.level.show()
+        self.status.setText(labels.state_label(t.status, lang))
+        self.conflict.setText(self.tr("⚠ Conflicting changes from two desks: settle the "
+                                      "status"))
+        self.conflict.setVisible(bool(t.conflict))
+        self.channel.setText(labels.channel_label(policy, t.channel, lang))
+        self.category.setText(f"{labels.category_label(policy, t.category, lang)} / "
+                              f"{labels.subcategory_label(policy, t.subcategory, lang)}")
+        self.handler.setText(self.tr("Handler: {name}").format(
+            name=names.get(t.handler, t.handler) if t.handler else self.tr("unassigned")))
+        phone = mask_phone(t.customer_phone)
+        self.phone.setText(self.tr("Phone: {phone}").format(phone=phone) if phone else "")
+        self.flags.setText(" ".join(f"[{flag_label(f)}]" for f in t.flags))
+        self.text.setText(t.text)
+
+        ledger = views.compensations_of(ctx.desk.conn, t.id)
+        summary = EventSummary(ctx, names, {line["id"]: line for line in ledger})
+        self.timeline.clear()
+        for event in views.timeline(ctx.desk.conn, t.id):
+            head = "  ".join(x for x in (
+                labels.local_time(event["occurred_at"], policy),
+                summary.name(event["actor"]),
+                labels.event_label(event["type"]),
+            ) if x)
+            what = summary.summary(event)
+            item = QListWidgetItem(f"{head}  {what}" if what else head)
+            item.setData(Qt.ItemDataRole.UserRole, event["event_id"])
+            item.setToolTip(what)
+            self.timeline.addItem(item)
+        self.timeline.scrollToBottom()
+        self.ledger.clear()
+        for entry in ledger:
+            text = self.tr("{time}  {kind} {amount} yuan  {status}  requested by {who}").format(
+                time=labels.local_time(entry["created_at"], policy),
+                kind=labels.compensation_kind_label(entry["kind"]), amount=entry["amount"],
+                status=compensation_status_label(entry["status"]),
+                who=summary.name(entry["requested_by"]))
+            if entry["approved_by"]:
+                text += self.tr(", approved by {who}").format(
+                    who=summary.name(entry["approved_by"]))
+            if entry["status"] == "pending_approval" and entry["approval_level"] == "hq":
+                text += self.tr(" (headquarters)")
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, entry["id"])
+            self.ledger.addItem(item)
+        self.tabs.setTabText(1, self.tr("Compensation ledger ({count})").format(
+            count=len(ledger)))
+        self.action_bar.set_ticket(t)
+        self._tick()
+        self._timer.start()
+
+    def _tick(self) -> None:
+        t = self._ticket
+        if t is None:
+            self._timer.stop()
+            return
+        policy = self._ctx.desk.policy
+        clock = response_status(t, self._ctx.desk.now(), policy)
+        style = ""
+        if t.status in ("merged", "voided"):
+            text = ""
+        elif clock.first_response_at is not None:
+            text = self.tr("Responded {time}").format(
+                time=labels.local_time(t.first_response_at, policy))
+            if clock.followup_due_at is not None:
+                text = self.tr("Follow-up call due {time}").format(
+                    time=labels.local_time(clock.followup_due_at, policy))
+        elif clock.overdue:
+            text = self.tr("Overdue by {time}").format(
+                time=duration_text(clock.seconds_to_due))
+            style = f"background: {labels.OVERDUE_BACKGROUND}; color: #c5221f;"
+        else:
+            text = self.tr("Respond within {time}").format(
+                time=duration_text(clock.seconds_to_due))
+        self.countdown.setText(text)
+        self.countdown.setStyleSheet(f"font-size: 13pt; font-weight: bold; padding: 2px 6px; "
+                                     f"{style}")
