@@ -7,8 +7,6 @@ says so rather than offering a button that would fail.
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,13 +27,7 @@ from desktop.desk import Desk
 from desktop.money import format_yuan
 from ui import labels
 from ui.context import AppContext
-
-W = TypeVar("W", bound=QWidget)
-
-
-def _named(widget: W, name: str) -> W:
-    widget.setObjectName(name)
-    return widget
+from ui.naming import named as _named
 
 
 class ApprovalsPanel(QWidget):

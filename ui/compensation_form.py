@@ -8,7 +8,7 @@ amount is granted, needs a manager or goes to headquarters.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -33,14 +33,7 @@ from desktop.money import format_yuan, parse_yuan
 from local_db.projection import TicketState
 from ui import labels
 from ui.context import AppContext
-
-W = TypeVar("W", bound=QWidget)
-
-
-def _named(widget: W, name: str) -> W:
-    widget.setObjectName(name)
-    return widget
-
+from ui.naming import named as _named
 
 _ERROR_STYLE = "color: #c5221f;"
 _HINT_STYLES = {

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut, QShowEvent
@@ -51,11 +51,15 @@ from ui.labels import (
     channel_label,
     compensation_kind_label,
     error_message,
+    flag_label,
     level_label,
     local_time,
+    outcome_label,
     state_label,
     subcategory_label,
+    tier_label,
 )
+from ui.naming import named as _named
 
 DEBOUNCE_MS = 200
 # Control characters (Unicode category Cc) other than tab and newline; see clean_text.
@@ -71,44 +75,10 @@ _CODE_FIELDS = {"input.bad_phone": "phone", "input.bad_customers": "customers"}
 _OPTIONAL_FIELDS = ("phone", "name", "product", "sku", "amount", "customers")
 
 
-_W = TypeVar("_W", bound=QWidget)
 
 
-def _named(widget: _W, name: str) -> _W:
-    """*widget* with its objectName set (tests find widgets by name, not by text)."""
-    widget.setObjectName(name)
-    return widget
 
 
-def flag_label(flag: str) -> str:
-    """食品安全, 人身伤害 … for a risk flag."""
-    return {
-        "food_safety": QCoreApplication.translate("IntakePanel", "Food safety"),
-        "injury": QCoreApplication.translate("IntakePanel", "Injury"),
-        "group": QCoreApplication.translate("IntakePanel", "Group complaint"),
-        "escalation_risk": QCoreApplication.translate("IntakePanel", "Escalation risk"),
-        "vip": QCoreApplication.translate("IntakePanel", "VIP customer"),
-    }.get(flag, flag)
-
-
-def tier_label(tier: str) -> str:
-    """普通, 银卡, 金卡 … for a member tier."""
-    return {
-        "none": QCoreApplication.translate("IntakePanel", "Not a member"),
-        "silver": QCoreApplication.translate("IntakePanel", "Silver"),
-        "gold": QCoreApplication.translate("IntakePanel", "Gold"),
-        "platinum": QCoreApplication.translate("IntakePanel", "Platinum"),
-        "diamond": QCoreApplication.translate("IntakePanel", "Diamond"),
-    }.get(tier, tier)
-
-
-def outcome_label(outcome: str) -> str:
-    """奖励 / 处罚 / 无 for an accountability outcome."""
-    return {
-        "reward": QCoreApplication.translate("IntakePanel", "Reward"),
-        "penalty": QCoreApplication.translate("IntakePanel", "Penalty"),
-        "none": QCoreApplication.translate("IntakePanel", "No reward or penalty"),
-    }.get(outcome, outcome)
 
 
 def target_text(minutes: int) -> str:

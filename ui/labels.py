@@ -136,3 +136,54 @@ def local_time(moment: datetime | str | None, policy: Policy, fmt: str = "%m-%d 
 
         moment = parse_time(moment)
     return moment.astimezone(policy.timezone).strftime(fmt)
+
+
+def flag_label(flag: str) -> str:
+    """食品安全, 人身伤害, 群体投诉 … for a triage risk flag."""
+    return {
+        "food_safety": QCoreApplication.translate("labels", "Food safety"),
+        "injury": QCoreApplication.translate("labels", "Injury"),
+        "group": QCoreApplication.translate("labels", "Group complaint"),
+        "escalation_risk": QCoreApplication.translate("labels", "Escalation risk"),
+        "vip": QCoreApplication.translate("labels", "VIP customer"),
+    }.get(flag, flag)
+
+
+def tier_label(tier: str) -> str:
+    """非会员, 银卡, 金卡 … for a member tier."""
+    return {
+        "none": QCoreApplication.translate("labels", "Not a member"),
+        "silver": QCoreApplication.translate("labels", "Silver"),
+        "gold": QCoreApplication.translate("labels", "Gold"),
+        "platinum": QCoreApplication.translate("labels", "Platinum"),
+        "diamond": QCoreApplication.translate("labels", "Diamond"),
+    }.get(tier, tier)
+
+
+def outcome_label(outcome: str) -> str:
+    """奖励 / 处罚 / 不奖不罚 for an accountability outcome."""
+    return {
+        "reward": QCoreApplication.translate("labels", "Reward"),
+        "penalty": QCoreApplication.translate("labels", "Penalty"),
+        "none": QCoreApplication.translate("labels", "No reward or penalty"),
+    }.get(outcome, outcome)
+
+
+def escalation_label(rung: str) -> str:
+    """店长, 区域经理 … for a rung of the escalation ladder (or who is notified)."""
+    return {
+        "handler": QCoreApplication.translate("labels", "Handler"),
+        "store_manager": QCoreApplication.translate("labels", "Store manager"),
+        "regional_manager": QCoreApplication.translate("labels", "Regional manager"),
+        "general_manager": QCoreApplication.translate("labels", "General manager"),
+        "department_head": QCoreApplication.translate("labels", "Department head"),
+    }.get(rung, rung)
+
+
+def compensation_status_label(status: str) -> str:
+    """已发放 / 待审批 / 已拒绝."""
+    return {
+        "granted": QCoreApplication.translate("labels", "Granted"),
+        "pending_approval": QCoreApplication.translate("labels", "Waiting for approval"),
+        "refused": QCoreApplication.translate("labels", "Refused"),
+    }.get(status, status)

@@ -7,8 +7,6 @@ re-reads after every write (``executor.changed``) and keeps the selected ticket.
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
@@ -28,17 +26,12 @@ from desktop.lifecycle import STATES
 from desktop.queue import QueueFilter
 from ui.context import AppContext
 from ui.labels import channel_label, level_label, state_label
+from ui.naming import named as _named
 from ui.queue_model import COLUMNS, TicketQueueModel
 
 # Typing in the search box re-filters after this pause, not on every key.
 SEARCH_DELAY_MS = 250
-W = TypeVar("W", bound=QObject)
 
-
-def _named(obj: W, name: str) -> W:
-    """*obj* with its objectName set (tests find widgets by name)."""
-    obj.setObjectName(name)
-    return obj
 
 
 _WIDTHS = {"level": 56, "number": 170, "status": 64, "category": 130, "channel": 80,

@@ -10,7 +10,7 @@ keeps what was typed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -34,11 +34,11 @@ from local_db.projection import TicketState
 from ui import labels
 from ui.compensation_form import CompensationForm
 from ui.context import AppContext
+from ui.naming import named as _named
 
 # lupdate finds translate("Context", "literal") calls by this name.
 translate = QCoreApplication.translate
 
-W = TypeVar("W", bound=QWidget)
 
 # Every action the panel knows, in the order the buttons show.
 ACTIONS = (
@@ -48,10 +48,6 @@ ACTIONS = (
 _COLUMNS = 6
 _ERROR_STYLE = "color: #c5221f;"
 
-
-def _named(widget: W, name: str) -> W:
-    widget.setObjectName(name)
-    return widget
 
 
 def object_key(action: str) -> str:
@@ -78,14 +74,6 @@ def button_text(action: str, status: str) -> str:
         "void": translate("TicketActions", "Voi&d"),
     }[action]
 
-
-def outcome_label(outcome: str) -> str:
-    """奖励 / 处罚 / 无 for an accountability outcome."""
-    return {
-        "reward": translate("TicketActions", "Reward"),
-        "penalty": translate("TicketActions", "Penalty"),
-        "none": translate("TicketActions", "No reward or penalty"),
-    }.get(outcome, outcome)
 
 
 class _FormStack(QWidget):
@@ -226,7 +214,7 @@ class TicketActions(QWidget):
         self.close_outcome = _named(QComboBox(), "closeOutcome")
         self.close_outcome.addItem(self.tr("Choose…"), "")
         for outcome in ACCOUNTABILITY_OUTCOMES:
-            self.close_outcome.addItem(outcome_label(outcome), outcome)
+            self.close_outcome.addItem(labels.outcome_label(outcome), outcome)
         close.add(self.tr("Accountabilit&y"), self.close_outcome)
         self.close_subject = close.line("closeSubject", self.tr("Su&bject (staff or supplier)"),
                                         self._save_close)

@@ -8,7 +8,7 @@ the actions (:mod:`ui.ticket_actions`), and the panel re-reads after each write
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import (
@@ -32,48 +32,15 @@ from desktop.tickets import get_ticket
 from local_db.projection import TicketState
 from ui import labels
 from ui.context import AppContext
-from ui.ticket_actions import TicketActions, outcome_label
-
-W = TypeVar("W", bound=QWidget)
+from ui.naming import named as _named
+from ui.ticket_actions import TicketActions
 
 # lupdate finds translate("Context", "literal") calls by this name.
 translate = QCoreApplication.translate
 
 
-def _named(widget: W, name: str) -> W:
-    widget.setObjectName(name)
-    return widget
 
 
-def flag_label(flag: str) -> str:
-    """群体, 食品安全 … for a triage risk flag."""
-    return {
-        "food_safety": translate("TicketPanel", "Food safety"),
-        "injury": translate("TicketPanel", "Injury"),
-        "group": translate("TicketPanel", "Group"),
-        "escalation_risk": translate("TicketPanel", "Escalation risk"),
-        "vip": translate("TicketPanel", "VIP customer"),
-    }.get(flag, flag)
-
-
-def escalation_label(rung: str) -> str:
-    """店长, 区域经理 … for a rung of the escalation ladder (or who is notified)."""
-    return {
-        "handler": translate("TicketPanel", "Handler"),
-        "store_manager": translate("TicketPanel", "Store manager"),
-        "regional_manager": translate("TicketPanel", "Regional manager"),
-        "general_manager": translate("TicketPanel", "General manager"),
-        "department_head": translate("TicketPanel", "Department head"),
-    }.get(rung, rung)
-
-
-def compensation_status_label(status: str) -> str:
-    """已发放 / 待审批 / 已拒绝."""
-    return {
-        "granted": translate("TicketPanel", "Granted"),
-        "pending_approval": translate("TicketPanel", "Waiting for approval"),
-        "refused": translate("TicketPanel", "Refused"),
-    }.get(status, status)
 
 
 def duration_text(seconds: int) -> str:
@@ -148,7 +115,7 @@ class EventSummary:
             acc = p.get("accountability")
             if acc:
                 parts.append(translate("TicketPanel", "accountability: {outcome}").format(
-                    outcome=outcome_label(str(acc.get("outcome")))))
+                    outcome=labels.outcome_label(str(acc.get("outcome")))))
                 if acc.get("subject"):
                     parts.append(str(acc["subject"]))
             if p.get("note"):
@@ -173,7 +140,7 @@ class EventSummary:
         elif t == "escalated":
             parts.append(translate(
                 "TicketPanel", "step {step}: to {to}, {minutes} min overdue").format(
-                step=p.get("step"), to=escalation_label(str(p.get("to"))),
+                step=p.get("step"), to=labels.escalation_label(str(p.get("to"))),
                 minutes=p.get("overdue_minutes", 0)))
         elif t == "rated":
             score = int(p.get("score", 0))
@@ -189,7 +156,7 @@ class EventSummary:
             parts.append(str(p.get("note", "")))
         elif t == "notification_raised":
             parts.append(translate("TicketPanel", "to {to}").format(
-                to=", ".join(escalation_label(str(x)) for x in p.get("to", []))))
+                to=", ".join(labels.escalation_label(str(x)) for x in p.get("to", []))))
         elif t == "conflict_resolved":
             parts.append(self._state(p.get("status")))
         return " — ".join(x for x in parts if x)
@@ -331,7 +298,7 @@ class TicketPanel(QWidget):
             name=names.get(t.handler, t.handler) if t.handler else self.tr("unassigned")))
         phone = mask_phone(t.customer_phone)
         self.phone.setText(self.tr("Phone: {phone}").format(phone=phone) if phone else "")
-        self.flags.setText(" ".join(f"[{flag_label(f)}]" for f in t.flags))
+        self.flags.setText(" ".join(f"[{labels.flag_label(f)}]" for f in t.flags))
         self.text.setText(t.text)
 
         ledger = views.compensations_of(ctx.desk.conn, t.id)
@@ -354,7 +321,7 @@ class TicketPanel(QWidget):
             text = self.tr("{time}  {kind} {amount} yuan  {status}  requested by {who}").format(
                 time=labels.local_time(entry["created_at"], policy),
                 kind=labels.compensation_kind_label(entry["kind"]), amount=entry["amount"],
-                status=compensation_status_label(entry["status"]),
+                status=labels.compensation_status_label(entry["status"]),
                 who=summary.name(entry["requested_by"]))
             if entry["approved_by"]:
                 text += self.tr(", approved by {who}").format(

@@ -257,58 +257,6 @@
 <context>
     <name>IntakePanel</name>
     <message>
-        <source>Food safety</source>
-        <translation>食品安全</translation>
-    </message>
-    <message>
-        <source>Injury</source>
-        <translation>人身伤害</translation>
-    </message>
-    <message>
-        <source>Group complaint</source>
-        <translation>群体投诉</translation>
-    </message>
-    <message>
-        <source>Escalation risk</source>
-        <translation>升级风险</translation>
-    </message>
-    <message>
-        <source>VIP customer</source>
-        <translation>重要顾客</translation>
-    </message>
-    <message>
-        <source>Not a member</source>
-        <translation>非会员</translation>
-    </message>
-    <message>
-        <source>Silver</source>
-        <translation>银卡</translation>
-    </message>
-    <message>
-        <source>Gold</source>
-        <translation>金卡</translation>
-    </message>
-    <message>
-        <source>Platinum</source>
-        <translation>白金卡</translation>
-    </message>
-    <message>
-        <source>Diamond</source>
-        <translation>钻石卡</translation>
-    </message>
-    <message>
-        <source>Reward</source>
-        <translation>奖励</translation>
-    </message>
-    <message>
-        <source>Penalty</source>
-        <translation>处罚</translation>
-    </message>
-    <message>
-        <source>No reward or penalty</source>
-        <translation>不奖不罚</translation>
-    </message>
-    <message>
         <source>Respond within {hours} h</source>
         <translation>{hours}小时内响应</translation>
     </message>
@@ -815,18 +763,6 @@
         <translation>作废(&amp;D)</translation>
     </message>
     <message>
-        <source>Reward</source>
-        <translation>奖励</translation>
-    </message>
-    <message>
-        <source>Penalty</source>
-        <translation>处罚</translation>
-    </message>
-    <message>
-        <source>No reward or penalty</source>
-        <translation>不奖不罚</translation>
-    </message>
-    <message>
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
@@ -949,58 +885,6 @@
 </context>
 <context>
     <name>TicketPanel</name>
-    <message>
-        <source>Food safety</source>
-        <translation>食品安全</translation>
-    </message>
-    <message>
-        <source>Injury</source>
-        <translation>人身伤害</translation>
-    </message>
-    <message>
-        <source>Group</source>
-        <translation>群体</translation>
-    </message>
-    <message>
-        <source>Escalation risk</source>
-        <translation>升级风险</translation>
-    </message>
-    <message>
-        <source>VIP customer</source>
-        <translation>重要顾客</translation>
-    </message>
-    <message>
-        <source>Handler</source>
-        <translation>处理人</translation>
-    </message>
-    <message>
-        <source>Store manager</source>
-        <translation>店长</translation>
-    </message>
-    <message>
-        <source>Regional manager</source>
-        <translation>区域经理</translation>
-    </message>
-    <message>
-        <source>General manager</source>
-        <translation>总经理</translation>
-    </message>
-    <message>
-        <source>Department head</source>
-        <translation>部门负责人</translation>
-    </message>
-    <message>
-        <source>Granted</source>
-        <translation>已发放</translation>
-    </message>
-    <message>
-        <source>Waiting for approval</source>
-        <translation>待审批</translation>
-    </message>
-    <message>
-        <source>Refused</source>
-        <translation>已拒绝</translation>
-    </message>
     <message>
         <source>{days}d {clock}</source>
         <translation>{days}天 {clock}</translation>
@@ -1341,6 +1225,90 @@
     <message>
         <source>Unexpected error: %1</source>
         <translation>意外错误：%1</translation>
+    </message>
+    <message>
+        <source>Food safety</source>
+        <translation>食品安全</translation>
+    </message>
+    <message>
+        <source>Injury</source>
+        <translation>人身伤害</translation>
+    </message>
+    <message>
+        <source>Group complaint</source>
+        <translation>群体投诉</translation>
+    </message>
+    <message>
+        <source>Escalation risk</source>
+        <translation>升级风险</translation>
+    </message>
+    <message>
+        <source>VIP customer</source>
+        <translation>重要顾客</translation>
+    </message>
+    <message>
+        <source>Not a member</source>
+        <translation>非会员</translation>
+    </message>
+    <message>
+        <source>Silver</source>
+        <translation>银卡</translation>
+    </message>
+    <message>
+        <source>Gold</source>
+        <translation>金卡</translation>
+    </message>
+    <message>
+        <source>Platinum</source>
+        <translation>白金卡</translation>
+    </message>
+    <message>
+        <source>Diamond</source>
+        <translation>钻石卡</translation>
+    </message>
+    <message>
+        <source>Reward</source>
+        <translation>奖励</translation>
+    </message>
+    <message>
+        <source>Penalty</source>
+        <translation>处罚</translation>
+    </message>
+    <message>
+        <source>No reward or penalty</source>
+        <translation>不奖不罚</translation>
+    </message>
+    <message>
+        <source>Handler</source>
+        <translation>处理人</translation>
+    </message>
+    <message>
+        <source>Store manager</source>
+        <translation>店长</translation>
+    </message>
+    <message>
+        <source>Regional manager</source>
+        <translation>区域经理</translation>
+    </message>
+    <message>
+        <source>General manager</source>
+        <translation>总经理</translation>
+    </message>
+    <message>
+        <source>Department head</source>
+        <translation>部门负责人</translation>
+    </message>
+    <message>
+        <source>Granted</source>
+        <translation>已发放</translation>
+    </message>
+    <message>
+        <source>Waiting for approval</source>
+        <translation>待审批</translation>
+    </message>
+    <message>
+        <source>Refused</source>
+        <translation>已拒绝</translation>
     </message>
 </context>
 </TS>
