@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
@@ -19,18 +18,8 @@ from desktop.commands import maintenance, setup, tickets
 from desktop.commands import sync as sync_commands
 from desktop.errors import AuthenticationFailed, KesuError
 from desktop.i18n import tr
+from desktop.paths import default_db_path
 from local_db.errors import StoreError
-
-
-def default_db_path() -> Path:
-    """``KESU_DB``, else ``kesu.db`` in the user's data directory."""
-    env = os.environ.get("KESU_DB")
-    if env:
-        return Path(env)
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("kesu", appauthor=False)) / "kesu.db"
-
 
 Extension = Callable[[Any], None]
 AppOpener = Callable[..., int]

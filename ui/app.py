@@ -7,19 +7,23 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QCoreApplication, QObject, QSettings, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from desktop.i18n import current_language
+from desktop.paths import quick_entry_socket
 from desktop.sync_wiring import engine_factory, local_sync_status
+from local_db.errors import StoreError
 from sync.runner import RunnerEvent, SyncRunner
 from ui.context import AppContext, open_context
 from ui.fonts import ensure_cjk_font
+from ui.labels import error_message
 from ui.translations import install_language
 
 # Set by ``bench/ui_startup.py``: print how long the process took to show an interactive
@@ -72,19 +76,40 @@ def start_sync(ctx: AppContext) -> SyncRunner | None:
     return runner
 
 
+def report_cannot_open(db_path: str | Path, exc: BaseException, language: str) -> None:
+    """Tell the person why the desk database cannot be opened."""
+    message = QCoreApplication.translate(
+        "app", "Kesu cannot open the desk database {path}:\n{reason}").format(
+        path=db_path, reason=error_message(exc, language))
+    sys.stderr.write(message + "\n")
+    if not os.environ.get(READY_ENV):
+        QMessageBox.critical(None, QCoreApplication.translate("app", "Kesu"), message)
+
+
 def run_app(db_path: str | Path, *, quick: bool = False,
             demo_staff: Sequence[tuple[str, str, str, str]] = ()) -> int:
     """Open the app on *db_path* and run until the window closes; return the exit code."""
     started = time.perf_counter()
     app = make_application()
     language = install_language(chosen_language())
-    ctx = open_context(db_path, language=language, demo_staff=demo_staff)
+    try:
+        ctx = open_context(db_path, language=language, demo_staff=demo_staff)
+    except (StoreError, sqlite3.DatabaseError) as exc:
+        # No window without a usable database: say why (a newer Kesu wrote it, it was
+        # never initialised, the disk is unreadable) and touch nothing.
+        report_cannot_open(db_path, exc, language)
+        return 1
     runner = start_sync(ctx)
     window: QWidget
+    server = None
     if quick:
         from ui.quick_entry import QuickEntryWindow
+        from ui.single_instance import ShowServer
 
-        window = QuickEntryWindow(ctx)
+        quick_window = QuickEntryWindow(ctx)
+        # Later ``kesu quick`` runs (the cashier's keyboard shortcut) bring this one up.
+        server = ShowServer(quick_entry_socket(ctx.db_path), quick_window.show_and_focus)
+        window = quick_window
     else:
         from ui.main_window import MainWindow
 
@@ -93,13 +118,18 @@ def run_app(db_path: str | Path, *, quick: bool = False,
     if os.environ.get(READY_ENV):
         def ready() -> None:
             print(f'{{"ready_s": {time.perf_counter() - started:.4f}}}', flush=True)
-            window.close()
-            app.quit()
+            if os.environ.get(READY_ENV) != "stay":
+                window.close()
+                app.quit()
 
         QTimer.singleShot(0, ready)
+        if server is not None:  # the hand-over test and bench watch for the show request
+            server.shown.connect(lambda: print('{"shown": true}', flush=True))
     try:
         return app.exec()
     finally:
+        if server is not None:
+            server.close()
         if runner is not None:
             runner.stop()
         ctx.close()

@@ -10,14 +10,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QCoreApplication, QObject
 
 from desktop.clock import Clock
 from desktop.desk import Desk, open_desk
 from desktop.i18n import DEFAULT_LANGUAGE
 from desktop.staff import Staff
 from ui.executor import DeskExecutor
-from ui.session import Session
+from ui.session import ActivityFilter, Session
 
 
 @dataclass
@@ -56,6 +56,7 @@ class AppContext:
     def close(self) -> None:
         """Finish queued writes, then close both connections."""
         self.closed = True
+        self.session.lock_timer_off()
         self.executor.shutdown()
         self.desk.close()
 
@@ -73,5 +74,8 @@ def open_context(db_path: str | Path, *, clock: Clock | None = None,
         minutes = int(desk.policy.raw.get("staff", {}).get("idle_lock_minutes", 5))
         idle_lock_ms = minutes * 60_000
     session = Session(idle_lock_ms, parent)
+    app = QCoreApplication.instance()
+    if app is not None:  # any key or click anywhere in the app counts as activity
+        app.installEventFilter(ActivityFilter(session))
     executor.start()
     return AppContext(path, desk, executor, session, language, tuple(demo_staff))

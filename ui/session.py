@@ -63,6 +63,10 @@ class Session(QObject):
         self.staff = None
         self.staff_changed.emit(None)
 
+    def lock_timer_off(self) -> None:
+        """Stop watching for idleness (the app is closing)."""
+        self._timer.stop()
+
     def touch(self) -> None:
         """Someone used the keyboard or mouse."""
         self._last_activity = self._monotonic()

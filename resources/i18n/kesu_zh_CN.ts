@@ -255,7 +255,7 @@
     </message>
 </context>
 <context>
-    <name>IntakePanel</name>
+    <name>IntakeInsights</name>
     <message>
         <source>Respond within {hours} h</source>
         <translation>{hours}小时内响应</translation>
@@ -291,58 +291,6 @@
     <message>
         <source>{count} customers</source>
         <translation>{count} 位顾客</translation>
-    </message>
-    <message>
-        <source>What happened, in the customer&apos;s words</source>
-        <translation>按顾客原话记录发生了什么</translation>
-    </message>
-    <message>
-        <source>Mobile or landline</source>
-        <translation>手机或座机</translation>
-    </message>
-    <message>
-        <source>&amp;Save</source>
-        <translation>保存(&amp;S)</translation>
-    </message>
-    <message>
-        <source>Save the complaint (Ctrl+Enter)</source>
-        <translation>保存客诉（Ctrl+Enter）</translation>
-    </message>
-    <message>
-        <source>Complaint &amp;text</source>
-        <translation>客诉内容(&amp;T)</translation>
-    </message>
-    <message>
-        <source>C&amp;hannel</source>
-        <translation>渠道(&amp;H)</translation>
-    </message>
-    <message>
-        <source>Customer &amp;phone</source>
-        <translation>顾客电话(&amp;P)</translation>
-    </message>
-    <message>
-        <source>Customer &amp;name</source>
-        <translation>顾客姓名(&amp;N)</translation>
-    </message>
-    <message>
-        <source>&amp;Member tier</source>
-        <translation>会员等级(&amp;M)</translation>
-    </message>
-    <message>
-        <source>Customers &amp;affected</source>
-        <translation>涉及人数(&amp;A)</translation>
-    </message>
-    <message>
-        <source>P&amp;roduct</source>
-        <translation>商品名称(&amp;R)</translation>
-    </message>
-    <message>
-        <source>S&amp;KU</source>
-        <translation>商品编码(&amp;K)</translation>
-    </message>
-    <message>
-        <source>Amount pai&amp;d (yuan)</source>
-        <translation>实付金额（元）(&amp;D)</translation>
     </message>
     <message>
         <source>Suggested triage</source>
@@ -399,6 +347,61 @@
     <message>
         <source>{phone}: {count} earlier, {open} open; ¥{granted} in {days} days ({grants}×)</source>
         <translation>{phone}：以往 {count} 单，未办结 {open} 单；近 {days} 天补偿 ¥{granted}（{grants} 次）</translation>
+    </message>
+</context>
+<context>
+    <name>IntakePanel</name>
+    <message>
+        <source>What happened, in the customer&apos;s words</source>
+        <translation>按顾客原话记录发生了什么</translation>
+    </message>
+    <message>
+        <source>Mobile or landline</source>
+        <translation>手机或座机</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Save the complaint (Ctrl+Enter)</source>
+        <translation>保存客诉（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <source>Complaint &amp;text</source>
+        <translation>客诉内容(&amp;T)</translation>
+    </message>
+    <message>
+        <source>C&amp;hannel</source>
+        <translation>渠道(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Customer &amp;phone</source>
+        <translation>顾客电话(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Customer &amp;name</source>
+        <translation>顾客姓名(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Member tier</source>
+        <translation>会员等级(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Customers &amp;affected</source>
+        <translation>涉及人数(&amp;A)</translation>
+    </message>
+    <message>
+        <source>P&amp;roduct</source>
+        <translation>商品名称(&amp;R)</translation>
+    </message>
+    <message>
+        <source>S&amp;KU</source>
+        <translation>商品编码(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Amount pai&amp;d (yuan)</source>
+        <translation>实付金额（元）(&amp;D)</translation>
     </message>
     <message>
         <source>Please correct the marked fields.</source>
@@ -1094,6 +1097,19 @@
     <message>
         <source>A&amp;pprovals</source>
         <translation>审批(&amp;P)</translation>
+    </message>
+</context>
+<context>
+    <name>app</name>
+    <message>
+        <source>Kesu cannot open the desk database {path}:
+{reason}</source>
+        <translation>客诉无法打开服务台数据库 {path}：
+{reason}</translation>
+    </message>
+    <message>
+        <source>Kesu</source>
+        <translation>客诉</translation>
     </message>
 </context>
 <context>

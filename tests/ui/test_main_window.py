@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -105,6 +106,22 @@ def test_idle_lock_covers_the_work_and_keeps_it(
     assert work.intake.text.toPlainText() == "停车场电梯坏了"
 
 
+def test_typing_keeps_the_desk_unlocked(
+    ctx: AppContext, qtbot: QtBot, window: MainWindow,
+) -> None:
+    log_in(qtbot, ctx, window, "d1")
+    work = window.work
+    assert work is not None
+    window.new_action.trigger()
+    ctx.session.idle_lock_ms = 1000
+    ctx.session.login(ctx.staff)
+    for _ in range(15):  # 1.5 s of typing, longer than the idle limit, never idle
+        qtbot.keyClick(work.intake.text, Qt.Key.Key_A)
+        qtbot.wait(100)
+    assert not ctx.session.locked
+    qtbot.waitUntil(lambda: ctx.session.locked, timeout=5000)  # hands off: it locks
+
+
 def test_manager_sees_approvals(ctx: AppContext, qtbot: QtBot, window: MainWindow) -> None:
     log_in(qtbot, ctx, window, "m1")
     work = window.work
@@ -176,3 +193,45 @@ def test_kesu_demo_builds_the_store_and_opens_the_app(tmp_path: Path) -> None:
     summary = json.loads(lines[0])
     assert {s["role"] for s in summary["staff"]} == {"cashier", "desk", "manager"}
     assert "ready_s" in lines[-1]
+
+
+def test_kesu_app_refuses_a_database_it_cannot_open(tmp_path: Path) -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "KESU_EXIT_WHEN_READY": "1",
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), "KESU_LANG": "zh_CN"}
+    missing = _kesu("--db", str(tmp_path / "nothing.db"), "app", env=env)
+    assert missing.returncode == 1
+    assert "kesu init" in missing.stderr
+    newer = tmp_path / "newer.db"
+    assert _kesu("--db", str(newer), "init", "--store", "XT01", "--desk", "D2",
+                 env=env).returncode == 0
+    conn = sqlite3.connect(newer)
+    conn.execute("INSERT INTO _sqlite_migrations(migration_set, name, applied_at) "
+                 "VALUES ('kesu', 'm999_from_the_future', '2027-01-01')")
+    conn.commit()
+    conn.close()
+    before = newer.read_bytes()
+    refused = _kesu("--db", str(newer), "app", env=env)
+    assert refused.returncode == 1
+    assert "更新版本" in refused.stderr and "m999_from_the_future" in refused.stderr
+    assert newer.read_bytes() == before  # refused, not touched
+
+
+def test_a_second_kesu_quick_brings_up_the_running_window(tmp_path: Path) -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "KESU_EXIT_WHEN_READY": "stay",
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), "TMPDIR": str(tmp_path)}
+    db = tmp_path / "kesu.db"
+    assert _kesu("--db", str(db), "init", "--store", "XT01", "--desk", "D2",
+                 env=env).returncode == 0
+    kesu = Path(sys.executable).parent / "kesu"
+    first = subprocess.Popen([str(kesu), "--db", str(db), "quick"], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert first.stdout is not None
+        assert "ready_s" in first.stdout.readline()
+        second = _kesu("--db", str(db), "quick", env=env)
+        assert second.returncode == 0 and second.stdout == ""  # handed over, no window
+        assert json.loads(first.stdout.readline()) == {"shown": True}
+        assert first.poll() is None  # still the one window
+    finally:
+        first.terminate()
+        first.wait(30)
