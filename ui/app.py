@@ -23,6 +23,7 @@ from local_db.errors import StoreError
 from sync.runner import RunnerEvent, SyncRunner
 from ui.context import AppContext, open_context
 from ui.fonts import ensure_cjk_font
+from ui.garbage import GuiThreadCollector
 from ui.labels import error_message
 from ui.translations import install_language
 
@@ -40,6 +41,8 @@ def make_application(argv: Sequence[str] | None = None) -> QApplication:
     app.setApplicationName("Kesu")
     app.setApplicationDisplayName("客诉 Kesu")
     ensure_cjk_font(app)
+    if app.findChild(GuiThreadCollector) is None:
+        GuiThreadCollector(app)
     return app
 
 

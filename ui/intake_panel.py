@@ -14,19 +14,15 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
     QFormLayout,
     QFrame,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -36,29 +32,14 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.desk import Desk
-from desktop.duplicates import DuplicateCandidate
 from desktop.errors import InvalidInput
-from desktop.history import CustomerHistory, ResolvedTicket, customer_history, similar_resolved
-from desktop.intake import mask_phone, normalise_phone
-from desktop.money import format_yuan, parse_yuan
+from desktop.history import ResolvedTicket, customer_history, similar_resolved
+from desktop.intake import normalise_phone
+from desktop.money import parse_yuan
 from desktop.tickets import CreatedTicket, Draft, prepare_ticket, save_ticket
-from desktop.triage import TriageResult
 from ui.context import AppContext
-from ui.labels import (
-    LEVEL_COLOURS,
-    LEVEL_TEXT_COLOURS,
-    category_label,
-    channel_label,
-    compensation_kind_label,
-    error_message,
-    flag_label,
-    level_label,
-    local_time,
-    outcome_label,
-    state_label,
-    subcategory_label,
-    tier_label,
-)
+from ui.intake_insights import IntakeInsights
+from ui.labels import channel_label, error_message, tier_label
 from ui.naming import named as _named
 
 DEBOUNCE_MS = 200
@@ -73,55 +54,6 @@ _CORE_FIELDS = {"customer.name": "name", "product.name": "product", "product.sku
 _CODE_FIELDS = {"input.bad_phone": "phone", "input.bad_customers": "customers"}
 # Fields left out of the data when they are wrong, so the triage still shows.
 _OPTIONAL_FIELDS = ("phone", "name", "product", "sku", "amount", "customers")
-
-
-
-
-
-
-
-
-def target_text(minutes: int) -> str:
-    """"1小时内响应" for a response target in minutes."""
-    if minutes % 60 == 0:
-        return QCoreApplication.translate("IntakePanel", "Respond within {hours} h").format(
-            hours=minutes // 60)
-    return QCoreApplication.translate("IntakePanel", "Respond within {minutes} min").format(
-        minutes=minutes)
-
-
-def reason_text(rule: str, detail: str, ctx: AppContext) -> str:
-    """One triage reason as a short sentence (the core keeps rule names and raw words)."""
-    policy, lang = ctx.desk.policy, ctx.language
-    flag = rule.removeprefix("flag:").removesuffix(":recent")
-    if rule == "keyword":
-        return QCoreApplication.translate("IntakePanel", "Keyword “{word}”").format(word=detail)
-    if rule == "level:inquiry":
-        return QCoreApplication.translate("IntakePanel", "Inquiry word “{word}”").format(
-            word=detail)
-    if rule == "level:loss":
-        return QCoreApplication.translate("IntakePanel", "Loss word “{word}”").format(
-            word=detail)
-    if rule == "channel":
-        return QCoreApplication.translate("IntakePanel", "Channel {channel}").format(
-            channel=channel_label(policy, detail, lang))
-    if rule == "default":
-        return QCoreApplication.translate("IntakePanel", "No keyword matched")
-    if rule.endswith(":recent"):
-        count = detail.split(" ", 1)[0]
-        return QCoreApplication.translate(
-            "IntakePanel", "{flag}: {count} such complaints in a short time").format(
-            flag=flag_label(flag), count=count)
-    if rule.startswith("flag:") or rule in ("vip",):
-        if detail.startswith("subcategory "):
-            detail = subcategory_label(policy, detail.removeprefix("subcategory "), lang)
-        elif detail.endswith(" customers"):
-            detail = QCoreApplication.translate("IntakePanel", "{count} customers").format(
-                count=detail.split(" ", 1)[0])
-        elif detail in policy.member_tiers:
-            detail = tier_label(detail)
-        return f"{flag_label(flag)}: {detail}"
-    return f"{rule}: {detail}"
 
 
 class IntakePanel(QWidget):
@@ -217,81 +149,17 @@ class IntakePanel(QWidget):
         left.addLayout(form, 1)
         left.addLayout(buttons)
 
-        self.level_badge = _named(QLabel(), "triage_level")
-        self.level_badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.level_badge.setMinimumWidth(64)
-        self.target = _named(QLabel(), "triage_target")
-        self.category = _named(QLabel(), "triage_category")
-        self.category.setWordWrap(True)
-        self.flags = _named(QLabel(), "triage_flags")
-        self.flags.setWordWrap(True)
-        self.flags.setStyleSheet(f"color: {ERROR_COLOUR}; font-weight: bold;")
-        self.reasons = _named(QLabel(), "triage_reasons")
-        self.reasons.setWordWrap(True)
-        self.reasons.setTextFormat(Qt.TextFormat.PlainText)
-        self.reasons.setStyleSheet("color: #5f6368;")
-        badge_row = QHBoxLayout()
-        badge_row.addWidget(self.level_badge)
-        badge_row.addWidget(self.target, 1)
-        self.triage_box = _named(QGroupBox(self.tr("Suggested triage")), "triage_box")
-        triage_layout = QVBoxLayout(self.triage_box)
-        triage_layout.addLayout(badge_row)
-        for widget in (self.category, self.flags, self.reasons):
-            triage_layout.addWidget(widget)
-
-        self.duplicates = self._list("duplicates_list")
-        self.duplicates_box = self._box(self.tr("Possible duplicates"), "duplicates_box",
-                                        self.duplicates)
-        self.duplicates_box.setStyleSheet(
-            "QGroupBox#duplicates_box { border: 2px solid #f9ab00; border-radius: 4px;"
-            " margin-top: 1.2em; padding-top: 4px; }"
-            "QGroupBox#duplicates_box::title { subcontrol-origin: margin; left: 8px; }")
-        self.similar = self._list("similar_list")
-        self.similar_box = self._box(self.tr("Similar resolved complaints"), "similar_box",
-                                     self.similar)
-        self.history_summary = _named(QLabel(), "history_summary")
-        self.history_summary.setWordWrap(True)
-        self.history = self._list("history_list")
-        self.history_box = self._box(self.tr("Customer's earlier complaints"), "history_box",
-                                     self.history_summary, self.history)
-
-        side = _named(QWidget(), "intake_side")
-        side_layout = QVBoxLayout(side)
-        side_layout.setContentsMargins(0, 0, 0, 0)
-        for box in (self.triage_box, self.duplicates_box, self.similar_box, self.history_box):
-            side_layout.addWidget(box)
-        side_layout.addStretch(1)
+        # The side scrolls on its own: a long history must not push the form off screen.
+        self.insights = IntakeInsights(self.ctx)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(side)
+        scroll.setWidget(self.insights)
         scroll.setMinimumWidth(340)
 
         layout = QHBoxLayout(self)
         layout.addLayout(left, 3)
         layout.addWidget(scroll, 2)
-        self._show_triage(None)
-        for box in (self.duplicates_box, self.similar_box, self.history_box):
-            box.hide()
-
-    def _list(self, name: str) -> QListWidget:
-        widget = _named(QListWidget(), name)
-        widget.setWordWrap(True)
-        widget.setAlternatingRowColors(True)
-        widget.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
-        # Lines wrap instead of scrolling sideways: the side panel is narrow.
-        widget.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        widget.setTextElideMode(Qt.TextElideMode.ElideNone)
-        widget.itemClicked.connect(self._open_item)
-        widget.itemActivated.connect(self._activate_item)
-        return widget
-
-    def _box(self, title: str, name: str, *widgets: QWidget) -> QGroupBox:
-        box = _named(QGroupBox(title), name)
-        column = QVBoxLayout(box)
-        for widget in widgets:
-            column.addWidget(widget)
-        return box
 
     def _connect(self) -> None:
         self.text.textChanged.connect(self._changed)
@@ -301,6 +169,7 @@ class IntakePanel(QWidget):
         self.tier.currentIndexChanged.connect(self._changed)
         self.customers.valueChanged.connect(self._changed)
         self.save_button.clicked.connect(self.save)
+        self.insights.open_ticket.connect(self.open_ticket)  # the panel's signal, re-sent
         # Another desk's or window's save may make a duplicate or change the history.
         self.ctx.executor.changed.connect(self._tickets_changed)
         for keys in ("Ctrl+Return", "Ctrl+Enter", QKeySequence.StandardKey.Save):
@@ -333,11 +202,8 @@ class IntakePanel(QWidget):
             for widget in widgets:
                 widget.blockSignals(False)
         self._show_errors({})
-        self._show_triage(None)
-        self._show_duplicates(())
-        self._show_similar([])
         self._history_phone = None
-        self._show_history(None)
+        self.insights.clear()
 
     def focus_text(self) -> None:
         """Put the cursor in the complaint text."""
@@ -381,16 +247,17 @@ class IntakePanel(QWidget):
         self._timer.stop()
         draft, errors = self._prepare(live=True)
         self._show_errors(errors)
-        self._show_triage(draft.triage if draft else None)
-        self._show_duplicates(draft.duplicates if draft else ())
+        self.insights.show_triage(draft.triage if draft else None)
+        self.insights.show_duplicates(draft.duplicates if draft else ())
         similar: list[ResolvedTicket] = []
         if draft is not None:
             similar = similar_resolved(self.ctx.desk, draft.form.text, draft.triage.subcategory)
-        self._show_similar(similar)
+        self.insights.show_similar(similar)
         phone = None if "phone" in errors else self._phone()
         if phone != self._history_phone:
             self._history_phone = phone
-            self._show_history(customer_history(self.ctx.desk, phone) if phone else None)
+            self.insights.show_history(
+                customer_history(self.ctx.desk, phone) if phone else None)
 
     def _phone(self) -> str | None:
         try:
@@ -475,122 +342,6 @@ class IntakePanel(QWidget):
             if bool(widget.property("invalid")) != bool(message):
                 widget.setProperty("invalid", bool(message))
                 widget.setStyleSheet(f"border: 2px solid {ERROR_COLOUR};" if message else "")
-
-    def _show_triage(self, result: TriageResult | None) -> None:
-        policy, lang = self.ctx.desk.policy, self.ctx.language
-        if result is None:
-            self.level_badge.setText("—")
-            self.level_badge.setStyleSheet(
-                "background: #e8eaed; color: #5f6368; border-radius: 4px; padding: 4px 10px;")
-            self.level_badge.setProperty("level", 0)
-            self.target.setText(self.tr("Type the complaint to see the suggestion"))
-            for label in (self.category, self.flags, self.reasons):
-                label.clear()
-            self.flags.hide()
-            return
-        self.level_badge.setProperty("level", result.level)
-        self.level_badge.setText(level_label(result.level))
-        self.level_badge.setStyleSheet(
-            f"background: {LEVEL_COLOURS.get(result.level, '#e8eaed')};"
-            f" color: {LEVEL_TEXT_COLOURS.get(result.level, '#202124')};"
-            " border-radius: 4px; padding: 4px 10px; font-weight: bold;")
-        self.target.setText(target_text(result.respond_within_minutes))
-        self.category.setText(
-            f"{category_label(policy, result.category, lang)} · "
-            f"{subcategory_label(policy, result.subcategory, lang)}")
-        self.flags.setText("、".join(flag_label(f) for f in result.flags))
-        self.flags.setVisible(bool(result.flags))
-        why = [reason_text(r.rule, r.detail, self.ctx) for r in result.reasons]
-        self.reasons.setText("\n".join(f"· {line}" for line in why))
-
-    def _show_duplicates(self, found: tuple[DuplicateCandidate, ...]) -> None:
-        self.duplicates.clear()
-        for cand in found:
-            reason = (self.tr("same customer") if cand.reason == "same_customer"
-                      else self.tr("similar text"))
-            text = self.tr("{number} · {reason} · {percent}% alike").format(
-                number=cand.number, reason=reason, percent=round(cand.similarity * 100))
-            self._add_item(self.duplicates, text, cand.ticket_id)
-        self._fit(self.duplicates)
-        self.duplicates_box.setVisible(bool(found))
-
-    def _show_similar(self, found: list[ResolvedTicket]) -> None:
-        policy, lang = self.ctx.desk.policy, self.ctx.language
-        self.similar.clear()
-        for hit in found:
-            lines = [f"{hit.number} · {subcategory_label(policy, hit.subcategory, lang)} · "
-                     f"{state_label(hit.status, lang)}"
-                     + (f" · ★{hit.rating}" if hit.rating else "")]
-            if hit.resolution:
-                lines.append(self.tr("Resolved: {note}").format(note=hit.resolution))
-            if hit.compensations:
-                paid = "、".join(f"{compensation_kind_label(c.kind)} ¥{format_yuan(c.amount_fen)}"
-                                for c in hit.compensations)
-                lines.append(self.tr("Compensation: {items}").format(items=paid))
-            if hit.accountability is not None:
-                acc = outcome_label(hit.accountability.outcome)
-                if hit.accountability.subject:
-                    acc += f"（{hit.accountability.subject}）"
-                lines.append(self.tr("Accountability: {outcome}").format(outcome=acc))
-            if hit.rating_comment:
-                lines.append(self.tr("Customer said: {comment}").format(
-                    comment=hit.rating_comment))
-            self._add_item(self.similar, "\n".join(lines), hit.ticket_id)
-        self._fit(self.similar)
-        self.similar_box.setVisible(bool(found))
-
-    def _show_history(self, history: CustomerHistory | None) -> None:
-        policy, lang = self.ctx.desk.policy, self.ctx.language
-        self.history.clear()
-        if history is None:
-            self.history_summary.clear()
-            self.history_box.hide()
-            return
-        if history.count == 0:
-            summary = self.tr("No earlier complaints from {phone}").format(
-                phone=mask_phone(history.phone))
-        else:
-            summary = self.tr(
-                "{phone}: {count} earlier, {open} open; ¥{granted} in {days} days ({grants}×)"
-            ).format(
-                phone=mask_phone(history.phone), count=history.count,
-                open=history.open_count, granted=format_yuan(history.granted_fen_window),
-                days=history.window_days, grants=history.grants_in_window)
-        self.history_summary.setText(summary)
-        for past in history.tickets:
-            parts = [subcategory_label(policy, past.subcategory, lang),
-                     level_label(past.level), state_label(past.status, lang)]
-            if past.rating:
-                parts.append(f"★{past.rating}")
-            if past.granted_fen:
-                parts.append(f"¥{format_yuan(past.granted_fen)}")
-            first = f"{local_time(past.created_at, policy)}  {past.number}"
-            self._add_item(self.history, first + "\n" + " · ".join(parts), past.ticket_id)
-        self._fit(self.history)
-        self.history.setVisible(bool(history.tickets))
-        self.history_box.show()
-
-    @staticmethod
-    def _fit(widget: QListWidget, most: int = 240) -> None:
-        # As tall as its rows (a calm panel without empty boxes), scrolling beyond that.
-        rows = sum(widget.sizeHintForRow(i) for i in range(widget.count()))
-        widget.setFixedHeight(min(most, rows + 2 * widget.frameWidth() + 4))
-
-    @staticmethod
-    def _add_item(widget: QListWidget, text: str, ticket_id: str) -> None:
-        item = QListWidgetItem(text)
-        item.setData(Qt.ItemDataRole.UserRole, ticket_id)
-        item.setToolTip(text)
-        widget.addItem(item)
-
-    def _open_item(self, item: QListWidgetItem) -> None:
-        self.open_ticket.emit(str(item.data(Qt.ItemDataRole.UserRole)))
-
-    def _activate_item(self, item: QListWidgetItem) -> None:
-        # A double click also sends itemClicked, which already opened it; activation
-        # with no mouse button down is the keyboard's Enter.
-        if QApplication.mouseButtons() == Qt.MouseButton.NoButton:
-            self._open_item(item)
 
     # ------------------------------------------------------------------ saving
 

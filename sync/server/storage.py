@@ -216,6 +216,17 @@ def _insert(conn: Connection, table: sa.Table) -> Any:
     return sqlite_insert(table)
 
 
+# Enrolment codes are read out and typed by people: no look-alike characters, and never a
+# leading "-" (token_urlsafe made some, which `kesu enrol --code` took for an option).
+ENROL_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+ENROL_CODE_LENGTH = 16  # ~79 bits
+
+
+def new_enrol_code() -> str:
+    """A one-time enrolment code from a CSPRNG."""
+    return "".join(secrets.choice(ENROL_ALPHABET) for _ in range(ENROL_CODE_LENGTH))
+
+
 class Storage:
     """The server database behind one SQLAlchemy engine."""
 
@@ -286,7 +297,7 @@ class Storage:
         """
         if desk.upper() == CENTRAL_DESK:
             raise ValueError(f"desk code {CENTRAL_DESK!r} is reserved for the centre's tickets")
-        code = secrets.token_urlsafe(12)
+        code = new_enrol_code()
         with self._write_lock, self.engine.begin() as conn:
             conn.execute(enrol_codes.insert().values(
                 code_hash=_digest(code), store=store, desk=desk, created_at=_now()))

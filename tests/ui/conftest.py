@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -14,6 +15,18 @@ from desktop.staff import Staff
 from tests.conftest import PINS
 from ui.context import AppContext, open_context
 from ui.translations import install_language
+
+
+@pytest.fixture(autouse=True)
+def collect_on_the_gui_thread() -> Iterator[None]:
+    """As the app does (ui/garbage.py): no cycle collection in the writer or sync threads
+    while a test runs; collect here, on the GUI thread, when it ends."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect()
+        gc.enable()
 
 
 @pytest.fixture

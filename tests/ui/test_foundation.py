@@ -83,3 +83,20 @@ def test_language_switch(qapp: QApplication, language: str, expected: str) -> No
                                                      else state_label("accepted", "en"))
     finally:
         install_language("zh_CN")
+
+
+def test_the_app_collects_cycles_on_the_gui_thread_only(qapp: QApplication) -> None:
+    import gc
+
+    from ui.app import make_application
+    from ui.garbage import GuiThreadCollector
+
+    try:
+        app = make_application()
+        assert app is qapp
+        assert app.findChild(GuiThreadCollector) is not None
+        assert not gc.isenabled()  # worker threads never run the collector
+    finally:
+        gc.enable()
+        for collector in qapp.findChildren(GuiThreadCollector):
+            collector.deleteLater()

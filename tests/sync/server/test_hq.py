@@ -260,3 +260,12 @@ def test_a_restored_server_starts_a_new_central_chain(make_desk: MakeDesk,
     finally:
         shown.close()
     assert texts[1:] == ["备份之后的总部批示", "恢复之后的总部批示"]
+
+
+def test_enrol_codes_are_typeable_and_never_look_like_an_option() -> None:
+    from sync.server.storage import ENROL_ALPHABET, new_enrol_code
+
+    codes = {new_enrol_code() for _ in range(2000)}
+    assert len(codes) == 2000
+    assert all(set(c) <= set(ENROL_ALPHABET) and not c.startswith("-") for c in codes)
+    assert not set(ENROL_ALPHABET) & set("01OIl-_")
