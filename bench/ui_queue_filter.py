@@ -88,12 +88,19 @@ def main() -> None:
     times: dict[str, list[float]] = {name: [] for name in FILTERS}
     counts: dict[str, int] = {}
     names = list(FILTERS)
-    for _ in range(ROUNDS):
+    # The first round reads the database from disk (the app's first minutes after start);
+    # it is reported apart from the steady state of the later rounds.
+    cold: dict[str, float] = {}
+    for round_no in range(ROUNDS + 1):
         for name in names:
             t0 = time.perf_counter()
             model.set_filter(FILTERS[name])
             rows = model.rowCount()
-            times[name].append((time.perf_counter() - t0) * 1000)
+            elapsed = (time.perf_counter() - t0) * 1000
+            if round_no == 0:
+                cold[name] = round(elapsed, 2)
+            else:
+                times[name].append(elapsed)
             counts[name] = model.total
             assert rows == min(model.total, 200)
         model.set_filter(QueueFilter(statuses=frozenset({"merged"})))  # leave each filter
@@ -108,6 +115,7 @@ def main() -> None:
                     for name, ts in times.items()},
         "overall": {"p50_ms": _pct(everything, 50), "p95_ms": _pct(everything, 95),
                     "p99_ms": p99, "max_ms": round(max(everything), 2)},
+        "first_round_ms": cold, "first_round_max_ms": max(cold.values()),
         "target_ms": 100, "ratio_to_target": round(p99 / 100, 3),
     }, ensure_ascii=False, indent=1))
     # Tear down in order (model, then context, then app): PySide6 can crash at exit
