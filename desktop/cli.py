@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from desktop.commands import maintenance, setup, tickets
+from desktop.commands import maintenance, receipt, setup, tickets
 from desktop.commands import sync as sync_commands
 from desktop.errors import AuthenticationFailed, KesuError
 from desktop.i18n import tr
@@ -35,6 +35,7 @@ def build_parser(extensions: Sequence[Extension] = ()) -> argparse.ArgumentParse
     tickets.register(sub)
     maintenance.register(sub)
     sync_commands.register(sub)
+    receipt.register(sub)
     for extend in extensions:
         extend(sub)
     return parser

@@ -1,0 +1,133 @@
+"""Issuing a receipt: build its content, draw the PDF, and record the print on the ticket.
+
+Every print is a ``receipt_printed`` event {kind, format, reprint, copy_no}; a print is a
+reprint (marked 补打 with the time) when the ticket already has a print of that kind.
+The event, the copy number and the PDF come from one transaction, so two desks' copy
+numbers never collide locally and a failed write records nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from desktop.desk import Desk
+from desktop.errors import InvalidInput
+from desktop.i18n import tr
+from desktop.receipts.content import (
+    KINDS,
+    RECEIPT_LANGUAGE,
+    Receipt,
+    closing_slip,
+    compensation_voucher,
+    complaint_receipt,
+    local_time,
+    pick_compensation,
+)
+from desktop.receipts.pdf import PAPERS, render_pdf
+from desktop.staff import Staff
+from desktop.tickets import get_ticket
+from local_db import meta
+from local_db.connection import transaction
+from local_db.projection import TicketState
+from local_db.store import record_event
+
+EVENT_TYPE = "receipt_printed"
+BASE_URL_KEY = "progress_base_url"
+
+
+@dataclass(frozen=True)
+class IssuedReceipt:
+    """A drawn receipt and how its print was recorded."""
+
+    pdf: bytes
+    pages: int
+    kind: str
+    format: str
+    reprint: bool
+    copy_no: int
+    ticket: TicketState
+    receipt: Receipt
+
+
+def base_url_of(desk: Desk) -> str | None:
+    """The progress page's base address configured on this desk (meta key)."""
+    return meta.get(desk.conn, BASE_URL_KEY) or None
+
+
+def set_base_url(desk: Desk, url: str) -> None:
+    """Configure the progress page's base address; must be http(s)."""
+    if not url.startswith(("https://", "http://")):
+        raise InvalidInput("receipt.bad_base_url", value=url[:100])
+    with transaction(desk.conn):
+        meta.put(desk.conn, BASE_URL_KEY, url.rstrip("/"))
+
+
+def copies_printed(desk: Desk, ticket_id: str, kind: str) -> int:
+    """How many receipts of *kind* the ticket has had printed."""
+    row = desk.conn.execute(
+        "SELECT count(*) FROM events WHERE ticket_id = ? AND type = ? "
+        "AND json_extract(payload, '$.kind') = ?", (ticket_id, EVENT_TYPE, kind)).fetchone()
+    return int(row[0])
+
+
+def build_receipt(desk: Desk, ticket: TicketState, kind: str, *, base_url: str | None,
+                  compensation_id: str | None = None,
+                  lang: str = RECEIPT_LANGUAGE) -> Receipt:
+    """The content of a receipt of *kind* for *ticket* (reads only)."""
+    if kind == "complaint":
+        return complaint_receipt(desk, ticket, base_url=base_url, lang=lang)
+    if kind == "compensation":
+        line = pick_compensation(desk, ticket, compensation_id)
+        return compensation_voucher(desk, ticket, line, lang=lang)
+    if kind == "closing":
+        return closing_slip(desk, ticket, base_url=base_url, lang=lang)
+    raise InvalidInput("input.bad_choice", field="kind", value=kind, choices=", ".join(KINDS))
+
+
+def issue_receipt(desk: Desk, actor: Staff, ref: str, *, kind: str, paper: str,
+                  base_url: str | None = None, compensation_id: str | None = None,
+                  out: Path | None = None) -> IssuedReceipt:
+    """Draw a receipt and record its print; write it to *out* when given.
+
+    *base_url* defaults to the desk's configured address; without one the receipt has
+    no QR code (the number and code still let staff look the ticket up).
+    """
+    if paper not in PAPERS:
+        raise InvalidInput("input.bad_choice", field="format", value=paper,
+                           choices=", ".join(PAPERS))
+    with transaction(desk.conn):
+        ticket = get_ticket(desk, ref)
+        receipt = build_receipt(desk, ticket, kind, base_url=base_url or base_url_of(desk),
+                                compensation_id=compensation_id)
+        earlier = copies_printed(desk, ticket.id, kind)
+        now = desk.now()
+        if earlier:
+            receipt = replace(receipt, reprint_label=tr(
+                "receipt.reprint", RECEIPT_LANGUAGE, time=local_time(desk, now)))
+        pdf, pages = render_pdf(receipt, paper)
+        if out is not None:
+            _write_atomically(out, pdf)
+        recorded = record_event(
+            desk.conn, ticket_id=ticket.id, type=EVENT_TYPE,
+            payload={"kind": kind, "format": paper, "reprint": earlier > 0,
+                     "copy_no": earlier + 1},
+            actor=actor.id, occurred_at=now, policy_version=desk.policy.version,
+            current=ticket)
+    return IssuedReceipt(pdf, pages, kind, paper, earlier > 0, earlier + 1,
+                         recorded.ticket, receipt)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    # A half-written PDF must never be printed: write beside it, then rename over.
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=".receipt-", suffix=".pdf", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,260 @@
+"""Receipt PDFs read back: embedded CJK subset, text, paper size, QR and Code128, reprints.
+
+The QR code is checked the way a phone sees it: the PDF page is rendered to an image
+(Qt's PDF renderer, offscreen) and decoded with zxing-cpp.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pypdf
+import pytest
+import zxingcpp
+from PIL import Image
+
+from desktop import handling
+from desktop.clock import FixedClock
+from desktop.compensation import compensate
+from desktop.desk import Desk
+from desktop.errors import InvalidInput, NotFound
+from desktop.receipts.content import complaint_receipt, progress_url
+from desktop.receipts.issue import EVENT_TYPE, issue_receipt, set_base_url
+from desktop.receipts.layout import NO_LINE_START
+from desktop.receipts.pdf import render_pdf
+from desktop.staff import Staff
+from desktop.tickets import create_ticket, verify_code_of
+from local_db import store
+from local_db.projection import TicketState
+from tests.desktop.cli_runner import run_kesu
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+BASE = "https://kesu.example.cn"
+TEXT = "酸奶过期了，孩子喝了拉肚子。（很严重！）价格12.50元，ABC超市的服务太差了。"
+ROLL_WIDTH_PT = 80 / 25.4 * 72
+
+
+@pytest.fixture
+def ticket(desk: Desk, staff: dict[str, Staff]) -> TicketState:
+    set_base_url(desk, BASE + "/")
+    return create_ticket(desk, staff["d1"], {
+        "text": TEXT, "customer": {"phone": "13812345678"}, "amount_paid": "12.50",
+    }).ticket
+
+
+def fonts(reader: pypdf.PdfReader) -> list[dict[str, Any]]:
+    """Every font the pages use: its PDF name and whether a TrueType file is embedded."""
+    found = []
+    for page in reader.pages:
+        resources: Any = page["/Resources"]
+        for ref in resources["/Font"].values():
+            font: Any = ref.get_object()
+            descriptor = font.get("/FontDescriptor")
+            found.append({
+                "name": str(font["/BaseFont"]),
+                "file2": descriptor is not None and "/FontFile2" in descriptor.get_object(),
+            })
+    return found
+
+
+def text_lines(path: Path) -> list[str]:
+    reader = pypdf.PdfReader(path)
+    text = "\n".join(p.extract_text(extraction_mode="layout") for p in reader.pages)
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def decode(path: Path, qapp: Any, tmp_path: Path) -> dict[str, str]:
+    """Render page 1 at 200 dpi and read every barcode on it: format → text."""
+    from PySide6.QtCore import QSize
+    from PySide6.QtPdf import QPdfDocument
+
+    document = QPdfDocument()
+    document.load(str(path))
+    size = document.pagePointSize(0)
+    scale = 200 / 72
+    image = document.render(0, QSize(int(size.width() * scale), int(size.height() * scale)))
+    png = tmp_path / (path.stem + ".png")
+    assert image.save(str(png))
+    document.close()
+    # The render is transparent where nothing is drawn: put it on paper first.
+    rgba = Image.open(png).convert("RGBA")
+    page = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba).convert("L")
+    return {r.format.name: r.text for r in zxingcpp.read_barcodes(page)}
+
+
+def test_complaint_receipt_on_the_roll(desk: Desk, staff: dict[str, Staff],
+                                       ticket: TicketState, tmp_path: Path, qapp: Any) -> None:
+    out = tmp_path / "r.pdf"
+    issued = issue_receipt(desk, staff["d1"], ticket.number, kind="complaint", paper="80mm",
+                           out=out)
+    reader = pypdf.PdfReader(out)
+    assert issued.pages == len(reader.pages) == 1
+    box = reader.pages[0].mediabox
+    assert float(box.width) == pytest.approx(ROLL_WIDTH_PT, abs=0.01)
+    cjk = [f for f in fonts(reader) if "DroidSansFallback" in f["name"]]
+    assert cjk and all(f["file2"] for f in cjk)
+    assert all(re.match(r"^/[A-Z]{6}\+", f["name"]) for f in cjk)  # a subset, not the 4 MB
+    assert out.stat().st_size < 200_000
+    lines = text_lines(out)
+    text = "\n".join(lines)
+    for expected in ("湘潭一店", "受理回执", ticket.number, "商品 / 变质过期",
+                     "2026-11-22 10:00", "1 小时内", "服务台小李", "138****5678", "酸奶过期了"):
+        assert expected in text, expected
+    assert "13812345678" not in text and "补打" not in text
+    assert [line for line in lines if line[0] in NO_LINE_START] == []
+    code = verify_code_of(desk, ticket.id)
+    assert code is not None
+    codes = decode(out, qapp, tmp_path)
+    assert codes["QRCode"] == f"{BASE}/p/{ticket.number}?code={code}"
+    assert codes["Code128"] == ticket.number
+
+
+def test_a4_receipt(desk: Desk, staff: dict[str, Staff], ticket: TicketState,
+                    tmp_path: Path, qapp: Any) -> None:
+    out = tmp_path / "a4.pdf"
+    issue_receipt(desk, staff["d1"], ticket.number, kind="complaint", paper="a4", out=out)
+    box = pypdf.PdfReader(out).pages[0].mediabox
+    assert (float(box.width), float(box.height)) == pytest.approx((595.2756, 841.8898))
+    assert ticket.number in "\n".join(text_lines(out))
+    assert decode(out, qapp, tmp_path)["QRCode"].startswith(f"{BASE}/p/{ticket.number}?code=")
+
+
+def test_every_print_is_an_event_and_a_second_one_is_a_reprint(
+        desk: Desk, staff: dict[str, Staff], ticket: TicketState, clock: FixedClock,
+        tmp_path: Path) -> None:
+    first = issue_receipt(desk, staff["d1"], ticket.number, kind="complaint", paper="80mm")
+    clock.advance(minutes=30)
+    again = issue_receipt(desk, staff["d2"], ticket.number, kind="complaint", paper="a4",
+                          out=tmp_path / "again.pdf")
+    assert (first.reprint, first.copy_no) == (False, 1)
+    assert (again.reprint, again.copy_no) == (True, 2)
+    assert "补打 2026-11-22 10:30" in "\n".join(text_lines(tmp_path / "again.pdf")).replace(
+        "【", "").replace("】", "")
+    compensate(desk, staff["d1"], ticket.number, amount="20", kind="gift")
+    voucher = issue_receipt(desk, staff["d1"], ticket.number, kind="compensation",
+                            paper="80mm")
+    assert voucher.reprint is False  # another kind is a first print
+    rows = desk.conn.execute(
+        "SELECT actor, payload FROM events WHERE ticket_id = ? AND type = ? ORDER BY rowid",
+        (ticket.id, EVENT_TYPE)).fetchall()
+    assert [(r[0], json.loads(r[1])) for r in rows] == [
+        ("d1", {"kind": "complaint", "format": "80mm", "reprint": False, "copy_no": 1}),
+        ("d2", {"kind": "complaint", "format": "a4", "reprint": True, "copy_no": 2}),
+        ("d1", {"kind": "compensation", "format": "80mm", "reprint": False, "copy_no": 1}),
+    ]
+    assert store.check(desk.conn) == []  # the projection folds the new event type
+
+
+def test_compensation_voucher(desk: Desk, staff: dict[str, Staff], ticket: TicketState,
+                              tmp_path: Path) -> None:
+    with pytest.raises(NotFound):
+        issue_receipt(desk, staff["d1"], ticket.number, kind="compensation", paper="80mm")
+    first = compensate(desk, staff["d1"], ticket.number, amount="50", kind="cash")
+    compensate(desk, staff["d1"], ticket.number, amount="600", kind="refund",
+               approver_id="m1", approver_pin="9999")
+    out = tmp_path / "v.pdf"
+    issue_receipt(desk, staff["d1"], ticket.number, kind="compensation", paper="80mm", out=out)
+    text = "\n".join(text_lines(out))
+    for expected in ("补偿凭证", "退款", "¥600.00", "店长张伟", desk.policy.version,
+                     "顾客签名", ticket.number):
+        assert expected in text, expected
+    older = tmp_path / "older.pdf"
+    issue_receipt(desk, staff["d1"], ticket.number, kind="compensation", paper="80mm",
+                  compensation_id=first.compensation.id, out=older)
+    older_text = "\n".join(text_lines(older))
+    assert "现金补偿" in older_text and "¥50.00" in older_text
+
+
+def test_closing_slip_only_when_closed(desk: Desk, staff: dict[str, Staff],
+                                       ticket: TicketState, tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput):
+        issue_receipt(desk, staff["d1"], ticket.number, kind="closing", paper="80mm")
+    handling.advance(desk, staff["d1"], ticket.number, "rectifying")
+    handling.advance(desk, staff["d1"], ticket.number, "reviewing")
+    handling.advance(desk, staff["m1"], ticket.number, "accountability")
+    handling.advance(desk, staff["m1"], ticket.number, "closed", note="已退款并下架同批次酸奶",
+                     accountability={"outcome": "none"})
+    handling.rate(desk, staff["d1"], ticket.number, 5)
+    out = tmp_path / "c.pdf"
+    issue_receipt(desk, staff["d1"], ticket.number, kind="closing", paper="80mm", out=out)
+    text = "\n".join(text_lines(out))
+    for expected in ("完结单", "已评价", "无需奖惩", "已退款并下架同批次酸奶", "5 / 5",
+                     ticket.number):
+        assert expected in text, expected
+
+
+def test_hostile_complaint_text_is_summarised(desk: Desk, staff: dict[str, Staff],
+                                              ticket: TicketState, tmp_path: Path) -> None:
+    hostile = "'); DROP TABLE tickets; -- 😀🧾 " + "很长的投诉，" * 200_000  # > 1 MB
+    assert len(hostile.encode()) > 1_000_000
+    receipt = complaint_receipt(desk, replace(ticket, text=hostile), base_url=BASE)
+    pdf, pages = render_pdf(receipt, "80mm")
+    out = tmp_path / "hostile.pdf"
+    out.write_bytes(pdf)
+    reader = pypdf.PdfReader(out)
+    assert pages == 1 and float(reader.pages[0].mediabox.height) < 600
+    text = "\n".join(text_lines(out))
+    assert "DROP TABLE tickets" in text and "…" in text and "😀" not in text
+    assert desk.conn.execute("SELECT count(*) FROM tickets").fetchone()[0] == 1
+    saved = create_ticket(desk, staff["d1"], {"text": "'); DROP TABLE x; -- 😀 酸奶坏了"}).ticket
+    issue_receipt(desk, staff["d1"], saved.number, kind="complaint", paper="80mm",
+                  out=tmp_path / "sql.pdf")
+    assert "DROP TABLE x" in "\n".join(text_lines(tmp_path / "sql.pdf"))
+
+
+def test_the_roll_grows_with_the_content(desk: Desk, ticket: TicketState) -> None:
+    short = complaint_receipt(desk, replace(ticket, text="坏了"), base_url=BASE)
+    long = complaint_receipt(desk, replace(ticket, text=TEXT * 3), base_url=None)
+    with_qr = render_pdf(short, "80mm")[0]
+    heights = [float(pypdf.PdfReader(io.BytesIO(pdf)).pages[0].mediabox.height)
+               for pdf in (with_qr, render_pdf(replace(short, qr_url=None), "80mm")[0],
+                           render_pdf(replace(long, qr_url=None), "80mm")[0])]
+    assert heights[0] > heights[1] < heights[2]
+
+
+def test_progress_url_quotes_the_number() -> None:
+    assert progress_url("https://x.cn/", "XT01-D2-1", "012345") == (
+        "https://x.cn/p/XT01-D2-1?code=012345")
+
+
+def test_cli_receipt(tmp_path: Path) -> None:
+    db = tmp_path / "k.db"
+    assert run_kesu(db, "init", "--store", "XT01", "--desk", "D2",
+                    "--store-name", "湘潭一店").code == 0
+    assert run_kesu(db, "staff", "add", "--id", "d01", "--name", "李娜", "--role", "desk",
+                    "--pin", "2222").code == 0
+    added = run_kesu(db, "ticket", "add", "--actor", "d01",
+                     stdin='{"text":"酸奶过期了","customer":{"phone":"13812345678"}}')
+    number = added.json()["number"]
+    bad = run_kesu(db, "config", "set", "progress_base_url", "kesu.example.cn")
+    assert bad.code == 2 and "进度页地址无效" in bad.err
+    assert run_kesu(db, "config", "set", "progress_base_url", BASE).json() == {
+        "progress_base_url": BASE}
+    out = tmp_path / "r.pdf"
+    result = run_kesu(db, "receipt", number, "--kind", "complaint", "--format", "80mm",
+                      "--out", str(out), "--actor", "d01")
+    assert result.code == 0, result.err
+    body = result.json()
+    assert {k: body[k] for k in ("path", "kind", "format", "reprint", "pages")} == {
+        "path": str(out), "kind": "complaint", "format": "80mm", "reprint": False, "pages": 1}
+    assert body["qr"].startswith(f"{BASE}/p/{number}?code=")
+    assert number in "\n".join(text_lines(out))
+    again = run_kesu(db, "receipt", number, "--kind", "complaint", "--format", "a4",
+                     "--out", str(out), "--actor", "d01")
+    assert again.json()["reprint"] is True
+    closing = run_kesu(db, "receipt", number, "--kind", "closing", "--out", str(out),
+                       "--actor", "d01")
+    assert closing.code == 2 and "完结后才能打印完结单" in closing.err
+    missing = run_kesu(db, "receipt", number, "--kind", "complaint",
+                       "--out", str(tmp_path / "no" / "dir.pdf"), "--actor", "d01")
+    assert missing.code == 2 and "无法写入回执文件" in missing.err
+    shown = run_kesu(db, "ticket", "show", number, "--json").json()
+    printed = [e["payload"]["copy_no"] for e in shown["timeline"] if e["type"] == EVENT_TYPE]
+    assert printed == [1, 2]  # the failed write recorded nothing
