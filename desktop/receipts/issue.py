@@ -29,7 +29,7 @@ from desktop.receipts.content import (
 from desktop.receipts.pdf import PAPERS, render_pdf
 from desktop.staff import Staff
 from desktop.tickets import get_ticket
-from local_db import meta
+from local_db import meta, sync_state
 from local_db.connection import transaction
 from local_db.projection import TicketState
 from local_db.store import record_event
@@ -53,8 +53,13 @@ class IssuedReceipt:
 
 
 def base_url_of(desk: Desk) -> str | None:
-    """The progress page's base address configured on this desk (meta key)."""
-    return meta.get(desk.conn, BASE_URL_KEY) or None
+    """The progress page's base address: the one configured on this desk, else the central
+    server the desk is enrolled with (which serves ``/p/NUMBER``), else none (no QR)."""
+    configured = meta.get(desk.conn, BASE_URL_KEY)
+    if configured:
+        return configured
+    server = meta.get(desk.conn, sync_state.SERVER)
+    return server.rstrip("/") if server else None
 
 
 def set_base_url(desk: Desk, url: str) -> None:

@@ -258,3 +258,16 @@ def test_cli_receipt(tmp_path: Path) -> None:
     shown = run_kesu(db, "ticket", "show", number, "--json").json()
     printed = [e["payload"]["copy_no"] for e in shown["timeline"] if e["type"] == EVENT_TYPE]
     assert printed == [1, 2]  # the failed write recorded nothing
+
+
+def test_progress_address_falls_back_to_the_enrolled_server(desk: Desk) -> None:
+    from desktop.receipts.issue import base_url_of, set_base_url
+    from local_db import meta, sync_state
+    from local_db.connection import transaction
+
+    assert base_url_of(desk) is None  # a desk with neither: receipts carry no QR code
+    with transaction(desk.conn):
+        meta.put(desk.conn, sync_state.SERVER, "https://kesu.example.cn/")
+    assert base_url_of(desk) == "https://kesu.example.cn"
+    set_base_url(desk, "https://jindu.example.cn/")
+    assert base_url_of(desk) == "https://jindu.example.cn"  # the configured one wins
