@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from desktop.desk import Desk
+from desktop.response_clock import NOT_RESPONDED_BY_SQL
 from desktop.staff import Staff
 from desktop.tickets import get_ticket
 from local_db.connection import transaction
@@ -40,7 +41,7 @@ def active_alerts(desk: Desk) -> list[Alert]:
     rows = desk.conn.execute(
         "SELECT id, number, level, subcategory, due_at, escalation_step, first_response_at "
         "FROM tickets WHERE status NOT IN ('closed', 'rated', 'merged', 'voided') "
-        "AND (level = 1 OR escalation_step > 0 OR (first_response_at IS NULL AND due_at <= ?))",
+        f"AND (level = 1 OR escalation_step > 0 OR ({NOT_RESPONDED_BY_SQL}))",
         (now,),
     ).fetchall()
     if not rows:

@@ -12,7 +12,7 @@ from desktop.clock import parse_time
 from desktop.desk import Desk
 from desktop.errors import InvalidInput, PermissionDenied
 from desktop.intake import clean_text
-from desktop.response_clock import escalation_target, response_status
+from desktop.response_clock import OVERDUE_SQL, escalation_target, response_status
 from desktop.staff import Staff
 from desktop.tickets import get_ticket
 from desktop.triage import Reason
@@ -193,8 +193,7 @@ def escalate_due(desk: Desk) -> list[dict[str, Any]]:
     raised: list[dict[str, Any]] = []
     with transaction(desk.conn):
         rows = desk.conn.execute(
-            "SELECT id FROM tickets WHERE first_response_at IS NULL AND due_at <= ? "
-            "AND status NOT IN ('closed', 'rated', 'merged', 'voided')",
+            f"SELECT id FROM tickets WHERE {OVERDUE_SQL}",
             (format_time(now),),
         ).fetchall()
         for row in rows:

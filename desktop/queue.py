@@ -25,6 +25,7 @@ from desktop.clock import parse_time
 from desktop.errors import InvalidInput
 from desktop.intake import mask_phone, normalise_phone
 from desktop.lifecycle import OPEN_STATES, STATES
+from desktop.response_clock import NOT_RESPONDED_BY_SQL
 from local_db.projection import CLOSED_STATES, FINAL_STATES
 from local_db.search import build_match
 
@@ -168,7 +169,7 @@ def _where(f: QueueFilter, now: datetime, followup_hours: int) -> tuple[str, lis
         # the partial index's term so that index answers it.
         if OPEN_SQL not in clauses:
             clauses.append(OPEN_SQL)
-        clauses.append("first_response_at IS NULL AND due_at <= ?")
+        clauses.append(NOT_RESPONDED_BY_SQL)
         params.append(_fmt(now))
     if f.followup_overdue:
         clauses.append("status = 'closed' AND closed_at <= ?")

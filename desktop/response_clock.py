@@ -12,6 +12,13 @@ from desktop.clock import parse_time
 from desktop.policy import Policy
 from local_db.projection import CLOSED_STATES, FINAL_STATES, TicketState
 
+# The response rule of :func:`response_status` as SQL over ``tickets`` (one parameter: now),
+# for the queries that list overdue tickets: nobody responded by the due time, and the
+# ticket is neither closed nor rated, merged or voided.
+NOT_RESPONDED_BY_SQL = "first_response_at IS NULL AND due_at <= ?"
+OVERDUE_SQL = (f"{NOT_RESPONDED_BY_SQL} "
+               "AND status NOT IN ('closed', 'rated', 'merged', 'voided')")
+
 
 @dataclass(frozen=True)
 class ResponseStatus:

@@ -15,6 +15,7 @@ from desktop.i18n import tr
 from desktop.intake import parse_intake
 from desktop.lifecycle import STATES, allowed_actions
 from desktop.policy import load_policy
+from desktop.response_clock import OVERDUE_SQL
 from desktop.staff import authenticate, get_staff
 from desktop.tickets import create_ticket, get_ticket
 from desktop.triage import ComplaintInput, Triage, TriageRules
@@ -166,8 +167,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         clauses.append("level = ?")
         params.append(args.level)
     if args.overdue:
-        clauses.append("first_response_at IS NULL AND due_at <= ? "
-                       "AND status NOT IN ('closed','rated','merged','voided')")
+        clauses.append(OVERDUE_SQL)
         params.append(format_time(desk.now()))
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
     rows = desk.conn.execute(
