@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QObject
 
 from desktop.clock import Clock
-from desktop.desk import Desk, open_desk
+from desktop.desk import Desk, open_desk, reload_policy
 from desktop.i18n import DEFAULT_LANGUAGE
 from desktop.staff import Staff
 from ui.executor import DeskExecutor
@@ -46,12 +46,10 @@ class AppContext:
         return self.session.staff
 
     def refresh_policy(self) -> None:
-        """Re-read the policy after the worker installed a new one (sync)."""
-        fresh = open_desk(self.db_path, self.desk.clock)
-        try:
-            self.desk.policy, self.desk.triage = fresh.policy, fresh.triage
-        finally:
-            fresh.close()
+        """Take up a policy the sync thread installed, on this connection and on the
+        writer's (a no-op for each when it is unchanged)."""
+        reload_policy(self.desk)
+        self.executor.submit(reload_policy, writes=False)
 
     def close(self) -> None:
         """Finish queued writes, then close both connections."""

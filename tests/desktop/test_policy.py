@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from desktop.desk import Desk
 from desktop.errors import PolicyInvalid
 from desktop.policy import load_policy
 
@@ -79,3 +80,18 @@ def test_missing_file(tmp_path) -> None:
     with pytest.raises(PolicyInvalid) as info:
         load_policy(tmp_path / "nope.json")
     assert info.value.code == "policy.unreadable"
+
+
+def test_reload_policy_takes_up_what_another_connection_installed(desk: Desk) -> None:
+    from desktop.desk import install_policy_document, open_desk, reload_policy
+
+    assert reload_policy(desk) is False  # nothing new: nothing parsed
+    other = open_desk(Path(desk.conn.execute("PRAGMA database_list").fetchone()["file"]))
+    try:
+        document = dict(desk.policy.raw, policy_version="2099.1")
+        install_policy_document(other, document)
+    finally:
+        other.close()
+    assert reload_policy(desk) is True
+    assert desk.policy.version == "2099.1"
+    assert desk.triage is not None and reload_policy(desk) is False
