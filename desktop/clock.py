@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Protocol
 
 
@@ -45,3 +45,9 @@ class FixedClock:
 def parse_time(text: str) -> datetime:
     """Parse a stored UTC time (``2026-11-22T08:00:00.000Z``)."""
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def wall_clock_text(moment: datetime | str, zone: tzinfo, fmt: str) -> str:
+    """A stored UTC time (or a moment) as wall-clock text in *zone* (the store's)."""
+    at = parse_time(moment) if isinstance(moment, str) else moment
+    return at.astimezone(zone).strftime(fmt)

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication
 
+from desktop.clock import wall_clock_text
 from desktop.errors import KesuError
 from desktop.i18n import tr as core_tr
 from desktop.policy import Policy
@@ -131,11 +132,7 @@ def local_time(moment: datetime | str | None, policy: Policy, fmt: str = "%m-%d 
     """A stored UTC time shown in the store's time zone."""
     if moment is None or moment == "":
         return ""
-    if isinstance(moment, str):
-        from desktop.clock import parse_time
-
-        moment = parse_time(moment)
-    return moment.astimezone(policy.timezone).strftime(fmt)
+    return wall_clock_text(moment, policy.timezone, fmt)
 
 
 def flag_label(flag: str) -> str:

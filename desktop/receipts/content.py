@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from desktop.clock import parse_time
+from desktop.clock import wall_clock_text
 from desktop.desk import Desk
 from desktop.errors import InvalidInput, NotFound
 from desktop.i18n import tr
@@ -68,8 +68,7 @@ def summarise(text: str, limit: int = SUMMARY_CHARS) -> str:
 
 def local_time(desk: Desk, stamp: str | datetime) -> str:
     """A stored UTC time as the store's wall-clock time, ``2026-11-22 10:00``."""
-    moment = parse_time(stamp) if isinstance(stamp, str) else stamp
-    return moment.astimezone(desk.policy.timezone).strftime("%Y-%m-%d %H:%M")
+    return wall_clock_text(stamp, desk.policy.timezone, "%Y-%m-%d %H:%M")
 
 
 def progress_url(base_url: str, number: str, code: str) -> str:
