@@ -175,7 +175,6 @@ def m003_sync_dead_letters(db: sqlite_utils.Database) -> None:
     )
 
 
-
 @migrations(name="m004_queue_indexes")
 def m004_queue_indexes(db: sqlite_utils.Database) -> None:
     # The desk's ticket queue (desktop/queue.py) filters by status, level, channel,
@@ -195,6 +194,35 @@ def m004_queue_indexes(db: sqlite_utils.Database) -> None:
         );
         """
     )
+
+@migrations(name="m005_print_jobs")
+def m005_print_jobs(db: sqlite_utils.Database) -> None:
+    # The desk's print queue (desktop/printing). Local to this device and not events:
+    # a receipt that reached the printer is recorded as a receipt_printed event on the
+    # ticket (event_id); the job row only says what waits, failed or was cancelled, so a
+    # printer that is offline or out of paper never blocks or loses a ticket.
+    db.executescript(
+        """
+        CREATE TABLE print_jobs (
+            id INTEGER PRIMARY KEY,
+            ticket_id TEXT NOT NULL,
+            number TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            paper TEXT NOT NULL,
+            compensation_id TEXT,
+            printer TEXT NOT NULL,
+            requested_by TEXT NOT NULL,
+            requested_at TEXT NOT NULL,
+            status TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            updated_at TEXT NOT NULL,
+            event_id TEXT
+        );
+        CREATE INDEX print_jobs_by_status ON print_jobs(status, id);
+        """
+    )
+
 
 def known_migrations() -> list[str]:
     """Names of the migrations this version of Kesu knows, in order."""

@@ -91,3 +91,17 @@ def test_m004_adds_the_queue_indexes_and_the_queue_uses_them(tmp_path: Path) -> 
         plan = " ".join(r[3] for r in conn.execute(
             f"EXPLAIN QUERY PLAN SELECT count(*) FROM {_source(where)} WHERE {where}", params))
         assert "COVERING INDEX tickets_open" in plan
+
+
+def test_m005_adds_the_print_queue(tmp_path: Path) -> None:
+    conn = connect(tmp_path / "a.db")
+    db = sqlite_utils.Database(conn)
+    migrations.apply(db, stop_before="m005_print_jobs")
+    assert "print_jobs" not in _tables(conn)
+    assert migrate(conn) == ["m005_print_jobs"]
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(print_jobs)")}
+    assert {"ticket_id", "kind", "paper", "printer", "status", "attempts", "last_error",
+            "event_id"} <= columns
+    plan = " ".join(r[3] for r in conn.execute(
+        "EXPLAIN QUERY PLAN SELECT id FROM print_jobs WHERE status = 'waiting' ORDER BY id"))
+    assert "print_jobs_by_status" in plan
