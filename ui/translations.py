@@ -8,6 +8,8 @@ core's catalogues and the policy, so the command line and the app say the same t
 
 from __future__ import annotations
 
+import os
+
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from desktop.i18n import DEFAULT_LANGUAGE, LANGUAGES
@@ -25,7 +27,8 @@ def install_language(language: str) -> str:
     """Make *language* the application's language; return the one installed.
 
     Unknown languages fall back to Chinese. Replaces translators installed earlier, so the
-    login screen can switch language before anyone logs in.
+    login screen can switch language before anyone logs in. The core's messages (limits,
+    refusals, receipts' reprint marks) follow too: they read ``KESU_LANG``.
     """
     app = QCoreApplication.instance()
     assert app is not None, "create the QApplication first"
@@ -44,6 +47,7 @@ def install_language(language: str) -> str:
         _installed.append(own)
         for t in _installed:
             app.installTranslator(t)
+    os.environ["KESU_LANG"] = language
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China)
                        if language == "zh_CN" else QLocale(QLocale.Language.English))
     return language

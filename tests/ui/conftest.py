@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -15,6 +16,19 @@ from desktop.staff import Staff
 from tests.conftest import PINS
 from ui.context import AppContext, open_context
 from ui.translations import install_language
+
+
+@pytest.fixture(autouse=True)
+def keep_the_core_language() -> Iterator[None]:
+    """Installing a UI language sets ``KESU_LANG`` for the core; undo it after each test."""
+    before = os.environ.get("KESU_LANG")
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("KESU_LANG", None)
+        else:
+            os.environ["KESU_LANG"] = before
 
 
 @pytest.fixture(autouse=True)

@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 from desktop import handling
 from desktop.desk import Desk
 from desktop.errors import InvalidInput
+from desktop.i18n import current_language, tr
 from desktop.staff import Staff
 from desktop.tickets import create_ticket
 from resources import CJK_FONT_FAMILY
@@ -79,6 +80,11 @@ def test_language_switch(qapp: QApplication, language: str, expected: str) -> No
     try:
         install_language(language)
         assert level_label(1) == expected
+        # The core's own messages (e.g. a compensation outcome) follow the app's language.
+        assert current_language() == language
+        assert tr("comp.above_own", limit="200.00", role="desk") != tr(
+            "comp.above_own", "en" if language == "zh_CN" else "zh_CN", limit="200.00",
+            role="desk")
         assert state_label("accepted", language) == ("受理" if language == "zh_CN"
                                                      else state_label("accepted", "en"))
     finally:
