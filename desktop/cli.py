@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from desktop.commands import maintenance, receipt, setup, tickets
+from desktop.commands import maintenance, receipt, report, setup, tickets
 from desktop.commands import sync as sync_commands
 from desktop.errors import AuthenticationFailed, KesuError
 from desktop.i18n import tr
@@ -36,6 +36,7 @@ def build_parser(extensions: Sequence[Extension] = ()) -> argparse.ArgumentParse
     maintenance.register(sub)
     sync_commands.register(sub)
     receipt.register(sub)
+    report.register(sub)
     for extend in extensions:
         extend(sub)
     return parser

@@ -8,7 +8,7 @@ JSON path of the first problem and the reason.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -64,6 +64,14 @@ class DuplicatePolicy:
 
 
 @dataclass(frozen=True)
+class ReportPolicy:
+    """Store-report settings. Older documents have no ``reports`` section: these defaults."""
+
+    repeat_consecutive_days: int = 3
+    top_problems: int = 3
+
+
+@dataclass(frozen=True)
 class Policy:
     """A validated policy document."""
 
@@ -78,6 +86,7 @@ class Policy:
     staff: StaffPolicy
     duplicates: DuplicatePolicy
     raw: dict[str, Any]
+    reports: ReportPolicy = field(default_factory=ReportPolicy)
 
     def target(self, level: int) -> LevelTarget:
         """The response target of *level*."""
@@ -113,6 +122,23 @@ def _positive_int(doc: dict[str, Any], path: str, allow_zero: bool = False) -> i
     if value < 0 or (value == 0 and not allow_zero):
         raise _fail(path, "must be a positive integer")
     return value
+
+
+def _report_policy(doc: dict[str, Any]) -> ReportPolicy:
+    # Desks receive older policies by sync: a document without the section (or without
+    # one of its keys) still parses, with the defaults.
+    if "reports" not in doc:
+        return ReportPolicy()
+    _get(doc, "reports", dict)
+    defaults = ReportPolicy()
+    values = {
+        key: _positive_int(doc, f"reports.{key}") if key in doc["reports"]
+        else getattr(defaults, key)
+        for key in ("repeat_consecutive_days", "top_problems")
+    }
+    if values["repeat_consecutive_days"] < 2:
+        raise _fail("reports.repeat_consecutive_days", "must be at least 2")
+    return ReportPolicy(**values)
 
 
 def parse_policy(doc: Any, source: str = "<policy>") -> Policy:
@@ -182,6 +208,7 @@ def parse_policy(doc: Any, source: str = "<policy>") -> Policy:
         text_window_hours=_positive_int(doc, "duplicates.text_window_hours"),
     )
     channels = _get(doc, "channels", dict)
+    reports = _report_policy(doc)
     tiers = _get(doc, "member_tiers", list)
     policy = Policy(
         version=version,
@@ -195,6 +222,7 @@ def parse_policy(doc: Any, source: str = "<policy>") -> Policy:
         staff=staff,
         duplicates=duplicates,
         raw=doc,
+        reports=reports,
     )
     # The triage rules validate their own section; their errors carry the same path form.
     from desktop.triage import TriagePolicyError, TriageRules

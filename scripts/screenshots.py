@@ -106,6 +106,17 @@ def render(language: str, db: Path, out: Path) -> None:
     settle(300)
     shot(window, out / language / "approvals.png")
 
+    # The manager's dashboard (the start strip is on top): this month, a problem drilled.
+    work.tabs.setCurrentWidget(work.reports)
+    work.reports.set_period("month")
+    settle(300, until=lambda: work.reports.report is not None
+           and not work.reports.computing())
+    if work.reports.sections.problems.lines:
+        work.reports.sections.problems.activate_row(0)
+        settle(300, until=lambda: bool(work.reports.drill.ticket_ids()))
+    shot(window, out / language / "reports.png")
+    shot(work.reports.sections, out / language / "reports_figures.png")
+
     ctx.session.login(get_staff(ctx.desk.conn, "c01"))
     quick = QuickEntryWindow(ctx)
     quick.show_and_focus()

@@ -110,6 +110,12 @@ def run_app(db_path: str | Path, *, quick: bool = False,
         from ui.single_instance import ShowServer
 
         quick_window = QuickEntryWindow(ctx)
+        from ui.printing.hooks import Printing
+
+        # The cashier's saves print their receipts on the desk's printer, no dialog.
+        printing = Printing(ctx, quick_window)
+        quick_window.saved.connect(printing.print_after_save)
+        printing.start()
         # Later ``kesu quick`` runs (the cashier's keyboard shortcut) bring this one up.
         server = ShowServer(quick_entry_socket(ctx.db_path), quick_window.show_and_focus)
         window = quick_window

@@ -17,14 +17,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.reports.model import Drill
 from desktop.staff import Staff
 from ui.alerts import AlertBanner
 from ui.approvals_panel import ApprovalsPanel
 from ui.context import AppContext
 from ui.intake_panel import IntakePanel
 from ui.login import LoginWidget
+from ui.printing.hooks import Printing
 from ui.queue_panel import QueuePanel
 from ui.quick_entry import QuickEntryWindow
+from ui.reports import AttentionStrip, ReportDashboard
 from ui.status_line import StatusLine
 from ui.ticket_panel import TicketPanel
 
@@ -40,11 +43,14 @@ class WorkArea(QWidget):
         self.intake = IntakePanel(ctx)
         self.ticket = TicketPanel(ctx)
         self.approvals = ApprovalsPanel(ctx)
+        self.attention = AttentionStrip(ctx)
+        self.reports = ReportDashboard(ctx)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("work_tabs")
         self.tabs.addTab(self.intake, self.tr("&New complaint"))
         self.tabs.addTab(self.ticket, self.tr("&Ticket"))
         self.tabs.addTab(self.approvals, self.tr("A&pprovals"))
+        self.tabs.addTab(self.reports, self.tr("R&eports"))
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setObjectName("work_splitter")
         splitter.addWidget(self.queue)
@@ -55,12 +61,17 @@ class WorkArea(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 0)
         layout.addWidget(self.alerts)
+        layout.addWidget(self.attention)
         layout.addWidget(splitter, 1)
 
         self.queue.ticket_activated.connect(self.open_ticket)
         self.queue.current_ticket_changed.connect(self.ticket.show_ticket)
         self.alerts.open_ticket.connect(self.open_ticket)
         self.approvals.open_ticket.connect(self.open_ticket)
+        self.reports.open_ticket.connect(self.open_ticket)
+        self.attention.open_ticket.connect(self.open_ticket)
+        self.attention.drill_requested.connect(self.show_drill)
+        self.attention.show_reports.connect(lambda: self.tabs.setCurrentWidget(self.reports))
         self.intake.open_ticket.connect(self.open_ticket)
         self.intake.saved.connect(lambda tid, _number: self.queue.select_ticket(tid))
         self.alerts.refresh()
@@ -70,6 +81,11 @@ class WorkArea(QWidget):
         self.ticket.show_ticket(ticket_id)
         self.tabs.setCurrentWidget(self.ticket)
 
+    def show_drill(self, drill: Drill, title: str) -> None:
+        """The Reports tab, listing the tickets behind *drill*."""
+        self.tabs.setCurrentWidget(self.reports)
+        self.reports.show_drill(drill, title)
+
     def new_complaint(self) -> None:
         """Go to the intake form, text box focused."""
         self.tabs.setCurrentWidget(self.intake)
@@ -78,6 +94,9 @@ class WorkArea(QWidget):
     def apply_role(self, staff: Staff) -> None:
         """What the window offers depends on the role: approvals are for managers."""
         self.tabs.setTabVisible(self.tabs.indexOf(self.approvals), staff.role == "manager")
+        # Reports and the start strip (repeat problems, level-1 overdue) are the manager's.
+        self.tabs.setTabVisible(self.tabs.indexOf(self.reports), staff.role == "manager")
+        self.attention.set_active(staff.role == "manager")
 
     def has_unsaved(self) -> bool:
         """Some form holds typed text that is not saved."""
@@ -101,6 +120,10 @@ class MainWindow(QMainWindow):
         self.quick: QuickEntryWindow | None = None
         self.status = StatusLine(ctx)
         self.setStatusBar(self.status)
+        # Receipts print through the desk's queue; its state sits in the status line.
+        self.printing = Printing(ctx, self)
+        self.status.addPermanentWidget(self.printing.indicator)
+        self.printing.problem.connect(lambda text: self.status.showMessage(text, 10_000))
         self._actions()
         self.login.logged_in.connect(self._logged_in)
         self.login.language_changed.connect(lambda _lang: self._retitle())
@@ -129,8 +152,11 @@ class MainWindow(QMainWindow):
                                  self.new_complaint)
         self.quick_action = action("action_quick", self.tr("Quick entry"), "F3",
                                    self.show_quick_entry)
+        self.print_queue_action = action("action_print_queue", self.tr("Print queue"),
+                                         "Ctrl+Shift+P", self.show_print_queue)
         menu = self.menuBar().addMenu(self.tr("&Desk"))
-        for act in (self.new_action, self.quick_action, self.lock_action):
+        for act in (self.new_action, self.quick_action, self.print_queue_action,
+                    self.lock_action):
             menu.addAction(act)
         menu.addSeparator()
         quit_action = menu.addAction(self.tr("&Quit"))
@@ -144,6 +170,11 @@ class MainWindow(QMainWindow):
             self.work = WorkArea(self._ctx)
             self.stack.addWidget(self.work)
             self.login.allow_language_choice(False)
+            # A saved complaint prints its receipt on the desk's printer, no dialog.
+            self.work.intake.saved.connect(self.printing.print_after_save)
+            self.work.ticket.print_requested.connect(
+                lambda tid: self.printing.open_dialog(tid, self))
+        self.printing.start()
         self.work.apply_role(staff)
         self.stack.setCurrentWidget(self.work)
         # Back to where the hands were before the lock: a half-typed complaint goes on.
@@ -180,7 +211,13 @@ class MainWindow(QMainWindow):
             return
         if self.quick is None:
             self.quick = QuickEntryWindow(self._ctx)
+            self.quick.saved.connect(self.printing.print_after_save)
         self.quick.show_and_focus()
+
+    def show_print_queue(self) -> None:
+        """Ctrl+Shift+P: the print queue window."""
+        if not self._ctx.session.locked and self._ctx.session.staff is not None:
+            self.printing.show_queue()
 
     # --- closing -----------------------------------------------------------------------
 
@@ -202,5 +239,6 @@ class MainWindow(QMainWindow):
             return
         if self.quick is not None:
             self.quick.close()
+        self.printing.stop()
         event.accept()
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -165,6 +167,9 @@ class EventSummary:
 class TicketPanel(QWidget):
     """The ticket view: header, complaint, actions, timeline and compensation ledger."""
 
+    # The id of the shown ticket, when staff ask to print a receipt (button or Ctrl+P).
+    print_requested = Signal(str)
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("ticketPanel")
@@ -209,6 +214,13 @@ class TicketPanel(QWidget):
             top.addWidget(widget)
         top.addStretch(1)
         top.addWidget(self.countdown)
+        # Printing (ui/printing): the window opens the print dialog on print_requested.
+        self.print_button = _named(QPushButton(self.tr("Print receipt...")), "print_receipt")
+        self.print_button.setToolTip("Ctrl+P")
+        self.print_button.clicked.connect(self._request_print)
+        print_shortcut = QShortcut(QKeySequence("Ctrl+P"), self, self._request_print)
+        print_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        top.addWidget(self.print_button)
         facts = QHBoxLayout()
         for widget in (self.channel, self.category, self.handler, self.phone, self.flags):
             facts.addWidget(widget)
@@ -227,6 +239,10 @@ class TicketPanel(QWidget):
         ctx.executor.changed.connect(self.refresh)
         ctx.session.staff_changed.connect(lambda _staff: self.refresh())
         self._show_nothing()
+
+    def _request_print(self) -> None:
+        if self._ticket is not None:
+            self.print_requested.emit(self._ticket.id)
 
     # --- public -----------------------------------------------------------------------
 

@@ -7,14 +7,16 @@ from pathlib import Path
 from typing import Any
 
 from desktop.commands.common import actor_of, desk_of
+from desktop.desk import Desk
 from desktop.errors import InvalidInput, KesuError
 from desktop.i18n import tr
+from desktop.printing import print_settings
 from desktop.receipts.content import KINDS
 from desktop.receipts.issue import BASE_URL_KEY, base_url_of, issue_receipt, set_base_url
 from desktop.receipts.pdf import PAPERS
 
 # The desk settings this command may change; each has its own validation.
-CONFIG_KEYS = (BASE_URL_KEY,)
+CONFIG_KEYS = (BASE_URL_KEY, *print_settings.CONFIG_KEYS)
 
 
 def register(sub: Any) -> None:
@@ -61,12 +63,21 @@ def cmd_receipt(args: argparse.Namespace) -> int:
 
 def cmd_config_get(args: argparse.Namespace) -> int:
     desk = desk_of(args)
-    args.emit({args.key: base_url_of(desk)})
+    args.emit({args.key: _config_value(desk, args.key)})
     return 0
 
 
 def cmd_config_set(args: argparse.Namespace) -> int:
     desk = desk_of(args)
-    set_base_url(desk, args.value)
-    args.emit({args.key: base_url_of(desk)})
+    if args.key in print_settings.CONFIG_KEYS:
+        print_settings.set_config(desk, args.key, args.value)
+    else:
+        set_base_url(desk, args.value)
+    args.emit({args.key: _config_value(desk, args.key)})
     return 0
+
+
+def _config_value(desk: Desk, key: str) -> str | bool | None:
+    if key in print_settings.CONFIG_KEYS:
+        return print_settings.config_value(desk.conn, key)
+    return base_url_of(desk)

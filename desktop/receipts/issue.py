@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
 from desktop.desk import Desk
@@ -92,6 +93,51 @@ def build_receipt(desk: Desk, ticket: TicketState, kind: str, *, base_url: str |
     raise InvalidInput("input.bad_choice", field="kind", value=kind, choices=", ".join(KINDS))
 
 
+@dataclass(frozen=True)
+class DrawnReceipt:
+    """A receipt drawn for a ticket, not yet recorded: its PDF and which copy it is."""
+
+    pdf: bytes
+    pages: int
+    receipt: Receipt
+    copy_no: int
+    at: datetime
+
+    @property
+    def reprint(self) -> bool:
+        """The ticket already had a print of this kind: the receipt says 补打."""
+        return self.copy_no > 1
+
+
+def check_paper(paper: str) -> None:
+    """Refuse a paper format other than those of :data:`PAPERS`."""
+    if paper not in PAPERS:
+        raise InvalidInput("input.bad_choice", field="format", value=paper,
+                           choices=", ".join(PAPERS))
+
+
+def draw_receipt(desk: Desk, ticket: TicketState, *, kind: str, paper: str,
+                 base_url: str | None = None,
+                 compensation_id: str | None = None) -> DrawnReceipt:
+    """Draw the next copy of a receipt of *kind* (reads only): marked 补打 with the time
+    when the ticket already has a print of that kind."""
+    check_paper(paper)
+    receipt = build_receipt(desk, ticket, kind, base_url=base_url or base_url_of(desk),
+                            compensation_id=compensation_id)
+    earlier = copies_printed(desk, ticket.id, kind)
+    now = desk.now()
+    if earlier:
+        receipt = replace(receipt, reprint_label=tr(
+            "receipt.reprint", RECEIPT_LANGUAGE, time=local_time(desk, now)))
+    pdf, pages = render_pdf(receipt, paper)
+    return DrawnReceipt(pdf, pages, receipt, earlier + 1, now)
+
+
+def printed_payload(kind: str, paper: str, copy_no: int) -> dict[str, object]:
+    """The payload of a ``receipt_printed`` event."""
+    return {"kind": kind, "format": paper, "reprint": copy_no > 1, "copy_no": copy_no}
+
+
 def issue_receipt(desk: Desk, actor: Staff, ref: str, *, kind: str, paper: str,
                   base_url: str | None = None, compensation_id: str | None = None,
                   out: Path | None = None) -> IssuedReceipt:
@@ -100,29 +146,20 @@ def issue_receipt(desk: Desk, actor: Staff, ref: str, *, kind: str, paper: str,
     *base_url* defaults to the desk's configured address; without one the receipt has
     no QR code (the number and code still let staff look the ticket up).
     """
-    if paper not in PAPERS:
-        raise InvalidInput("input.bad_choice", field="format", value=paper,
-                           choices=", ".join(PAPERS))
+    check_paper(paper)
     with transaction(desk.conn):
         ticket = get_ticket(desk, ref)
-        receipt = build_receipt(desk, ticket, kind, base_url=base_url or base_url_of(desk),
-                                compensation_id=compensation_id)
-        earlier = copies_printed(desk, ticket.id, kind)
-        now = desk.now()
-        if earlier:
-            receipt = replace(receipt, reprint_label=tr(
-                "receipt.reprint", RECEIPT_LANGUAGE, time=local_time(desk, now)))
-        pdf, pages = render_pdf(receipt, paper)
+        drawn = draw_receipt(desk, ticket, kind=kind, paper=paper, base_url=base_url,
+                             compensation_id=compensation_id)
         if out is not None:
-            _write_atomically(out, pdf)
+            _write_atomically(out, drawn.pdf)
         recorded = record_event(
             desk.conn, ticket_id=ticket.id, type=EVENT_TYPE,
-            payload={"kind": kind, "format": paper, "reprint": earlier > 0,
-                     "copy_no": earlier + 1},
-            actor=actor.id, occurred_at=now, policy_version=desk.policy.version,
+            payload=printed_payload(kind, paper, drawn.copy_no),
+            actor=actor.id, occurred_at=drawn.at, policy_version=desk.policy.version,
             current=ticket)
-    return IssuedReceipt(pdf, pages, kind, paper, earlier > 0, earlier + 1,
-                         recorded.ticket, receipt)
+    return IssuedReceipt(drawn.pdf, drawn.pages, kind, paper, drawn.reprint, drawn.copy_no,
+                         recorded.ticket, drawn.receipt)
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

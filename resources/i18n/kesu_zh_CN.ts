@@ -120,6 +120,48 @@
     </message>
 </context>
 <context>
+    <name>AttentionStrip</name>
+    <message>
+        <source>Needs the manager</source>
+        <translation>需要店长处理</translation>
+    </message>
+    <message>
+        <source>Hide</source>
+        <translation>隐藏</translation>
+    </message>
+    <message>
+        <source>Hide until the next login</source>
+        <translation>隐藏，下次登录再显示</translation>
+    </message>
+    <message>
+        <source>Repeated problems:</source>
+        <translation>重复问题：</translation>
+    </message>
+    <message>
+        <source>Level 1 overdue:</source>
+        <translation>一级超时：</translation>
+    </message>
+    <message>
+        <source>+{count} more</source>
+        <translation>另有 {count} 条</translation>
+    </message>
+    <message>
+        <source>{what}: {days} days in a row, {tickets} tickets</source>
+        <translation>{what}：连续 {days} 天，{tickets} 单</translation>
+    </message>
+    <message>
+        <source>{number} {problem}, {late} late</source>
+        <translation>{number} {problem}，超时 {late}</translation>
+    </message>
+</context>
+<context>
+    <name>CategoryChart</name>
+    <message>
+        <source>Tickets</source>
+        <translation>投诉单数</translation>
+    </message>
+</context>
+<context>
     <name>CompensationForm</name>
     <message>
         <source>Amount in yuan, e.g. 50 or 12.50</source>
@@ -252,6 +294,56 @@
     <message>
         <source>{status}: {kind} {amount} yuan. {reason}</source>
         <translation>{status}：{kind} {amount} 元。{reason}</translation>
+    </message>
+</context>
+<context>
+    <name>ComplianceChart</name>
+    <message>
+        <source>Responded in time (%)</source>
+        <translation>按时响应 (%)</translation>
+    </message>
+</context>
+<context>
+    <name>DrillList</name>
+    <message>
+        <source>Click a figure, a bar or a row to list the tickets behind it.</source>
+        <translation>点击任一数字、柱形或表格行，查看对应的工单。</translation>
+    </message>
+    <message>
+        <source>Ticket</source>
+        <translation>工单</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Problem</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <source>Recorded</source>
+        <translation>登记时间</translation>
+    </message>
+    <message>
+        <source>Complaint</source>
+        <translation>投诉内容</translation>
+    </message>
+    <message>
+        <source>{what}: computing…</source>
+        <translation>{what}：计算中…</translation>
+    </message>
+    <message>
+        <source> (first {limit} shown)</source>
+        <translation>（仅显示前 {limit} 单）</translation>
+    </message>
+    <message>
+        <source>{what}: {count} tickets</source>
+        <translation>{what}：{count} 单</translation>
     </message>
 </context>
 <context>
@@ -506,6 +598,10 @@
         <translation>快速登记</translation>
     </message>
     <message>
+        <source>Print queue</source>
+        <translation>打印队列</translation>
+    </message>
+    <message>
         <source>&amp;Desk</source>
         <translation>服务台(&amp;D)</translation>
     </message>
@@ -520,6 +616,193 @@
     <message>
         <source>A complaint was typed but not saved. Close anyway and lose it?</source>
         <translation>有一条客诉已填写但未保存。仍要关闭并放弃它吗？</translation>
+    </message>
+</context>
+<context>
+    <name>PrintDialog</name>
+    <message>
+        <source>Print receipt - {number}</source>
+        <translation>打印回执 - {number}</translation>
+    </message>
+    <message>
+        <source>80 mm roll</source>
+        <translation>80 毫米小票</translation>
+    </message>
+    <message>
+        <source>A4</source>
+        <translation>A4</translation>
+    </message>
+    <message>
+        <source>Print the complaint receipt after each &amp;quick entry</source>
+        <translation>快速登记后自动打印受理回执(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Receipt:</source>
+        <translation>回执类型(&amp;R)：</translation>
+    </message>
+    <message>
+        <source>Compensation &amp;line:</source>
+        <translation>补偿记录(&amp;L)：</translation>
+    </message>
+    <message>
+        <source>&amp;Format:</source>
+        <translation>纸张格式(&amp;F)：</translation>
+    </message>
+    <message>
+        <source>Pr&amp;inter:</source>
+        <translation>打印机(&amp;I)：</translation>
+    </message>
+    <message>
+        <source>&amp;Print</source>
+        <translation>打印(&amp;P)</translation>
+    </message>
+    <message>
+        <source>C&amp;lose</source>
+        <translation>关闭(&amp;L)</translation>
+    </message>
+</context>
+<context>
+    <name>PrintQueue</name>
+    <message>
+        <source>Complaint receipt</source>
+        <translation>受理回执</translation>
+    </message>
+    <message>
+        <source>Compensation voucher</source>
+        <translation>补偿凭证</translation>
+    </message>
+    <message>
+        <source>Closing slip</source>
+        <translation>完结单</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>待打印</translation>
+    </message>
+    <message>
+        <source>Printing</source>
+        <translation>打印中</translation>
+    </message>
+    <message>
+        <source>Printed</source>
+        <translation>已打印</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>ESC/POS thermal printer ({target})</source>
+        <translation>ESC/POS 热敏打印机（{target}）</translation>
+    </message>
+    <message>
+        <source>PDF file ({folder})</source>
+        <translation>PDF 文件（{folder}）</translation>
+    </message>
+</context>
+<context>
+    <name>PrintQueueIndicator</name>
+    <message>
+        <source>Print queue: {failed} failed, {waiting} waiting</source>
+        <translation>打印队列：{failed} 失败，{waiting} 待打印</translation>
+    </message>
+    <message>
+        <source>Print queue: {failed} failed</source>
+        <translation>打印队列：{failed} 失败</translation>
+    </message>
+    <message>
+        <source>Print queue: {waiting} waiting</source>
+        <translation>打印队列：{waiting} 待打印</translation>
+    </message>
+</context>
+<context>
+    <name>PrintQueuePanel</name>
+    <message>
+        <source>Print queue</source>
+        <translation>打印队列</translation>
+    </message>
+    <message>
+        <source>Job</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>Ticket</source>
+        <translation>工单</translation>
+    </message>
+    <message>
+        <source>Receipt</source>
+        <translation>回执</translation>
+    </message>
+    <message>
+        <source>Printer</source>
+        <translation>打印机</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>尝试次数</translation>
+    </message>
+    <message>
+        <source>Requested</source>
+        <translation>提交时间</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>&amp;Retry</source>
+        <translation>重试(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel job</source>
+        <translation>取消任务(&amp;C)</translation>
+    </message>
+    <message>
+        <source>C&amp;lose</source>
+        <translation>关闭(&amp;L)</translation>
+    </message>
+</context>
+<context>
+    <name>PrintRender</name>
+    <message>
+        <source>The receipt could not be read as a PDF</source>
+        <translation>回执 PDF 无法读取</translation>
+    </message>
+    <message>
+        <source>The receipt page could not be drawn</source>
+        <translation>回执页面无法绘制</translation>
+    </message>
+    <message>
+        <source>Cannot use the folder {folder}: {reason}</source>
+        <translation>无法使用文件夹 {folder}：{reason}</translation>
+    </message>
+    <message>
+        <source>Cannot write to the folder {folder}</source>
+        <translation>无法写入文件夹 {folder}</translation>
+    </message>
+    <message>
+        <source>Printer {name} is not installed on this computer</source>
+        <translation>本机未安装打印机 {name}</translation>
+    </message>
+    <message>
+        <source>Printer {name} reports an error: offline, out of paper?</source>
+        <translation>打印机 {name} 报错：离线或缺纸？</translation>
+    </message>
+    <message>
+        <source>Printer {name} did not accept the job</source>
+        <translation>打印机 {name} 未接受打印任务</translation>
+    </message>
+    <message>
+        <source>Printer {name} broke off the job</source>
+        <translation>打印机 {name} 中断了打印</translation>
     </message>
 </context>
 <context>
@@ -674,6 +957,280 @@
     <message>
         <source>Your limit {limit} yuan</source>
         <translation>本人限额 {limit} 元</translation>
+    </message>
+</context>
+<context>
+    <name>ReportDashboard</name>
+    <message>
+        <source>Today</source>
+        <translation>今天</translation>
+    </message>
+    <message>
+        <source>This week</source>
+        <translation>本周</translation>
+    </message>
+    <message>
+        <source>This month</source>
+        <translation>本月</translation>
+    </message>
+    <message>
+        <source>Custom</source>
+        <translation>自定义</translation>
+    </message>
+    <message>
+        <source>Per&amp;iod</source>
+        <translation>期间(&amp;I)</translation>
+    </message>
+    <message>
+        <source>&amp;From</source>
+        <translation>从(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Until</source>
+        <translation>至(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Compute the figures again (F5)</source>
+        <translation>重新计算 (F5)</translation>
+    </message>
+    <message>
+        <source>Computing…</source>
+        <translation>计算中…</translation>
+    </message>
+    <message>
+        <source>{period} ({days} days), compared with {previous}; computed at {time}</source>
+        <translation>{period}（{days} 天），对比上期 {previous}；{time} 计算</translation>
+    </message>
+</context>
+<context>
+    <name>ReportSections</name>
+    <message>
+        <source>Tickets</source>
+        <translation>投诉单数</translation>
+    </message>
+    <message>
+        <source>Responded in time</source>
+        <translation>按时响应率</translation>
+    </message>
+    <message>
+        <source>First response (mean)</source>
+        <translation>首次响应（平均）</translation>
+    </message>
+    <message>
+        <source>Resolved</source>
+        <translation>解决率</translation>
+    </message>
+    <message>
+        <source>Reopened</source>
+        <translation>重开率</translation>
+    </message>
+    <message>
+        <source>Satisfaction</source>
+        <translation>满意度</translation>
+    </message>
+    <message>
+        <source>Compensation granted</source>
+        <translation>发放补偿</translation>
+    </message>
+    <message>
+        <source>Overdue now</source>
+        <translation>当前超时</translation>
+    </message>
+    <message>
+        <source>Tickets by category</source>
+        <translation>各分类投诉数</translation>
+    </message>
+    <message>
+        <source>Responded in time, by level</source>
+        <translation>各级别按时响应率</translation>
+    </message>
+    <message>
+        <source>Tickets per day</source>
+        <translation>每日投诉数</translation>
+    </message>
+    <message>
+        <source>Problem</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>分类</translation>
+    </message>
+    <message>
+        <source>Level 1</source>
+        <translation>一级</translation>
+    </message>
+    <message>
+        <source>Most named product</source>
+        <translation>最常提到的商品</translation>
+    </message>
+    <message>
+        <source>Repeated problem</source>
+        <translation>重复问题</translation>
+    </message>
+    <message>
+        <source>Days in a row</source>
+        <translation>连续天数</translation>
+    </message>
+    <message>
+        <source>Days</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Subcategory</source>
+        <translation>子分类</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>渠道</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <source>&amp;Breakdown by</source>
+        <translation>分组方式(&amp;B)</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Share</source>
+        <translation>占比</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>方式</translation>
+    </message>
+    <message>
+        <source>Grants</source>
+        <translation>笔数</translation>
+    </message>
+    <message>
+        <source>Total (yuan)</source>
+        <translation>合计（元）</translation>
+    </message>
+    <message>
+        <source>Granted by</source>
+        <translation>发放人</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>岗位</translation>
+    </message>
+    <message>
+        <source>Largest</source>
+        <translation>单笔最高</translation>
+    </message>
+    <message>
+        <source>Role limit</source>
+        <translation>角色限额</translation>
+    </message>
+    <message>
+        <source>Above limit</source>
+        <translation>超限笔数</translation>
+    </message>
+    <message>
+        <source>Ticket</source>
+        <translation>工单</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>响应时限</translation>
+    </message>
+    <message>
+        <source>Overdue by</source>
+        <translation>已超时</translation>
+    </message>
+    <message>
+        <source>Handler</source>
+        <translation>处理人</translation>
+    </message>
+    <message>
+        <source>Repeat-problem alerts</source>
+        <translation>重复问题预警</translation>
+    </message>
+    <message>
+        <source>Top 3 problems</source>
+        <translation>前三大问题</translation>
+    </message>
+    <message>
+        <source>Tickets by…</source>
+        <translation>投诉分布</translation>
+    </message>
+    <message>
+        <source>Compensation</source>
+        <translation>补偿</translation>
+    </message>
+    <message>
+        <source>Busiest day {day}: {amount} / cap {cap}</source>
+        <translation>最高日 {day}：{amount} / 日上限 {cap}</translation>
+    </message>
+    <message>
+        <source>Daily cap {cap}</source>
+        <translation>日上限 {cap}</translation>
+    </message>
+    <message>
+        <source>voided {voided}, merged {merged}</source>
+        <translation>作废 {voided}，合并 {merged}</translation>
+    </message>
+    <message>
+        <source>{in_time} of {decided} in time</source>
+        <translation>{decided} 单中 {in_time} 单按时</translation>
+    </message>
+    <message>
+        <source>90% within {p90}; {count} responded</source>
+        <translation>90% 在 {p90} 内；已响应 {count} 单</translation>
+    </message>
+    <message>
+        <source>{resolved} of {tickets} closed</source>
+        <translation>{tickets} 单中已结案 {resolved} 单</translation>
+    </message>
+    <message>
+        <source>{reopened} of {closed} ever closed</source>
+        <translation>结案 {closed} 单中重开 {reopened} 单</translation>
+    </message>
+    <message>
+        <source>{rated} rated</source>
+        <translation>{rated} 单已评价</translation>
+    </message>
+    <message>
+        <source>level 1: {count}</source>
+        <translation>其中一级 {count} 单</translation>
+    </message>
+    <message>
+        <source>whatever the period</source>
+        <translation>不限期间</translation>
+    </message>
+    <message>
+        <source>No complaints in this period.</source>
+        <translation>本期没有投诉。</translation>
+    </message>
+    <message>
+        <source>Product: {name}</source>
+        <translation>商品：{name}</translation>
+    </message>
+    <message>
+        <source>No problem repeated on consecutive days.</source>
+        <translation>没有连续多天重复的问题。</translation>
+    </message>
+    <message>
+        <source>No compensation granted.</source>
+        <translation>没有发放补偿。</translation>
+    </message>
+    <message>
+        <source>Waiting for approval: {pending} ({pending_amount}); refused: {refused}.</source>
+        <translation>待审批 {pending} 笔（{pending_amount}）；已拒绝 {refused} 笔。</translation>
+    </message>
+    <message>
+        <source>Nothing overdue.</source>
+        <translation>没有超时工单。</translation>
     </message>
 </context>
 <context>
@@ -953,6 +1510,10 @@
         <translation>补偿记录</translation>
     </message>
     <message>
+        <source>Print receipt...</source>
+        <translation>打印回执...</translation>
+    </message>
+    <message>
         <source>No ticket open.</source>
         <translation>未打开工单。</translation>
     </message>
@@ -1085,6 +1646,13 @@
     </message>
 </context>
 <context>
+    <name>TrendChart</name>
+    <message>
+        <source>Other levels</source>
+        <translation>其他级别</translation>
+    </message>
+</context>
+<context>
     <name>WorkArea</name>
     <message>
         <source>&amp;New complaint</source>
@@ -1097,6 +1665,10 @@
     <message>
         <source>A&amp;pprovals</source>
         <translation>审批(&amp;P)</translation>
+    </message>
+    <message>
+        <source>R&amp;eports</source>
+        <translation>报表(&amp;E)</translation>
     </message>
 </context>
 <context>
@@ -1325,6 +1897,37 @@
     <message>
         <source>Refused</source>
         <translation>已拒绝</translation>
+    </message>
+</context>
+<context>
+    <name>reports</name>
+    <message>
+        <source>{minutes} min</source>
+        <translation>{minutes} 分钟</translation>
+    </message>
+    <message>
+        <source>{hours} h {minutes:02d} min</source>
+        <translation>{hours} 小时 {minutes:02d} 分</translation>
+    </message>
+    <message>
+        <source>previous period: {value}</source>
+        <translation>上期：{value}</translation>
+    </message>
+    <message>
+        <source>{delta} pts</source>
+        <translation>{delta} 个百分点</translation>
+    </message>
+    <message>
+        <source>{delta} min</source>
+        <translation>{delta} 分钟</translation>
+    </message>
+    <message>
+        <source>= same as previous</source>
+        <translation>= 与上期持平</translation>
+    </message>
+    <message>
+        <source>{arrow} {delta} vs previous</source>
+        <translation>{arrow} 较上期 {delta}</translation>
     </message>
 </context>
 </TS>

@@ -1,0 +1,111 @@
+"""The tickets behind a figure: the exact rows a figure of the report counted.
+
+A :class:`~desktop.reports.model.Drill` is the period plus filters (``model.DRILL_KEYS``).
+Ticket filters narrow the counted tickets of the period (created in it, not voided or
+merged); ``overdue_now`` is the overdue list (any creation date); ``compensation_*``
+filters select the tickets of the ledger lines of the period (whatever the ticket's state).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from desktop.intake import mask_phone
+from desktop.queue import OPEN_SQL, QueueRow
+from desktop.reports.figures import CLOSED_SQL, COUNTED_SQL
+from desktop.reports.model import DRILL_KEYS, Drill
+from desktop.reports.period import day_start_utc
+from desktop.reports.repeats import PRODUCT_KEY_SQL
+from desktop.response_clock import NOT_RESPONDED_BY_SQL
+from local_db.eventlog import format_time
+
+_COLUMNS = (
+    "rid, id, number, level, status, category, subcategory, channel, text, "
+    "customer_phone, handler, created_by, created_at, due_at, first_response_at, closed_at, "
+    "conflict"
+)
+_EQUAL = {"category": "category", "subcategory": "subcategory", "channel": "channel",
+          "level": "level"}
+_COMPENSATION = {"compensation_kind": "kind", "compensation_staff": "requested_by",
+                 "compensation_status": "status"}
+
+
+def _where(drill: Drill, now: datetime) -> tuple[list[str], list[Any]]:
+    filters = drill.as_dict()
+    unknown = set(filters) - set(DRILL_KEYS)
+    if unknown:
+        raise ValueError(f"unknown drill filter: {', '.join(sorted(unknown))}")
+    p = drill.period
+    clauses: list[str] = []
+    params: list[Any] = []
+    now_text = format_time(now)
+    comp = {k: v for k, v in filters.items() if k in _COMPENSATION}
+    if filters.get("overdue_now"):
+        clauses.append(f"{OPEN_SQL} AND {NOT_RESPONDED_BY_SQL}")
+        params.append(now_text)
+    elif comp:
+        sub = ["store_day >= ? AND store_day <= ?"]
+        sub_params: list[Any] = [p.first_day.strftime("%Y%m%d"), p.last_day.strftime("%Y%m%d")]
+        for key, value in comp.items():
+            sub.append(f"{_COMPENSATION[key]} = ?")
+            sub_params.append(value)
+        clauses.append(f"id IN (SELECT ticket_id FROM compensations WHERE {' AND '.join(sub)})")
+        params.extend(sub_params)
+    else:
+        clauses.append(COUNTED_SQL)
+        params.extend([format_time(p.start_utc), format_time(p.end_utc)])
+    for key, value in filters.items():
+        if key in _EQUAL:
+            clauses.append(f"{_EQUAL[key]} = ?")
+            params.append(value)
+        elif key == "day":
+            tz = ZoneInfo(p.timezone)
+            d = date.fromisoformat(str(value))
+            clauses.append("created_at >= ? AND created_at < ?")
+            params.extend([format_time(day_start_utc(d, tz)),
+                           format_time(day_start_utc(d + timedelta(days=1), tz))])
+        elif key == "responded_in_time":
+            if value:
+                clauses.append("first_response_at IS NOT NULL AND first_response_at <= due_at")
+            else:
+                clauses.append("(first_response_at > due_at OR "
+                               "(first_response_at IS NULL AND due_at <= ?))")
+                params.append(now_text)
+        elif key == "resolved":
+            clauses.append(CLOSED_SQL if value else f"NOT {CLOSED_SQL}")
+        elif key == "reopened":
+            clauses.append("reopen_count > 0" if value else "reopen_count = 0")
+        elif key == "rated":
+            clauses.append("rating IS NOT NULL" if value else "rating IS NULL")
+        elif key == "product":
+            clauses.append(f"{PRODUCT_KEY_SQL} = ?")
+            params.append(value)
+    return clauses, params
+
+
+def tickets_behind(conn: sqlite3.Connection, drill: Drill, now: datetime, *,
+                   limit: int = 500) -> list[QueueRow]:
+    """The tickets a figure counted, newest first (at most *limit*)."""
+    clauses, params = _where(drill, now)
+    rows = conn.execute(
+        f"SELECT {_COLUMNS} FROM tickets WHERE {' AND '.join(clauses)} "
+        "ORDER BY created_at DESC, rid DESC LIMIT ?", [*params, limit],
+    ).fetchall()
+    return [
+        QueueRow(rid=int(r[0]), id=r[1], number=r[2], level=int(r[3]), status=r[4],
+                 category=r[5], subcategory=r[6], channel=r[7], text=r[8],
+                 phone_masked=mask_phone(r[9]), handler=r[10], created_by=r[11],
+                 created_at=r[12], due_at=r[13], first_response_at=r[14], closed_at=r[15],
+                 conflict=bool(r[16]))
+        for r in rows
+    ]
+
+
+def count_behind(conn: sqlite3.Connection, drill: Drill, now: datetime) -> int:
+    """How many tickets stand behind the figure (all of them, not only a page)."""
+    clauses, params = _where(drill, now)
+    return int(conn.execute(f"SELECT count(*) FROM tickets WHERE {' AND '.join(clauses)}",
+                            params).fetchone()[0])

@@ -1,0 +1,120 @@
+"""Report periods: today, this week, this month or a custom range, in the store's zone.
+
+A period is a run of whole store days; its UTC bounds are the local midnights that open
+its first day and close its last (so a day is 23 or 25 hours long across a DST change).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from desktop.errors import InvalidInput
+from desktop.reports.model import Period
+from local_db.eventlog import format_time
+
+KINDS = ("today", "week", "month", "custom")
+MAX_DAYS = 366
+
+
+def day_start_utc(day: date, tz: ZoneInfo) -> datetime:
+    """The UTC moment of the local midnight that opens *day* in *tz*."""
+    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+
+
+def store_day(moment: datetime, tz: ZoneInfo) -> date:
+    """The store day (local date in *tz*) of *moment*."""
+    return moment.astimezone(tz).date()
+
+
+def make_period(kind: str, first: date, last: date, tz: ZoneInfo) -> Period:
+    """The period of store days *first* .. *last* (inclusive) in *tz*."""
+    return Period(kind=kind, first_day=first, last_day=last,
+                  start_utc=day_start_utc(first, tz),
+                  end_utc=day_start_utc(last + timedelta(days=1), tz),
+                  timezone=tz.key)
+
+
+def resolve_period(kind: str, now: datetime, tz: ZoneInfo, *, first: date | None = None,
+                   last: date | None = None) -> Period:
+    """The period *kind* means at *now*: ``today``; ``week`` = the calendar week
+    (Monday–Sunday) holding today; ``month`` = the calendar month holding today;
+    ``custom`` = *first* .. *last* inclusive (at most 366 days)."""
+    today = store_day(now, tz)
+    if kind == "today":
+        return make_period(kind, today, today, tz)
+    if kind == "week":
+        monday = today - timedelta(days=today.weekday())
+        return make_period(kind, monday, monday + timedelta(days=6), tz)
+    if kind == "month":
+        start = today.replace(day=1)
+        following = (start + timedelta(days=32)).replace(day=1)
+        return make_period(kind, start, following - timedelta(days=1), tz)
+    if kind == "custom":
+        if first is None or last is None:
+            raise InvalidInput("report.cli.period_missing")
+        if last < first:
+            raise InvalidInput("report.cli.period_reversed", first=first.isoformat(),
+                               last=last.isoformat())
+        if (last - first).days + 1 > MAX_DAYS:
+            raise InvalidInput("report.cli.period_too_long", days=(last - first).days + 1,
+                               max=MAX_DAYS)
+        return make_period(kind, first, last, tz)
+    raise InvalidInput("input.bad_choice", field="period", value=kind, choices=", ".join(KINDS))
+
+
+def previous_period(p: Period) -> Period:
+    """The period of the same number of days immediately before *p*."""
+    tz = ZoneInfo(p.timezone)
+    last = p.first_day - timedelta(days=1)
+    return make_period(p.kind, last - timedelta(days=p.days - 1), last, tz)
+
+
+def days_of(p: Period) -> list[date]:
+    """Every store day of *p*, in order."""
+    return [p.first_day + timedelta(days=i) for i in range(p.days)]
+
+
+def _offset_minutes(moment: datetime, tz: ZoneInfo) -> int:
+    offset = moment.astimezone(tz).utcoffset()
+    assert offset is not None
+    return int(offset.total_seconds() // 60)
+
+
+def _transition(lo: datetime, hi: datetime, tz: ZoneInfo) -> datetime:
+    """The first moment in (lo, hi] whose UTC offset differs from lo's (to the minute)."""
+    before = _offset_minutes(lo, tz)
+    while hi - lo > timedelta(minutes=1):
+        mid = lo + (hi - lo) / 2
+        if _offset_minutes(mid, tz) == before:
+            lo = mid
+        else:
+            hi = mid
+    return hi.replace(second=0, microsecond=0)
+
+
+def day_sql(column: str, first: date, last: date, tz: ZoneInfo) -> str:
+    """SQL giving the store day (``YYYY-MM-DD``) of the UTC time in *column*, exact for
+    times between the start of *first* and the end of *last*.
+
+    A zone with one UTC offset over the span (Asia/Shanghai always) is one ``date()``;
+    across DST changes the offset is chosen by the UTC instant of each change.
+    """
+    segments: list[tuple[datetime | None, int]] = []  # (until, offset) in order
+    moment = day_start_utc(first, tz)
+    end = day_start_utc(last + timedelta(days=1), tz)
+    current = _offset_minutes(moment, tz)
+    while moment < end:
+        nxt = min(moment + timedelta(days=1), end)
+        if _offset_minutes(nxt, tz) != current:
+            change = _transition(moment, nxt, tz)
+            segments.append((change, current))
+            current = _offset_minutes(change, tz)
+        moment = nxt
+    segments.append((None, current))
+    if len(segments) == 1:
+        return f"date({column}, '{current:+d} minutes')"
+    parts = [f"WHEN {column} < '{format_time(until)}' THEN date({column}, '{off:+d} minutes')"
+             for until, off in segments[:-1] if until is not None]
+    return f"CASE {' '.join(parts)} ELSE date({column}, '{segments[-1][1]:+d} minutes') END"
+

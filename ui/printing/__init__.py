@@ -1,0 +1,1 @@
+"""The Qt side of printing: render to a QPrinter, the spooler, the dialog and the queue."""

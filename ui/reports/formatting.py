@@ -1,0 +1,91 @@
+"""How report figures read on screen: shares, minutes, money and the change against the
+previous period, in the current language.
+
+Kept apart from the widgets so every tile, table and tooltip says a figure the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QCoreApplication
+
+from desktop.money import format_yuan
+
+DASH = "—"
+# The colour of a change: better is green, worse is red, whatever the direction.
+BETTER_COLOUR = "#137333"
+WORSE_COLOUR = "#c5221f"
+SAME_COLOUR = "#5f6368"
+
+
+def percent(rate: float | None) -> str:
+    """``0.853`` → ``"85.3%"``; nothing decided → a dash."""
+    return DASH if rate is None else f"{rate * 100:.1f}%"
+
+
+def minutes(value: float | None) -> str:
+    """A duration in minutes, as people say it: 42 min, 2 h 05 min."""
+    if value is None:
+        return DASH
+    total = round(value)
+    if total < 60:
+        return QCoreApplication.translate("reports", "{minutes} min").format(minutes=total)
+    return QCoreApplication.translate("reports", "{hours} h {minutes:02d} min").format(
+        hours=total // 60, minutes=total % 60)
+
+
+def yuan(fen: int) -> str:
+    """Money in yuan with the sign people read: ¥123.45."""
+    return f"¥{format_yuan(fen)}"
+
+
+def rating(value: float | None) -> str:
+    """Mean satisfaction on the 1–5 scale."""
+    return DASH if value is None else f"{value:.2f}"
+
+
+def day_span(first: date, last: date) -> str:
+    """11-16 – 11-22, or a single day."""
+    if first == last:
+        return first.strftime("%Y-%m-%d")
+    return f"{first.strftime('%Y-%m-%d')} – {last.strftime('%m-%d')}"
+
+
+def change(current: float | None, previous: float | None, *, kind: str,
+           higher_is_better: bool | None) -> tuple[str, str]:
+    """The change of a figure against the previous period and the colour to show it in.
+
+    *kind* is ``count``, ``rate`` (a share: change in percentage points), ``minutes``,
+    ``rating`` or ``fen``. *higher_is_better* None means the direction is neither good
+    nor bad (the number of tickets can rise with sales).
+    """
+    if current is None or previous is None:
+        return (QCoreApplication.translate("reports", "previous period: {value}").format(
+            value=DASH), SAME_COLOUR)
+    delta = current - previous
+    # What is shown is rounded: a change that rounds to nothing is no change.
+    precision = {"rate": 0.0005, "minutes": 0.5, "rating": 0.005}.get(kind, 0.5)
+    if abs(delta) < precision:
+        delta = 0
+    if kind == "rate":
+        text = QCoreApplication.translate("reports", "{delta} pts").format(
+            delta=f"{delta * 100:+.1f}")
+    elif kind == "minutes":
+        text = QCoreApplication.translate("reports", "{delta} min").format(
+            delta=f"{delta:+.0f}")
+    elif kind == "rating":
+        text = f"{delta:+.2f}"
+    elif kind == "fen":
+        text = ("+" if delta >= 0 else "-") + yuan(abs(int(delta)))
+    else:
+        text = f"{int(delta):+d}"
+    if delta == 0:
+        return QCoreApplication.translate("reports", "= same as previous"), SAME_COLOUR
+    arrow = "▲" if delta > 0 else "▼"
+    label = QCoreApplication.translate("reports", "{arrow} {delta} vs previous").format(
+        arrow=arrow, delta=text)
+    if higher_is_better is None:
+        return label, SAME_COLOUR
+    better = (delta > 0) == higher_is_better
+    return label, BETTER_COLOUR if better else WORSE_COLOUR
