@@ -70,6 +70,9 @@ WARN_FILL = colors.HexColor("#fef7e0")
 RULE = colors.HexColor("#dadce0")
 LEVEL_TEXT = {"yellow": INK}  # dark text on the yellow level chip, white on the others
 CAP_ROWS = 10  # a long period lists only its busiest compensation days
+# A busy store's year has thousands of product runs: the meeting reads the longest; the
+# CSV and JSON exports list them all.
+ALERTS_SHOWN = 15
 
 
 @cache
@@ -315,12 +318,15 @@ def _alerts(w: _Words, r: Report) -> list[Flowable]:
     if not r.repeat_alerts:
         return _section(w.t("section.alerts"), _note(w.t("no_alerts"), size=BODY))
     boxes: list[Flowable] = []
-    for a in r.repeat_alerts:
+    for a in r.repeat_alerts[:ALERTS_SHOWN]:
         what = (w.t("alert.subcategory", label=w.problem(a.key)) if a.by == "subcategory"
                 else w.t("alert.product", label=a.label))
         text = w.t("alert.line", what=what, days=a.days, first=a.first_day.isoformat(),
                    last=a.last_day.isoformat(), tickets=a.tickets)
         boxes += [_boxed(text, ALERT_FILL, ALERT_EDGE), Spacer(1, 1.5 * mm)]
+    hidden = len(r.repeat_alerts) - ALERTS_SHOWN
+    if hidden > 0:
+        boxes.append(_note(w.t("alerts_more", count=hidden, shown=ALERTS_SHOWN)))
     return _section(w.t("section.alerts"), *boxes)
 
 

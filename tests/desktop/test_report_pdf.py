@@ -264,6 +264,17 @@ def test_long_period_lists_the_busiest_cap_days(tmp_path: Path) -> None:
     assert busiest is not None and busiest.day.isoformat() in text
 
 
+def test_a_busy_year_lists_the_longest_alerts_and_counts_the_rest(tmp_path: Path) -> None:
+    report = week_report()
+    [first, *_] = report.repeat_alerts
+    many = tuple(replace(first, key=f"sku:{i:04d}", label=f"商品{i:04d}", by="product",
+                         days=40 - i // 2) for i in range(40))
+    text = squeeze("".join(page_texts(render_report_pdf(replace(report, repeat_alerts=many)),
+                                      tmp_path)))
+    assert "商品0014" in text and "商品0015" not in text
+    assert "另有25条重复问题预警未列出" in text
+
+
 def test_same_report_same_bytes() -> None:
     report = week_report()
     assert render_report_pdf(report) == render_report_pdf(report)
