@@ -43,3 +43,10 @@ def format_yuan(fen: int) -> str:
     sign = "-" if fen < 0 else ""
     fen = abs(fen)
     return f"{sign}{fen // 100}.{fen % 100:02d}"
+
+
+def yuan_text(fen: int) -> str:
+    """``123450`` → ``"¥1,234.50"``: money as reports and dashboards show it."""
+    sign = "-" if fen < 0 else ""
+    fen = abs(fen)
+    return f"{sign}¥{fen // 100:,}.{fen % 100:02d}"

@@ -27,6 +27,11 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from desktop.clock import FixedClock  # noqa: E402
 from desktop.demo import DEMO_STAFF, build_demo  # noqa: E402
+from desktop.desk import open_desk  # noqa: E402
+from desktop.printing import print_queue, print_settings  # noqa: E402
+from desktop.reports.figures import build_report  # noqa: E402
+from desktop.reports.pdf import render_report_pdf  # noqa: E402
+from desktop.reports.period import resolve_period  # noqa: E402
 from desktop.staff import get_staff  # noqa: E402
 from ui.app import make_application  # noqa: E402
 from ui.context import AppContext, open_context  # noqa: E402
@@ -98,6 +103,17 @@ def render(language: str, db: Path, out: Path) -> None:
     settle(400)
     shot(window, out / language / "ticket.png")
 
+    # Printing: the preview dialog on that ticket, then the queue (prepare_printing).
+    dialog = window.printing.open_dialog(busy, window)
+    settle(500)
+    shot(dialog, out / language / "print_dialog.png")
+    dialog.close()
+    queue = window.printing.show_queue()
+    queue.resize(980, 300)
+    settle(300)
+    shot(queue, out / language / "print_queue.png")
+    queue.close()
+
     window.lock()
     settle(200)
     shot(window, out / language / "lock.png")
@@ -130,6 +146,62 @@ def render(language: str, db: Path, out: Path) -> None:
     ctx.close()
 
 
+def prepare_printing(db: Path, folder: Path) -> None:
+    """A desk printing to PDF files, with one receipt printed and one waiting on a
+    thermal printer that is switched off, so the queue has something to show."""
+    desk = open_desk(db, clock=FixedClock(NOW))
+    try:
+        print_settings.set_printer(desk, f"pdf:{folder}")
+        clerk = get_staff(desk.conn, "d01")
+        ticket = desk.conn.execute(
+            "SELECT id FROM tickets ORDER BY created_at DESC LIMIT 1").fetchone()[0]
+        done = print_queue.enqueue(desk, clerk, ticket, kind="complaint", paper="80mm",
+                                   printer=f"pdf:{folder}")
+        rendered = print_queue.render_job(desk, done.id)
+        print_queue.start(desk, done.id)
+        print_queue.complete(desk, done.id, clerk.id, rendered)
+        off = print_queue.enqueue(desk, clerk, ticket, kind="complaint", paper="80mm",
+                                  printer="escpos:tcp://192.0.2.10:9100")
+        print_queue.start(desk, off.id)
+        print_queue.fail(desk, off.id, "打印机 192.0.2.10:9100 无响应（已关机或断网）")
+    finally:
+        desk.close()
+
+
+def report_pages(db: Path, out: Path, language: str) -> None:
+    """The first pages of this month's report PDF, as the manager prints it."""
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize
+    from PySide6.QtGui import QColor, QImage, QPainter
+    from PySide6.QtPdf import QPdfDocument
+
+    desk = open_desk(db, clock=FixedClock(NOW))
+    try:
+        period = resolve_period("month", NOW, desk.policy.timezone)
+        report = build_report(desk.conn, desk.policy, period, NOW,
+                              store_code=desk.store_code)
+        pdf = render_report_pdf(report, language, policy=desk.policy)
+    finally:
+        desk.close()
+    data = QByteArray(pdf)
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    document = QPdfDocument()
+    document.load(buffer)
+    for page in range(min(2, document.pageCount())):
+        size = document.pagePointSize(page)
+        image = document.render(page, QSize(int(size.width() * 1.5), int(size.height() * 1.5)))
+        paper = QImage(image.size(), QImage.Format.Format_RGB32)
+        paper.fill(QColor("white"))
+        painter = QPainter(paper)
+        painter.drawImage(0, 0, image)
+        painter.end()
+        path = out / language / f"report_pdf_{page + 1}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        paper.save(str(path))
+        print(path)
+    document.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
@@ -141,8 +213,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "demo.db"
         build_demo(db, now=NOW)
+        prepare_printing(db, Path(tmp) / "receipts")
         for language in args.languages.split(","):
             render(language, db, args.out)
+            report_pages(db, args.out, language)
     del app
     return 0
 

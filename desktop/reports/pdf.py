@@ -37,6 +37,7 @@ from reportlab.platypus import (
 
 from desktop.clock import wall_clock_text
 from desktop.i18n import catalogue, tr
+from desktop.money import yuan_text as yuan
 from desktop.policy import Policy, load_policy
 from desktop.receipts.fonts import cjk_font
 from desktop.reports.charts import (
@@ -57,7 +58,6 @@ from desktop.reports.pdf_flow import (
     draw_runs,
     numbered_canvas,
     percent,
-    yuan,
 )
 
 MARGIN = 15 * mm

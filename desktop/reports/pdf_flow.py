@@ -29,13 +29,6 @@ NEUTRAL = colors.HexColor("#5f6368")
 INK = colors.HexColor("#202124")
 
 
-def yuan(fen: int) -> str:
-    """``123450`` → ``¥1,234.50``, by integer arithmetic (money is never a float)."""
-    sign = "-" if fen < 0 else ""
-    fen = abs(fen)
-    return f"{sign}¥{fen // 100:,}.{fen % 100:02d}"
-
-
 def percent(rate: float | None, digits: int = 1) -> str:
     """``0.935`` → ``93.5%``; ``None`` → ``—``."""
     if rate is None:

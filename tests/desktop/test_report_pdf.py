@@ -17,6 +17,7 @@ from typing import Any
 import pypdf
 import pytest
 
+from desktop.money import yuan_text as yuan
 from desktop.reports.model import (
     CompensationSummary,
     Count,
@@ -34,7 +35,7 @@ from desktop.reports.model import (
     StaffCompensation,
 )
 from desktop.reports.pdf import render_report_pdf
-from desktop.reports.pdf_flow import percent, yuan
+from desktop.reports.pdf_flow import percent
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

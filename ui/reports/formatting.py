@@ -10,9 +10,10 @@ from datetime import date
 
 from PySide6.QtCore import QCoreApplication
 
-from desktop.money import format_yuan
+from desktop.money import yuan_text
 
 DASH = "—"
+yuan = yuan_text  # the dashboard writes money as the PDF and CSV do: ¥1,234.50
 # The colour of a change: better is green, worse is red, whatever the direction.
 BETTER_COLOUR = "#137333"
 WORSE_COLOUR = "#c5221f"
@@ -33,11 +34,6 @@ def minutes(value: float | None) -> str:
         return QCoreApplication.translate("reports", "{minutes} min").format(minutes=total)
     return QCoreApplication.translate("reports", "{hours} h {minutes:02d} min").format(
         hours=total // 60, minutes=total % 60)
-
-
-def yuan(fen: int) -> str:
-    """Money in yuan with the sign people read: ¥123.45."""
-    return f"¥{format_yuan(fen)}"
 
 
 def rating(value: float | None) -> str:
