@@ -30,7 +30,8 @@ def test_round_trip(fen: int) -> None:
     assert parse_yuan(format_yuan(fen)) == fen
 
 
-@pytest.mark.parametrize("fen, text", [(0, "¥0.00"), (5, "¥0.05"), (123450, "¥1,234.50"),
-                                       (-123450, "-¥1,234.50"), (100_000_000_00, "¥100,000,000.00")])
+@pytest.mark.parametrize("fen, text", [
+    (0, "¥0.00"), (5, "¥0.05"), (123450, "¥1,234.50"), (-123450, "-¥1,234.50"),
+    (100_000_000_00, "¥100,000,000.00")])
 def test_yuan_text_groups_thousands_with_integers(fen: int, text: str) -> None:
     assert yuan_text(fen) == text
