@@ -94,7 +94,8 @@ class QuickEntryWindow(QWidget):
         super().__init__(parent, Qt.WindowType.Window | Qt.WindowType.WindowStaysOnTopHint)
         self.ctx = ctx
         self._busy = False
-        self._cats = categories(ctx.desk.policy)[:9]
+        self._cats: list[str] = []
+        self._policy_version = ""
         self.setObjectName("quick_entry")
         self.setWindowTitle(self.tr("Quick entry"))
         self.resize(420, 320)
@@ -109,6 +110,7 @@ class QuickEntryWindow(QWidget):
         outer.setContentsMargins(10, 8, 10, 8)
         outer.addWidget(self._stack)
 
+        ctx.executor.changed.connect(self._policy_maybe_changed)
         ctx.session.staff_changed.connect(self._on_session)
         ctx.session.locked_changed.connect(self._on_session)
         self._on_session()
@@ -153,30 +155,18 @@ class QuickEntryWindow(QWidget):
     def _build_entry(self) -> QWidget:
         page = QWidget(self)
         page.setObjectName("quick_entry_page")
-        policy, lang = self.ctx.desk.policy, self.ctx.language
         self.who = QLabel(page)
         self.who.setObjectName("quick_who")
         self.who.setStyleSheet("color: #5f6368;")
 
         row = QHBoxLayout()
         row.setSpacing(4)
+        self._category_row, self._category_page = row, page
         self.category_group = QButtonGroup(page)
         self.category_group.setExclusive(False)  # exclusive groups cannot un-pick
         self.category_buttons: list[QPushButton] = []
-        for n, cat in enumerate(self._cats, start=1):
-            button = QPushButton(f"{n} {category_label(policy, cat, lang)}", page)
-            button.setObjectName(f"quick_category_{n}")
-            button.setCheckable(True)
-            # Keys pick categories (digits, Alt+digit); Tab stays on the text fields.
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.setStyleSheet(_CATEGORY_STYLE)
-            self.category_group.addButton(button, n - 1)
-            self.category_buttons.append(button)
-            row.addWidget(button)
         self.category_group.idClicked.connect(self._category_clicked)
-        self.hint = QLabel(self.tr(
-            "Empty note: 1–{count} picks the category · Alt+number changes it · Esc hides"
-        ).format(count=len(self._cats)), page)
+        self.hint = QLabel(page)
         self.hint.setObjectName("quick_hint")
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet("color: #5f6368; font-size: 11px;")
@@ -192,9 +182,7 @@ class QuickEntryWindow(QWidget):
         self.amount.setPlaceholderText(self.tr("Yuan (optional)"))
         self.kind = QComboBox(page)
         self.kind.setObjectName("quick_kind")
-        for kind in policy.compensation.kinds:
-            self.kind.addItem(compensation_kind_label(kind), kind)
-        self.kind.setCurrentIndex(max(0, self.kind.findData(default_kind(policy))))
+        self._fill_from_policy()
         self.limit = QLabel(page)
         self.limit.setObjectName("quick_limit")
         self.limit.setStyleSheet("color: #5f6368;")
@@ -251,6 +239,48 @@ class QuickEntryWindow(QWidget):
         self.raise_()
         self.activateWindow()
         self._focus_start()
+
+    def _fill_from_policy(self) -> None:
+        """Category buttons and compensation kinds from the policy in force."""
+        policy, lang = self.ctx.desk.policy, self.ctx.language
+        self._policy_version = policy.version
+        self._cats = categories(policy)[:9]
+        for button in self.category_buttons:
+            self.category_group.removeButton(button)
+            button.deleteLater()
+        self.category_buttons = []
+        page = self._category_page
+        for n, cat in enumerate(self._cats, start=1):
+            button = QPushButton(f"{n} {category_label(policy, cat, lang)}", page)
+            button.setObjectName(f"quick_category_{n}")
+            button.setCheckable(True)
+            # Keys pick categories (digits, Alt+digit); Tab stays on the text fields.
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.setStyleSheet(_CATEGORY_STYLE)
+            self.category_group.addButton(button, n - 1)
+            self.category_buttons.append(button)
+            self._category_row.addWidget(button)
+        self.hint.setText(self.tr(
+            "Empty note: 1–{count} picks the category · Alt+number changes it · Esc hides"
+        ).format(count=len(self._cats)))
+        kind = self.kind.currentData()
+        self.kind.clear()
+        for k in policy.compensation.kinds:
+            self.kind.addItem(compensation_kind_label(k), k)
+        keep = self.kind.findData(kind) if kind is not None else -1
+        self.kind.setCurrentIndex(keep if keep >= 0 else
+                                  max(0, self.kind.findData(default_kind(policy))))
+
+    def _policy_maybe_changed(self) -> None:
+        # Sync may install a new policy (then the executor reports a change): its
+        # categories and kinds show at once; a picked category is dropped only if it is
+        # gone from the new policy.
+        if self.ctx.closed or self.ctx.desk.policy.version == self._policy_version:
+            return
+        picked = self.category()
+        self._fill_from_policy()
+        if picked in self._cats:
+            self.pick_category(self._cats.index(picked) + 1)
 
     def dismiss(self) -> None:
         """Esc: out of the way, entry kept. Hidden beside the main window (F3 brings it

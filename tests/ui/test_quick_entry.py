@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
+from desktop.desk import install_policy_document, open_desk
 from desktop.staff import Staff
 from tests.ui.conftest import PINS
 from tests.ui.keyboard import commit_text
@@ -295,3 +296,33 @@ def test_escape_minimises_when_it_is_the_only_window(
     assert window.isMinimized()
     window.show_and_focus()
     assert not window.isMinimized() and window.note.text() == "排队太久"
+
+
+def test_a_policy_pulled_by_sync_changes_the_buttons_and_keeps_the_pick(
+    window: QuickEntryWindow, ctx: AppContext, keys: Keyboard, qtbot: QtBot,
+) -> None:
+    _log_in(window, keys, qtbot, ctx, "c1")
+    window.pick_category(2)
+    picked = window.category()
+    assert window.category_buttons[0].text() == "1 商品"
+    # Headquarters renames a category and withdraws cash: the sync thread installs it on
+    # its own connection, then the app takes it up (ui/app.py's bridge does exactly this).
+    document = json.loads(json.dumps(ctx.desk.policy.raw))
+    document["policy_version"] = "2026.12.1"
+    document["triage"]["categories"]["product"]["label_zh"] = "商品质量"
+    document["compensation"]["kinds"].remove("cash")
+    sync_side = open_desk(ctx.db_path)
+    try:
+        install_policy_document(sync_side, document)
+    finally:
+        sync_side.close()
+    ctx.refresh_policy()
+    ctx.executor.changed.emit()
+    assert window.category_buttons[0].text() == "1 商品质量"
+    assert window.category() == picked
+    kinds = [window.kind.itemData(i) for i in range(window.kind.count())]
+    assert "cash" not in kinds and kinds == list(ctx.desk.policy.compensation.kinds)
+    # The old buttons are gone, not hidden behind the new ones.
+    qtbot.waitUntil(lambda: len([
+        b for b in window.findChildren(QPushButton)
+        if b.objectName().startswith("quick_category_")]) == len(window.category_buttons))
