@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from desktop.atomic_file import write_atomically
 from desktop.commands.common import desk_of
 from desktop.errors import InvalidInput, KesuError
 from desktop.i18n import current_language, tr
@@ -41,21 +40,6 @@ def _date(text: str | None, name: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise InvalidInput("report.cli.bad_date", field=name, value=text[:40]) from None
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write *data* to *path* whole or not at all (temporary file, fsync, rename)."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -95,7 +79,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         data = render_report_pdf(report, language)
     assert args.out is not None
     try:
-        write_atomic(args.out, data)
+        write_atomically(args.out, data)
     except OSError as exc:
         raise KesuError("report.cli.write_failed", path=str(args.out),
                         detail=exc.strerror or str(exc)) from None

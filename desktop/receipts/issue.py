@@ -8,12 +8,11 @@ numbers never collide locally and a failed write records nothing.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+from desktop.atomic_file import write_atomically
 from desktop.desk import Desk
 from desktop.errors import InvalidInput
 from desktop.i18n import tr
@@ -152,7 +151,7 @@ def issue_receipt(desk: Desk, actor: Staff, ref: str, *, kind: str, paper: str,
         drawn = draw_receipt(desk, ticket, kind=kind, paper=paper, base_url=base_url,
                              compensation_id=compensation_id)
         if out is not None:
-            _write_atomically(out, drawn.pdf)
+            write_atomically(out, drawn.pdf)
         recorded = record_event(
             desk.conn, ticket_id=ticket.id, type=EVENT_TYPE,
             payload=printed_payload(kind, paper, drawn.copy_no),
@@ -160,16 +159,3 @@ def issue_receipt(desk: Desk, actor: Staff, ref: str, *, kind: str, paper: str,
             current=ticket)
     return IssuedReceipt(drawn.pdf, drawn.pages, kind, paper, drawn.reprint, drawn.copy_no,
                          recorded.ticket, drawn.receipt)
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    # A half-written PDF must never be printed: write beside it, then rename over.
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=".receipt-", suffix=".pdf", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

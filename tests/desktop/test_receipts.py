@@ -33,6 +33,7 @@ from desktop.tickets import create_ticket, verify_code_of
 from local_db import store
 from local_db.projection import TicketState
 from tests.desktop.cli_runner import run_kesu
+from tests.desktop.pdf_reading import fonts
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -47,21 +48,6 @@ def ticket(desk: Desk, staff: dict[str, Staff]) -> TicketState:
     return create_ticket(desk, staff["d1"], {
         "text": TEXT, "customer": {"phone": "13812345678"}, "amount_paid": "12.50",
     }).ticket
-
-
-def fonts(reader: pypdf.PdfReader) -> list[dict[str, Any]]:
-    """Every font the pages use: its PDF name and whether a TrueType file is embedded."""
-    found = []
-    for page in reader.pages:
-        resources: Any = page["/Resources"]
-        for ref in resources["/Font"].values():
-            font: Any = ref.get_object()
-            descriptor = font.get("/FontDescriptor")
-            found.append({
-                "name": str(font["/BaseFont"]),
-                "file2": descriptor is not None and "/FontFile2" in descriptor.get_object(),
-            })
-    return found
 
 
 def text_lines(path: Path) -> list[str]:

@@ -36,6 +36,7 @@ from desktop.reports.model import (
 )
 from desktop.reports.pdf import render_report_pdf
 from desktop.reports.pdf_flow import percent
+from tests.desktop.pdf_reading import fonts
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -158,21 +159,6 @@ def empty_report() -> Report:
             DayCap(d.day, 0, 500000) for d in r.trend), 500000, None),
         top_problems=(), repeat_alerts=(),
         trend=tuple(DayPoint(d.day, 0, 0) for d in r.trend), headline=zero)
-
-
-def fonts(reader: pypdf.PdfReader) -> list[dict[str, Any]]:
-    """Every font the pages use: its PDF name and whether a TrueType file is embedded."""
-    found = []
-    for page in reader.pages:
-        resources: Any = page["/Resources"]
-        for ref in resources["/Font"].values():
-            font: Any = ref.get_object()
-            descriptor = font.get("/FontDescriptor")
-            found.append({
-                "name": str(font["/BaseFont"]),
-                "file2": descriptor is not None and "/FontFile2" in descriptor.get_object(),
-            })
-    return found
 
 
 def page_texts(pdf: bytes, tmp_path: Path) -> list[str]:
