@@ -261,6 +261,23 @@ def m006_report_indexes(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations(name="m007_report_day_cache")
+def m007_report_day_cache(db: sqlite_utils.Database) -> None:
+    # The store report's per-store-day partials (desktop/reports/day_cache.py): derived
+    # data, dropped by day when events touch that day's tickets (meta key
+    # report_cache_seq = the last events.seq looked at), all of it by a rebuild or a
+    # policy in another time zone. Not events, not synced; safe to delete at any time.
+    db.executescript(
+        """
+        CREATE TABLE report_days (
+            day TEXT PRIMARY KEY,
+            timezone TEXT NOT NULL,
+            data TEXT NOT NULL
+        );
+        """
+    )
+
+
 def known_migrations() -> list[str]:
     """Names of the migrations this version of Kesu knows, in order."""
     return [m.name for m in migrations._migrations]

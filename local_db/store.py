@@ -123,6 +123,8 @@ def rebuild(conn: sqlite3.Connection) -> dict[str, int]:
         for line in ledger.values():
             projection.write_compensation(conn, line)
         search.rebuild_index(conn)
+        # The report's per-day cache is derived from the rows just rewritten.
+        conn.execute("DELETE FROM report_days")
     return {"tickets": len(tickets), "compensations": len(ledger)}
 
 

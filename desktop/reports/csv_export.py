@@ -12,6 +12,7 @@ import io
 from collections.abc import Iterable, Sequence
 
 from desktop.i18n import tr
+from desktop.money import format_yuan
 from desktop.reports.model import Report
 
 BOM = "\ufeff"
@@ -26,7 +27,7 @@ def _num(v: float | None) -> str:
 
 
 def _yuan(fen: int) -> str:
-    return f"{fen / 100:.2f}"
+    return format_yuan(fen)  # integer arithmetic: money is never a float
 
 
 def report_csv(report: Report, language: str) -> str:
@@ -86,9 +87,11 @@ def report_csv(report: Report, language: str) -> str:
     section("top_problems", ("category", "subcategory", "count", "level1", "top_product"),
             [[x.category, x.subcategory, x.count, x.level1, x.top_product or ""]
              for x in report.top_problems])
-    section("repeat_alerts", ("by", "key", "label", "first_day", "last_day", "days", "count"),
+    # began_earlier 1: the run reached the look-back limit (first day and days: at least).
+    section("repeat_alerts", ("by", "key", "label", "first_day", "last_day", "days", "count",
+                              "began_earlier"),
             [[a.by, a.key, a.label, a.first_day.isoformat(), a.last_day.isoformat(), a.days,
-              a.tickets] for a in report.repeat_alerts])
+              a.tickets, int(a.began_earlier)] for a in report.repeat_alerts])
     section("overdue", ("number", "level", "subcategory", "created_at", "due_at",
                         "minutes_overdue", "handler"),
             [[o.number, o.level, o.subcategory, o.created_at, o.due_at, o.minutes_overdue,

@@ -12,8 +12,9 @@ Invalidation follows the event log, not the clock: ``events.seq`` is insertion o
 before the cache is read the events with a seq above the one stored in ``meta`` (a range
 on the primary key: cheap when few) name their tickets, whose creation store days are
 dropped (an event synced in late with an old ``occurred_at`` still has a new seq). The
-timezone is part of the key: a policy in another zone drops everything. Days from the
-store day of *now* on are computed each time and never stored (they are still filling).
+timezone is part of the key: a policy in another zone drops everything. Today is cached
+like any day: each ticket saved today comes with its event, which drops today's row, so
+it is computed again whenever touched (the desk's own saves touch it all day).
 
 Missing days are computed together: one query over their ranges (grouped by store day
 with ``period.day_sql``) for the ticket sums, one for the products. Writing needs the
@@ -23,14 +24,20 @@ computed from the tickets without the cache, never failing for it.
 
 from __future__ import annotations
 
-import json
+import gc
 import sqlite3
+import sys
+from array import array
+from base64 import b64decode, b64encode
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
+
+import orjson
 
 from desktop.clock import parse_time
 from desktop.reports.period import day_sql, day_start_utc, store_day
@@ -43,9 +50,17 @@ CLOSED_SQL = "status IN ('closed', 'rated')"
 RESPONSE_MS_SQL = "round((julianday(first_response_at) - julianday(created_at)) * 86400000)"
 
 SEQ_KEY = "report_cache_seq"
+# The layout of DayPart.to_json; a cache written in another layout is dropped whole.
+FORMAT_KEY = "report_cache_format"
+FORMAT = "2"
+# Response times are stored little-endian, whatever the machine.
+_SWAP = sys.byteorder != "little"
+# Days holding more than this share of the tickets are computed by scanning covering
+# indexes whole; fewer by looking their ranges up by creation time.
+LONG_SHARE = 0.25
 # More new events than this since the last look: drop the whole cache rather than find
-# each one's day (after a first sync of a whole store, say).
-CLEAR_ALL_EVENTS = 5000
+# each one's day (after the first sync of a whole store, say).
+CLEAR_ALL_EVENTS = 50_000
 # How long to wait for the write lock before computing without the cache (ms).
 LOCK_WAIT_MS = 200
 # The sums of a group of counted tickets, in this order.
@@ -55,7 +70,11 @@ SUMS = ("tickets", "resolved", "reopened", "ever_closed", "rated", "rating_sum",
 
 @dataclass
 class DayPart:
-    """What the report needs from the counted tickets of one store day."""
+    """What the report needs from the counted tickets of one store day.
+
+    Product names are stored once per day (``names``, sorted) and referred to by index:
+    the labels and the names by subcategory are mostly the same few dozen names.
+    """
 
     sub: dict[str, dict[str, list[int]]] = field(default_factory=dict)  # sub → cat → SUMS
     channel: dict[str, list[int]] = field(default_factory=dict)
@@ -63,33 +82,87 @@ class DayPart:
     level1: dict[str, int] = field(default_factory=dict)  # level-1 tickets by subcategory
     # (subcategory, category, channel, level, due_at) of tickets not yet answered
     unanswered: list[tuple[str, str, str, int, str]] = field(default_factory=list)
-    response_ms: list[int] = field(default_factory=list)  # sorted
+    # response times (ms), sorted; stored as base64 of little-endian int64 (decoded in C)
+    response_ms: array[int] = field(default_factory=lambda: array("q"))
     voided: int = 0
     merged: int = 0
     products: dict[str, int] = field(default_factory=dict)  # product key → tickets
-    labels: dict[str, str] = field(default_factory=dict)    # product key → smallest name
-    names: dict[str, dict[str, int]] = field(default_factory=dict)  # sub → name → tickets
+    product_keys: list[str] = field(default_factory=list)  # sorted
+    names: list[str] = field(default_factory=list)  # product names written, sorted
+    # per product key, in sorted key order: its smallest name (index in names; -1: none)
+    label_index: list[int] = field(default_factory=list)
+    # subcategory → [index in names, tickets, index, tickets, ...] (flat: fewer objects)
+    sub_names: dict[str, list[int]] = field(default_factory=dict)
+
+    def labels(self) -> dict[str, str]:
+        """Product key → the smallest name written for it that day ("" when none)."""
+        # names[-1] is "" for the keys with none: the dict is made in C.
+        table = [*self.names, ""]
+        return dict(zip(self.product_keys, map(table.__getitem__, self.label_index),
+                        strict=True))
+
+    def sub_tickets(self) -> dict[str, int]:
+        """Counted tickets by subcategory."""
+        return {sub: sum(sums[0] for sums in cats.values()) for sub, cats in self.sub.items()}
+
+    def names_of(self, subcategory: str) -> dict[str, int]:
+        """Product names written on the day's counted tickets of *subcategory*."""
+        flat = self.sub_names.get(subcategory, [])
+        return {self.names[i]: n for i, n in zip(flat[::2], flat[1::2], strict=True)}
+
+    @classmethod
+    def build(cls, part: DayPart, labels: Mapping[str, str],
+              names: Mapping[str, Mapping[str, int]]) -> DayPart:
+        """*part* with its products sorted and their *labels* (key → smallest name) and
+        *names* (subcategory → name → tickets) stored by index."""
+        table = sorted({*labels.values(), *(n for by in names.values() for n in by)})
+        at = {name: i for i, name in enumerate(table)}
+        part.product_keys = sorted(part.products)
+        part.products = {k: part.products[k] for k in part.product_keys}
+        part.names = table
+        part.label_index = [at[labels[k]] if k in labels else -1 for k in part.product_keys]
+        part.sub_names = {sub: [x for n, c in sorted(by.items()) for x in (at[n], c)]
+                          for sub, by in sorted(names.items())}
+        return part
 
     def to_json(self) -> str:
         """The partial as the cache stores it."""
         data: dict[str, Any] = {
             "s": self.sub, "c": self.channel, "l": {str(k): v for k, v in self.level.items()},
-            "l1": self.level1, "u": self.unanswered, "r": self.response_ms,
-            "v": self.voided, "m": self.merged, "p": self.products, "pl": self.labels,
-            "n": self.names}
-        return json.dumps({k: v for k, v in data.items() if v}, ensure_ascii=False,
-                          separators=(",", ":"))
+            "l1": self.level1, "u": self.unanswered, "r": _pack(self.response_ms),
+            "v": self.voided, "m": self.merged, "pk": self.product_keys,
+            "pc": [self.products[k] for k in self.product_keys], "nm": self.names,
+            "pl": self.label_index, "n": self.sub_names}
+        return orjson.dumps({k: v for k, v in data.items() if v}).decode()
 
     @classmethod
-    def from_json(cls, text: str) -> DayPart:
+    def from_json(cls, text: str | bytes) -> DayPart:
         """A partial read back from the cache."""
-        d = json.loads(text)
+        d = orjson.loads(text)
+        keys = d.get("pk", [])
         return cls(sub=d.get("s", {}), channel=d.get("c", {}),
                    level={int(k): v for k, v in d.get("l", {}).items()},
                    level1=d.get("l1", {}),
                    unanswered=[(s, c, ch, int(lv), due) for s, c, ch, lv, due in d.get("u", ())],
-                   response_ms=d.get("r", []), voided=d.get("v", 0), merged=d.get("m", 0),
-                   products=d.get("p", {}), labels=d.get("pl", {}), names=d.get("n", {}))
+                   response_ms=_unpack(d.get("r", "")), voided=d.get("v", 0), merged=d.get("m", 0),
+                   products=dict(zip(keys, d.get("pc", ()), strict=True)), product_keys=keys,
+                   names=d.get("nm", []), label_index=d.get("pl", []),
+                   sub_names=d.get("n", {}))
+
+
+def _pack(times: array[int]) -> str:
+    if _SWAP:
+        times = array("q", times)
+        times.byteswap()
+    return b64encode(times.tobytes()).decode("ascii")
+
+
+def _unpack(text: str) -> array[int]:
+    times = array("q")
+    times.frombytes(b64decode(text))
+    if _SWAP:
+        times.byteswap()
+    return times
 
 
 def _add(target: dict[Any, list[int]], key: Any, sums: Sequence[int]) -> None:
@@ -109,38 +182,64 @@ def _runs(days: Sequence[date]) -> list[tuple[date, date]]:
     return runs
 
 
-def compute_parts(conn: sqlite3.Connection, tz: ZoneInfo, days: Iterable[date]
-                  ) -> dict[date, DayPart]:
-    """The partials of *days* computed from the tickets (two queries over their ranges)."""
+def _is_long(conn: sqlite3.Connection, spans: Sequence[tuple[str, str]],
+             share: float) -> bool:
+    """Whether *spans* hold more than *share* of the tickets (judged by creation times)."""
+    # Two queries: SQLite answers a lone min() or max() from the index end.
+    low = conn.execute("SELECT min(created_at) FROM tickets").fetchone()[0]
+    high = conn.execute("SELECT max(created_at) FROM tickets").fetchone()[0]
+    if low is None or high is None:
+        return False
+    lo, hi = parse_time(low), parse_time(high)
+    covered = sum(max((min(hi, parse_time(e)) - max(lo, parse_time(s))).total_seconds(), 0.0)
+                  for s, e in spans)
+    return covered > share * max((hi - lo).total_seconds(), 1.0)
+
+
+def compute_parts(conn: sqlite3.Connection, tz: ZoneInfo, days: Iterable[date], *,
+                  long_share: float = LONG_SHARE) -> dict[date, DayPart]:
+    """The partials of *days* computed from the tickets, each query once over all their
+    time ranges (grouped by store day), never once per day.
+
+    When the days hold more than *long_share* of the tickets, the sums and product names
+    are read by scanning covering indexes whole (m006; no table reads), else the
+    ranges are looked up by creation time (few rows, read from the table).
+    """
     wanted = sorted(set(days))
     parts = {d: DayPart() for d in wanted}
     if not wanted:
         return parts
-    runs = _runs(wanted)
-    ranges = ", ".join("(?, ?)" for _ in runs)
-    params: list[object] = []
-    for first, last in runs:
-        params += [format_time(day_start_utc(first, tz)),
-                   format_time(day_start_utc(last + timedelta(days=1), tz))]
-    day = day_sql("t.created_at", wanted[0], wanted[-1], tz)
-    spans = (f"WITH spans(s, e) AS (VALUES {ranges}) SELECT {day} AS d, {{}} FROM spans "
-             "JOIN tickets t ON t.created_at >= spans.s AND t.created_at < spans.e")
-    excluded = "CASE WHEN t.status IN ('voided', 'merged') THEN t.status END"
-    # One pass of the tickets: every sum by (day, subcategory, category, channel, level),
-    # the due times of the unanswered and the response times as lists.
-    tickets_sql = spans.format(
-        f"{excluded}, t.subcategory, t.category, t.channel, t.level, count(*), "
-        f"sum(t.{CLOSED_SQL}), sum(t.reopen_count > 0), "
-        f"sum(t.{CLOSED_SQL} OR t.reopen_count > 0), count(t.rating), "
-        "coalesce(sum(t.rating), 0), "
-        "sum(t.first_response_at IS NOT NULL AND t.first_response_at <= t.due_at), "
-        "sum(t.first_response_at IS NOT NULL AND t.first_response_at > t.due_at), "
-        "count(t.first_response_at), "
-        "group_concat(CASE WHEN t.first_response_at IS NULL THEN t.due_at END), "
-        "group_concat(CAST(" + RESPONSE_MS_SQL.replace("first_response_at", "t.first_response_at")
-        .replace("(created_at", "(t.created_at") + " AS INTEGER))"
-    ) + " GROUP BY 1, 2, 3, 4, 5, 6"
-    for row in conn.execute(tickets_sql, params):
+    spans = [(format_time(day_start_utc(first, tz)),
+              format_time(day_start_utc(last + timedelta(days=1), tz)))
+             for first, last in _runs(wanted)]
+    params = [t for span in spans for t in span]
+    day = day_sql("created_at", wanted[0], wanted[-1], tz)
+    joined = (f"WITH spans(s, e) AS (VALUES {', '.join('(?, ?)' for _ in spans)}) "
+              f"SELECT {day}, {{}} FROM spans JOIN tickets INDEXED BY {{}} "
+              "ON created_at >= spans.s AND created_at < spans.e WHERE 1")
+    scanned = (f"SELECT {day}, {{}} FROM tickets INDEXED BY {{}} WHERE ("
+               + " OR ".join("created_at >= ? AND created_at < ?" for _ in spans) + ")")
+    long = _is_long(conn, spans, long_share)
+
+    def select(columns: str, long_index: str, where: str, group: str) -> sqlite3.Cursor:
+        sql = (scanned.format(columns, long_index) if long
+               else joined.format(columns, "tickets_by_created"))
+        return conn.execute(f"{sql} {where} GROUP BY {group}", params)
+
+    # One pass over the tickets: every sum by (day, voided/merged, subcategory, category,
+    # channel, level), with the due times of the unanswered and the response times listed.
+    rows = select(
+        "CASE WHEN status IN ('voided', 'merged') THEN status END, "
+        "subcategory, category, channel, level, count(*), "
+        f"sum({CLOSED_SQL}), sum(reopen_count > 0), sum({CLOSED_SQL} OR reopen_count > 0), "
+        "count(rating), coalesce(sum(rating), 0), "
+        "sum(first_response_at IS NOT NULL AND first_response_at <= due_at), "
+        "sum(first_response_at IS NOT NULL AND first_response_at > due_at), "
+        "count(first_response_at), "
+        "group_concat(CASE WHEN first_response_at IS NULL THEN due_at END), "
+        f"group_concat(CAST({RESPONSE_MS_SQL} AS INTEGER))",
+        "tickets_report_groups", "", "1, 2, 3, 4, 5, 6")
+    for row in rows:
         part = parts.get(date.fromisoformat(row[0]))
         if part is None:
             continue
@@ -160,64 +259,76 @@ def compute_parts(conn: sqlite3.Connection, tz: ZoneInfo, days: Iterable[date]
         if row[15]:
             part.unanswered += [(sub, cat, channel, level, due) for due in row[15].split(",")]
         if row[16]:
-            part.response_ms += map(int, row[16].split(","))
-    # Products: key and name counted by (day, subcategory); labels are the smallest name.
-    products_sql = spans.format(
-        f"t.subcategory, {PRODUCT_KEY_SQL.replace('product_', 't.product_')}, "
-        "t.product_name, count(*)") + (
-        " WHERE t.status NOT IN ('voided', 'merged') AND (t.product_name IS NOT NULL "
-        "OR t.product_sku IS NOT NULL) GROUP BY 1, 2, 3, 4")
-    for d_text, sub, key, name, n in conn.execute(products_sql, params):
+            part.response_ms.extend(map(int, row[16].split(",")))
+    counted = "AND status NOT IN ('voided', 'merged')"
+    labels: defaultdict[str, dict[str, str]] = defaultdict(dict)  # day → key → name
+    names: defaultdict[str, dict[str, dict[str, int]]] = defaultdict(dict)  # day → sub → …
+    # Product keys by day, with the smallest name (the index leads with created_at: its
+    # ranges are read whatever their length, never the table).
+    for d_text, key, name, n in conn.execute(
+            joined.format(f"{PRODUCT_KEY_SQL}, min(nullif(product_name, '')), count(*)",
+                          "tickets_report_products")
+            + f" {counted} AND {PRODUCT_KEY_SQL} IS NOT NULL GROUP BY 1, 2", params):
         part = parts.get(date.fromisoformat(d_text))
-        if part is None:
-            continue
-        if key is not None:
-            part.products[key] = part.products.get(key, 0) + n
-            if name and (key not in part.labels or name < part.labels[key]):
-                part.labels[key] = name
-        if name:
-            names = part.names.setdefault(sub, {})
-            names[name] = names.get(name, 0) + n
-    for part in parts.values():
-        part.response_ms.sort()
+        if part is not None:
+            part.products[key] = n
+            if name:
+                labels[d_text][key] = name
+    # Product names by (day, subcategory), for the top problems.
+    for d_text, sub, name, n in select(
+            "subcategory, product_name, count(*)", "tickets_report_days",
+            f"{counted} AND product_name IS NOT NULL AND product_name != ''", "1, 2, 3"):
+        if date.fromisoformat(d_text) in parts:
+            names[d_text].setdefault(sub, {})[name] = n
+    for d, part in parts.items():
+        part.response_ms = array("q", sorted(part.response_ms))
         part.unanswered.sort()
+        DayPart.build(part, labels[d.isoformat()], names[d.isoformat()])
     return parts
 
 
-def _day_of(text: str, tz: ZoneInfo) -> date:
-    return store_day(parse_time(text), tz)
-
-
-def _invalidate(conn: sqlite3.Connection, tz: ZoneInfo, after_seq: int) -> int:
-    """Drop the days touched by events above *after_seq*; the highest seq seen.
-
-    Runs inside the caller's write transaction.
-    """
+def _invalidate(conn: sqlite3.Connection, tz: ZoneInfo, after_seq: int
+               ) -> tuple[int, set[str] | None]:
+    """Drop the cached days touched by events above *after_seq* (inside the caller's
+    write transaction); the highest seq, and the days dropped (``None``: all)."""
+    if _meta(conn, FORMAT_KEY) != FORMAT:
+        conn.execute("DELETE FROM report_days")
+        _put(conn, FORMAT_KEY, FORMAT)
     if conn.execute("SELECT 1 FROM report_days WHERE timezone != ? LIMIT 1",
                     (tz.key,)).fetchone():
         conn.execute("DELETE FROM report_days")
     top = int(conn.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0])
     if top <= after_seq:
-        return max(top, after_seq)
+        return after_seq, set()
     if top - after_seq > CLEAR_ALL_EVENTS:
         conn.execute("DELETE FROM report_days")
-        return top
-    created = conn.execute(
-        "SELECT DISTINCT t.created_at FROM events e JOIN tickets t ON t.id = e.ticket_id "
-        "WHERE e.seq > ?", (after_seq,)).fetchall()
-    days = sorted({_day_of(r[0], tz).isoformat() for r in created})
-    conn.executemany("DELETE FROM report_days WHERE day = ?", [(d,) for d in days])
-    return top
+        return top, None
+    # Creation minutes (every zone's offset is whole minutes): few to convert.
+    minutes = conn.execute(
+        "SELECT DISTINCT substr(t.created_at, 1, 16) FROM events e "
+        "JOIN tickets t ON t.id = e.ticket_id WHERE e.seq > ?", (after_seq,)).fetchall()
+    days = {store_day(datetime.fromisoformat(f"{r[0]}:00+00:00"), tz).isoformat()
+            for r in minutes}
+    conn.executemany("DELETE FROM report_days WHERE day = ?", [(d,) for d in sorted(days)])
+    return top, days
+
+
+def _meta(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def _put(conn: sqlite3.Connection, key: str, value: str) -> None:
+    conn.execute("INSERT INTO meta(key, value) VALUES (?, ?) "
+                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
 
 
 def _stored_seq(conn: sqlite3.Connection) -> int:
-    row = conn.execute("SELECT value FROM meta WHERE key = ?", (SEQ_KEY,)).fetchone()
-    return 0 if row is None else int(row[0])
+    return int(_meta(conn, SEQ_KEY) or 0)
 
 
 def _put_seq(conn: sqlite3.Connection, seq: int) -> None:
-    conn.execute("INSERT INTO meta(key, value) VALUES (?, ?) "
-                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (SEQ_KEY, str(seq)))
+    _put(conn, SEQ_KEY, str(seq))
 
 
 class _NoLock(Exception):
@@ -249,73 +360,95 @@ def _write(conn: sqlite3.Connection, job: Any) -> Any:
         conn.execute(f"PRAGMA busy_timeout={int(timeout)}")
 
 
+@contextmanager
+def cycle_collection_paused() -> Iterator[None]:
+    """Pause Python's cycle collector for a block that makes many acyclic objects.
+
+    A year's partials are ~500,000 small objects made at once (and the report merged
+    from them thousands more): the collector would run dozens of times over them, and
+    over everything else alive, for nothing, as decoded JSON and the report's frozen
+    dataclasses hold no cycles. Nested use keeps it paused until the outer block ends.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def clear(conn: sqlite3.Connection) -> None:
     """Forget every cached day (inside the caller's transaction, if any)."""
     conn.execute("DELETE FROM report_days")
     conn.execute("DELETE FROM meta WHERE key = ?", (SEQ_KEY,))
 
 
-def day_parts(conn: sqlite3.Connection, timezone: str, first: date, last: date,
-              now: datetime, *, use_cache: bool = True) -> dict[date, DayPart]:
+def day_parts(conn: sqlite3.Connection, timezone: str, first: date, last: date, *,
+              use_cache: bool = True, long_share: float = LONG_SHARE
+              ) -> dict[date, DayPart]:
     """The partial of every store day *first* .. *last*: from the cache when it holds
-    the day, else computed (and stored when the day is over before *now*'s)."""
+    the day, else computed (and stored).
+
+    Without the cache (*use_cache* false, or the write lock not to be had) every day is
+    computed from the tickets: the same partials.
+    """
     tz = ZoneInfo(timezone)
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     if not use_cache:
-        return compute_parts(conn, tz, days)
-    try:
-        seen = _write(conn, lambda c: _sync(c, tz))
-    except _NoLock:
-        return compute_parts(conn, tz, days)
-    parts: dict[date, DayPart] = {}
-    for day_text, data in conn.execute(
-            "SELECT day, data FROM report_days WHERE day >= ? AND day <= ? AND timezone = ?",
-            (first.isoformat(), last.isoformat(), tz.key)):
-        parts[date.fromisoformat(day_text)] = DayPart.from_json(data)
-    missing = [d for d in days if d not in parts]
-    computed = compute_parts(conn, tz, missing)
-    parts.update(computed)
-    today = store_day(now, tz)
-    keep = {d: p for d, p in computed.items() if d < today}
-    if keep:
+        return compute_parts(conn, tz, days, long_share=long_share)
+    seen = _clean_seq(conn, tz)
+    if seen is None:
         try:
-            _write(conn, lambda c: _store(c, tz, seen, keep))
+            seen = _write(conn, lambda c: _sync(c, tz))
+        except _NoLock:
+            return compute_parts(conn, tz, days, long_share=long_share)
+    # As bytes: orjson reads UTF-8 directly (no str decoded, then encoded again).
+    rows = conn.execute(
+        "SELECT day, CAST(data AS BLOB) FROM report_days "
+        "WHERE day >= ? AND day <= ? AND timezone = ?",
+        (first.isoformat(), last.isoformat(), tz.key)).fetchall()
+    with cycle_collection_paused():
+        parts = {date.fromisoformat(d): DayPart.from_json(data) for d, data in rows}
+    missing = [d for d in days if d not in parts]
+    computed = compute_parts(conn, tz, missing, long_share=long_share)
+    parts.update(computed)
+    if computed:
+        try:
+            _write(conn, lambda c: _store(c, tz, seen, computed))
         except _NoLock:
             pass  # computed right; only not kept for next time
     return parts
 
 
+def _clean_seq(conn: sqlite3.Connection, tz: ZoneInfo) -> int | None:
+    """The stored seq when no event came since and every row is of *tz*: the cache is
+    read as it is, with no write (no commit to wait for); else ``None``."""
+    try:
+        stored = _stored_seq(conn)
+        if _meta(conn, FORMAT_KEY) != FORMAT or conn.execute(
+                "SELECT 1 FROM report_days WHERE timezone != ? LIMIT 1", (tz.key,)).fetchone():
+            return None
+    except sqlite3.OperationalError:
+        return None  # no cache table (not migrated): the write path says so
+    top = int(conn.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0])
+    return stored if top == stored else None
+
+
 def _sync(conn: sqlite3.Connection, tz: ZoneInfo) -> int:
-    seen = _invalidate(conn, tz, _stored_seq(conn))
+    seen, _ = _invalidate(conn, tz, _stored_seq(conn))
     _put_seq(conn, seen)
     return seen
 
 
 def _store(conn: sqlite3.Connection, tz: ZoneInfo, seen: int,
            parts: Mapping[date, DayPart]) -> None:
-    # Events that came after the partials' snapshot (seq above *seen*) may have changed
-    # their days: those are dropped, not stored, and the seq moves on past them.
-    before = conn.execute("SELECT count(*) FROM report_days").fetchone()[0]
-    top = _invalidate(conn, tz, seen)
-    changed: set[date] = set()
-    if top > seen:
-        if before and not conn.execute("SELECT 1 FROM report_days LIMIT 1").fetchone():
-            return  # everything was dropped
-        changed = {_day_of(r[0], tz) for r in conn.execute(
-            "SELECT DISTINCT t.created_at FROM events e JOIN tickets t ON t.id = e.ticket_id "
-            "WHERE e.seq > ?", (seen,))}
-        if top - seen > CLEAR_ALL_EVENTS:
-            return
-    conn.executemany(
-        "INSERT OR REPLACE INTO report_days (day, timezone, data) VALUES (?, ?, ?)",
-        [(d.isoformat(), tz.key, p.to_json()) for d, p in parts.items() if d not in changed])
+    # Events recorded since the partials' snapshot (seq above *seen*) may have changed
+    # their days: those days are dropped, not stored, and the stored seq moves past them.
+    top, changed = _invalidate(conn, tz, seen)
+    if changed is not None:
+        conn.executemany(
+            "INSERT OR REPLACE INTO report_days (day, timezone, data) VALUES (?, ?, ?)",
+            [(d.isoformat(), tz.key, p.to_json()) for d, p in parts.items()
+             if d.isoformat() not in changed])
     _put_seq(conn, max(top, _stored_seq(conn)))
-
-
-def merged_totals(parts: Iterable[DayPart]) -> defaultdict[str, int]:
-    """Voided and merged tickets over *parts*."""
-    out: defaultdict[str, int] = defaultdict(int)
-    for p in parts:
-        out["voided"] += p.voided
-        out["merged"] += p.merged
-    return out

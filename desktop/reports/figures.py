@@ -1,32 +1,34 @@
 """Every figure of a store report, computed once (``build_report``) for all outputs.
 
 The definitions are in ``desktop.reports.model``. Speed (``bench/report_speed.py``): the
-counted tickets of a period are read in few SQL passes that GROUP BY in SQLite, so a year
-of a busy store (200,000 tickets) is never walked row by row in Python:
+tickets are read as per-store-day partials (``desktop.reports.day_cache``), cached in the
+desk database and dropped by day when events touch that day's tickets, so a year of a
+busy store (200,000 tickets) is, once warm, ~730 small rows merged here:
 
-1. one pass by (subcategory, channel, level) with every count and sum the breakdowns,
-   compliance, resolution, reopen, rating and mean response need, streamed in the order
-   of the index ``tickets_report_groups`` (migration m006) for long periods;
-2. the nearest-rank p90 of the response time (ORDER BY … LIMIT 1 OFFSET k) along the
-   index of response times;
-3. ``repeats.daily_counts``: counts per (store day, subcategory) and product days, for
-   the trend, the repeat alert and the top problems' products;
-4. the previous period's pass 1; small queries on the compensation ledger and the
-   overdue tickets.
+1. the period's days (breakdowns, compliance with *now*, rates, mean and exact p90 of the
+   response time, voided and merged, the trend, the top problems' products);
+2. the ``LOOKBACK_DAYS`` before it, for the repeat runs (``repeats.alerts_from_days``);
+3. the previous period's days for the comparison;
+4. small direct queries on the compensation ledger and the overdue tickets.
 """
 
 from __future__ import annotations
 
 import math
+import operator
 import sqlite3
-from collections import Counter, defaultdict
-from collections.abc import Mapping
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from desktop.clock import parse_time
 from desktop.policy import Policy
 from desktop.queue import staff_names
+from desktop.reports.day_cache import CLOSED_SQL as CLOSED_SQL
+from desktop.reports.day_cache import COUNTED_SQL as COUNTED_SQL
+from desktop.reports.day_cache import RESPONSE_MS_SQL as RESPONSE_MS_SQL
+from desktop.reports.day_cache import SUMS, DayPart, cycle_collection_paused, day_parts
 from desktop.reports.ledger import compensation_summary
 from desktop.reports.model import (
     Count,
@@ -41,49 +43,34 @@ from desktop.reports.model import (
 )
 from desktop.reports.overdue import overdue_tickets
 from desktop.reports.period import days_of, previous_period
-from desktop.reports.repeats import Daily, daily_counts, product_names, repeat_alerts
+from desktop.reports.repeats import LOOKBACK_DAYS, alerts_from_days
 from local_db.eventlog import format_time
 
-COUNTED_SQL = "created_at >= ? AND created_at < ? AND status NOT IN ('voided', 'merged')"
-CLOSED_SQL = "status IN ('closed', 'rated')"
-# First-response time in whole milliseconds (stored times have millisecond precision).
-RESPONSE_MS_SQL = "round((julianday(first_response_at) - julianday(created_at)) * 86400000)"
-
-_SUMS = f"""
-       count(*),
-       sum({CLOSED_SQL}),
-       sum(reopen_count > 0),
-       sum({CLOSED_SQL} OR reopen_count > 0),
-       count(rating), coalesce(sum(rating), 0),
-       sum(first_response_at IS NOT NULL AND first_response_at <= due_at),
-       sum(first_response_at IS NOT NULL AND first_response_at > due_at),
-       sum(first_response_at IS NULL AND due_at <= ?),
-       sum(first_response_at IS NULL AND due_at > ?),
-       count(first_response_at)"""
-# A period holding more than this share of all tickets is read in index order (no sort);
-# a shorter one by its creation-time range (few rows to sort).
+# Missing days holding more than this share of the tickets are computed by scanning
+# covering indexes whole (see day_cache.compute_parts).
 LONG_SHARE = 0.25
-_FIELDS = ("tickets", "resolved", "reopened", "ever_closed", "rated", "rating_sum",
-           "in_time", "late", "overdue", "pending", "responded")
+_FIELDS = (*SUMS, "overdue", "pending")
+_INDEX = {name: i for i, name in enumerate(_FIELDS)}
+_OVERDUE, _PENDING = _INDEX["overdue"], _INDEX["pending"]
 
 
 @dataclass
 class _Totals:
-    """Sums of pass 1 over some groups."""
+    """Sums over some groups of counted tickets (``_FIELDS``)."""
 
-    values: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_FIELDS, 0))
+    values: list[int] = field(default_factory=lambda: [0] * len(_FIELDS))
 
-    def add(self, row: tuple[int, ...]) -> None:
-        for name, value in zip(_FIELDS, row, strict=True):
-            self.values[name] += int(value or 0)
+    def add(self, sums: Sequence[int]) -> None:
+        # map(add) runs in C; *sums* may stop before overdue and pending.
+        self.values[:len(sums)] = map(operator.add, self.values, sums)
 
     def __getitem__(self, name: str) -> int:
-        return self.values[name]
+        return self.values[_INDEX[name]]
 
 
 @dataclass
 class _Pass1:
-    """Pass 1 grouped the ways the report needs."""
+    """The period's partials merged the ways the report needs."""
 
     total: _Totals = field(default_factory=_Totals)
     response_ms: int = 0
@@ -94,43 +81,40 @@ class _Pass1:
     category_of: dict[str, str] = field(default_factory=dict)
 
 
-def _is_long(conn: sqlite3.Connection, period: Period) -> bool:
-    """Whether *period* holds a large share of the tickets (judged by creation times)."""
-    # Two queries: SQLite answers a lone min() or max() from the index end.
-    low = conn.execute("SELECT min(created_at) FROM tickets").fetchone()[0]
-    high = conn.execute("SELECT max(created_at) FROM tickets").fetchone()[0]
-    if low is None or high is None:
-        return False
-    lo, hi = parse_time(low), parse_time(high)
-    overlap = min(hi, period.end_utc) - max(lo, period.start_utc)
-    return overlap.total_seconds() > LONG_SHARE * max((hi - lo).total_seconds(), 1.0)
-
-
-def _pass1(conn: sqlite3.Connection, period: Period, now: datetime, long: bool) -> _Pass1:
+def _pass1(parts: Sequence[DayPart], now: datetime) -> _Pass1:
     now_text = format_time(now)
-    index = "tickets_report_groups" if long else "tickets_by_created"
     result = _Pass1()
-    for row in conn.execute(
-        f"SELECT subcategory, channel, level, min(category), {_SUMS} "
-        f"FROM tickets INDEXED BY {index} WHERE {COUNTED_SQL} "
-        "GROUP BY subcategory, channel, level",
-        (now_text, now_text, format_time(period.start_utc), format_time(period.end_utc)),
-    ):
-        sub, channel, level, cat = row[0], row[1], int(row[2]), row[3]
-        sums = tuple(row[4:])
-        result.total.add(sums)
-        for key, value in (("category", cat), ("subcategory", sub), ("channel", channel),
-                           ("level", level)):
-            result.by[key][value].add(sums)
-        result.category_of[sub] = cat
-        if level == 1:
-            result.level1_by_sub[sub] += int(row[4])
-    # The sum of response times along the index that stores them computed.
-    index = "tickets_report_response" if long else "tickets_by_created"
-    result.response_ms = int(conn.execute(
-        f"SELECT coalesce(sum({RESPONSE_MS_SQL}), 0) FROM tickets INDEXED BY {index} "
-        f"WHERE first_response_at IS NOT NULL AND {COUNTED_SQL}",
-        (format_time(period.start_utc), format_time(period.end_utc))).fetchone()[0])
+    # Each group's daily sums are gathered, then added up column by column (in C).
+    rows: dict[str, defaultdict[str | int, list[list[int]]]] = {
+        key: defaultdict(list) for key in result.by}
+    by_sub, by_cat = rows["subcategory"], rows["category"]
+    by_channel, by_level = rows["channel"], rows["level"]
+    for part in parts:
+        for sub, cats in part.sub.items():
+            for cat, sums in cats.items():
+                by_sub[sub].append(sums)
+                by_cat[cat].append(sums)
+                if sub not in result.category_of or cat < result.category_of[sub]:
+                    result.category_of[sub] = cat
+        for channel, sums in part.channel.items():
+            by_channel[channel].append(sums)
+        for level, sums in part.level.items():
+            by_level[level].append(sums)
+        for sub, n in part.level1.items():
+            result.level1_by_sub[sub] += n
+        result.response_ms += sum(part.response_ms)
+    for key, groups in rows.items():
+        for value, daily in groups.items():
+            result.by[key][value].add([sum(column) for column in zip(*daily, strict=True)])
+    for totals in result.by["level"].values():
+        result.total.add(totals.values)
+    for part in parts:
+        for sub, cat, channel, level, due in part.unanswered:
+            i = _OVERDUE if due <= now_text else _PENDING
+            for totals in (result.by["subcategory"][sub], result.by["category"][cat],
+                           result.by["channel"][channel], result.by["level"][level],
+                           result.total):
+                totals.values[i] += 1
     return result
 
 
@@ -153,22 +137,26 @@ def _headline(p1: _Pass1, compensation_fen: int) -> Headline:
     )
 
 
-def _p90_minutes(conn: sqlite3.Connection, period: Period, responded: int,
-                 long: bool) -> float | None:
-    """Nearest-rank 90th percentile: the ceil(0.9·n)-th smallest response time."""
+def _p90_minutes(parts: Sequence[DayPart], responded: int) -> float | None:
+    """Nearest-rank 90th percentile: the ceil(0.9·n)-th smallest response time.
+
+    Found across the days' sorted lists without merging them: the smallest whole
+    millisecond value with at least that many times at or below it (binary search on
+    the value; each count is one bisect per day).
+    """
     if responded == 0:
         return None
     rank = math.ceil(0.9 * responded)
-    # Long periods walk the index of response times in order (expression identical to
-    # the index's); short ones sort their few rows.
-    index = "tickets_report_response" if long else "tickets_by_created"
-    row = conn.execute(
-        f"SELECT {RESPONSE_MS_SQL} FROM tickets INDEXED BY {index} "
-        f"WHERE first_response_at IS NOT NULL AND {COUNTED_SQL} "
-        f"ORDER BY {RESPONSE_MS_SQL} LIMIT 1 OFFSET ?",
-        (format_time(period.start_utc), format_time(period.end_utc), rank - 1),
-    ).fetchone()
-    return None if row is None else float(row[0]) / 60000
+    lists = [p.response_ms for p in parts if p.response_ms]
+    low = min(times[0] for times in lists)
+    high = max(times[-1] for times in lists)
+    while low < high:
+        mid = (low + high) // 2
+        if sum(bisect_right(times, mid) for times in lists) >= rank:
+            high = mid
+        else:
+            low = mid + 1
+    return float(low) / 60000
 
 
 def _counts(groups: Mapping[str | int, _Totals], period: Period, key: str) -> tuple[Count, ...]:
@@ -176,22 +164,27 @@ def _counts(groups: Mapping[str | int, _Totals], period: Period, key: str) -> tu
     return tuple(Count(str(k), v["tickets"], Drill(period, ((key, k),))) for k, v in items)
 
 
-def _trend(daily: Daily, period: Period) -> tuple[DayPoint, ...]:
-    totals: Counter[date] = Counter()
-    for days in daily.subcategory.values():
-        totals.update(days)
-    return tuple(DayPoint(d, totals[d], daily.level1[d]) for d in days_of(period))
+def _trend(parts: Mapping[date, DayPart], period: Period) -> tuple[DayPoint, ...]:
+    points = []
+    for d in days_of(period):
+        levels = parts[d].level
+        points.append(DayPoint(d, sum(v[0] for v in levels.values()),
+                               levels[1][0] if 1 in levels else 0))
+    return tuple(points)
 
 
-def _top_problems(conn: sqlite3.Connection, p1: _Pass1, policy: Policy,
+def _top_problems(parts: Sequence[DayPart], p1: _Pass1, policy: Policy,
                   period: Period) -> tuple[Problem, ...]:
     subs = p1.by["subcategory"]
     ranked = sorted(subs, key=lambda s: (-subs[s]["tickets"], -p1.level1_by_sub.get(str(s), 0),
                                          str(s)))
     problems = []
     for sub in ranked[: policy.reports.top_problems]:
-        names = sorted(product_names(conn, period, str(sub)).items(),
-                       key=lambda kv: (-kv[1], kv[0]))
+        written: dict[str, int] = {}
+        for part in parts:
+            for name, n in part.names_of(str(sub)).items():
+                written[name] = written.get(name, 0) + n
+        names = sorted(written.items(), key=lambda kv: (-kv[1], kv[0]))
         problems.append(Problem(
             category=p1.category_of[str(sub)], subcategory=str(sub),
             count=subs[sub]["tickets"], level1=p1.level1_by_sub.get(str(sub), 0),
@@ -215,33 +208,40 @@ def _compliance(p1: _Pass1, policy: Policy, period: Period) -> tuple[LevelCompli
     return tuple(result)
 
 
-def _voided_merged(conn: sqlite3.Connection, period: Period) -> tuple[int, int]:
-    counts = dict(conn.execute(
-        "SELECT status, count(*) FROM tickets WHERE created_at >= ? AND created_at < ? "
-        "AND status IN ('voided', 'merged') GROUP BY status",
-        (format_time(period.start_utc), format_time(period.end_utc)),
-    ).fetchall())
-    return int(counts.get("voided", 0)), int(counts.get("merged", 0))
-
-
 def build_report(conn: sqlite3.Connection, policy: Policy, period: Period, now: datetime, *,
                  store_code: str, names: Mapping[str, str] | None = None) -> Report:
-    """Every figure of the store over *period*, as seen at *now*."""
-    names = staff_names(conn) if names is None else names
-    long = _is_long(conn, period)
-    p1 = _pass1(conn, period, now, long)
+    """Every figure of the store over *period*, as seen at *now*.
+
+    Writes the report's day cache when it can (``day_cache.day_parts``); the figures are
+    the same with a cold cache, a warm one, or none.
+    """
+    with cycle_collection_paused():
+        return _build(conn, policy, period, now, store_code,
+                      staff_names(conn) if names is None else names)
+
+
+def _build(conn: sqlite3.Connection, policy: Policy, period: Period, now: datetime,
+           store_code: str, names: Mapping[str, str]) -> Report:
+    prev_period = previous_period(period)
+    limit = period.first_day - timedelta(days=LOOKBACK_DAYS)
+    first = min(limit, prev_period.first_day)
+    parts = day_parts(conn, period.timezone, first, period.last_day, long_share=LONG_SHARE)
+    in_period = [parts[d] for d in days_of(period)]
+    p1 = _pass1(in_period, now)
     t = p1.total
     n_days = policy.reports.repeat_consecutive_days
-    daily = daily_counts(conn, period, [str(s) for s in p1.by["subcategory"]], n_days)
+    lookback = [parts[limit + timedelta(days=i)]
+                for i in range((period.last_day - limit).days + 1)]
+    alerts = alerts_from_days(period, n_days, limit,
+                              [p.sub_tickets() for p in lookback],
+                              [p.products for p in lookback], [p.labels() for p in lookback])
     compensation = compensation_summary(conn, policy, period, names)
-    prev_period = previous_period(period)
-    prev_p1 = _pass1(conn, prev_period, now, _is_long(conn, prev_period))
+    prev_p1 = _pass1([parts[d] for d in days_of(prev_period)], now)
     prev_comp = int(conn.execute(
         "SELECT coalesce(sum(amount_fen), 0) FROM compensations WHERE store_day >= ? "
         "AND store_day <= ? AND status = 'granted'",
         (prev_period.first_day.strftime("%Y%m%d"), prev_period.last_day.strftime("%Y%m%d")),
     ).fetchone()[0])
-    voided, merged = _voided_merged(conn, period)
     headline = _headline(p1, compensation.granted_fen)
     return Report(
         store_code=store_code,
@@ -249,8 +249,8 @@ def build_report(conn: sqlite3.Connection, policy: Policy, period: Period, now: 
         generated_at=now,
         policy_version=policy.version,
         tickets=t["tickets"],
-        voided=voided,
-        merged=merged,
+        voided=sum(p.voided for p in in_period),
+        merged=sum(p.merged for p in in_period),
         by_category=_counts(p1.by["category"], period, "category"),
         by_subcategory=_counts(p1.by["subcategory"], period, "subcategory"),
         by_channel=_counts(p1.by["channel"], period, "channel"),
@@ -258,7 +258,7 @@ def build_report(conn: sqlite3.Connection, policy: Policy, period: Period, now: 
         compliance=_compliance(p1, policy, period),
         response=ResponseTimes(
             responded=t["responded"], mean_minutes=headline.mean_response_minutes,
-            p90_minutes=_p90_minutes(conn, period, t["responded"], long)),
+            p90_minutes=_p90_minutes(in_period, t["responded"])),
         resolved=t["resolved"],
         resolution_rate=headline.resolution_rate,
         reopened=t["reopened"],
@@ -267,10 +267,10 @@ def build_report(conn: sqlite3.Connection, policy: Policy, period: Period, now: 
         rated=t["rated"],
         satisfaction=headline.satisfaction,
         compensation=compensation,
-        top_problems=_top_problems(conn, p1, policy, period),
+        top_problems=_top_problems(in_period, p1, policy, period),
         overdue=overdue_tickets(conn, now, names=names),
-        repeat_alerts=repeat_alerts(daily, period, n_days),
-        trend=_trend(daily, period),
+        repeat_alerts=alerts,
+        trend=_trend(parts, period),
         headline=headline,
         previous=_headline(prev_p1, prev_comp),
         previous_period=prev_period,

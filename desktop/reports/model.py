@@ -28,7 +28,11 @@ Definitions (the tests compute each one independently from these words):
 - **Repeat-problem alert**: the same subcategory, or the same product (SKU, else the
   normalised product name), complained about on N or more consecutive store days
   (N = policy ``reports.repeat_consecutive_days``, default 3), for runs ending within
-  the period (a run may start before it).
+  the period (days after the period are not looked at). A run may start before the
+  period, but is traced back at most ``repeats.LOOKBACK_DAYS`` (31) days before its
+  first day: a run reaching that limit has ``began_earlier`` set, and its ``first_day``
+  and ``days`` (and tickets) mean "at least". A product's label is the smallest name
+  written for it (in the full report: on the run's days), else the SKU.
 - **Daily trend**: counted tickets per store day of the period, every day present.
 - **Comparison**: the headline figures of the previous period of the same length.
 """
@@ -188,6 +192,9 @@ class RepeatAlert:
     days: int
     tickets: int
     drill: Drill
+    # The run reaches the look-back limit: it may have begun earlier (first_day, days
+    # and tickets are then "at least").
+    began_earlier: bool = False
 
 
 @dataclass(frozen=True)

@@ -321,8 +321,9 @@ def _alerts(w: _Words, r: Report) -> list[Flowable]:
     for a in r.repeat_alerts[:ALERTS_SHOWN]:
         what = (w.t("alert.subcategory", label=w.problem(a.key)) if a.by == "subcategory"
                 else w.t("alert.product", label=a.label))
-        text = w.t("alert.line", what=what, days=a.days, first=a.first_day.isoformat(),
-                   last=a.last_day.isoformat(), tickets=a.tickets)
+        text = w.t("alert.line_earlier" if a.began_earlier else "alert.line", what=what,
+                   days=a.days, first=a.first_day.isoformat(), last=a.last_day.isoformat(),
+                   tickets=a.tickets)
         boxes += [_boxed(text, ALERT_FILL, ALERT_EDGE), Spacer(1, 1.5 * mm)]
     hidden = len(r.repeat_alerts) - ALERTS_SHOWN
     if hidden > 0:

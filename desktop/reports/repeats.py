@@ -1,21 +1,23 @@
-"""Per-day counts of a period and the repeat-problem alert built from them.
+"""Per-day counts and the repeat-problem alert built from them.
 
 The alert: the same subcategory, or the same product, on N or more consecutive store
 days (N = policy ``reports.repeat_consecutive_days``). A run that ends within the period
-may start before it: the counts reach back ``LOOKBACK_DAYS`` and, for the keys whose run
-still touches that first day, reach back again (doubling) until the run ends. Days after
-the period are not looked at: the report of a past week stays as it was.
+may start before it, traced back at most ``LOOKBACK_DAYS`` before the period (a run
+reaching that limit has ``began_earlier``). Days after the period are not looked at: the
+report of a past week stays as it was.
 
-Speed (migration ``m006_report_indexes``): subcategory counts are a grid of (store day ×
-subcategory) index range counts, with no sorting; product days are read from an index
-that holds each ticket's product key, and counted in C.
+The full report finds runs from its cached per-day partials (:func:`alerts_from_days`);
+the start screen reads its few days here (:func:`daily_counts`): subcategory counts are
+a grid of (store day × subcategory) index range counts (migration
+``m006_report_indexes``); product days are read from an index that holds each ticket's
+product key, and counted in C.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
@@ -114,17 +116,6 @@ def _products(conn: sqlite3.Connection, daily: Daily, first: date, last: date, t
             daily.labels[key] = name
 
 
-def product_names(conn: sqlite3.Connection, period: Period, subcategory: str
-                  ) -> Counter[str]:
-    """Product names written on the counted tickets of *subcategory* in *period*."""
-    return Counter(dict(conn.execute(
-        "SELECT product_name, count(*) FROM tickets INDEXED BY tickets_report_days "
-        f"WHERE subcategory = ? AND created_at >= ? AND created_at < ? AND {NOT_COUNTED} "
-        "AND product_name IS NOT NULL AND product_name != '' GROUP BY product_name",
-        (subcategory, format_time(period.start_utc), format_time(period.end_utc)),
-    ).fetchall()))
-
-
 def _touches(days: dict[date, int], period: Period) -> bool:
     """Whether any of *days* lies in *period* (cheaply, whichever side is shorter)."""
     if period.days < len(days):
@@ -201,9 +192,11 @@ def daily_counts(conn: sqlite3.Connection, period: Period, subcategories: Iterab
     return daily
 
 
-def repeat_alerts(daily: Daily, period: Period, n_days: int) -> tuple[RepeatAlert, ...]:
+def repeat_alerts(daily: Daily, period: Period, n_days: int, *, limit: date | None = None
+                  ) -> tuple[RepeatAlert, ...]:
     """Runs of *n_days* or more consecutive store days, by subcategory and by product,
-    that end within *period*; longest first."""
+    that end within *period*; longest first. *limit* is the first day *daily* was traced
+    back to: runs starting there may have begun earlier (``began_earlier``)."""
     tz = ZoneInfo(period.timezone)
     found: list[tuple[str, str, date, date, int]] = []
     for by, counts in (("subcategory", daily.subcategory), ("product", daily.product)):
@@ -220,8 +213,75 @@ def repeat_alerts(daily: Daily, period: Period, n_days: int) -> tuple[RepeatAler
         RepeatAlert(by=by, key=key, label=daily.labels.get(key, key.removeprefix("sku:"))
                     if by == "product" else key, first_day=first, last_day=last,
                     days=(last - first).days + 1, tickets=tickets,
-                    drill=Drill(make_period("custom", first, last, tz), ((by, key),)))
+                    drill=Drill(make_period("custom", first, last, tz), ((by, key),)),
+                    began_earlier=limit is not None and first <= limit)
         for by, key, first, last, tickets in found
     ]
-    alerts.sort(key=lambda a: (-a.days, -a.tickets, a.by != "subcategory", a.key))
+    alerts.sort(key=_alert_order)
+    return tuple(alerts)
+
+
+def _alert_order(a: RepeatAlert) -> tuple[int, int, bool, str]:
+    return (-a.days, -a.tickets, a.by != "subcategory", a.key)
+
+
+def _ending_runs(present: Sequence[Mapping[str, int]], start: int, n_days: int
+                 ) -> list[tuple[str, int, int, int]]:
+    """(key, first index, last index, tickets) of the runs of *n_days* or more
+    consecutive entries of *present* (one mapping key → count per day, in day order)
+    that end at an index from *start* on. A run still going on the last day ends there.
+
+    Set intersections (in C, over ever smaller sets) carry the keys present on each of
+    the last 1 .. *n_days* days from one day to the next; only the runs found are walked
+    back in Python.
+    """
+    found = []
+    streaks: list[set[str]] = []  # [k]: keys present on each of the last k + 1 days
+    for i in range(max(0, start - n_days + 1), len(present)):
+        today = set(present[i])
+        streaks = [today, *(s & today for s in streaks[: n_days - 1])]
+        if i < start or len(streaks) < n_days:
+            continue
+        after = present[i + 1] if i + 1 < len(present) else {}
+        for key in streaks[n_days - 1]:
+            if key in after:
+                continue
+            j = i
+            tickets = 0
+            while j >= 0 and key in present[j]:
+                tickets += present[j][key]
+                j -= 1
+            found.append((key, j + 1, i, tickets))
+    return found
+
+
+def alerts_from_days(period: Period, n_days: int, limit: date,
+                     subcategory: Sequence[Mapping[str, int]],
+                     product: Sequence[Mapping[str, int]],
+                     labels: Sequence[Mapping[str, str]]) -> tuple[RepeatAlert, ...]:
+    """The repeat alerts of *period* from per-day counts: entry *i* of each sequence is
+    the store day ``limit + i`` (through the period's last day); *labels* are the
+    smallest product name written each day ("" or absent: none). Runs are not traced
+    before *limit*; those starting there have ``began_earlier``. Same order as
+    :func:`repeat_alerts`."""
+    tz = ZoneInfo(period.timezone)
+    start = (period.first_day - limit).days
+    days = [limit + timedelta(days=i) for i in range(len(subcategory) + 1)]
+    bounds = [day_start_utc(d, tz) for d in days]
+    alerts = []
+    for by, present in (("subcategory", subcategory), ("product", product)):
+        for key, i, j, tickets in _ending_runs(present, start, n_days):
+            first, last = days[i], days[j]
+            label = key
+            if by == "product":
+                names = [n for x in range(i, j + 1) if (n := labels[x].get(key))]
+                label = min(names) if names else key.removeprefix("sku:")
+            alerts.append(RepeatAlert(
+                by=by, key=key, label=label, first_day=first, last_day=last,
+                days=j - i + 1, tickets=tickets,
+                drill=Drill(Period(kind="custom", first_day=first, last_day=last,
+                                   start_utc=bounds[i], end_utc=bounds[j + 1],
+                                   timezone=tz.key), ((by, key),)),
+                began_earlier=i == 0))
+    alerts.sort(key=_alert_order)
     return tuple(alerts)

@@ -146,6 +146,10 @@
         <translation>另有 {count} 条</translation>
     </message>
     <message>
+        <source>{what}: {days}+ days in a row, {tickets} tickets</source>
+        <translation>{what}：至少连续 {days} 天，{tickets} 单</translation>
+    </message>
+    <message>
         <source>{what}: {days} days in a row, {tickets} tickets</source>
         <translation>{what}：连续 {days} 天，{tickets} 单</translation>
     </message>

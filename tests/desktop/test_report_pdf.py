@@ -262,6 +262,15 @@ def test_a_busy_year_lists_the_longest_alerts_and_counts_the_rest(tmp_path: Path
     assert "另有25条重复问题预警未列出" in text
 
 
+def test_a_run_traced_to_the_look_back_limit_says_at_least(tmp_path: Path) -> None:
+    report = week_report()
+    first, second = report.repeat_alerts
+    report = replace(report, repeat_alerts=(replace(first, began_earlier=True), second))
+    text = squeeze("".join(page_texts(render_report_pdf(report), tmp_path)))
+    assert f"至少连续{first.days}天" in text and "之前已开始" in text
+    assert f"连续{second.days}天被投诉" in text  # the other run is exact
+
+
 def test_same_report_same_bytes() -> None:
     report = week_report()
     assert render_report_pdf(report) == render_report_pdf(report)

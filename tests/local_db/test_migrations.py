@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -114,7 +115,7 @@ def test_m006_adds_the_report_indexes_and_the_report_uses_them(tmp_path: Path) -
     conn = connect(tmp_path / "a.db")
     db = sqlite_utils.Database(conn)
     migrations.apply(db, stop_before="m006_report_indexes")
-    assert migrate(conn) == ["m006_report_indexes"]
+    assert migrate(conn)[:1] == ["m006_report_indexes"]
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
     assert {"tickets_report_groups", "tickets_report_days", "tickets_report_products",
             "tickets_report_response", "compensations_report"} <= names
@@ -137,3 +138,17 @@ def test_m006_adds_the_report_indexes_and_the_report_uses_them(tmp_path: Path) -
                   f"INDEXED BY tickets_report_groups WHERE {COUNTED_SQL} "
                   "GROUP BY subcategory, channel, level")
     assert "COVERING INDEX tickets_report_groups" in groups and "TEMP B-TREE" not in groups
+
+
+def test_m007_adds_the_report_day_cache(tmp_path: Path) -> None:
+    conn = connect(tmp_path / "a.db")
+    db = sqlite_utils.Database(conn)
+    migrations.apply(db, stop_before="m007_report_day_cache")
+    assert "report_days" not in _tables(conn)
+    assert migrate(conn)[:1] == ["m007_report_day_cache"]
+    columns = {r[1]: (r[2], r[3], r[5]) for r in conn.execute("PRAGMA table_info(report_days)")}
+    assert columns == {"day": ("TEXT", 0, 1), "timezone": ("TEXT", 1, 0),
+                       "data": ("TEXT", 1, 0)}
+    conn.execute("INSERT INTO report_days VALUES ('2026-11-01', 'Asia/Shanghai', '{}')")
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute("INSERT INTO report_days VALUES ('2026-11-01', 'Asia/Shanghai', '{}')")

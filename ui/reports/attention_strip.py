@@ -168,7 +168,9 @@ class AttentionStrip(QFrame):
             for i, alert in enumerate(alerts[:SHOWN]):
                 what = (labels.subcategory_label(policy, alert.key, lang)
                         if alert.by == "subcategory" else alert.label)
-                text = self.tr("{what}: {days} days in a row, {tickets} tickets").format(
+                text = (self.tr("{what}: {days}+ days in a row, {tickets} tickets")
+                        if alert.began_earlier else
+                        self.tr("{what}: {days} days in a row, {tickets} tickets")).format(
                     what=what, days=alert.days, tickets=alert.tickets)
                 button = self._button(text, f"attentionRepeat{i}")
                 button.setToolTip(f"{text}\n{fmt.day_span(alert.first_day, alert.last_day)}")

@@ -41,11 +41,12 @@ def rating(value: float | None) -> str:
     return DASH if value is None else f"{value:.2f}"
 
 
-def day_span(first: date, last: date) -> str:
-    """11-16 – 11-22, or a single day."""
-    if first == last:
-        return first.strftime("%Y-%m-%d")
-    return f"{first.strftime('%Y-%m-%d')} – {last.strftime('%m-%d')}"
+def day_span(first: date, last: date, *, began_earlier: bool = False) -> str:
+    """2026-11-16 – 11-22, or a single day; "… 2026-10-22 – 11-22" when the span may
+    have begun before *first*."""
+    text = (first.strftime("%Y-%m-%d") if first == last
+            else f"{first.strftime('%Y-%m-%d')} – {last.strftime('%m-%d')}")
+    return f"… {text}" if began_earlier else text
 
 
 def change(current: float | None, previous: float | None, *, kind: str,

@@ -237,7 +237,10 @@ class ReportSections(QWidget):
         self.repeats.set_lines([
             Line((self._name("subcategory", a.key) if a.by == "subcategory"
                   else self.tr("Product: {name}").format(name=a.label),
-                  str(a.days), fmt.day_span(a.first_day, a.last_day), str(a.tickets)),
+                  # a run traced back to the look-back limit may be longer: "≥ 31"
+                  f"≥ {a.days}" if a.began_earlier else str(a.days),
+                  fmt.day_span(a.first_day, a.last_day, began_earlier=a.began_earlier),
+                  str(a.tickets)),
                  drill=a.drill, highlight=ALERT_BACKGROUND, numeric=(1, 3))
             for a in r.repeat_alerts], self.tr("No problem repeated on consecutive days."))
 
