@@ -25,13 +25,16 @@ class AppContext:
     """The running app's shared parts.
 
     ``desk`` is the GUI thread's own connection and is used for reads only (WAL lets it
-    read while the executor writes); every write goes through ``executor``.
+    read while the executor writes); every write goes through ``executor``. Long reads
+    (the reports) go through ``reader``, a thread of their own started on first use, so
+    a save at the counter never waits behind a manager's year report.
     """
 
     db_path: Path
     desk: Desk
     executor: DeskExecutor
     session: Session
+    reader: DeskExecutor
     language: str = DEFAULT_LANGUAGE
     # (id, name, role, pin) of demo staff, shown on the login screen of ``kesu demo``.
     demo_staff: Sequence[tuple[str, str, str, str]] = field(default_factory=tuple)
@@ -50,12 +53,15 @@ class AppContext:
         writer's (a no-op for each when it is unchanged)."""
         reload_policy(self.desk)
         self.executor.submit(reload_policy, writes=False)
+        if self.reader.running():
+            self.reader.submit(reload_policy, writes=False)
 
     def close(self) -> None:
         """Finish queued writes, then close both connections."""
         self.closed = True
         self.session.lock_timer_off()
         self.executor.shutdown()
+        self.reader.shutdown()
         self.desk.close()
 
 
@@ -76,4 +82,5 @@ def open_context(db_path: str | Path, *, clock: Clock | None = None,
     if app is not None:  # any key or click anywhere in the app counts as activity
         app.installEventFilter(ActivityFilter(session))
     executor.start()
-    return AppContext(path, desk, executor, session, language, tuple(demo_staff))
+    reader = DeskExecutor(lambda: open_desk(path, desk.clock), parent, name="kesu-db-reader")
+    return AppContext(path, desk, executor, session, reader, language, tuple(demo_staff))

@@ -42,14 +42,15 @@ class DeskExecutor(QObject):
     job_finished = Signal(int)
     _delivered = Signal(int, bool, object)
 
-    def __init__(self, open_desk: Callable[[], Desk], parent: QObject | None = None) -> None:
+    def __init__(self, open_desk: Callable[[], Desk], parent: QObject | None = None, *,
+                 name: str = "kesu-db-writer") -> None:
         super().__init__(parent)
         self._open_desk = open_desk
         self._jobs: queue.Queue[tuple[int, Job] | None] = queue.Queue()
         self._pending: dict[int, _Pending] = {}
         self._ids = itertools.count(1)
         self._delivered.connect(self._deliver)
-        self._thread = threading.Thread(target=self._run, name="kesu-db-writer", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._started = False
 
     def start(self) -> None:
@@ -67,6 +68,10 @@ class DeskExecutor(QObject):
         self._pending[job_id] = _Pending(on_done, on_error, writes)
         self._jobs.put((job_id, job))
         return job_id
+
+    def running(self) -> bool:
+        """The worker has been started (it starts on the first job)."""
+        return self._started
 
     def busy(self) -> bool:
         """Jobs are queued or running, or results not yet delivered."""

@@ -72,10 +72,11 @@ def login(ctx: AppContext, staff: dict[str, Staff]) -> Callable[[str], Staff]:
 
 @pytest.fixture
 def wait_idle(ctx: AppContext, qtbot: QtBot) -> Callable[[], None]:
-    """Wait until the writer thread has finished and delivered every queued job."""
+    """Wait until the writer and reader threads have finished and delivered every job."""
 
     def do() -> None:
-        qtbot.waitUntil(lambda: not ctx.executor.busy(), timeout=10_000)
+        qtbot.waitUntil(lambda: not ctx.executor.busy() and not ctx.reader.busy(),
+                        timeout=10_000)
 
     return do
 

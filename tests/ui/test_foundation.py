@@ -43,6 +43,31 @@ def test_executor_writes_on_its_own_thread_and_reports_back(
     assert count == 1
 
 
+def test_a_save_never_waits_behind_a_long_read(
+    ctx: AppContext, staff: dict[str, Staff], qtbot: QtBot, wait_idle: Callable[[], None]
+) -> None:
+    import threading
+
+    assert not ctx.reader.running()  # started on first use only (managers' reports)
+    release = threading.Event()
+    seen: dict[str, object] = {}
+
+    def long_read(desk: Desk) -> int:
+        seen["thread"] = threading.current_thread().name
+        release.wait(10)
+        return int(desk.conn.execute("SELECT count(*) FROM tickets").fetchone()[0])
+
+    ctx.reader.submit(long_read, on_done=lambda n: seen.setdefault("count", n), writes=False)
+    qtbot.waitUntil(lambda: "thread" in seen, timeout=5000)
+    # The report is still running; the clerk's save goes through meanwhile.
+    with qtbot.waitSignal(ctx.executor.changed, timeout=5000):
+        ctx.executor.submit(lambda desk: create_ticket(desk, staff["d1"], {"text": "牛奶过期了"}))
+    assert ctx.reader.busy() and "count" not in seen
+    release.set()
+    wait_idle()
+    assert seen["thread"] == "kesu-db-reader" and seen["count"] in (0, 1)
+
+
 def test_executor_reports_errors_in_the_users_language(
     ctx: AppContext, staff: dict[str, Staff], wait_idle: Callable[[], None]
 ) -> None:

@@ -3,8 +3,8 @@
 It lists the repeat-problem alerts and the level-1 tickets overdue now
 (``desktop.reports.attention.start_screen``). A repeat alert opens the tickets behind it
 in the Reports tab; an overdue ticket opens the ticket. Managers only; it is read on the
-executor's thread on login, after writes (debounced) and each minute, since "overdue"
-changes with the clock alone.
+reader thread (``ctx.reader``) on login, after writes (debounced) and each minute, since
+"overdue" changes with the clock alone.
 """
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ class AttentionStrip(QFrame):
         self.hide()
 
     def refresh(self) -> None:
-        """Read the alerts again (on the executor's thread)."""
+        """Read the alerts again (on the reader thread)."""
         if not self._active or self._ctx.closed:
             return
         self._generation += 1
@@ -119,7 +119,7 @@ class AttentionStrip(QFrame):
                 self.title.setText(labels.error_message(exc, self._ctx.language))
                 self.refreshed.emit()
 
-        self._ctx.executor.submit(job, done, failed, writes=False)
+        self._ctx.reader.submit(job, done, failed, writes=False)
 
     # --- inside -----------------------------------------------------------------------
 

@@ -1,9 +1,10 @@
 """The managers' report dashboard (the Reports tab): a period, its figures, the tickets
 behind any of them.
 
-Reports are computed on the executor's thread (``writes=False``): a month of a busy
-store is too much for the GUI thread. After a write elsewhere the figures are computed
-again, debounced, and only while the tab is visible; a hidden tab only notes it is stale.
+Reports are computed on the reader thread (``ctx.reader``): a month of a busy store is
+too much for the GUI thread, and a save must never wait behind a report on the writer.
+After a write elsewhere the figures are computed again, debounced, and only while the tab
+is visible; a hidden tab only notes it is stale.
 """
 
 from __future__ import annotations
@@ -159,7 +160,7 @@ class ReportDashboard(QWidget):
         return resolve_period(kind, desk.now(), desk.policy.timezone)
 
     def refresh(self) -> None:
-        """Compute the chosen period's report on the executor; show it when it arrives."""
+        """Compute the chosen period's report on the reader thread; show it when it arrives."""
         if self._ctx.closed:
             return
         self._debounce.stop()
@@ -188,7 +189,7 @@ class ReportDashboard(QWidget):
             if generation == self._generation:
                 self._show_error(exc)
 
-        self._ctx.executor.submit(job, done, failed, writes=False)
+        self._ctx.reader.submit(job, done, failed, writes=False)
 
     def show_report(self, report: Report) -> None:
         """Show *report* (computed elsewhere, or by :meth:`refresh`)."""

@@ -1,6 +1,6 @@
 """The tickets behind a figure: the list a click on a tile, bar or row fills.
 
-The list is read on the executor's thread (``drill.tickets_behind`` may scan a month of
+The list is read on the reader thread (``drill.tickets_behind`` may scan a month of
 tickets); activating a line (double click or Enter) emits ``open_ticket``.
 """
 
@@ -89,7 +89,7 @@ class DrillList(QWidget):
             if generation == self._generation:
                 self.title.setText(labels.error_message(exc, self._ctx.language))
 
-        self._ctx.executor.submit(job, done, failed, writes=False)
+        self._ctx.reader.submit(job, done, failed, writes=False)
 
     def ticket_ids(self) -> list[str]:
         """The ids of the tickets listed, in order."""
