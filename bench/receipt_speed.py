@@ -29,8 +29,9 @@ from reportlab.pdfgen.canvas import Canvas
 from desktop.clock import FixedClock
 from desktop.desk import init_desk
 from desktop.receipts.fonts import CJK_FONT, cjk_font
-from desktop.receipts.issue import base_url_of, build_receipt, issue_receipt, set_base_url
+from desktop.receipts.issue import build_receipt, issue_receipt
 from desktop.receipts.pdf import render_pdf
+from desktop.receipts.settings import base_url_of, set_base_url
 from desktop.staff import add_staff
 from desktop.tickets import create_ticket, get_ticket
 

@@ -73,3 +73,17 @@ def test_client_sync_does_not_import_local_db_beyond_sync_state() -> None:
         and not _allowed(name, ("local_db.sync_state", "local_db.errors"))
     ]
     assert bad == []
+
+
+def test_the_command_line_starts_without_drawing_or_qt_libraries() -> None:
+    # Every `kesu ticket add` from a till pays for what desktop.cli imports at start:
+    # reportlab (receipts, report PDF) and Qt load only for the commands that draw.
+    import subprocess
+    import sys
+
+    code = ("import sys, desktop.cli; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & "
+            "{'reportlab', 'PySide6', 'segno', 'pypdf'}))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                         text=True, check=True).stdout.strip()
+    assert out == "[]"

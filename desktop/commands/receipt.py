@@ -12,8 +12,7 @@ from desktop.errors import InvalidInput, KesuError
 from desktop.i18n import tr
 from desktop.printing import print_settings
 from desktop.receipts.content import KINDS
-from desktop.receipts.issue import BASE_URL_KEY, base_url_of, issue_receipt, set_base_url
-from desktop.receipts.pdf import PAPERS
+from desktop.receipts.settings import BASE_URL_KEY, PAPER_NAMES, base_url_of, set_base_url
 
 # The desk settings this command may change; each has its own validation.
 CONFIG_KEYS = (BASE_URL_KEY, *print_settings.CONFIG_KEYS)
@@ -24,7 +23,7 @@ def register(sub: Any) -> None:
     p = sub.add_parser("receipt", help=tr("cli.receipt_help"))
     p.add_argument("ticket")
     p.add_argument("--kind", required=True, choices=KINDS)
-    p.add_argument("--format", dest="paper", default="80mm", choices=tuple(PAPERS))
+    p.add_argument("--format", dest="paper", default="80mm", choices=PAPER_NAMES)
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--actor", required=True)
     p.add_argument("--compensation", default=None, help="compensation id (default: latest)")
@@ -48,6 +47,8 @@ def cmd_receipt(args: argparse.Namespace) -> int:
     actor = actor_of(desk, args)
     if args.base_url is not None and not args.base_url.startswith(("http://", "https://")):
         raise InvalidInput("receipt.bad_base_url", value=args.base_url[:100])
+    from desktop.receipts.issue import issue_receipt  # reportlab: only when drawing
+
     try:
         issued = issue_receipt(desk, actor, args.ticket, kind=args.kind, paper=args.paper,
                                base_url=args.base_url, compensation_id=args.compensation,

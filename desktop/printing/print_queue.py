@@ -22,10 +22,10 @@ from desktop.receipts.content import pick_compensation
 from desktop.receipts.issue import (
     EVENT_TYPE,
     build_receipt,
-    check_paper,
     draw_receipt,
     printed_payload,
 )
+from desktop.receipts.settings import check_paper
 from desktop.staff import Staff
 from desktop.tickets import get_ticket
 from local_db.connection import transaction

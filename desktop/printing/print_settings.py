@@ -15,7 +15,7 @@ from pathlib import Path
 from desktop.desk import Desk
 from desktop.errors import InvalidInput
 from desktop.printing import escpos
-from desktop.receipts.issue import check_paper
+from desktop.receipts.settings import check_paper
 from local_db import meta
 from local_db.connection import transaction
 

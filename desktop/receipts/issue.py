@@ -26,16 +26,15 @@ from desktop.receipts.content import (
     local_time,
     pick_compensation,
 )
-from desktop.receipts.pdf import PAPERS, render_pdf
+from desktop.receipts.pdf import render_pdf
+from desktop.receipts.settings import base_url_of, check_paper
 from desktop.staff import Staff
 from desktop.tickets import get_ticket
-from local_db import meta, sync_state
 from local_db.connection import transaction
 from local_db.projection import TicketState
 from local_db.store import record_event
 
 EVENT_TYPE = "receipt_printed"
-BASE_URL_KEY = "progress_base_url"
 
 
 @dataclass(frozen=True)
@@ -50,24 +49,6 @@ class IssuedReceipt:
     copy_no: int
     ticket: TicketState
     receipt: Receipt
-
-
-def base_url_of(desk: Desk) -> str | None:
-    """The progress page's base address: the one configured on this desk, else the central
-    server the desk is enrolled with (which serves ``/p/NUMBER``), else none (no QR)."""
-    configured = meta.get(desk.conn, BASE_URL_KEY)
-    if configured:
-        return configured
-    server = meta.get(desk.conn, sync_state.SERVER)
-    return server.rstrip("/") if server else None
-
-
-def set_base_url(desk: Desk, url: str) -> None:
-    """Configure the progress page's base address; must be http(s)."""
-    if not url.startswith(("https://", "http://")):
-        raise InvalidInput("receipt.bad_base_url", value=url[:100])
-    with transaction(desk.conn):
-        meta.put(desk.conn, BASE_URL_KEY, url.rstrip("/"))
 
 
 def copies_printed(desk: Desk, ticket_id: str, kind: str) -> int:
@@ -106,13 +87,6 @@ class DrawnReceipt:
     def reprint(self) -> bool:
         """The ticket already had a print of this kind: the receipt says 补打."""
         return self.copy_no > 1
-
-
-def check_paper(paper: str) -> None:
-    """Refuse a paper format other than those of :data:`PAPERS`."""
-    if paper not in PAPERS:
-        raise InvalidInput("input.bad_choice", field="format", value=paper,
-                           choices=", ".join(PAPERS))
 
 
 def draw_receipt(desk: Desk, ticket: TicketState, *, kind: str, paper: str,

@@ -22,6 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 from desktop.receipts.content import Receipt
 from desktop.receipts.fonts import Measure, cjk_font, printable, runs
 from desktop.receipts.layout import break_lines
+from desktop.receipts.settings import PAPER_NAMES
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ PAPERS = {
     "80mm": Paper("80mm", 80 * mm, None, 4 * mm, 14, 9, 7.5, 36 * mm, 10 * mm),
     "a4": Paper("a4", A4[0], A4[1], 20 * mm, 20, 12, 9, 45 * mm, 14 * mm),
 }
+assert tuple(PAPERS) == PAPER_NAMES
 LEADING = 1.4  # line height as a multiple of the type size
 QR_QUIET_MODULES = 4  # the white margin ISO/IEC 18004 asks for around a QR code
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,10 +11,22 @@ import pytest
 from tests.desktop.cli_runner import run_kesu, setup_desk
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    path = tmp_path / "desk.db"
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A desk set up through the command line once per module (five ``kesu`` runs)."""
+    path = tmp_path_factory.mktemp("template") / "desk.db"
     setup_desk(path)
+    return path
+
+
+@pytest.fixture
+def db(template: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the template desk for each test (the file is closed and
+    checkpointed: every ``kesu`` run ends by closing its connection)."""
+    path = tmp_path / "desk.db"
+    for suffix in ("", "-wal"):
+        if Path(f"{template}{suffix}").exists():
+            shutil.copyfile(f"{template}{suffix}", f"{path}{suffix}")
     return path
 
 

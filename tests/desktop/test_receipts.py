@@ -25,9 +25,10 @@ from desktop.compensation import compensate
 from desktop.desk import Desk
 from desktop.errors import InvalidInput, NotFound
 from desktop.receipts.content import complaint_receipt, progress_url
-from desktop.receipts.issue import EVENT_TYPE, issue_receipt, set_base_url
+from desktop.receipts.issue import EVENT_TYPE, issue_receipt
 from desktop.receipts.layout import NO_LINE_START
 from desktop.receipts.pdf import render_pdf
+from desktop.receipts.settings import set_base_url
 from desktop.staff import Staff
 from desktop.tickets import create_ticket, verify_code_of
 from local_db import store
@@ -247,7 +248,7 @@ def test_cli_receipt(tmp_path: Path) -> None:
 
 
 def test_progress_address_falls_back_to_the_enrolled_server(desk: Desk) -> None:
-    from desktop.receipts.issue import base_url_of, set_base_url
+    from desktop.receipts.settings import base_url_of, set_base_url
     from local_db import meta, sync_state
     from local_db.connection import transaction
 

@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop.printing import escpos, print_queue, print_settings
-from desktop.receipts.issue import set_base_url
+from desktop.receipts.settings import set_base_url
 from desktop.staff import Staff
 from desktop.tickets import create_ticket
 from tests.desktop.test_escpos import Listener, bound_socket

@@ -20,7 +20,8 @@ from pytestqt.qtbot import QtBot
 
 from desktop.compensation import compensate
 from desktop.printing import print_queue, print_settings
-from desktop.receipts.issue import EVENT_TYPE, set_base_url
+from desktop.receipts.issue import EVENT_TYPE
+from desktop.receipts.settings import set_base_url
 from desktop.staff import Staff
 from desktop.tickets import create_ticket
 from tests.ui.keyboard import commit_text
