@@ -38,18 +38,19 @@ def make_period(kind: str, first: date, last: date, tz: ZoneInfo) -> Period:
 def resolve_period(kind: str, now: datetime, tz: ZoneInfo, *, first: date | None = None,
                    last: date | None = None) -> Period:
     """The period *kind* means at *now*: ``today``; ``week`` = the calendar week
-    (Monday–Sunday) holding today; ``month`` = the calendar month holding today;
-    ``custom`` = *first* .. *last* inclusive (at most 366 days)."""
+    (Monday–Sunday) holding today, up to today; ``month`` = the calendar month holding
+    today, up to today; ``custom`` = *first* .. *last* inclusive (at most 366 days).
+
+    "This week" and "this month" stop at today: the days to come hold no complaints yet,
+    and counting them would compare 22 days of this month with 30 of the last.
+    """
     today = store_day(now, tz)
     if kind == "today":
         return make_period(kind, today, today, tz)
     if kind == "week":
-        monday = today - timedelta(days=today.weekday())
-        return make_period(kind, monday, monday + timedelta(days=6), tz)
+        return make_period(kind, today - timedelta(days=today.weekday()), today, tz)
     if kind == "month":
-        start = today.replace(day=1)
-        following = (start + timedelta(days=32)).replace(day=1)
-        return make_period(kind, start, following - timedelta(days=1), tz)
+        return make_period(kind, today.replace(day=1), today, tz)
     if kind == "custom":
         if first is None or last is None:
             raise InvalidInput("report.cli.period_missing")

@@ -1101,12 +1101,12 @@
         <translation>分组方式(&amp;B)</translation>
     </message>
     <message>
-        <source>Name</source>
-        <translation>姓名</translation>
-    </message>
-    <message>
         <source>Share</source>
         <translation>占比</translation>
+    </message>
+    <message>
+        <source>Item</source>
+        <translation>项目</translation>
     </message>
     <message>
         <source>Kind</source>

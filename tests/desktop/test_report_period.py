@@ -25,19 +25,27 @@ def test_today_starts_at_local_midnight() -> None:
     assert before.timezone == "Asia/Shanghai" and before.days == 1
 
 
-def test_week_is_the_calendar_week_monday_to_sunday() -> None:
-    # Sunday 22 November 2026 at 10:00 local.
+def test_week_is_the_calendar_week_monday_to_today() -> None:
+    # Sunday 22 November 2026 at 10:00 local: the whole week.
     p = resolve_period("week", datetime(2026, 11, 22, 2, tzinfo=UTC), SH)
     assert (p.first_day, p.last_day, p.days) == (date(2026, 11, 16), date(2026, 11, 22), 7)
+    # 16:00Z is already Monday in Shanghai: a week of one day so far.
     monday = resolve_period("week", datetime(2026, 11, 22, 16, tzinfo=UTC), SH)
-    assert monday.first_day == date(2026, 11, 23)
+    assert (monday.first_day, monday.last_day) == (date(2026, 11, 23), date(2026, 11, 23))
+    wednesday = resolve_period("week", datetime(2026, 11, 25, 2, tzinfo=UTC), SH)
+    assert (wednesday.first_day, wednesday.days) == (date(2026, 11, 23), 3)
+    # ... compared with the same three days of the week before.
+    assert previous_period(wednesday).first_day == date(2026, 11, 20)
 
 
-def test_month_is_the_calendar_month() -> None:
+def test_month_is_the_calendar_month_up_to_today() -> None:
     p = resolve_period("month", datetime(2028, 2, 10, tzinfo=UTC), SH)
-    assert (p.first_day, p.last_day, p.days) == (date(2028, 2, 1), date(2028, 2, 29), 29)
+    assert (p.first_day, p.last_day, p.days) == (date(2028, 2, 1), date(2028, 2, 10), 10)
     dec = resolve_period("month", datetime(2026, 12, 31, 15, tzinfo=UTC), SH)
     assert (dec.first_day, dec.last_day) == (date(2026, 12, 1), date(2026, 12, 31))
+    leap = resolve_period("month", datetime(2028, 2, 29, 3, tzinfo=UTC), SH)
+    assert (leap.first_day, leap.last_day, leap.days) == (date(2028, 2, 1), date(2028, 2, 29),
+                                                          29)
 
 
 def test_custom_range_inclusive_and_checked() -> None:

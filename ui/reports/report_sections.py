@@ -90,7 +90,7 @@ class ReportSections(QWidget):
         breakdown_label = QLabel(self.tr("&Breakdown by"))
         breakdown_label.setBuddy(self.breakdown_box)
         self.breakdown = DrillTable("tableBreakdown", [
-            self.tr("Name"), self.tr("Tickets"), self.tr("Share")])
+            self.tr("Item"), self.tr("Tickets"), self.tr("Share")])
         self.by_kind = DrillTable("tableCompKind", [
             self.tr("Kind"), self.tr("Grants"), self.tr("Total (yuan)")])
         self.comp_note = _named(QLabel(), "compNote")
