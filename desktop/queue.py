@@ -49,7 +49,9 @@ SORT_COLUMNS: dict[str, str] = {
     "due_at": "due_at",
 }
 
-_COLUMNS = (
+# The columns a QueueRow is read from (queue_row), in order; the report's drill-down lists
+# its tickets with the same rows.
+ROW_COLUMNS = (
     "rid, id, number, level, status, category, subcategory, channel, text, "
     "customer_phone, handler, created_by, created_at, due_at, first_response_at, closed_at, "
     "conflict"
@@ -234,14 +236,15 @@ def fetch_queue(conn: sqlite3.Connection, f: QueueFilter, sort: QueueSort, now: 
     by_rid = {
         row[0]: row
         for row in conn.execute(
-            f"SELECT {_COLUMNS} FROM tickets WHERE rid IN ({', '.join('?' for _ in rids)})",
+            f"SELECT {ROW_COLUMNS} FROM tickets WHERE rid IN ({', '.join('?' for _ in rids)})",
             rids,
         )
     }
-    return [_row(by_rid[rid]) for rid in rids if rid in by_rid]
+    return [queue_row(by_rid[rid]) for rid in rids if rid in by_rid]
 
 
-def _row(r: Any) -> QueueRow:
+def queue_row(r: Any) -> QueueRow:
+    """A QueueRow from a row of :data:`ROW_COLUMNS`."""
     return QueueRow(
         rid=int(r[0]), id=r[1], number=r[2], level=int(r[3]), status=r[4], category=r[5],
         subcategory=r[6], channel=r[7], text=r[8], phone_masked=mask_phone(r[9]),

@@ -13,20 +13,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from desktop.intake import mask_phone
-from desktop.queue import OPEN_SQL, QueueRow
-from desktop.reports.figures import CLOSED_SQL, COUNTED_SQL
+from desktop.queue import OPEN_SQL, ROW_COLUMNS, QueueRow, queue_row
+from desktop.reports.day_cache import CLOSED_SQL, COUNTED_SQL
 from desktop.reports.model import DRILL_KEYS, Drill
 from desktop.reports.period import day_start_utc
 from desktop.reports.repeats import PRODUCT_KEY_SQL
 from desktop.response_clock import NOT_RESPONDED_BY_SQL
 from local_db.eventlog import format_time
 
-_COLUMNS = (
-    "rid, id, number, level, status, category, subcategory, channel, text, "
-    "customer_phone, handler, created_by, created_at, due_at, first_response_at, closed_at, "
-    "conflict"
-)
 _EQUAL = {"category": "category", "subcategory": "subcategory", "channel": "channel",
           "level": "level"}
 _COMPENSATION = {"compensation_kind": "kind", "compensation_staff": "requested_by",
@@ -91,17 +85,10 @@ def tickets_behind(conn: sqlite3.Connection, drill: Drill, now: datetime, *,
     """The tickets a figure counted, newest first (at most *limit*)."""
     clauses, params = _where(drill, now)
     rows = conn.execute(
-        f"SELECT {_COLUMNS} FROM tickets WHERE {' AND '.join(clauses)} "
+        f"SELECT {ROW_COLUMNS} FROM tickets WHERE {' AND '.join(clauses)} "
         "ORDER BY created_at DESC, rid DESC LIMIT ?", [*params, limit],
     ).fetchall()
-    return [
-        QueueRow(rid=int(r[0]), id=r[1], number=r[2], level=int(r[3]), status=r[4],
-                 category=r[5], subcategory=r[6], channel=r[7], text=r[8],
-                 phone_masked=mask_phone(r[9]), handler=r[10], created_by=r[11],
-                 created_at=r[12], due_at=r[13], first_response_at=r[14], closed_at=r[15],
-                 conflict=bool(r[16]))
-        for r in rows
-    ]
+    return [queue_row(r) for r in rows]
 
 
 def count_behind(conn: sqlite3.Connection, drill: Drill, now: datetime) -> int:

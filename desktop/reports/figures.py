@@ -25,10 +25,13 @@ from datetime import date, datetime, timedelta
 
 from desktop.policy import Policy
 from desktop.queue import staff_names
-from desktop.reports.day_cache import CLOSED_SQL as CLOSED_SQL
-from desktop.reports.day_cache import COUNTED_SQL as COUNTED_SQL
-from desktop.reports.day_cache import RESPONSE_MS_SQL as RESPONSE_MS_SQL
-from desktop.reports.day_cache import SUMS, DayPart, cycle_collection_paused, day_parts
+from desktop.reports.day_cache import (
+    LONG_SHARE,
+    SUMS,
+    DayPart,
+    cycle_collection_paused,
+    day_parts,
+)
 from desktop.reports.ledger import compensation_summary
 from desktop.reports.model import (
     Count,
@@ -46,9 +49,6 @@ from desktop.reports.period import days_of, previous_period
 from desktop.reports.repeats import LOOKBACK_DAYS, alerts_from_days
 from local_db.eventlog import format_time
 
-# Missing days holding more than this share of the tickets are computed by scanning
-# covering indexes whole (see day_cache.compute_parts).
-LONG_SHARE = 0.25
 _FIELDS = (*SUMS, "overdue", "pending")
 _INDEX = {name: i for i, name in enumerate(_FIELDS)}
 _OVERDUE, _PENDING = _INDEX["overdue"], _INDEX["pending"]

@@ -109,7 +109,7 @@ def test_m005_adds_the_print_queue(tmp_path: Path) -> None:
 
 
 def test_m006_adds_the_report_indexes_and_the_report_uses_them(tmp_path: Path) -> None:
-    from desktop.reports.figures import COUNTED_SQL, RESPONSE_MS_SQL
+    from desktop.reports.day_cache import COUNTED_SQL, RESPONSE_MS_SQL
     from desktop.reports.repeats import PRODUCT_KEY_SQL
 
     conn = connect(tmp_path / "a.db")
