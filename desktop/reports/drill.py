@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from desktop.queue import OPEN_SQL, ROW_COLUMNS, QueueRow, queue_row
 from desktop.reports.day_cache import CLOSED_SQL, COUNTED_SQL
+from desktop.reports.ledger import IN_PERIOD_SQL, ledger_days
 from desktop.reports.model import DRILL_KEYS, Drill
 from desktop.reports.period import day_start_utc
 from desktop.reports.repeats import PRODUCT_KEY_SQL
@@ -41,8 +42,8 @@ def _where(drill: Drill, now: datetime) -> tuple[list[str], list[Any]]:
         clauses.append(f"{OPEN_SQL} AND {NOT_RESPONDED_BY_SQL}")
         params.append(now_text)
     elif comp:
-        sub = ["store_day >= ? AND store_day <= ?"]
-        sub_params: list[Any] = [p.first_day.strftime("%Y%m%d"), p.last_day.strftime("%Y%m%d")]
+        sub = [IN_PERIOD_SQL]
+        sub_params: list[Any] = list(ledger_days(p))
         for key, value in comp.items():
             sub.append(f"{_COMPENSATION[key]} = ?")
             sub_params.append(value)

@@ -32,7 +32,7 @@ from desktop.reports.day_cache import (
     cycle_collection_paused,
     day_parts,
 )
-from desktop.reports.ledger import compensation_summary
+from desktop.reports.ledger import compensation_summary, granted_total
 from desktop.reports.model import (
     Count,
     DayPoint,
@@ -237,11 +237,7 @@ def _build(conn: sqlite3.Connection, policy: Policy, period: Period, now: dateti
                               [p.products for p in lookback], [p.labels() for p in lookback])
     compensation = compensation_summary(conn, policy, period, names)
     prev_p1 = _pass1([parts[d] for d in days_of(prev_period)], now)
-    prev_comp = int(conn.execute(
-        "SELECT coalesce(sum(amount_fen), 0) FROM compensations WHERE store_day >= ? "
-        "AND store_day <= ? AND status = 'granted'",
-        (prev_period.first_day.strftime("%Y%m%d"), prev_period.last_day.strftime("%Y%m%d")),
-    ).fetchone()[0])
+    prev_comp = granted_total(conn, prev_period)
     headline = _headline(p1, compensation.granted_fen)
     return Report(
         store_code=store_code,

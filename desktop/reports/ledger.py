@@ -16,19 +16,34 @@ from desktop.policy import Policy
 from desktop.reports.model import CompensationSummary, DayCap, Drill, Period, StaffCompensation
 from desktop.reports.period import days_of
 
+# Ledger lines of a period: two parameters, ledger_days(period).
+IN_PERIOD_SQL = "store_day >= ? AND store_day <= ?"
+
 
 def _day_text(d: date) -> str:
-    return d.strftime("%Y%m%d")
+    return d.strftime("%Y%m%d")  # the ledger's store_day, as Desk.store_day writes it
+
+
+def ledger_days(period: Period) -> tuple[str, str]:
+    """The first and last store day of *period* as the ledger writes them, for
+    :data:`IN_PERIOD_SQL`."""
+    return _day_text(period.first_day), _day_text(period.last_day)
+
+
+def granted_total(conn: sqlite3.Connection, period: Period) -> int:
+    """Compensation granted in *period*, in fen."""
+    return int(conn.execute(
+        f"SELECT coalesce(sum(amount_fen), 0) FROM compensations WHERE {IN_PERIOD_SQL} "
+        "AND status = 'granted'", ledger_days(period)).fetchone()[0])
 
 
 def compensation_summary(conn: sqlite3.Connection, policy: Policy, period: Period,
                          names: Mapping[str, str]) -> CompensationSummary:
     """The compensation ledger of *period*."""
-    bounds = (_day_text(period.first_day), _day_text(period.last_day))
-    in_period = "store_day >= ? AND store_day <= ?"
+    bounds = ledger_days(period)
     status_rows = conn.execute(
         f"SELECT status, kind, count(*), sum(amount_fen) FROM compensations "
-        f"WHERE {in_period} GROUP BY status, kind", bounds).fetchall()
+        f"WHERE {IN_PERIOD_SQL} GROUP BY status, kind", bounds).fetchall()
     granted_fen = granted = pending = pending_fen = refused = 0
     by_kind: list[tuple[str, int, int]] = []
     for status, kind, count, total in status_rows:
@@ -50,7 +65,7 @@ def compensation_summary(conn: sqlite3.Connection, policy: Policy, period: Perio
         "SELECT requested_by, requester_role, count(*), sum(amount_fen), max(amount_fen), "
         "sum(amount_fen > CASE requester_role WHEN 'cashier' THEN ? WHEN 'desk' THEN ? "
         "WHEN 'manager' THEN ? ELSE amount_fen END) "
-        f"FROM compensations WHERE {in_period} AND status = 'granted' "
+        f"FROM compensations WHERE {IN_PERIOD_SQL} AND status = 'granted' "
         "GROUP BY requested_by, requester_role",
         (limits["cashier"], limits["desk"], limits["manager"], *bounds),
     ):
@@ -73,7 +88,7 @@ def compensation_summary(conn: sqlite3.Connection, policy: Policy, period: Perio
     by_staff.sort(key=lambda s: (-s.granted_fen, s.staff_id))
 
     per_day = dict(conn.execute(
-        f"SELECT store_day, sum(amount_fen) FROM compensations WHERE {in_period} "
+        f"SELECT store_day, sum(amount_fen) FROM compensations WHERE {IN_PERIOD_SQL} "
         "AND status = 'granted' GROUP BY store_day", bounds).fetchall())
     cap = policy.compensation.store_daily_cap_fen
     daily = tuple(DayCap(d, int(per_day.get(_day_text(d), 0)), cap) for d in days_of(period))
