@@ -219,6 +219,20 @@ class Headline:
     compensation_fen: int
 
 
+# Whether a rise of each Headline figure is good (True), bad (False) or neither (None);
+# the PDF and the dashboard colour the change against the previous period by it. Fewer
+# complaints is better; compensation granted is neither (it follows the problems).
+HIGHER_IS_BETTER: dict[str, bool | None] = {
+    "tickets": False,
+    "compliance_rate": True,
+    "mean_response_minutes": False,
+    "resolution_rate": True,
+    "reopen_rate": False,
+    "satisfaction": True,
+    "compensation_fen": None,
+}
+
+
 @dataclass(frozen=True)
 class Report:
     """Every figure of a store over a period."""

@@ -48,7 +48,7 @@ from desktop.reports.charts import (
     measure,
     trend_chart,
 )
-from desktop.reports.model import Headline, Report
+from desktop.reports.model import HIGHER_IS_BETTER, Headline, Report
 from desktop.reports.pdf_flow import (
     BAD,
     GOOD,
@@ -238,7 +238,7 @@ def _share(count: int, total: int) -> str:
 # --- the headline and its comparison ------------------------------------------------
 
 def _change(w: _Words, now: float | None, before: float | None, *, points: bool,
-            higher_is: str) -> Flowable:
+            figure: str) -> Flowable:
     """The change against the previous period: arrow, ±%, coloured good/bad.
 
     Rates change in percentage points (a share of a share misleads); amounts and counts
@@ -258,8 +258,8 @@ def _change(w: _Words, now: float | None, before: float | None, *, points: bool,
     if flat:
         return MixedText(w.t("flat"), CELL, align="right", colour=NEUTRAL)
     rising = diff > 0
-    colour = NEUTRAL if higher_is == "neutral" else (
-        GOOD if rising == (higher_is == "good") else BAD)
+    better = HIGHER_IS_BETTER[figure]
+    colour = NEUTRAL if better is None else (GOOD if rising == better else BAD)
     return MixedText(text, CELL, align="right", colour=colour, mark="up" if rising else "down")
 
 
@@ -269,7 +269,8 @@ def _satisfaction_change(w: _Words, now: float | None, before: float | None) -> 
     diff = now - before
     if abs(diff) < 0.005:
         return MixedText(w.t("flat"), CELL, align="right", colour=NEUTRAL)
-    return MixedText(f"{diff:+.2f}", CELL, align="right", colour=GOOD if diff > 0 else BAD,
+    good = (diff > 0) == HIGHER_IS_BETTER["satisfaction"]
+    return MixedText(f"{diff:+.2f}", CELL, align="right", colour=GOOD if good else BAD,
                      mark="up" if diff > 0 else "down")
 
 
@@ -281,24 +282,24 @@ def _headline(w: _Words, r: Report) -> list[Flowable]:
 
     rows: list[list[str | Flowable]] = [
         [w.t("tickets"), str(now.tickets), str(before.tickets),
-         _change(w, now.tickets, before.tickets, points=False, higher_is="bad")],
+         _change(w, now.tickets, before.tickets, points=False, figure="tickets")],
         [w.t("compliance"), percent(now.compliance_rate), percent(before.compliance_rate),
          _change(w, now.compliance_rate, before.compliance_rate, points=True,
-                 higher_is="good")],
+                 figure="compliance_rate")],
         [w.t("mean_response"), w.duration(now.mean_response_minutes),
          w.duration(before.mean_response_minutes),
          _change(w, now.mean_response_minutes, before.mean_response_minutes, points=False,
-                 higher_is="bad")],
+                 figure="mean_response_minutes")],
         [w.t("resolution_rate"), percent(now.resolution_rate), percent(before.resolution_rate),
          _change(w, now.resolution_rate, before.resolution_rate, points=True,
-                 higher_is="good")],
+                 figure="resolution_rate")],
         [w.t("reopen_rate"), percent(now.reopen_rate), percent(before.reopen_rate),
-         _change(w, now.reopen_rate, before.reopen_rate, points=True, higher_is="bad")],
+         _change(w, now.reopen_rate, before.reopen_rate, points=True, figure="reopen_rate")],
         [w.t("satisfaction"), sat(now), sat(before),
          _satisfaction_change(w, now.satisfaction, before.satisfaction)],
         [w.t("compensation_total"), yuan(now.compensation_fen), yuan(before.compensation_fen),
          _change(w, now.compensation_fen, before.compensation_fen, points=False,
-                 higher_is="neutral")],
+                 figure="compensation_fen")],
     ]
     prev = r.previous_period
     header = [w.t("figure"), w.t("this_period"),

@@ -22,6 +22,7 @@ from tests.ui.test_ticket_panel import child
 from ui.context import AppContext
 from ui.main_window import MainWindow
 from ui.reports import ReportDashboard
+from ui.reports.formatting import WORSE_COLOUR
 from ui.reports.report_charts import ReportChart
 from ui.reports.report_tables import DrillTable
 from ui.reports.tiles import FigureTile
@@ -183,6 +184,8 @@ def test_week_figures_and_period_switch(
     # The previous week had one ticket: the change says +4.
     change: QLabel = child(dashboard, QLabel, "tile_ticketsChange")
     assert "+4" in change.text()
+    # More complaints is worse, in the dashboard as in the PDF (model.HIGHER_IS_BETTER).
+    assert WORSE_COLOUR in change.styleSheet()
     choose_period(qtbot, dashboard, "today")
     assert tile_value(dashboard, "tickets") == "2"
     # A custom range of store days: the previous week's Thursday alone.

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.money import format_yuan
+from desktop.reports.model import HIGHER_IS_BETTER as BETTER
 from desktop.reports.model import Count, Drill, Report
 from ui import labels
 from ui.context import AppContext
@@ -182,35 +183,37 @@ class ReportSections(QWidget):
                         self.tr("voided {voided}, merged {merged}").format(
                             voided=r.voided, merged=r.merged),
                         fmt.change(now.tickets, before.tickets, kind="count",
-                                   higher_is_better=None)),
+                                   higher_is_better=BETTER["tickets"])),
             "compliance": (fmt.percent(r.headline.compliance_rate),
                            self.tr("{in_time} of {decided} in time").format(
                                in_time=in_time, decided=decided),
                            fmt.change(now.compliance_rate, before.compliance_rate,
-                                      kind="rate", higher_is_better=True)),
+                                      kind="rate", higher_is_better=BETTER["compliance_rate"])),
             "response": (fmt.minutes(r.response.mean_minutes),
                          self.tr("90% within {p90}; {count} responded").format(
                              p90=fmt.minutes(r.response.p90_minutes),
                              count=r.response.responded),
                          fmt.change(now.mean_response_minutes, before.mean_response_minutes,
-                                    kind="minutes", higher_is_better=False)),
+                                    kind="minutes",
+                                    higher_is_better=BETTER["mean_response_minutes"])),
             "resolution": (fmt.percent(r.resolution_rate),
                            self.tr("{resolved} of {tickets} closed").format(
                                resolved=r.resolved, tickets=r.tickets),
                            fmt.change(now.resolution_rate, before.resolution_rate,
-                                      kind="rate", higher_is_better=True)),
+                                      kind="rate", higher_is_better=BETTER["resolution_rate"])),
             "reopen": (fmt.percent(r.reopen_rate),
                        self.tr("{reopened} of {closed} ever closed").format(
                            reopened=r.reopened, closed=r.ever_closed),
                        fmt.change(now.reopen_rate, before.reopen_rate, kind="rate",
-                                  higher_is_better=False)),
+                                  higher_is_better=BETTER["reopen_rate"])),
             "satisfaction": (fmt.rating(r.satisfaction) + (" / 5" if r.satisfaction else ""),
                              self.tr("{rated} rated").format(rated=r.rated),
                              fmt.change(now.satisfaction, before.satisfaction, kind="rating",
-                                        higher_is_better=True)),
+                                        higher_is_better=BETTER["satisfaction"])),
             "compensation": (fmt.yuan(comp.granted_fen), cap_text,
                              fmt.change(now.compensation_fen, before.compensation_fen,
-                                        kind="fen", higher_is_better=None)),
+                                        kind="fen",
+                                        higher_is_better=BETTER["compensation_fen"])),
             "overdue": (str(len(r.overdue)),
                         self.tr("level 1: {count}").format(count=level1_overdue),
                         (self.tr("whatever the period"), fmt.SAME_COLOUR)),
