@@ -48,6 +48,7 @@ from desktop.reports.charts import (
     measure,
     trend_chart,
 )
+from desktop.reports.durations import duration_text
 from desktop.reports.model import HIGHER_IS_BETTER, Headline, Report
 from desktop.reports.pdf_flow import (
     BAD,
@@ -130,18 +131,7 @@ class _Words:
 
     def duration(self, minutes: float | None) -> str:
         """42 分钟 · 3 小时 5 分 · 2 天 4 小时."""
-        if minutes is None:
-            return "—"
-        whole = int(minutes + 0.5)  # half up: 47.5 minutes reads as 48
-        if whole < 60:
-            return self.t("minutes", minutes=whole)
-        hours, mins = divmod(whole, 60)
-        if hours < 24:
-            return (self.t("hours", hours=hours) if mins == 0
-                    else self.t("hours_minutes", hours=hours, minutes=mins))
-        days, hours = divmod(hours, 24)
-        return (self.t("days", days=days) if hours == 0
-                else self.t("days_hours", days=days, hours=hours))
+        return duration_text(minutes, self.language)
 
     def store_time(self, moment: datetime | str, zone: ZoneInfo) -> str:
         return wall_clock_text(moment, zone, "%Y-%m-%d %H:%M")

@@ -1906,14 +1906,6 @@
 <context>
     <name>reports</name>
     <message>
-        <source>{minutes} min</source>
-        <translation>{minutes} 分钟</translation>
-    </message>
-    <message>
-        <source>{hours} h {minutes:02d} min</source>
-        <translation>{hours} 小时 {minutes:02d} 分</translation>
-    </message>
-    <message>
         <source>previous period: {value}</source>
         <translation>上期：{value}</translation>
     </message>

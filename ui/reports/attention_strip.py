@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 
 from desktop.desk import Desk
 from desktop.reports.attention import Attention, start_screen
+from desktop.reports.durations import duration_text
 from desktop.reports.model import OverdueTicket, RepeatAlert
 from ui import labels
 from ui.context import AppContext
@@ -173,7 +174,8 @@ class AttentionStrip(QFrame):
                         self.tr("{what}: {days} days in a row, {tickets} tickets")).format(
                     what=what, days=alert.days, tickets=alert.tickets)
                 button = self._button(text, f"attentionRepeat{i}")
-                button.setToolTip(f"{text}\n{fmt.day_span(alert.first_day, alert.last_day)}")
+                button.setToolTip(f"{text}\n" + fmt.day_span(
+                    alert.first_day, alert.last_day, began_earlier=alert.began_earlier))
                 button.clicked.connect(
                     lambda _c=False, a=alert, t=text: self.drill_requested.emit(a.drill, t))
                 self.repeat_row.addWidget(button)
@@ -185,7 +187,7 @@ class AttentionStrip(QFrame):
                 text = self.tr("{number} {problem}, {late} late").format(
                     number=ticket.number,
                     problem=labels.subcategory_label(policy, ticket.subcategory, lang),
-                    late=fmt.minutes(ticket.minutes_overdue))
+                    late=duration_text(ticket.minutes_overdue, lang))
                 button = self._button(text, f"attentionOverdue{i}")
                 button.setStyleSheet(f"color: {labels.LEVEL_COLOURS[1]}; font-weight: bold;")
                 button.clicked.connect(

@@ -25,17 +25,6 @@ def percent(rate: float | None) -> str:
     return DASH if rate is None else f"{rate * 100:.1f}%"
 
 
-def minutes(value: float | None) -> str:
-    """A duration in minutes, as people say it: 42 min, 2 h 05 min."""
-    if value is None:
-        return DASH
-    total = round(value)
-    if total < 60:
-        return QCoreApplication.translate("reports", "{minutes} min").format(minutes=total)
-    return QCoreApplication.translate("reports", "{hours} h {minutes:02d} min").format(
-        hours=total // 60, minutes=total % 60)
-
-
 def rating(value: float | None) -> str:
     """Mean satisfaction on the 1–5 scale."""
     return DASH if value is None else f"{value:.2f}"

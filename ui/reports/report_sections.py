@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.money import format_yuan
+from desktop.reports.durations import duration_text
 from desktop.reports.model import HIGHER_IS_BETTER as BETTER
 from desktop.reports.model import Count, Drill, Report
 from ui import labels
@@ -189,9 +190,9 @@ class ReportSections(QWidget):
                                in_time=in_time, decided=decided),
                            fmt.change(now.compliance_rate, before.compliance_rate,
                                       kind="rate", higher_is_better=BETTER["compliance_rate"])),
-            "response": (fmt.minutes(r.response.mean_minutes),
+            "response": (duration_text(r.response.mean_minutes, self._ctx.language),
                          self.tr("90% within {p90}; {count} responded").format(
-                             p90=fmt.minutes(r.response.p90_minutes),
+                             p90=duration_text(r.response.p90_minutes, self._ctx.language),
                              count=r.response.responded),
                          fmt.change(now.mean_response_minutes, before.mean_response_minutes,
                                     kind="minutes",
@@ -282,11 +283,11 @@ class ReportSections(QWidget):
             for s in comp.by_staff], self.tr("No compensation granted."))
 
     def _fill_overdue(self, r: Report) -> None:
-        policy = self._ctx.desk.policy
+        policy, lang = self._ctx.desk.policy, self._ctx.language
         self.overdue.set_lines([
             Line((t.number, labels.level_label(t.level), self._name("subcategory",
                                                                      t.subcategory),
-                  labels.local_time(t.due_at, policy), fmt.minutes(t.minutes_overdue),
+                  labels.local_time(t.due_at, policy), duration_text(t.minutes_overdue, lang),
                   t.handler or fmt.DASH),
                  ticket_id=t.ticket_id, numeric=(4,),
                  highlight=ALERT_BACKGROUND if t.level == 1 else None)
