@@ -170,9 +170,7 @@ def prepare_printing(db: Path, folder: Path) -> None:
 
 def report_pages(db: Path, out: Path, language: str) -> None:
     """The first pages of this month's report PDF, as the manager prints it."""
-    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize
-    from PySide6.QtGui import QColor, QImage, QPainter
-    from PySide6.QtPdf import QPdfDocument
+    from ui.printing.render import load_pdf, render_page
 
     desk = open_desk(db, clock=FixedClock(NOW))
     try:
@@ -182,24 +180,14 @@ def report_pages(db: Path, out: Path, language: str) -> None:
         pdf = render_report_pdf(report, language, policy=desk.policy)
     finally:
         desk.close()
-    data = QByteArray(pdf)
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-    document = QPdfDocument()
-    document.load(buffer)
+    document, buffer = load_pdf(pdf)
     for page in range(min(2, document.pageCount())):
-        size = document.pagePointSize(page)
-        image = document.render(page, QSize(int(size.width() * 1.5), int(size.height() * 1.5)))
-        paper = QImage(image.size(), QImage.Format.Format_RGB32)
-        paper.fill(QColor("white"))
-        painter = QPainter(paper)
-        painter.drawImage(0, 0, image)
-        painter.end()
         path = out / language / f"report_pdf_{page + 1}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
-        paper.save(str(path))
+        render_page(document, page, dpi=108).save(str(path))  # 1.5 × the PDF's 72 dpi
         print(path)
     document.close()
+    buffer.close()
 
 
 def main() -> int:
