@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime
 
 from desktop.desk import Desk
 from desktop.errors import InvalidInput, NotFound, TransitionRefused
@@ -243,8 +242,3 @@ def recover_interrupted(desk: Desk, language: str | None = None) -> list[int]:
             _set(desk, job_id, ("printing",), "print.not_printing", status="failed",
                  last_error=message)
     return ids
-
-
-def requested_time(job: PrintJob) -> datetime:
-    """When the job was asked for (UTC)."""
-    return datetime.fromisoformat(job.requested_at.replace("Z", "+00:00"))

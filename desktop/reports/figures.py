@@ -41,6 +41,7 @@ from desktop.reports.model import (
     LevelCompliance,
     Period,
     Problem,
+    RepeatAlert,
     Report,
     ResponseTimes,
 )
@@ -208,6 +209,16 @@ def _compliance(p1: _Pass1, policy: Policy, period: Period) -> tuple[LevelCompli
     return tuple(result)
 
 
+def alerts_of(parts: Mapping[date, DayPart], period: Period, n_days: int
+              ) -> tuple[RepeatAlert, ...]:
+    """The repeat alerts of *period* from the partials of its days and of the
+    ``LOOKBACK_DAYS`` before it (all must be in *parts*)."""
+    limit = period.first_day - timedelta(days=LOOKBACK_DAYS)
+    days = [parts[limit + timedelta(days=i)] for i in range((period.last_day - limit).days + 1)]
+    return alerts_from_days(period, n_days, limit, [p.sub_tickets() for p in days],
+                            [p.products for p in days], [p.labels() for p in days])
+
+
 def build_report(conn: sqlite3.Connection, policy: Policy, period: Period, now: datetime, *,
                  store_code: str, names: Mapping[str, str] | None = None) -> Report:
     """Every figure of the store over *period*, as seen at *now*.
@@ -229,12 +240,7 @@ def _build(conn: sqlite3.Connection, policy: Policy, period: Period, now: dateti
     in_period = [parts[d] for d in days_of(period)]
     p1 = _pass1(in_period, now)
     t = p1.total
-    n_days = policy.reports.repeat_consecutive_days
-    lookback = [parts[limit + timedelta(days=i)]
-                for i in range((period.last_day - limit).days + 1)]
-    alerts = alerts_from_days(period, n_days, limit,
-                              [p.sub_tickets() for p in lookback],
-                              [p.products for p in lookback], [p.labels() for p in lookback])
+    alerts = alerts_of(parts, period, policy.reports.repeat_consecutive_days)
     compensation = compensation_summary(conn, policy, period, names)
     prev_p1 = _pass1([parts[d] for d in days_of(prev_period)], now)
     prev_comp = granted_total(conn, prev_period)
