@@ -19,7 +19,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from desktop.triage import ComplaintInput, Triage, TriageResult, TriageRules  # noqa: E402
+from desktop.triage import ComplaintInput, Triage, TriageResult  # noqa: E402
 
 POLICY = ROOT / "resources" / "policy" / "default.json"
 SHARED = Path("/work/shared/samples/complaints.jsonl")
@@ -36,7 +36,7 @@ def load_cases(path: Path) -> list[dict[str, Any]]:
 def engine() -> Triage:
     """A triage engine on the shipped policy."""
     with POLICY.open(encoding="utf-8") as f:
-        return Triage(TriageRules.from_policy(json.load(f)))
+        return Triage.from_policy(json.load(f))
 
 
 def run(triage: Triage, case: Mapping[str, Any]) -> TriageResult:

@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from desktop.triage import ComplaintInput, Triage, TriageRules  # noqa: E402
+from desktop.triage import ComplaintInput, Triage  # noqa: E402
 
 POLICY = ROOT / "resources" / "policy" / "default.json"
 SAMPLES = (Path("/work/shared/samples/complaints.jsonl"),
@@ -43,7 +43,7 @@ def main() -> None:
     args = parser.parse_args()
     with POLICY.open(encoding="utf-8") as f:
         started = time.perf_counter()
-        triage = Triage(TriageRules.from_policy(json.load(f)))
+        triage = Triage.from_policy(json.load(f))
         load_ms = (time.perf_counter() - started) * 1000
     batch = complaints()
     recent = {"quality": 1, "spoiled": 1}

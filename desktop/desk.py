@@ -17,7 +17,7 @@ from desktop.clock import Clock, SystemClock
 from desktop.errors import InvalidInput
 from desktop.numbering import valid_code
 from desktop.policy import Policy, load_policy, parse_policy
-from desktop.triage import Triage, TriageRules
+from desktop.triage import Triage
 from local_db import meta
 from local_db.connection import connect, transaction
 from local_db.errors import NotInitialisedError
@@ -102,7 +102,7 @@ def install_policy(desk: Desk, policy_path: str | Path) -> Policy:
     with transaction(desk.conn):
         meta.put(desk.conn, "policy", json.dumps(policy.raw, ensure_ascii=False))
     desk.policy = policy
-    desk.triage = Triage(TriageRules.from_policy(policy.raw))
+    desk.triage = Triage.from_policy(policy.raw)
     return policy
 
 
@@ -113,7 +113,7 @@ def install_policy_document(desk: Desk, document: Any, source: str = "<server>")
     with transaction(desk.conn):
         meta.put(desk.conn, "policy", json.dumps(policy.raw, ensure_ascii=False))
     desk.policy = policy
-    desk.triage = Triage(TriageRules.from_policy(policy.raw))
+    desk.triage = Triage.from_policy(policy.raw)
     return policy
 
 
@@ -127,7 +127,7 @@ def reload_policy(desk: Desk) -> bool:
         return False
     policy = parse_policy(json.loads(meta.require(desk.conn, "policy")))
     desk.policy = policy
-    desk.triage = Triage(TriageRules.from_policy(policy.raw))
+    desk.triage = Triage.from_policy(policy.raw)
     return True
 
 
@@ -152,7 +152,7 @@ def open_desk_conn(conn: sqlite3.Connection, clock: Clock | None = None) -> Desk
         conn=conn,
         policy=policy,
         clock=clock or SystemClock(),
-        triage=Triage(TriageRules.from_policy(policy.raw)),
+        triage=Triage.from_policy(policy.raw),
         store_code=meta.require(conn, "store_code"),
         desk_code=meta.require(conn, "desk_code"),
         store_name=meta.get(conn, "store_name") or "",

@@ -224,11 +224,12 @@ def parse_policy(doc: Any, source: str = "<policy>") -> Policy:
         raw=doc,
         reports=reports,
     )
-    # The triage rules validate their own section; their errors carry the same path form.
-    from desktop.triage import TriagePolicyError, TriageRules
+    # Triage validates its own section (rules and model); its errors carry the same path
+    # form. A model this Kesu cannot read is no error: the rules then work alone.
+    from desktop.triage import Triage, TriagePolicyError
 
     try:
-        TriageRules.from_policy(doc)
+        Triage.from_policy(doc)
     except TriagePolicyError as exc:
         raise _fail(exc.path, exc.reason) from None
     return policy

@@ -18,7 +18,7 @@ from desktop.policy import load_policy
 from desktop.response_clock import OVERDUE_SQL
 from desktop.staff import authenticate, get_staff
 from desktop.tickets import create_ticket, get_ticket
-from desktop.triage import ComplaintInput, Triage, TriageRules
+from desktop.triage import ComplaintInput, Triage
 from desktop.views import compensations_of, ticket_view, timeline
 from local_db import projection
 from local_db.errors import StoreError
@@ -123,7 +123,7 @@ def cmd_triage(args: argparse.Namespace) -> int:
         db_policy = desk_of(args).policy
     except (StoreError, sqlite3.Error):  # triage needs no database: the shipped policy
         db_policy = load_policy()
-    engine = Triage(TriageRules.from_policy(db_policy.raw))
+    engine = Triage.from_policy(db_policy.raw)
     status = 0
     for lineno, line in enumerate(read_stdin_text().splitlines(), start=1):
         if not line.strip():

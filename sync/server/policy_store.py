@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection
 
 from desktop.errors import PolicyInvalid
 from desktop.policy import Policy, load_policy, parse_policy
-from desktop.triage import Triage, TriageRules
+from desktop.triage import Triage
 from local_db.eventlog import format_time
 from sync.server.storage import Storage, lock_counter, policies
 
@@ -109,7 +109,7 @@ def current(conn: Connection) -> tuple[Policy, Triage]:
     if hit is not None:
         return hit
     policy = load_policy() if newest is None else parse_policy(json.loads(newest[1]))
-    made = (policy, Triage(TriageRules.from_policy(policy.raw)))
+    made = (policy, Triage.from_policy(policy.raw))
     with _cache_lock:
         _cache[key] = made
     return made

@@ -1,0 +1,326 @@
+"""Triage: the rules and the model read a complaint; one decision comes out.
+
+:meth:`Triage.read` does the work that depends only on the text (normalising, finding
+the policy's words, the model's prediction); :meth:`Triage.decide` turns a reading into
+the category, level, flags and reasons under a :class:`~desktop.triage.model.Combination`.
+Splitting them lets training try many combinations on a validation split cheaply.
+
+Flags are never lowered by the model: level 1 is any rule flag **or** the model's
+level-1 probability at its threshold. When only the model sees level 1, the flag it
+names is its most likely text flag, so a level-1 ticket always says which risk it is.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from desktop.triage.matcher import ASCII_WORD, clause_end, clause_gap, clause_start, whole_word
+from desktop.triage.model import (
+    LEVEL1,
+    SUB_PREFIX,
+    Combination,
+    ModelOutput,
+    ModelPolicyError,
+    TriageModel,
+    parse_model,
+)
+from desktop.triage.result import ComplaintInput, Reason, TriageResult
+from desktop.triage.rules import Flag, FlagRule, TriagePolicyError, TriageRules
+
+_MAX_KEYWORD_REASONS = 3  # enough to explain a choice on a receipt-sized screen
+_NO_PROBABILITY = 1e-9
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the rules and the model found in one complaint, before any decision."""
+
+    complaint: ComplaintInput
+    text: str  # normalised
+    scores: Mapping[str, float]  # subcategory → rule score (channel bias included)
+    found: Mapping[str, Mapping[str, float]]  # subcategory → word → weight
+    keyed: frozenset[str]  # subcategories with at least one non-weak word
+    biased: tuple[str, ...]
+    flag_words: Mapping[tuple[str, int], tuple[tuple[str, int, int], ...]]
+    inquiry: tuple[str, ...]
+    loss: tuple[str, ...]
+    model: ModelOutput | None
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, _NO_PROBABILITY), 1 - _NO_PROBABILITY)
+    return math.log(p / (1 - p))
+
+
+class Triage:
+    """Triages complaints with one set of rules and, when the policy has one, a model."""
+
+    def __init__(self, rules: TriageRules, model: TriageModel | None = None) -> None:
+        self._rules = rules
+        self._model = model
+        self._group = next(f for f in rules.flags if f.recent_threshold is not None)
+        self._text_flags = frozenset(
+            h.removeprefix("flag:") for h in (model.heads if model else ())
+            if h.startswith("flag:"))
+
+    @classmethod
+    def from_policy(cls, policy: Mapping[str, Any]) -> Triage:
+        """The engine of a policy document: its rules, and its model when it has one this
+        desk can read. :class:`TriagePolicyError` names the first bad path."""
+        rules = TriageRules.from_policy(policy)
+        node = policy.get("triage", {})
+        try:
+            model = parse_model(node.get("model") if isinstance(node, Mapping) else None,
+                                rules.subcategories)
+        except ModelPolicyError as exc:
+            raise TriagePolicyError(exc.path, exc.reason) from None
+        return cls(rules, model)
+
+    @property
+    def rules(self) -> TriageRules:
+        """The parsed rules."""
+        return self._rules
+
+    @property
+    def model(self) -> TriageModel | None:
+        """The learned model beside the rules, or None (rules alone)."""
+        return self._model
+
+    def group_window_minutes(self) -> int:
+        """How far back the store's tickets count for the group rule (policy: 120)."""
+        assert self._group.window_minutes is not None
+        return self._group.window_minutes
+
+    def group_threshold(self) -> int:
+        """Tickets of one subcategory in the window, this one included, that make a group."""
+        assert self._group.recent_threshold is not None
+        return self._group.recent_threshold
+
+    def triage(self, complaint: ComplaintInput,
+               recent_same_subcategory: Mapping[str, int] | None = None) -> TriageResult:
+        """Category, subcategory, level, flags, routing and reasons of *complaint*.
+
+        *recent_same_subcategory* maps a subcategory to the number of the store's
+        tickets of it within :meth:`group_window_minutes`, not counting this one.
+        """
+        return self.decide(self.read(complaint), recent_same_subcategory)
+
+    # ------------------------------------------------------------ reading
+
+    def read(self, complaint: ComplaintInput, *, with_model: bool = True) -> Reading:
+        """Normalise, find the policy's words and ask the model (when there is one)."""
+        rules = self._rules
+        neg = rules.negation
+        text = rules.normalise(complaint.text)
+        matches = rules.matcher.scan(text)
+        neg_ends = [e for _, e, hits in matches for h in hits if h.kind == "neg"]
+        hedge_ends = [e for _, e, hits in matches for h in hits if h.kind == "hedge"]
+
+        def preceded(ends: list[int], start: int, window: int, window_ascii: int) -> bool:
+            # *ends* is sorted (kept matches never nest), so only the few ends just
+            # before *start* are looked at: linear time even on a megabyte of keywords.
+            limit = window_ascii if ASCII_WORD.match(text[start]) else window
+            i = bisect_right(ends, start) - 1
+            while i >= 0 and ends[i] >= start - limit:
+                if clause_gap(text, ends[i], start, limit):
+                    return True
+                i -= 1
+            return False
+
+        scores: dict[str, float] = {}
+        found: dict[str, dict[str, float]] = {}
+        keyed: set[str] = set()
+        flag_words: dict[tuple[str, int], list[tuple[str, int, int]]] = {}
+        inquiry: list[str] = []
+        loss: list[str] = []
+        for start, end, hits in matches:
+            word = whole_word(text, start, end)
+            for hit in hits:
+                if hit.kind == "sub":
+                    if (hit.target in neg.subcategories and neg_ends
+                            and preceded(neg_ends, start, neg.window, neg.window_ascii)):
+                        continue
+                    words = found.setdefault(hit.target, {})
+                    if not hit.weak:
+                        keyed.add(hit.target)
+                    if word not in words:  # each distinct word counts once
+                        words[word] = hit.weight
+                        scores[hit.target] = scores.get(hit.target, 0.0) + hit.weight
+                elif hit.kind == "flag":
+                    if hit.hedged and hedge_ends and preceded(
+                            hedge_ends, start, neg.hedge_window, neg.hedge_window_ascii):
+                        continue
+                    if self._negated(text, start):
+                        continue
+                    seen = flag_words.setdefault((hit.target, hit.rule), [])
+                    if len(seen) < 16 and all(w != word for w, _, _ in seen):
+                        seen.append((word, start, end))
+                elif hit.kind == "inquiry":
+                    inquiry.append(word)
+                elif hit.kind == "loss":
+                    loss.append(word)
+        biased = rules.channel_bias.get(complaint.channel, ())
+        for sub in biased:
+            scores[sub] = scores.get(sub, 0.0) + rules.channel_weight
+        model = (self._model.predict(text, complaint.channel)
+                 if with_model and self._model is not None else None)
+        return Reading(
+            complaint=complaint, text=text, scores=scores, found=found,
+            keyed=frozenset(keyed), biased=biased,
+            flag_words={k: tuple(v) for k, v in flag_words.items()},
+            inquiry=tuple(inquiry), loss=tuple(loss), model=model)
+
+    def _negated(self, text: str, start: int) -> bool:
+        """A real negation in the clause just before the flag word at *start*."""
+        neg = self._rules.negation
+        if neg.flag_negation is None or start == 0:
+            return False
+        begin = clause_start(text, start, neg.flag_window)
+        return begin < start and neg.flag_negation.search(text, begin, start) is not None
+
+    # ------------------------------------------------------------ deciding
+
+    def decide(self, reading: Reading, recent: Mapping[str, int] | None = None,
+               combination: Combination | None = None) -> TriageResult:
+        """The triage of a *reading*; *combination* overrides the model's own (training)."""
+        rules = self._rules
+        model, out = self._model, reading.model
+        comb = combination or (model.combination if model else Combination())
+        reasons: list[Reason] = []
+        sub, p_sub = self._subcategory(reading, comb, reasons)
+        info = rules.subcategories[sub]
+        keyed = sub in reading.keyed or (out is not None and p_sub >= comb.flag_subcategory_min)
+
+        fired: set[str] = set()
+        for flag in rules.flags:
+            why = self._flag_reasons(flag, sub, keyed, reading, fired, recent)
+            if why:
+                fired.add(flag.name)
+                reasons += why
+        if not fired and out is not None and model is not None and (
+                out.level1 >= comb.level1_threshold):
+            named = self._model_flag(out)
+            fired.add(named)
+            grams = model.strongest(out.grams, LEVEL1)
+            reasons.append(Reason("model:level1",
+                                  f"{named} {out.level1:.2f}: {', '.join(grams)}"))
+
+        inquiry = bool(reading.inquiry) and not reading.loss
+        if fired:
+            level = 1
+        else:
+            if out is not None:
+                z = _logit(out.level3) + (comb.level3_rule_bonus if inquiry else 0.0)
+                level = 3 if z >= _logit(comb.level3_threshold) else 2
+            else:
+                level = 3 if inquiry else 2
+            if level == 3 and reading.inquiry:
+                reasons.append(Reason("level:inquiry", reading.inquiry[0]))
+            elif level == 2 and reading.inquiry and reading.loss:
+                reasons.append(Reason("level:loss", reading.loss[0]))
+            if out is not None and level == 3 and not inquiry:
+                reasons.append(Reason("model:level3", f"{out.level3:.2f}"))
+        if model is not None:
+            reasons.append(Reason("model", model.version))
+        return TriageResult(
+            category=info.category,
+            subcategory=sub,
+            level=level,
+            flags=tuple(sorted(fired)),
+            departments=info.departments,
+            respond_within_minutes=rules.respond_within[level],
+            reasons=tuple(reasons),
+            model=model.version if model else None,
+        )
+
+    def _subcategory(self, reading: Reading, comb: Combination,
+                     reasons: list[Reason]) -> tuple[str, float]:
+        """The subcategory (and the model's probability of it), its reasons appended."""
+        rules, out, scores = self._rules, reading.model, reading.scores
+        rank = rules.tie_rank
+        has_rules = bool(scores) and max(scores.values()) > 0
+        sub: str | None = None
+        if out is not None and (has_rules or max(out.subcategory.values(), default=0.0)
+                                >= comb.subcategory_alone_min):
+            sub = max(rules.subcategories, key=lambda s: (
+                math.log(out.subcategory.get(s, 0.0) + _NO_PROBABILITY)
+                + comb.rule_weight * scores.get(s, 0.0), -rank[s]))
+        elif has_rules:
+            sub = max(scores, key=lambda s: (scores[s], -rank[s]))
+        if sub is None:
+            reasons.append(Reason("default", "no keyword matched"))
+            return rules.default_subcategory, 0.0
+        ranked = sorted(reading.found.get(sub, {}).items(), key=lambda kv: -kv[1])
+        reasons += [Reason("keyword", w) for w, _ in ranked[:_MAX_KEYWORD_REASONS]]
+        if sub in reading.biased and rules.channel_weight > 0 and scores.get(sub):
+            reasons.append(Reason("channel", reading.complaint.channel))
+        p_sub = out.subcategory.get(sub, 0.0) if out is not None else 0.0
+        if out is not None and self._model is not None and not ranked:
+            grams = self._model.strongest(out.grams, SUB_PREFIX + sub)
+            reasons.append(Reason("model:subcategory", f"{p_sub:.2f}: {', '.join(grams)}"))
+        return sub, p_sub
+
+    def _model_flag(self, out: ModelOutput) -> str:
+        """The text flag the model finds likeliest (food safety when it has none)."""
+        if not out.flags:
+            return "food_safety"
+        return max(sorted(out.flags), key=lambda f: out.flags[f])
+
+    def _flag_reasons(self, flag: Flag, sub: str, keyed: bool, reading: Reading,
+                      fired: set[str], recent: Mapping[str, int] | None) -> list[Reason]:
+        rule_name = f"flag:{flag.name}"
+        text, complaint = reading.text, reading.complaint
+        why: list[Reason] = []
+        if sub in flag.subcategories and (keyed or not flag.needs_keyword):
+            why.append(Reason(rule_name, f"subcategory {sub}"))
+        for i, rule in enumerate(flag.rules):
+            words = reading.flag_words.get((flag.name, i))
+            if not words or fired.intersection(rule.unless_flags):
+                continue
+            kept: list[str] = []
+            for word, start, end in words:
+                context = self._context(rule, text, start, end)
+                if context is None:
+                    continue
+                kept.append(f"{word} + {context}" if context else word)
+                if len(kept) == _MAX_KEYWORD_REASONS:
+                    break
+            why += [Reason(rule_name, k) for k in kept]
+        if complaint.member_tier in flag.member_tiers:
+            why.append(Reason(flag.name, complaint.member_tier))
+        if flag.min_customers is not None and complaint.customers >= flag.min_customers:
+            why.append(Reason(rule_name, f"{complaint.customers} customers"))
+        if flag.recent_threshold is not None and recent:
+            count = recent.get(sub, 0) + 1
+            if count >= flag.recent_threshold:
+                why.append(Reason(f"{flag.name}:recent",
+                                  f"{count} {sub} in {flag.window_minutes} min"))
+        return why
+
+    @staticmethod
+    def _context(rule: FlagRule, text: str, start: int, end: int) -> str | None:
+        """The context word that lets a flag word at text[start:end] count: "" when the
+        rule needs none, None when the rule's context is missing."""
+        shown: list[str] = []
+        if rule.requires is not None:
+            m = rule.requires.search(text)
+            if m is None:
+                return None
+            shown.append(m.group())
+        if rule.after is not None:
+            m = rule.after.search(text, max(0, start - rule.window), start)
+            if m is None:
+                return None
+            shown.append(m.group())
+        if rule.near is not None:
+            lo = max(clause_start(text, start, rule.window), start - rule.window)
+            hi = min(clause_end(text, end, rule.window), end + rule.window)
+            m = rule.near.search(text[lo:start] + " " + text[end:hi])
+            if m is None:
+                return None
+            shown.append(m.group())
+        return " + ".join(shown)

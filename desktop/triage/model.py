@@ -1,0 +1,342 @@
+"""The learned half of triage: a compact linear model over character n-grams.
+
+It reads the same normalised text as the rules and gives, for each complaint, a
+probability for every subcategory, for level 1, for level 3 and for each text flag.
+Triage combines those with the rules (:mod:`desktop.triage.engine`): level 1 when any
+rule flag holds **or** the model's level-1 probability reaches the threshold chosen on
+the validation split.
+
+The model ships inside the policy document (``triage.model``), so headquarters publishes
+a retrained model as a new policy version and desks pull it like any policy. It is small
+and needs nothing heavy at run time: the n-gram weights are int8, packed, compressed and
+base64-encoded (a few hundred kilobytes), and predicting is a dict look-up per n-gram in
+plain Python (no numpy, no scikit-learn on the save path). :mod:`desktop.triage.training`
+makes one with scikit-learn; only ``kesu-server triage retrain`` and the scripts load it.
+
+``format`` says how the model is written. A desk that does not know a format ignores
+the model and triages with the rules alone: an old desk keeps working.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import math
+import struct
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+MODEL_FORMAT = 1
+READABLE_FORMATS = frozenset({MODEL_FORMAT})
+CHANNEL_MARK = "\x00"  # a feature for the channel, never found in a normalised text
+SUB_PREFIX = "sub:"
+FLAG_PREFIX = "flag:"
+LEVEL1, LEVEL3 = "level1", "level3"
+_HEADER = struct.Struct("<I")
+
+
+class ModelPolicyError(ValueError):
+    """The ``triage.model`` section is unusable: *path* and *reason* say why."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+def features(text: str, channel: str, orders: Sequence[int], max_chars: int) -> set[str]:
+    """The n-grams of a normalised *text* (its first *max_chars*) and the channel.
+
+    Training and prediction both call this, so they can never disagree on a feature.
+    """
+    t = text[:max_chars]
+    size = len(t)
+    grams: set[str] = set()
+    for n in orders:
+        if n == 1:
+            grams.update(t)
+        else:
+            grams.update([t[i:i + n] for i in range(size - n + 1)])
+    grams.discard(" ")
+    grams.add(CHANNEL_MARK + channel)
+    return grams
+
+
+@dataclass(frozen=True)
+class Combination:
+    """How the model's output and the rules are combined; chosen on the validation split.
+
+    * ``level1_threshold``: level 1 when the model's level-1 probability reaches it;
+    * ``rule_weight``: a subcategory's score is log P(model) + rule_weight × rule score;
+    * ``level3_threshold`` and ``level3_rule_bonus``: level 3 (no flag) when
+      logit P(level 3) + bonus (when the rules see an inquiry without a loss word)
+      reaches logit(threshold);
+    * ``flag_subcategory_min``: the model's subcategory raises that subcategory's flag
+      (spoiled → food safety) only at this probability or more, or with a rule keyword;
+    * ``subcategory_alone_min``: when no rule keyword matched, the model's subcategory is
+      taken only at this probability or more (else the policy's default).
+    """
+
+    level1_threshold: float = 0.5
+    rule_weight: float = 0.5
+    level3_threshold: float = 0.5
+    level3_rule_bonus: float = 1.0
+    flag_subcategory_min: float = 0.5
+    subcategory_alone_min: float = 0.5
+
+
+@dataclass(frozen=True)
+class ModelOutput:
+    """One prediction: subcategory probabilities, P(level 1), P(level 3), P(flag)."""
+
+    subcategory: Mapping[str, float]
+    level1: float
+    level3: float
+    flags: Mapping[str, float]
+    grams: frozenset[str]
+
+
+def _sigmoid(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
+class TriageModel:
+    """A decoded model, ready to predict; cheap to call and safe to share."""
+
+    def __init__(self, *, version: str, heads: Sequence[str], bias: Sequence[float],
+                 table: Mapping[str, tuple[tuple[int, float], ...]], orders: Sequence[int],
+                 max_chars: int, combination: Combination,
+                 about: Mapping[str, Any] | None = None) -> None:
+        self.version = version
+        self.heads = tuple(heads)
+        self.bias = tuple(bias)
+        self.table = dict(table)
+        self.orders = tuple(orders)
+        self.max_chars = max_chars
+        self.combination = combination
+        self.about = dict(about or {})
+        self._subs = [(i, h[len(SUB_PREFIX):]) for i, h in enumerate(self.heads)
+                      if h.startswith(SUB_PREFIX)]
+        self._flags = [(i, h[len(FLAG_PREFIX):]) for i, h in enumerate(self.heads)
+                       if h.startswith(FLAG_PREFIX)]
+        self._level1 = self.heads.index(LEVEL1)
+        self._level3 = self.heads.index(LEVEL3)
+
+    @property
+    def subcategories(self) -> tuple[str, ...]:
+        """The subcategories the model knows, in head order."""
+        return tuple(name for _, name in self._subs)
+
+    def head(self, name: str) -> int:
+        """The index of a head (``sub:quality``, ``level1``, ``flag:injury`` …)."""
+        return self.heads.index(name)
+
+    def predict(self, text: str, channel: str) -> ModelOutput:
+        """The model's view of an already normalised *text* from *channel*."""
+        grams = features(text, channel, self.orders, self.max_chars)
+        acc = [0.0] * len(self.heads)
+        table = self.table
+        for gram in grams:
+            row = table.get(gram)
+            if row is not None:
+                for head, weight in row:
+                    acc[head] += weight
+        scale = 1.0 / math.sqrt(len(grams))
+        logits = [b + a * scale for b, a in zip(self.bias, acc, strict=True)]
+        top = max(logits[i] for i, _ in self._subs)
+        exps = [(name, math.exp(logits[i] - top)) for i, name in self._subs]
+        total = sum(e for _, e in exps)
+        return ModelOutput(
+            subcategory={name: e / total for name, e in exps},
+            level1=_sigmoid(logits[self._level1]),
+            level3=_sigmoid(logits[self._level3]),
+            flags={name: _sigmoid(logits[i]) for i, name in self._flags},
+            grams=frozenset(grams),
+        )
+
+    def strongest(self, grams: Iterable[str], head: str, count: int = 3) -> list[str]:
+        """The n-grams that pushed *head* up most, longest first among overlaps.
+
+        Staff see these as the model's reasons (为什么: "一晚上", "跑厕所").
+        """
+        index = self.head(head)
+        pushed = sorted(
+            ((weight, gram) for gram in grams if not gram.startswith(CHANNEL_MARK)
+             for h, weight in self.table.get(gram, ()) if h == index and weight > 0),
+            reverse=True)
+        chosen: list[str] = []
+        for _, gram in pushed:
+            if gram.strip() and not any(gram in c or c in gram for c in chosen):
+                chosen.append(gram)
+                if len(chosen) == count:
+                    break
+        return chosen
+
+
+# ---------------------------------------------------------------- the policy form
+
+
+def encode_weights(heads: Sequence[str], rows: Mapping[str, Sequence[tuple[int, float]]]
+                   ) -> tuple[list[float], str]:
+    """(per-head scale, blob) of float weights: int8 per head, packed, zlib, base64.
+
+    Weights that round to zero are dropped, and so are n-grams left with none.
+    """
+    peak = [0.0] * len(heads)
+    for row in rows.values():
+        for head, weight in row:
+            peak[head] = max(peak[head], abs(weight))
+    scale = [p / 127 if p > 0 else 1.0 for p in peak]
+    grams: list[str] = []
+    packed = bytearray()
+    for gram in sorted(rows):
+        entries = [(h, round(w / scale[h])) for h, w in rows[gram]]
+        entries = [(h, q) for h, q in entries if q != 0]
+        if not entries:
+            continue
+        grams.append(gram)
+        packed.append(len(entries))
+        for head, q in entries:
+            packed += struct.pack("<Bb", head, q)
+    text = "\n".join(grams).encode("utf-8")
+    raw = _HEADER.pack(len(text)) + text + bytes(packed)
+    return scale, base64.b64encode(zlib.compress(raw, 9)).decode("ascii")
+
+
+def _decode_blob(blob: str, scale: Sequence[float], heads: int
+                 ) -> dict[str, tuple[tuple[int, float], ...]]:
+    raw = zlib.decompress(base64.b64decode(blob, validate=True))
+    (size,) = _HEADER.unpack_from(raw)
+    grams = raw[_HEADER.size:_HEADER.size + size].decode("utf-8").split("\n")
+    pos = _HEADER.size + size
+    table: dict[str, tuple[tuple[int, float], ...]] = {}
+    for gram in grams:
+        count = raw[pos]
+        pos += 1
+        row = []
+        for head, q in struct.iter_unpack("<Bb", raw[pos:pos + 2 * count]):
+            if head >= heads:
+                raise ValueError(f"n-gram {gram!r} names head {head}")
+            row.append((head, q * scale[head]))
+        pos += 2 * count
+        table[gram] = tuple(row)
+    if pos != len(raw):
+        raise ValueError("trailing bytes")
+    return table
+
+
+def _number(node: Mapping[str, Any], key: str, path: str, low: float, high: float) -> float:
+    value = node.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not (
+            low <= value <= high) or not math.isfinite(value):
+        raise ModelPolicyError(f"{path}.{key}", f"expected a number from {low:g} to {high:g}")
+    return float(value)
+
+
+def parse_model(node: Any, subcategories: Iterable[str] = ()) -> TriageModel | None:
+    """The model of a policy's ``triage.model``; None when absent or of a format this
+    desk cannot read (the rules then work alone). Anything else malformed raises
+    :class:`ModelPolicyError` with its path.
+
+    *subcategories* are the policy's: a model head for any other is refused.
+    """
+    path = "triage.model"
+    if node is None:
+        return None
+    if not isinstance(node, Mapping):
+        raise ModelPolicyError(path, "expected an object")
+    fmt = node.get("format")
+    if not isinstance(fmt, int) or isinstance(fmt, bool):
+        raise ModelPolicyError(f"{path}.format", "expected an integer")
+    if fmt not in READABLE_FORMATS:
+        return None
+    known = set(subcategories)
+    try:
+        return _parse_cached(_Key(node), frozenset(known))
+    except ModelPolicyError:
+        raise
+    except (ValueError, KeyError, TypeError, struct.error, zlib.error, binascii.Error,
+            UnicodeDecodeError, IndexError) as exc:
+        raise ModelPolicyError(f"{path}.weights", f"unreadable: {exc}") from None
+
+
+class _Key:
+    """Hashes a model section by its version and blob: decoding happens once per model."""
+
+    def __init__(self, node: Mapping[str, Any]) -> None:
+        self.node = node
+        self._key = (str(node.get("version")), str(node.get("weights")),
+                     repr(node.get("heads")), repr(node.get("bias")),
+                     repr(node.get("scale")), repr(node.get("combination")),
+                     repr(node.get("features")))
+
+    def __hash__(self) -> int:
+        return hash(self._key)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Key) and other._key == self._key
+
+
+@lru_cache(maxsize=8)
+def _parse_cached(cache_key: _Key, known: frozenset[str]) -> TriageModel:
+    node, path = cache_key.node, "triage.model"
+    version = node.get("version")
+    if not isinstance(version, str) or not version.strip() or len(version) > 64:
+        raise ModelPolicyError(f"{path}.version", "expected a short non-empty string")
+    heads = node.get("heads")
+    if not isinstance(heads, list) or not all(isinstance(h, str) for h in heads):
+        raise ModelPolicyError(f"{path}.heads", "expected a list of strings")
+    if len(heads) > 255 or len(set(heads)) != len(heads):
+        raise ModelPolicyError(f"{path}.heads", "at most 255 distinct heads")
+    for i, head in enumerate(heads):
+        if head.startswith(SUB_PREFIX):
+            if known and head[len(SUB_PREFIX):] not in known:
+                raise ModelPolicyError(f"{path}.heads[{i}]", f"unknown subcategory {head!r}")
+        elif not head.startswith(FLAG_PREFIX) and head not in (LEVEL1, LEVEL3):
+            raise ModelPolicyError(f"{path}.heads[{i}]", f"unknown head {head!r}")
+    if LEVEL1 not in heads or LEVEL3 not in heads or not any(
+            h.startswith(SUB_PREFIX) for h in heads):
+        raise ModelPolicyError(f"{path}.heads", "needs level1, level3 and subcategory heads")
+    vectors: dict[str, list[float]] = {}
+    for key in ("bias", "scale"):
+        values = node.get(key)
+        if (not isinstance(values, list) or len(values) != len(heads) or not all(
+                isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+                for v in values)):
+            raise ModelPolicyError(f"{path}.{key}", "expected one finite number per head")
+        vectors[key] = [float(v) for v in values]
+    feats = node.get("features")
+    if not isinstance(feats, Mapping):
+        raise ModelPolicyError(f"{path}.features", "expected an object")
+    orders = feats.get("ngrams")
+    if (not isinstance(orders, list) or not orders or not all(
+            isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= 6 for n in orders)):
+        raise ModelPolicyError(f"{path}.features.ngrams", "expected n-gram sizes from 1 to 6")
+    max_chars = int(_number(feats, "max_chars", f"{path}.features", 1, 1_000_000))
+    comb = node.get("combination", {})
+    if not isinstance(comb, Mapping):
+        raise ModelPolicyError(f"{path}.combination", "expected an object")
+    cpath = f"{path}.combination"
+    defaults = Combination()
+    combination = Combination(**{
+        key: (_number(comb, key, cpath, *bounds) if key in comb else getattr(defaults, key))
+        for key, bounds in (("level1_threshold", (0.0, 1.0)), ("rule_weight", (0.0, 100.0)),
+                            ("level3_threshold", (0.0, 1.0)),
+                            ("level3_rule_bonus", (-100.0, 100.0)),
+                            ("flag_subcategory_min", (0.0, 1.0)),
+                            ("subcategory_alone_min", (0.0, 1.0)))
+    })
+    weights = node.get("weights")
+    if not isinstance(weights, str):
+        raise ModelPolicyError(f"{path}.weights", "expected the encoded weights")
+    table = _decode_blob(weights, vectors["scale"], len(heads))
+    about = node.get("about", {})
+    return TriageModel(version=version, heads=heads, bias=vectors["bias"], table=table,
+                       orders=orders, max_chars=max_chars, combination=combination,
+                       about=about if isinstance(about, Mapping) else {})
