@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from desktop.commands import maintenance, receipt, report, setup, tickets
+from desktop.commands import maintenance, receipt, report, setup, tickets, triage
 from desktop.commands import sync as sync_commands
 from desktop.errors import AuthenticationFailed, KesuError
 from desktop.i18n import tr
@@ -32,6 +32,7 @@ def build_parser(extensions: Sequence[Extension] = ()) -> argparse.ArgumentParse
     parser.add_argument("--db", type=Path, default=None, help=tr("cli.db_help"))
     sub = parser.add_subparsers(dest="command", required=True)
     setup.register(sub)
+    triage.register(sub)
     tickets.register(sub)
     maintenance.register(sub)
     sync_commands.register(sub)

@@ -56,6 +56,32 @@ def target_text(minutes: int) -> str:
         minutes=minutes)
 
 
+def model_reason_text(rule: str, detail: str, ctx: AppContext) -> str:
+    """A reason of the learned model: what it judged, how sure, which n-grams."""
+    head, _, grams = detail.partition(": ")
+    words = "、".join(g for g in grams.split(", ") if g) if ctx.language != "en" else grams
+    if rule == "model:level1":
+        flag, _, probability = head.partition(" ")
+        return QCoreApplication.translate(
+            "IntakeInsights", "Model: level-1 risk ({flag}, {percent}%) from “{words}”").format(
+            flag=flag_label(flag), percent=_percent(probability), words=words)
+    if rule == "model:subcategory":
+        return QCoreApplication.translate(
+            "IntakeInsights", "Model: this subcategory ({percent}%) from “{words}”").format(
+            percent=_percent(head), words=words)
+    if rule == "model:level3":
+        return QCoreApplication.translate(
+            "IntakeInsights", "Model: an inquiry ({percent}%)").format(percent=_percent(head))
+    return f"{rule}: {detail}"
+
+
+def _percent(probability: str) -> str:
+    try:
+        return str(round(float(probability) * 100))
+    except ValueError:
+        return probability
+
+
 def reason_text(rule: str, detail: str, ctx: AppContext) -> str:
     """One triage reason as a short sentence (the core keeps rule names and raw words)."""
     policy, lang = ctx.desk.policy, ctx.language
@@ -74,6 +100,11 @@ def reason_text(rule: str, detail: str, ctx: AppContext) -> str:
             channel=channel_label(policy, detail, lang))
     if rule == "default":
         return QCoreApplication.translate("IntakeInsights", "No keyword matched")
+    if rule == "model":
+        return QCoreApplication.translate("IntakeInsights", "Graded by model {version}").format(
+            version=detail)
+    if rule.startswith("model:"):
+        return model_reason_text(rule, detail, ctx)
     if rule.endswith(":recent"):
         count = detail.split(" ", 1)[0]
         return QCoreApplication.translate(

@@ -90,6 +90,10 @@ class EventSummary:
         if t == "ticket_created":
             parts.append(translate("TicketPanel", "via {channel}").format(
                 channel=labels.channel_label(policy, str(p.get("channel")), lang)))
+            model = (p.get("triage") or {}).get("model")
+            parts.append(translate("TicketPanel", "graded by the rules and model {version}")
+                         .format(version=model) if model else
+                         translate("TicketPanel", "graded by the rules"))
         elif t == "triaged":
             parts.append(f"{labels.category_label(policy, str(p['category']), lang)} / "
                          f"{labels.subcategory_label(policy, str(p['subcategory']), lang)}, "

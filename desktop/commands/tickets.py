@@ -1,35 +1,26 @@
-"""``kesu triage``, ``kesu ticket …``, ``kesu compensate`` and ``kesu approve``."""
+"""``kesu ticket …``, ``kesu compensate`` and ``kesu approve``."""
 
 from __future__ import annotations
 
 import argparse
-import json
-import sqlite3
 from typing import Any
 
 from desktop import handling
-from desktop.commands.common import actor_of, desk_of, read_stdin_json, read_stdin_text
+from desktop.commands.common import actor_of, desk_of, read_stdin_json
 from desktop.compensation import compensate, decide_pending, suggestion
-from desktop.errors import InvalidInput, KesuError
+from desktop.errors import InvalidInput
 from desktop.i18n import tr
-from desktop.intake import parse_intake
 from desktop.lifecycle import STATES, allowed_actions
-from desktop.policy import load_policy
 from desktop.response_clock import OVERDUE_SQL
 from desktop.staff import authenticate, get_staff
 from desktop.tickets import create_ticket, get_ticket
-from desktop.triage import ComplaintInput, Triage
 from desktop.views import compensations_of, ticket_view, timeline
 from local_db import projection
-from local_db.errors import StoreError
 from local_db.eventlog import format_time
 
 
 def register(sub: Any) -> None:
     """Add the ticket subcommands to *sub*."""
-    p = sub.add_parser("triage", help=tr("cli.triage_help"))
-    p.set_defaults(handler=cmd_triage)
-
     t = sub.add_parser("ticket", help=tr("cli.ticket_help")).add_subparsers(
         dest="ticket_command", required=True)
     p = t.add_parser("add")
@@ -115,33 +106,6 @@ def _ticket_actor(p: argparse.ArgumentParser) -> None:
     p.add_argument("ticket")
     p.add_argument("--actor", required=True)
     p.add_argument("--json", action="store_true")
-
-
-def cmd_triage(args: argparse.Namespace) -> int:
-    """One JSON line in, one JSON line out; a bad line gets an error object, not a crash."""
-    try:
-        db_policy = desk_of(args).policy
-    except (StoreError, sqlite3.Error):  # triage needs no database: the shipped policy
-        db_policy = load_policy()
-    engine = Triage.from_policy(db_policy.raw)
-    status = 0
-    for lineno, line in enumerate(read_stdin_text().splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-            form = parse_intake(data, db_policy)
-            result = engine.triage(ComplaintInput(form.text, form.channel, form.member_tier,
-                                                  form.customers))
-            args.emit(result.as_dict())
-        except json.JSONDecodeError as exc:
-            status = 2
-            args.emit({"line": lineno, "error": tr("input.bad_json", line=lineno,
-                                                   column=exc.colno, reason=exc.msg)})
-        except KesuError as exc:
-            status = 2
-            args.emit({"line": lineno, "error": tr(exc.code, **exc.params)})
-    return status
 
 
 def cmd_add(args: argparse.Namespace) -> int:

@@ -21,11 +21,13 @@ from typing import Any
 from desktop.triage.matcher import ASCII_WORD, clause_end, clause_gap, clause_start, whole_word
 from desktop.triage.model import (
     LEVEL1,
+    MASK,
     SUB_PREFIX,
     Combination,
     ModelOutput,
     ModelPolicyError,
     TriageModel,
+    has_evidence,
     parse_model,
 )
 from desktop.triage.result import ComplaintInput, Reason, TriageResult
@@ -41,7 +43,9 @@ class Reading:
 
     complaint: ComplaintInput
     text: str  # normalised
+    model_text: str  # what the model reads: the normalised text, negated words masked
     scores: Mapping[str, float]  # subcategory → rule score (channel bias included)
+    named: Mapping[str, float]  # subcategory → score of its non-weak words only
     found: Mapping[str, Mapping[str, float]]  # subcategory → word → weight
     keyed: frozenset[str]  # subcategories with at least one non-weak word
     biased: tuple[str, ...]
@@ -49,6 +53,21 @@ class Reading:
     inquiry: tuple[str, ...]
     loss: tuple[str, ...]
     model: ModelOutput | None
+
+
+def _mask(text: str, spans: list[tuple[int, int]]) -> str:
+    """*text* with each span replaced by one mask character (spans may overlap)."""
+    if not spans:
+        return text
+    parts, at = [], 0
+    for start, end in sorted(spans):
+        if end <= at:
+            continue
+        parts.append(text[at:max(at, start)])
+        parts.append(MASK)
+        at = end
+    parts.append(text[at:])
+    return "".join(parts)
 
 
 def _logit(p: float) -> float:
@@ -132,17 +151,20 @@ class Triage:
             return False
 
         scores: dict[str, float] = {}
+        named: dict[str, float] = {}  # the same without weak words (nouns): for the model
         found: dict[str, dict[str, float]] = {}
         keyed: set[str] = set()
         flag_words: dict[tuple[str, int], list[tuple[str, int, int]]] = {}
         inquiry: list[str] = []
         loss: list[str] = []
+        masked: list[tuple[int, int]] = []  # words the rules read as negated or hedged
         for start, end, hits in matches:
             word = whole_word(text, start, end)
             for hit in hits:
                 if hit.kind == "sub":
                     if (hit.target in neg.subcategories and neg_ends
                             and preceded(neg_ends, start, neg.window, neg.window_ascii)):
+                        masked.append((start, end))
                         continue
                     words = found.setdefault(hit.target, {})
                     if not hit.weak:
@@ -150,15 +172,20 @@ class Triage:
                     if word not in words:  # each distinct word counts once
                         words[word] = hit.weight
                         scores[hit.target] = scores.get(hit.target, 0.0) + hit.weight
+                        if not hit.weak:
+                            named[hit.target] = named.get(hit.target, 0.0) + hit.weight
                 elif hit.kind == "flag":
-                    if hit.hedged and hedge_ends and preceded(
-                            hedge_ends, start, neg.hedge_window, neg.hedge_window_ascii):
-                        continue
-                    if self._negated(text, start):
+                    if ((hit.hedged and hedge_ends and preceded(
+                            hedge_ends, start, neg.hedge_window, neg.hedge_window_ascii))
+                            or self._negated(text, start)):
+                        masked.append((start, end))
                         continue
                     seen = flag_words.setdefault((hit.target, hit.rule), [])
                     if len(seen) < 16 and all(w != word for w, _, _ in seen):
                         seen.append((word, start, end))
+                elif hit.kind == "neutral":
+                    if hit.masks:
+                        masked.append((start, end))
                 elif hit.kind == "inquiry":
                     inquiry.append(word)
                 elif hit.kind == "loss":
@@ -166,10 +193,13 @@ class Triage:
         biased = rules.channel_bias.get(complaint.channel, ())
         for sub in biased:
             scores[sub] = scores.get(sub, 0.0) + rules.channel_weight
-        model = (self._model.predict(text, complaint.channel)
-                 if with_model and self._model is not None else None)
+        model_text = _mask(text, masked)
+        model = (self._model.predict(model_text, complaint.channel)
+                 if with_model and self._model is not None and has_evidence(model_text)
+                 else None)
         return Reading(
-            complaint=complaint, text=text, scores=scores, found=found,
+            complaint=complaint, text=text, model_text=model_text, scores=scores,
+            named=named, found=found,
             keyed=frozenset(keyed), biased=biased,
             flag_words={k: tuple(v) for k, v in flag_words.items()},
             inquiry=tuple(inquiry), loss=tuple(loss), model=model)
@@ -213,7 +243,9 @@ class Triage:
         if fired:
             level = 1
         else:
-            if out is not None:
+            if reading.loss:
+                level = 2  # a loss to the customer is never level 3 (domain rule)
+            elif out is not None:
                 z = _logit(out.level3) + (comb.level3_rule_bonus if inquiry else 0.0)
                 level = 3 if z >= _logit(comb.level3_threshold) else 2
             else:
@@ -246,9 +278,22 @@ class Triage:
         sub: str | None = None
         if out is not None and (has_rules or max(out.subcategory.values(), default=0.0)
                                 >= comb.subcategory_alone_min):
-            sub = max(rules.subcategories, key=lambda s: (
-                math.log(out.subcategory.get(s, 0.0) + _NO_PROBABILITY)
-                + comb.rule_weight * scores.get(s, 0.0), -rank[s]))
+            # Only a subcategory the rules scored or the model finds at all likely can win.
+            # Weak words (the nouns) are the model's to weigh; the rules add what they name.
+            probs, named = out.subcategory, reading.named
+            mix = {s: (1 - comb.rule_weight) * p for s, p in probs.items()}
+            if named:
+                top = max(named.values())
+                spread = {s: math.exp((v - top) / comb.rule_temperature)
+                          for s, v in named.items()}
+                total = sum(spread.values())
+                for s, v in spread.items():
+                    mix[s] = mix.get(s, 0.0) + comb.rule_weight * v / total
+            else:
+                mix = dict(probs)
+            sub = max(mix, key=lambda s: (mix[s], -rank.get(s, len(rank))))
+            if sub not in rules.subcategories:
+                sub = rules.default_subcategory
         elif has_rules:
             sub = max(scores, key=lambda s: (scores[s], -rank[s]))
         if sub is None:
@@ -313,6 +358,12 @@ class Triage:
             shown.append(m.group())
         if rule.after is not None:
             m = rule.after.search(text, max(0, start - rule.window), start)
+            if m is None:
+                return None
+            shown.append(m.group())
+        if rule.around is not None:
+            lo, hi = max(0, start - rule.window), end + rule.window
+            m = rule.around.search(text[lo:start] + " " + text[end:hi])
             if m is None:
                 return None
             shown.append(m.group())

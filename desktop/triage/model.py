@@ -22,16 +22,21 @@ from __future__ import annotations
 import base64
 import binascii
 import math
+import re
 import struct
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 MODEL_FORMAT = 1
 READABLE_FORMATS = frozenset({MODEL_FORMAT})
-CHANNEL_MARK = "\x00"  # a feature for the channel, never found in a normalised text
+CHANNEL_MARK = "\x00"  # the channel's feature name, never found in a normalised text
+# The channel's feature value: fixed, so a two-word complaint is not decided by where it
+# was taken (the n-grams share 1/sqrt(count) between them, the channel does not).
+CHANNEL_VALUE = 0.1
+MASK = "\u25a1"  # stands in the model's input for words the rules found negated
 SUB_PREFIX = "sub:"
 FLAG_PREFIX = "flag:"
 LEVEL1, LEVEL3 = "level1", "level3"
@@ -47,10 +52,11 @@ class ModelPolicyError(ValueError):
         self.reason = reason
 
 
-def features(text: str, channel: str, orders: Sequence[int], max_chars: int) -> set[str]:
-    """The n-grams of a normalised *text* (its first *max_chars*) and the channel.
+def features(text: str, orders: Sequence[int], max_chars: int) -> set[str]:
+    """The n-grams of a model input *text* (its first *max_chars*), spaces left out.
 
-    Training and prediction both call this, so they can never disagree on a feature.
+    Training and prediction both call this, so they can never disagree on a feature;
+    the channel is one more feature, :func:`channel_feature`, valued ``CHANNEL_VALUE``.
     """
     t = text[:max_chars]
     size = len(t)
@@ -58,11 +64,41 @@ def features(text: str, channel: str, orders: Sequence[int], max_chars: int) -> 
     for n in orders:
         if n == 1:
             grams.update(t)
-        else:
-            grams.update([t[i:i + n] for i in range(size - n + 1)])
+        elif size >= n:
+            # Slicing by prepared slice objects keeps the loop in C.
+            grams.update(map(t.__getitem__, _slices(n, size - n + 1)))
     grams.discard(" ")
-    grams.add(CHANNEL_MARK + channel)
+    if t.isascii() or _LATIN.search(t):
+        # Character n-grams read English poorly: its whole words are features too.
+        grams.update(WORD_MARK + w for w in _WORD.findall(t))
     return grams
+
+
+_WORD = re.compile(r"[a-z][a-z']{2,}")
+_LATIN = re.compile(r"[a-z]{3}")
+WORD_MARK = "\x01"  # a whole-word feature, never found in a normalised text
+
+
+_SLICES: dict[int, list[slice]] = {}
+
+
+def _slices(n: int, count: int) -> list[slice]:
+    """The first *count* slices of width *n*: [0:n], [1:n+1], …"""
+    ready = _SLICES.get(n)
+    if ready is None or len(ready) < count:
+        ready = [slice(i, i + n) for i in range(max(count, 4096))]
+        _SLICES[n] = ready
+    return ready[:count]
+
+
+def channel_feature(channel: str) -> str:
+    """The feature name of a channel."""
+    return CHANNEL_MARK + channel
+
+
+def has_evidence(text: str) -> bool:
+    """Whether a text holds anything to learn from (a letter, digit or character)."""
+    return any(ch.isalnum() for ch in text)
 
 
 @dataclass(frozen=True)
@@ -70,9 +106,12 @@ class Combination:
     """How the model's output and the rules are combined; chosen on the validation split.
 
     * ``level1_threshold``: level 1 when the model's level-1 probability reaches it;
-    * ``rule_weight``: a subcategory's score is log P(model) + rule_weight × rule score;
-    * ``level3_threshold`` and ``level3_rule_bonus``: level 3 (no flag) when
-      logit P(level 3) + bonus (when the rules see an inquiry without a loss word)
+    * ``rule_weight`` and ``rule_temperature``: a subcategory's score mixes the two
+      views, (1 − w) × P(model) + w × P(rules), where P(rules) spreads the rules' scores
+      of named words by exp(score / temperature); a mixture (not a product) lets the
+      rules decide where the model is lost, as in text it rarely saw;
+    * ``level3_threshold`` and ``level3_rule_bonus``: with no flag and no loss word,
+      level 3 when logit P(level 3) + the bonus (when the rules see an inquiry word)
       reaches logit(threshold);
     * ``flag_subcategory_min``: the model's subcategory raises that subcategory's flag
       (spoiled → food safety) only at this probability or more, or with a rule keyword;
@@ -81,7 +120,8 @@ class Combination:
     """
 
     level1_threshold: float = 0.5
-    rule_weight: float = 0.5
+    rule_weight: float = 0.3
+    rule_temperature: float = 2.0
     level3_threshold: float = 0.5
     level3_rule_bonus: float = 1.0
     flag_subcategory_min: float = 0.5
@@ -96,7 +136,7 @@ class ModelOutput:
     level1: float
     level3: float
     flags: Mapping[str, float]
-    grams: frozenset[str]
+    grams: Set[str]
 
 
 def _sigmoid(x: float) -> float:
@@ -106,19 +146,31 @@ def _sigmoid(x: float) -> float:
     return z / (1.0 + z)
 
 
+# Every n-gram's weights, one int8 per head, are packed into one Python integer with a
+# 32-bit field per head holding q + 128: summing the integers of a text's n-grams sums
+# every head at once in C (one big-int addition per n-gram instead of one per head),
+# no field can overflow into the next, and one ``struct.unpack`` reads all the sums.
+_FIELD_BITS = 32
+_FIELD_MASK = (1 << _FIELD_BITS) - 1
+_OFFSET = 128
+_MAX_GRAMS_SUMMED = 1_000_000  # far below 2**32 / 255: the sum can never overflow
+
+
 class TriageModel:
     """A decoded model, ready to predict; cheap to call and safe to share."""
 
     def __init__(self, *, version: str, heads: Sequence[str], bias: Sequence[float],
-                 table: Mapping[str, tuple[tuple[int, float], ...]], orders: Sequence[int],
+                 scale: Sequence[float], table: Mapping[str, int], orders: Sequence[int],
                  max_chars: int, combination: Combination,
                  about: Mapping[str, Any] | None = None) -> None:
         self.version = version
         self.heads = tuple(heads)
         self.bias = tuple(bias)
+        self.scale = tuple(scale)
         self.table = dict(table)
         self.orders = tuple(orders)
-        self.max_chars = max_chars
+        # Bounded so that no 24-bit field of the packed sum can overflow.
+        self.max_chars = min(max_chars, _MAX_GRAMS_SUMMED // max(1, len(orders)))
         self.combination = combination
         self.about = dict(about or {})
         self._subs = [(i, h[len(SUB_PREFIX):]) for i, h in enumerate(self.heads)
@@ -127,6 +179,9 @@ class TriageModel:
                        if h.startswith(FLAG_PREFIX)]
         self._level1 = self.heads.index(LEVEL1)
         self._level3 = self.heads.index(LEVEL3)
+        self._fields = struct.Struct(f"<{len(self.heads)}I")
+        self._grams = frozenset(self.table)  # set ∩ frozenset walks the smaller side
+        self._neutral = sum(_OFFSET << (_FIELD_BITS * h) for h in range(len(self.heads)))
 
     @property
     def subcategories(self) -> tuple[str, ...]:
@@ -137,27 +192,36 @@ class TriageModel:
         """The index of a head (``sub:quality``, ``level1``, ``flag:injury`` …)."""
         return self.heads.index(name)
 
+    def weight(self, gram: str, head: int) -> float:
+        """The weight of one n-gram for one head (0 for an n-gram the model lacks)."""
+        packed = self.table.get(gram)
+        if packed is None:
+            return 0.0
+        q = ((packed >> (_FIELD_BITS * head)) & _FIELD_MASK) - _OFFSET
+        return q * self.scale[head]
+
     def predict(self, text: str, channel: str) -> ModelOutput:
         """The model's view of an already normalised *text* from *channel*."""
-        grams = features(text, channel, self.orders, self.max_chars)
-        acc = [0.0] * len(self.heads)
+        grams = features(text, self.orders, self.max_chars)
         table = self.table
-        for gram in grams:
-            row = table.get(gram)
-            if row is not None:
-                for head, weight in row:
-                    acc[head] += weight
-        scale = 1.0 / math.sqrt(len(grams))
-        logits = [b + a * scale for b, a in zip(self.bias, acc, strict=True)]
+        found = grams & self._grams  # all in C: the set intersection, the big-int sum
+        size = self._fields.size
+        sums = self._fields.unpack(sum(map(table.__getitem__, found)).to_bytes(size, "little")
+                                   if found else bytes(size))
+        via = self._fields.unpack(table.get(channel_feature(channel), self._neutral)
+                                  .to_bytes(size, "little"))
+        count, inv = len(found), 1.0 / math.sqrt(max(1, len(grams)))
+        logits = [b + s * ((t - count * _OFFSET) * inv + (v - _OFFSET) * CHANNEL_VALUE)
+                  for b, s, t, v in zip(self.bias, self.scale, sums, via, strict=True)]
         top = max(logits[i] for i, _ in self._subs)
         exps = [(name, math.exp(logits[i] - top)) for i, name in self._subs]
-        total = sum(e for _, e in exps)
+        total_exp = sum(e for _, e in exps)
         return ModelOutput(
-            subcategory={name: e / total for name, e in exps},
+            subcategory={name: e / total_exp for name, e in exps},
             level1=_sigmoid(logits[self._level1]),
             level3=_sigmoid(logits[self._level3]),
             flags={name: _sigmoid(logits[i]) for i, name in self._flags},
-            grams=frozenset(grams),
+            grams=grams,
         )
 
     def strongest(self, grams: Iterable[str], head: str, count: int = 3) -> list[str]:
@@ -166,10 +230,12 @@ class TriageModel:
         Staff see these as the model's reasons (为什么: "一晚上", "跑厕所").
         """
         index = self.head(head)
+        shift, table = _FIELD_BITS * index, self.table
         pushed = sorted(
-            ((weight, gram) for gram in grams if not gram.startswith(CHANNEL_MARK)
-             for h, weight in self.table.get(gram, ()) if h == index and weight > 0),
-            reverse=True)
+            (((packed >> shift) & _FIELD_MASK) - _OFFSET, gram) for gram in grams
+            if (packed := table.get(gram)) is not None
+            and ((packed >> shift) & _FIELD_MASK) > _OFFSET)
+        pushed.reverse()
         chosen: list[str] = []
         for _, gram in pushed:
             if gram.strip() and not any(gram in c or c in gram for c in chosen):
@@ -182,52 +248,44 @@ class TriageModel:
 # ---------------------------------------------------------------- the policy form
 
 
-def encode_weights(heads: Sequence[str], rows: Mapping[str, Sequence[tuple[int, float]]]
+def encode_weights(heads: Sequence[str], rows: Mapping[str, Sequence[float]]
                    ) -> tuple[list[float], str]:
-    """(per-head scale, blob) of float weights: int8 per head, packed, zlib, base64.
+    """(per-head scale, blob) of each n-gram's float weights (one per head).
 
-    Weights that round to zero are dropped, and so are n-grams left with none.
+    Each head is quantised to int8 with its own scale; the blob is, zlib-compressed
+    and base64-encoded: the n-grams' byte length, the n-grams joined by newlines, then
+    for each n-gram one byte per head holding q + 128.
     """
-    peak = [0.0] * len(heads)
+    size = len(heads)
+    peak = [0.0] * size
     for row in rows.values():
-        for head, weight in row:
+        for head, weight in enumerate(row):
             peak[head] = max(peak[head], abs(weight))
     scale = [p / 127 if p > 0 else 1.0 for p in peak]
-    grams: list[str] = []
+    grams = sorted(rows)
     packed = bytearray()
-    for gram in sorted(rows):
-        entries = [(h, round(w / scale[h])) for h, w in rows[gram]]
-        entries = [(h, q) for h, q in entries if q != 0]
-        if not entries:
-            continue
-        grams.append(gram)
-        packed.append(len(entries))
-        for head, q in entries:
-            packed += struct.pack("<Bb", head, q)
+    for gram in grams:
+        packed += bytes(max(1, min(255, round(w / scale[h]) + _OFFSET))
+                        for h, w in enumerate(rows[gram]))
     text = "\n".join(grams).encode("utf-8")
     raw = _HEADER.pack(len(text)) + text + bytes(packed)
     return scale, base64.b64encode(zlib.compress(raw, 9)).decode("ascii")
 
 
-def _decode_blob(blob: str, scale: Sequence[float], heads: int
-                 ) -> dict[str, tuple[tuple[int, float], ...]]:
+def _decode_blob(blob: str, heads: int) -> dict[str, int]:
     raw = zlib.decompress(base64.b64decode(blob, validate=True))
     (size,) = _HEADER.unpack_from(raw)
     grams = raw[_HEADER.size:_HEADER.size + size].decode("utf-8").split("\n")
-    pos = _HEADER.size + size
-    table: dict[str, tuple[tuple[int, float], ...]] = {}
-    for gram in grams:
-        count = raw[pos]
-        pos += 1
-        row = []
-        for head, q in struct.iter_unpack("<Bb", raw[pos:pos + 2 * count]):
-            if head >= heads:
-                raise ValueError(f"n-gram {gram!r} names head {head}")
-            row.append((head, q * scale[head]))
-        pos += 2 * count
-        table[gram] = tuple(row)
-    if pos != len(raw):
-        raise ValueError("trailing bytes")
+    body = memoryview(raw)[_HEADER.size + size:]
+    if len(body) != heads * len(grams):
+        raise ValueError(f"{len(body)} weight bytes for {len(grams)} n-grams of {heads} heads")
+    field = _FIELD_BITS // 8
+    spread = bytearray(field * heads)
+    table: dict[str, int] = {}
+    for i, gram in enumerate(grams):
+        # One byte per head spread to the low byte of each 32-bit field, read at once.
+        spread[0::field] = body[i * heads:(i + 1) * heads]
+        table[gram] = int.from_bytes(spread, "little")
     return table
 
 
@@ -326,7 +384,8 @@ def _parse_cached(cache_key: _Key, known: frozenset[str]) -> TriageModel:
     defaults = Combination()
     combination = Combination(**{
         key: (_number(comb, key, cpath, *bounds) if key in comb else getattr(defaults, key))
-        for key, bounds in (("level1_threshold", (0.0, 1.0)), ("rule_weight", (0.0, 100.0)),
+        for key, bounds in (("level1_threshold", (0.0, 1.0)), ("rule_weight", (0.0, 1.0)),
+                            ("rule_temperature", (0.01, 100.0)),
                             ("level3_threshold", (0.0, 1.0)),
                             ("level3_rule_bonus", (-100.0, 100.0)),
                             ("flag_subcategory_min", (0.0, 1.0)),
@@ -335,8 +394,9 @@ def _parse_cached(cache_key: _Key, known: frozenset[str]) -> TriageModel:
     weights = node.get("weights")
     if not isinstance(weights, str):
         raise ModelPolicyError(f"{path}.weights", "expected the encoded weights")
-    table = _decode_blob(weights, vectors["scale"], len(heads))
+    table = _decode_blob(weights, len(heads))
     about = node.get("about", {})
-    return TriageModel(version=version, heads=heads, bias=vectors["bias"], table=table,
+    return TriageModel(version=version, heads=heads, bias=vectors["bias"],
+                       scale=vectors["scale"], table=table,
                        orders=orders, max_chars=max_chars, combination=combination,
                        about=about if isinstance(about, Mapping) else {})

@@ -12,7 +12,8 @@ decided it. How the rules read a text (see :mod:`desktop.triage.engine`):
 * a flag rule fires on one of its words, written out or drawn from a named **concept
   lexicon** (``"@gi_symptom"`` is every word of ``triage.concepts.gi_symptom``), when its
   context holds: ``requires`` anywhere in the text, ``after`` within ``within_chars``
-  before the word (ate … then a symptom), ``near`` in the same clause within
+  before the word, ``around`` within ``within_chars`` either side (ate … then a
+  symptom, or the symptom, then what was eaten), ``near`` in the same clause within
   ``within_chars``; ``prefixes``/``suffixes`` compose words (发 + 抖音); ``hedged`` words
   are cancelled by a hedge just before them (差点摔倒), and every flag word is cancelled
   by a real negation in its clause (没有 / 没 / 未 … and a few fillers: 没有出现拉肚子);
@@ -64,6 +65,7 @@ class FlagRule:
 
     requires: re.Pattern[str] | None  # anywhere in the text
     after: re.Pattern[str] | None  # within ``window`` characters before the word
+    around: re.Pattern[str] | None  # within ``window`` characters either side
     near: re.Pattern[str] | None  # in the word's clause, within ``window`` either side
     window: int
     hedged: bool
@@ -287,6 +289,7 @@ class _Parser:
                        "triage.level3.loss_keywords", kind="loss")
         negation = self.parse_negation(self.obj(triage, "negation", "triage.negation",
                                                 required=False))
+        self.mark_masking_phrases()
         return TriageRules(
             subcategories=dict(self.subs),
             tie_rank={s: i for i, s in enumerate(order)},
@@ -354,6 +357,7 @@ class _Parser:
         return FlagRule(
             requires=self.context(rule, "requires", path),
             after=self.context(rule, "after", path),
+            around=self.context(rule, "around", path),
             near=self.context(rule, "near", path),
             window=window,
             hedged=hedged,
@@ -396,6 +400,20 @@ class _Parser:
             raise TriagePolicyError("triage.flags", "exactly one flag needs recent_threshold "
                                     "and window_minutes (the group rule)")
         return tuple(flags)
+
+    def mark_masking_phrases(self) -> None:
+        """Neutral phrases that swallow a keyword or flag word (没过期, 不是假货) hide
+        their words from the model too, as they do from the rules."""
+        evidence = {w for w, hits in self.hits.items()
+                    if any(h.kind in ("sub", "flag") for h in hits)}
+        for word, hits in self.hits.items():
+            if not any(h.kind == "neutral" for h in hits):
+                continue
+            inside = {word[i:j] for i in range(len(word)) for j in range(i + 1, len(word) + 1)}
+            if inside & evidence:
+                self.hits[word] = [Hit(h.kind, h.target, h.weight, h.rule, h.exact, h.hedged,
+                                       h.weak, masks=True) if h.kind == "neutral" else h
+                                   for h in hits]
 
     def parse_negation(self, node: Mapping[str, Any]) -> Negation:
         path = "triage.negation"

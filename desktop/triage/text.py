@@ -35,8 +35,9 @@ _CJK_GAP = re.compile(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])")
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d\u20e3]+")
 _SPLIT_DIGITS = re.compile(r"(?<=\d)[ \-_]+(?=\d)")
 # Punctuation repeated is one mark; any other character repeated 3+ times is two.
-_PUNCT_RUN = re.compile(r"([!?,.;:~。，、…！？；：\-=*#])\1+")
-_CHAR_RUN = re.compile(r"([^\d\s])\1{2,}")
+_PUNCT = frozenset("!?,.;:~。，、…！？；：-=*#")
+_RUN = re.compile(r"([^\d\s])\1+")
+_WHITESPACE = frozenset(" \t\n\r\f\v\u3000\xa0")
 _ASCII = re.compile(r"[a-z0-9]")
 
 _local = threading.local()
@@ -57,13 +58,20 @@ def to_simplified(text: str) -> str:
 
 
 def _alternation(words: list[str]) -> re.Pattern[str]:
-    """Longest first; an ASCII word only as a whole word (``dy`` never inside ``body``)."""
+    """Longest first; an ASCII word only as a whole word (``dy`` never inside ``body``).
+
+    A look-ahead at the possible first characters lets the regex engine give up at most
+    positions at once instead of trying every alternative there.
+    """
     alts = []
     for word in sorted(set(words), key=len, reverse=True):
         left = "(?<![a-z0-9])" if _ASCII.match(word[0]) else ""
         right = "(?![a-z0-9])" if _ASCII.match(word[-1]) else ""
         alts.append(left + re.escape(word) + right)
-    return re.compile("|".join(alts)) if alts else re.compile(r"(?!x)x")
+    if not alts:
+        return re.compile(r"(?!x)x")
+    firsts = "".join(sorted({re.escape(w[0]) for w in words}))
+    return re.compile(f"(?=[{firsts}])(?:{'|'.join(alts)})")
 
 
 class Normaliser:
@@ -95,16 +103,22 @@ class Normaliser:
         if self.traditional:
             text = to_simplified(text)
         text = self.replace_emoji(text)
-        text = unicodedata.normalize("NFKC", text).lower()
+        if not unicodedata.is_normalized("NFKC", text):  # a quick check, then the work
+            text = unicodedata.normalize("NFKC", text)
+        text = text.lower()
         if self.variants:
             text = text.translate(self.variants)
         text = self.spoken_digits(text)
         text = self.platform_names(text)
         text = collapse_repeats(text)
+        if _WHITESPACE.isdisjoint(text):  # most complaints: no regex pass needed
+            return text
         return _CJK_GAP.sub("", _SPACES.sub(" ", text))
 
     def replace_emoji(self, text: str) -> str:
         """Emoji the policy names → their words; any other emoji → a space."""
+        if _EMOJI.search(text) is None:
+            return text
         if self._emoji_re is not None:
             text = self._emoji_re.sub(lambda m: self.emoji[m.group()], text)
         return _EMOJI.sub(" ", text)
@@ -114,7 +128,9 @@ class Normaliser:
         if self._digit_run is not None:
             table = self._digit_table
             text = self._digit_run.sub(lambda m: m.group().translate(table), text)
-        return _SPLIT_DIGITS.sub("", text)
+        if " " in text or "-" in text or "_" in text:
+            text = _SPLIT_DIGITS.sub("", text)
+        return text
 
     def platform_names(self, text: str) -> str:
         """Nicknames and abbreviations of platforms → the platform (dy, 某音 → 抖音)."""
@@ -123,9 +139,16 @@ class Normaliser:
         return self._alias_re.sub(lambda m: self.aliases[m.group()], text)
 
 
+def _run(match: re.Match[str]) -> str:
+    run = match.group()
+    if run[0] in _PUNCT:
+        return run[0]
+    return run if len(run) == 2 else run[:2]
+
+
 def collapse_repeats(text: str) -> str:
     """！！！ → !, 啊啊啊啊 → 啊啊; digits are never collapsed (1000, 12315)."""
-    return _CHAR_RUN.sub(r"\1\1", _PUNCT_RUN.sub(r"\1", text))
+    return _RUN.sub(_run, text)
 
 
 class NormalisePolicyError(ValueError):

@@ -361,6 +361,18 @@
         <translation>{minutes}分钟内响应</translation>
     </message>
     <message>
+        <source>Model: level-1 risk ({flag}, {percent}%) from “{words}”</source>
+        <translation>模型判断为一级风险（{flag}，{percent}%）：“{words}”</translation>
+    </message>
+    <message>
+        <source>Model: this subcategory ({percent}%) from “{words}”</source>
+        <translation>模型判断为此子类（{percent}%）：“{words}”</translation>
+    </message>
+    <message>
+        <source>Model: an inquiry ({percent}%)</source>
+        <translation>模型判断为咨询（{percent}%）</translation>
+    </message>
+    <message>
         <source>Keyword “{word}”</source>
         <translation>关键词“{word}”</translation>
     </message>
@@ -379,6 +391,10 @@
     <message>
         <source>No keyword matched</source>
         <translation>未匹配到关键词</translation>
+    </message>
+    <message>
+        <source>Graded by model {version}</source>
+        <translation>分级模型 {version}</translation>
     </message>
     <message>
         <source>{flag}: {count} such complaints in a short time</source>
@@ -1464,6 +1480,14 @@
     <message>
         <source>via {channel}</source>
         <translation>来自{channel}</translation>
+    </message>
+    <message>
+        <source>graded by the rules and model {version}</source>
+        <translation>由规则和模型 {version} 分级</translation>
+    </message>
+    <message>
+        <source>graded by the rules</source>
+        <translation>由规则分级</translation>
     </message>
     <message>
         <source>corrected from {level}</source>

@@ -7,6 +7,8 @@
     kesu-server policy publish --db sqlite:///server.db policy.json
     kesu-server policy list --db sqlite:///server.db
     kesu-server notify status --db sqlite:///server.db   # webhook outbox counts, failures
+    kesu-server triage corrections --db sqlite:///server.db   # staff corrections received
+    kesu-server triage retrain --db sqlite:///server.db [--dry-run]   # learn from them
 
 Output is JSON on stdout; a refusal prints ``{"error", "detail"}`` on stderr, exit 2.
 """
@@ -56,6 +58,19 @@ def _parser() -> argparse.ArgumentParser:
     notify_status = notify_sub.add_parser(
         "status", help="counts by state and the last failures, as JSON")
     notify_status.add_argument("--db", required=True)
+    triage = sub.add_parser("triage", help="learn from the stores' triage corrections")
+    triage_sub = triage.add_subparsers(dest="triage_command", required=True)
+    fixes = triage_sub.add_parser("corrections", help="the corrections received, as JSON")
+    fixes.add_argument("--db", required=True)
+    retrain = triage_sub.add_parser(
+        "retrain", help="train a model from the corpus and the corrections; publish it as "
+                        "a new policy version unless it scores worse on the held-out split")
+    retrain.add_argument("--db", required=True)
+    retrain.add_argument("--dry-run", action="store_true", help="report, publish nothing")
+    retrain.add_argument("--policy-version", default=None,
+                         help="the new policy's version (default: the current one + model)")
+    retrain.add_argument("--correction-weight", type=float, default=None,
+                         help="how much one correction counts against one corpus line (3)")
     return parser
 
 
@@ -79,6 +94,20 @@ def _policy(storage: Storage, args: argparse.Namespace) -> dict[str, Any]:
     return asdict(policy_store.publish(storage, document))
 
 
+def _triage(storage: Storage, args: argparse.Namespace) -> dict[str, Any]:
+    from sync.server import triage_retrain
+
+    if args.triage_command == "corrections":
+        fixed = triage_retrain.corrections(storage)
+        return {"corrections": [
+            {"store": c.store, "ticket_id": c.ticket_id, "actor": c.actor,
+             "text": c.case.text, "category": c.case.category,
+             "subcategory": c.case.subcategory, "level": c.case.level} for c in fixed]}
+    return triage_retrain.retrain(storage, publish=not args.dry_run,
+                                  policy_version=args.policy_version,
+                                  correction_weight=args.correction_weight)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``kesu-server``; returns the exit status."""
     args = _parser().parse_args(argv)
@@ -97,6 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     access_log=False, timeout_keep_alive=75)
         return 0
     from sync.server.policy_store import PolicyRefused
+    from sync.server.triage_retrain import RetrainRefused
 
     storage = Storage(args.db)
     try:
@@ -107,6 +137,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             out = {"token": storage.create_hq_token(args.name), "name": args.name}
         elif args.command == "policy":
             out = _policy(storage, args)
+        elif args.command == "triage":
+            out = _triage(storage, args)
         elif args.command == "notify":
             from sync.server import notify
 
@@ -115,6 +147,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             out = {"epoch": storage.new_epoch()}
     except PolicyRefused as exc:
         return _refuse(exc.error, exc.detail)
+    except RetrainRefused as exc:  # the figures are the point: show them with the refusal
+        json.dump({"error": exc.error, "detail": exc.detail, **exc.report}, sys.stderr,
+                  ensure_ascii=False)
+        sys.stderr.write("\n")
+        return 2
     except ValueError as exc:
         return _refuse("refused", str(exc))
     finally:

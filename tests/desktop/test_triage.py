@@ -12,7 +12,6 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bench.triage_accuracy import evaluate, load_cases
 from desktop.triage import (
     ComplaintInput,
     Reason,
@@ -21,12 +20,19 @@ from desktop.triage import (
     TriageResult,
     TriageRules,
 )
+from desktop.triage.evaluation import evaluate, read_cases
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY_PATH = ROOT / "resources" / "policy" / "default.json"
 SHARED_SAMPLES = Path("/work/shared/samples/complaints.jsonl")
 HELD_OUT = Path(__file__).with_name("triage_cases.jsonl")
 FLAGS = {"food_safety", "injury", "group", "escalation_risk", "vip"}
+
+
+def load_cases(path: Path) -> list[dict[str, Any]]:
+    """The labelled lines of *path* as plain objects."""
+    with path.open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
 
 
 def _load_policy() -> dict[str, Any]:
@@ -36,7 +42,7 @@ def _load_policy() -> dict[str, Any]:
 
 
 POLICY = _load_policy()
-ENGINE = Triage(TriageRules.from_policy(POLICY))
+ENGINE = Triage.from_policy(POLICY)
 PAIRS = {
     (cat, sub)
     for cat, node in POLICY["triage"]["categories"].items()
@@ -287,9 +293,11 @@ def test_traditional_full_width_and_spaced_text() -> None:
 
 
 def test_generic_negation_only_lowers_subcategory_scores() -> None:
-    r = triage("不是假货，就是质量不太好，鞋底开胶了")
+    # The rules' own mechanism (the shipped model weighs milk towards spoilage).
+    rules = Triage(ENGINE.rules)
+    r = rules.triage(ComplaintInput("不是假货，就是质量不太好，鞋底开胶了"))
     assert r.subcategory == "quality"
-    r = triage("牛奶没过期，但是盒子漏了")
+    r = rules.triage(ComplaintInput("牛奶没过期，但是盒子漏了"))
     assert r.subcategory == "quality" and r.level == 2
 
 
@@ -404,7 +412,8 @@ def _quality_keywords() -> list[str]:
                                                    "subcategory": "quality"}),
      "triage.default"),
     (lambda d: d["triage"]["tie_break"].append("spoiled"), "triage.tie_break"),
-    (lambda d: d["triage"]["variants"].__setitem__("to", "短"), "triage.variants"),
+    (lambda d: d["triage"].__setitem__("variants", {"from": "長", "to": "短短"}),
+     "triage.variants"),
     (lambda d: d.pop("triage"), "triage"),
 ])
 def test_bad_policy_is_rejected_with_its_path(mutate: Any, path: str) -> None:
@@ -424,7 +433,7 @@ def test_rules_follow_the_policy_data() -> None:
         d["triage"]["categories"]["product"]["subcategories"]["counterfeit"][
             "strong_keywords"].append("水货")
 
-    engine = Triage(TriageRules.from_policy(_broken(edit)))
+    engine = Triage.from_policy(_broken(edit))
     assert engine.triage(ComplaintInput("收银员找错钱了")).respond_within_minutes == 120
     assert "vip" in engine.triage(ComplaintInput("收银员找错钱了", member_tier="silver")).flags
     assert engine.group_window_minutes() == 30
@@ -438,7 +447,7 @@ def test_rules_follow_the_policy_data() -> None:
 def _figures(path: Path) -> dict[str, Any]:
     if not path.exists():
         pytest.skip(f"{path} is not available here")
-    return evaluate(ENGINE, load_cases(path))
+    return evaluate(ENGINE, read_cases(path))
 
 
 def test_accuracy_on_the_shared_samples() -> None:
