@@ -138,6 +138,7 @@ class Triage:
         matches = rules.matcher.scan(text)
         neg_ends = [e for _, e, hits in matches for h in hits if h.kind == "neg"]
         hedge_ends = [e for _, e, hits in matches for h in hits if h.kind == "hedge"]
+        worry_ends = [e for _, e, hits in matches for h in hits if h.kind == "worry"]
 
         def preceded(ends: list[int], start: int, window: int, window_ascii: int) -> bool:
             # *ends* is sorted (kept matches never nest), so only the few ends just
@@ -160,10 +161,15 @@ class Triage:
         masked: list[tuple[int, int]] = []  # words the rules read as negated or hedged
         for start, end, hits in matches:
             word = whole_word(text, start, end)
+            denied: bool | None = None  # a real negation in the clause (found once, lazily)
             for hit in hits:
                 if hit.kind == "sub":
-                    if (hit.target in neg.subcategories and neg_ends
-                            and preceded(neg_ends, start, neg.window, neg.window_ascii)):
+                    if hit.target in neg.subcategories and (
+                            (neg_ends and preceded(neg_ends, start, neg.window, neg.window_ascii))
+                            or (hedge_ends and preceded(hedge_ends, start, neg.hedge_window,
+                                                       neg.hedge_window_ascii))
+                            or (denied := self._negated(text, start)
+                                if denied is None else denied)):
                         masked.append((start, end))
                         continue
                     words = found.setdefault(hit.target, {})
@@ -175,9 +181,13 @@ class Triage:
                         if not hit.weak:
                             named[hit.target] = named.get(hit.target, 0.0) + hit.weight
                 elif hit.kind == "flag":
-                    if ((hit.hedged and hedge_ends and preceded(
-                            hedge_ends, start, neg.hedge_window, neg.hedge_window_ascii))
-                            or self._negated(text, start)):
+                    if denied is None:
+                        denied = self._negated(text, start)
+                    if denied or (hit.hedged and (
+                            (hedge_ends and preceded(hedge_ends, start, neg.hedge_window,
+                                                    neg.hedge_window_ascii))
+                            or (worry_ends and preceded(worry_ends, start, neg.flag_window,
+                                                       neg.flag_window * 3)))):
                         masked.append((start, end))
                         continue
                     seen = flag_words.setdefault((hit.target, hit.rule), [])
@@ -209,8 +219,14 @@ class Triage:
         neg = self._rules.negation
         if neg.flag_negation is None or start == 0:
             return False
+        # A negation ends just before the word: most words are ruled out by one look-up.
+        before = text[start - 1]
+        if before == " " and start > 1:
+            before = text[start - 2]
+        if before not in neg.flag_negation_tails:
+            return False
         begin = clause_start(text, start, neg.flag_window)
-        return begin < start and neg.flag_negation.search(text, begin, start) is not None
+        return begin < start and neg.flag_negation.match(text[begin:start][::-1]) is not None
 
     # ------------------------------------------------------------ deciding
 

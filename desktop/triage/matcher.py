@@ -98,7 +98,10 @@ def context_regex(words: Iterable[str], normalise: Callable[[str], str]) -> re.P
 
 def whole_word(text: str, start: int, end: int) -> str:
     """The matched text, an English stem widened to its word ("mould" → "mouldy")."""
-    while end < len(text) and text[end].isascii() and text[end].isalnum():
+    size = len(text)
+    if end >= size or not text[end].isascii():  # the usual case: a Chinese word
+        return text[start:end]
+    while end < size and text[end].isascii() and text[end].isalnum():
         end += 1
     return text[start:end]
 

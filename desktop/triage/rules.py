@@ -15,7 +15,8 @@ decided it. How the rules read a text (see :mod:`desktop.triage.engine`):
   before the word, ``around`` within ``within_chars`` either side (ate … then a
   symptom, or the symptom, then what was eaten), ``near`` in the same clause within
   ``within_chars``; ``prefixes``/``suffixes`` compose words (发 + 抖音); ``hedged`` words
-  are cancelled by a hedge just before them (差点摔倒), and every flag word is cancelled
+  are cancelled by a hedge just before them (差点摔倒) or by a worry earlier in their
+  clause (担心孩子吃了会拉肚子), and every flag word is cancelled
   by a real negation in its clause (没有 / 没 / 未 … and a few fillers: 没有出现拉肚子);
 * any flag means level 1; an inquiry with no loss word means level 3; else level 2.
 
@@ -95,8 +96,9 @@ class Negation:
     hedge_window: int
     hedge_window_ascii: int
     subcategories: frozenset[str]
-    flag_negation: re.Pattern[str] | None  # matches at the end of the text before a word
-    flag_window: int  # how far back in the clause a flag word's negator may stand
+    flag_negation: re.Pattern[str] | None  # matches the clause before a word, reversed
+    flag_negation_tails: frozenset[str]  # the characters such a negation can end with
+    flag_window: int  # how far back in the clause a flag word's negator or worry may stand
 
 
 @dataclass(frozen=True)
@@ -417,7 +419,8 @@ class _Parser:
 
     def parse_negation(self, node: Mapping[str, Any]) -> Negation:
         path = "triage.negation"
-        for key, kind in (("negators", "neg"), ("hedges", "hedge"), ("phrases", "neutral")):
+        for key, kind in (("negators", "neg"), ("hedges", "hedge"), ("worries", "worry"),
+                          ("phrases", "neutral")):
             self.add_words(self.strings(node, key, f"{path}.{key}"), f"{path}.{key}", kind=kind)
 
         def window(key: str, default: int = 0) -> int:
@@ -429,27 +432,32 @@ class _Parser:
             window("hedge_window_chars"), window("hedge_window_chars_ascii"),
             frozenset(self.names(node, "subcategories", f"{path}.subcategories", self.subs,
                                  "subcategory")),
-            self.flag_negation(node, path), window("flag_window_chars", 12),
+            *self.flag_negation(node, path), window("flag_window_chars", 12),
         )
 
-    def flag_negation(self, node: Mapping[str, Any], path: str) -> re.Pattern[str] | None:
-        """The pattern of a real negation standing just before a flag word: a negator
-        then at most ``flag_max_fillers`` fillers (没有 + 出现 + 拉肚子, not hurt)."""
+    def flag_negation(self, node: Mapping[str, Any], path: str
+                      ) -> tuple[re.Pattern[str] | None, frozenset[str]]:
+        """The pattern of a real negation standing just before a flag word (a negator
+        then at most ``flag_max_fillers`` fillers: 没有 + 出现 + 拉肚子, not hurt), and the
+        characters it can end with."""
         negators = self.strings(node, "flag_negators", f"{path}.flag_negators")
         if not negators:
-            return None
+            return None, frozenset()
         fillers = self.strings(node, "flag_fillers", f"{path}.flag_fillers")
         most = int(self.number(node, "flag_max_fillers", f"{path}.flag_max_fillers",
                                integer=True, minimum=0, default=2))
 
+        # The pattern reads the clause backwards from the word: one anchored match,
+        # not a search over every position that could start a negation.
         def alternation(words: list[str], key: str) -> str:
             alts = []
             for i, raw in enumerate(words):
                 word = self.word(raw, f"{path}.{key}[{i}]")[0]
-                left = r"(?<![a-z])" if ASCII_WORD.match(word[0]) else ""
-                alts.append(left + re.escape(word))
+                edge = r"(?![a-z])" if ASCII_WORD.match(word[0]) else ""
+                alts.append(re.escape(word[::-1]) + edge)
             return "|".join(sorted(alts, key=len, reverse=True))
 
-        filler = rf"(?: ?(?:{alternation(fillers, 'flag_fillers')}))" if fillers else ""
-        repeat = f"{{0,{most}}}" if filler else ""
-        return re.compile(rf"(?:{alternation(negators, 'flag_negators')}){filler}{repeat} ?$")
+        filler = (rf"(?:(?:{alternation(fillers, 'flag_fillers')}) ?){{0,{most}}}"
+                  if fillers and most else "")
+        tails = frozenset(self.normalise(w)[-1] for w in (*negators, *(fillers if most else ())))
+        return (re.compile(rf" ?{filler}(?:{alternation(negators, 'flag_negators')})"), tails)

@@ -113,7 +113,7 @@ class Normaliser:
         text = collapse_repeats(text)
         if _WHITESPACE.isdisjoint(text):  # most complaints: no regex pass needed
             return text
-        return _CJK_GAP.sub("", _SPACES.sub(" ", text))
+        return _CJK_GAP.sub("", _SPACES.sub(" ", text)).strip()
 
     def replace_emoji(self, text: str) -> str:
         """Emoji the policy names → their words; any other emoji → a space."""

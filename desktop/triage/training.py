@@ -17,6 +17,7 @@ Python, so what is measured here is exactly what desks run.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
@@ -24,6 +25,7 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 
 from desktop.triage.engine import Reading, Triage
@@ -139,6 +141,14 @@ def _logistic(c: float) -> LogisticRegression:
     return LogisticRegression(C=c, solver="saga", tol=1e-3, max_iter=500, random_state=0)
 
 
+def _fit(model: LogisticRegression, x: Any, y: Any, w: Any) -> LogisticRegression:
+    # A fit that stops at max_iter is still a usable model, and the held-out figures
+    # judge it; the warning would only garble the JSON the commands print.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return model.fit(x, y, sample_weight=w)
+
+
 def _binary(x: sparse.csr_matrix, labels: Sequence[bool | None], weights: np.ndarray,
             c: float) -> tuple[np.ndarray, float]:
     keep = np.array([v is not None for v in labels])
@@ -146,8 +156,7 @@ def _binary(x: sparse.csr_matrix, labels: Sequence[bool | None], weights: np.nda
     if keep.sum() == 0 or len(set(y[keep])) < 2:
         bias = -8.0 if keep.sum() == 0 or not y[keep].any() else 8.0
         return np.zeros(x.shape[1]), bias
-    model = _logistic(c)
-    model.fit(x[keep], y[keep], sample_weight=weights[keep])
+    model = _fit(_logistic(c), x[keep], y[keep], weights[keep])
     return model.coef_[0], float(model.intercept_[0])
 
 
@@ -164,8 +173,7 @@ def fit(rules: TriageRules, train: Sequence[Example], config: TrainingConfig,
     w = np.array([e.weight for e in train])
     subs = [s for s in rules.subcategories if any(e.subcategory == s for e in train)]
     heads: list[str] = [SUB_PREFIX + s for s in subs]
-    sub_model = _logistic(config.c_subcategory)
-    sub_model.fit(x, [e.subcategory for e in train], sample_weight=w)
+    sub_model = _fit(_logistic(config.c_subcategory), x, [e.subcategory for e in train], w)
     order = [list(sub_model.classes_).index(s) for s in subs]
     columns = [sub_model.coef_[i] for i in order]
     bias = [float(sub_model.intercept_[i]) for i in order]

@@ -8,9 +8,11 @@ the validation split, and scores it against the model in use on the held-out tes
 split. A model that scores worse is refused; a better one is published as a new policy
 version, which desks pull as they pull any policy.
 
-"Worse" is judged on the test split, which nothing is tuned on: a lower level-1 recall
-(the missed food-safety or injury case is the costliest error), or a mean of the five
-headline figures lower by more than ``tolerance``.
+"Worse" is judged on the test split, which nothing is tuned on: a level-1 recall lower
+by more than two of its level-1 lines (the missed food-safety or injury case is the
+costliest error), or a mean of the five headline figures lower by more than about one
+line in the split. Below that, a retrain moves figures by chance (a refit on a few more
+lines flips a line or two either way), and refusing it would refuse every correction.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ from desktop.triage.evaluation import HEADLINE, Case, evaluate, headline
 from sync.server import policy_store
 from sync.server.storage import Storage, events
 
-DEFAULT_TOLERANCE = 0.002  # of the mean headline figure: about one test line in 750
+DEFAULT_TOLERANCE = 0.001  # of the mean headline figure: about one line of 1,436
+LEVEL1_TOLERANCE_LINES = 2
 
 
 class RetrainRefused(Exception):
@@ -117,7 +120,9 @@ def _mean(figures: Mapping[str, Any]) -> float:
 def is_worse(after: Mapping[str, Any], before: Mapping[str, Any],
              tolerance: float = DEFAULT_TOLERANCE) -> str | None:
     """Why the *after* figures are worse than *before*, or None when they are not."""
-    if float(after.get("level1_recall") or 0) < float(before.get("level1_recall") or 0):
+    cases = max(1, int(before.get("level1_cases") or after.get("level1_cases") or 1))
+    slack = LEVEL1_TOLERANCE_LINES / cases + 1e-9
+    if float(after.get("level1_recall") or 0) < float(before.get("level1_recall") or 0) - slack:
         return (f"level-1 recall falls from {before['level1_recall']} "
                 f"to {after['level1_recall']}")
     if _mean(after) < _mean(before) - tolerance:
@@ -172,7 +177,8 @@ def retrain(storage: Storage, *, publish: bool = True, policy_version: str | Non
     document["policy_version"] = policy_version or f"{base}+{section['version']}"
     candidate = Triage.from_policy(document)
     test = load_split("test")
-    before, after = headline(evaluate(current, test)), headline(evaluate(candidate, test))
+    scored = evaluate(current, test), evaluate(candidate, test)
+    before, after = ({**headline(s), "level1_cases": s["level1_cases"]} for s in scored)
     report.update({
         "model_after": section["version"],
         "new_policy_version": document["policy_version"],
