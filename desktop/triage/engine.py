@@ -48,8 +48,10 @@ class Reading:
     named: Mapping[str, float]  # subcategory → score of its non-weak words only
     found: Mapping[str, Mapping[str, float]]  # subcategory → word → weight
     keyed: frozenset[str]  # subcategories with at least one non-weak word
+    strong: frozenset[str]  # subcategories with a strong keyword (发霉, 异物, mould…)
     biased: tuple[str, ...]
     flag_words: Mapping[tuple[str, int], tuple[tuple[str, int, int], ...]]
+    flagged: frozenset[str]  # the flags some word of the text stands for
     inquiry: tuple[str, ...]
     loss: tuple[str, ...]
     model: ModelOutput | None
@@ -136,9 +138,12 @@ class Triage:
         neg = rules.negation
         text = rules.normalise(complaint.text)
         matches = rules.matcher.scan(text)
-        neg_ends = [e for _, e, hits in matches for h in hits if h.kind == "neg"]
-        hedge_ends = [e for _, e, hits in matches for h in hits if h.kind == "hedge"]
-        worry_ends = [e for _, e, hits in matches for h in hits if h.kind == "worry"]
+        ends: dict[str, list[int]] = {"neg": [], "hedge": [], "worry": []}
+        for _, end, hits in matches:
+            for h in hits:
+                if h.kind in ends:
+                    ends[h.kind].append(end)
+        neg_ends, hedge_ends, worry_ends = ends["neg"], ends["hedge"], ends["worry"]
 
         def preceded(ends: list[int], start: int, window: int, window_ascii: int) -> bool:
             # *ends* is sorted (kept matches never nest), so only the few ends just
@@ -155,6 +160,7 @@ class Triage:
         named: dict[str, float] = {}  # the same without weak words (nouns): for the model
         found: dict[str, dict[str, float]] = {}
         keyed: set[str] = set()
+        strong: set[str] = set()
         flag_words: dict[tuple[str, int], list[tuple[str, int, int]]] = {}
         inquiry: list[str] = []
         loss: list[str] = []
@@ -175,6 +181,8 @@ class Triage:
                     words = found.setdefault(hit.target, {})
                     if not hit.weak:
                         keyed.add(hit.target)
+                        if hit.strong:
+                            strong.add(hit.target)
                     if word not in words:  # each distinct word counts once
                         words[word] = hit.weight
                         scores[hit.target] = scores.get(hit.target, 0.0) + hit.weight
@@ -210,8 +218,9 @@ class Triage:
         return Reading(
             complaint=complaint, text=text, model_text=model_text, scores=scores,
             named=named, found=found,
-            keyed=frozenset(keyed), biased=biased,
+            keyed=frozenset(keyed), strong=frozenset(strong), biased=biased,
             flag_words={k: tuple(v) for k, v in flag_words.items()},
+            flagged=frozenset(name for name, _ in flag_words),
             inquiry=tuple(inquiry), loss=tuple(loss), model=model)
 
     def _negated(self, text: str, start: int) -> bool:
@@ -243,7 +252,7 @@ class Triage:
 
         fired: set[str] = set()
         for flag in rules.flags:
-            why = self._flag_reasons(flag, sub, keyed, reading, fired, recent)
+            why = self._flag_reasons(flag, sub, keyed, reading, fired, recent, comb)
             if why:
                 fired.add(flag.name)
                 reasons += why
@@ -297,17 +306,24 @@ class Triage:
             # Only a subcategory the rules scored or the model finds at all likely can win.
             # Weak words (the nouns) are the model's to weigh; the rules add what they name.
             probs, named = out.subcategory, reading.named
-            mix = {s: (1 - comb.rule_weight) * p for s, p in probs.items()}
+            if named and max(probs.values()) < comb.model_trust_min:
+                weight = 1.0  # the model is unsure: what the rules name decides
+            else:
+                weight = comb.rule_weight
+            mix = {s: (1 - weight) * p for s, p in probs.items()}
             if named:
                 top = max(named.values())
                 spread = {s: math.exp((v - top) / comb.rule_temperature)
                           for s, v in named.items()}
                 total = sum(spread.values())
                 for s, v in spread.items():
-                    mix[s] = mix.get(s, 0.0) + comb.rule_weight * v / total
+                    mix[s] = mix.get(s, 0.0) + weight * v / total
             else:
                 mix = dict(probs)
-            sub = max(mix, key=lambda s: (mix[s], -rank.get(s, len(rank))))
+            best = max(mix.values())
+            tied = [s for s, v in mix.items() if v >= best]  # ties go to the policy's order
+            sub = tied[0] if len(tied) == 1 else min(
+                tied, key=lambda s: rank.get(s, len(rank)))
             if sub not in rules.subcategories:
                 sub = rules.default_subcategory
         elif has_rules:
@@ -327,17 +343,33 @@ class Triage:
 
     def _model_flag(self, out: ModelOutput) -> str:
         """The text flag the model finds likeliest (food safety when it has none)."""
-        if not out.flags:
+        flags = out.flags
+        if not flags:
             return "food_safety"
-        return max(sorted(out.flags), key=lambda f: out.flags[f])
+        return max(sorted(flags), key=flags.__getitem__)
 
     def _flag_reasons(self, flag: Flag, sub: str, keyed: bool, reading: Reading,
-                      fired: set[str], recent: Mapping[str, int] | None) -> list[Reason]:
-        rule_name = f"flag:{flag.name}"
+                      fired: set[str], recent: Mapping[str, int] | None,
+                      comb: Combination) -> list[Reason]:
         text, complaint = reading.text, reading.complaint
+        # A strong keyword of a flag's subcategory keeps the flag even where the model
+        # chose another subcategory (mouldy bread it reads as a foreign object), unless
+        # the model rules those subcategories out (a coupon that 过期).
+        strong: frozenset[str] | tuple[()] = ()
+        out = reading.model
+        if (reading.strong & flag.subcategories) - {sub} and (out is None or sum(
+                out.subcategory.get(s, 0.0) for s in flag.subcategories)
+                >= comb.strong_words_min):
+            strong = (reading.strong & flag.subcategories) - {sub}
+        if not (sub in flag.subcategories or strong or flag.name in reading.flagged
+                or complaint.member_tier in flag.member_tiers
+                or flag.min_customers is not None or flag.recent_threshold is not None):
+            return []  # nothing could raise it: skip the work
+        rule_name = f"flag:{flag.name}"
         why: list[Reason] = []
         if sub in flag.subcategories and (keyed or not flag.needs_keyword):
             why.append(Reason(rule_name, f"subcategory {sub}"))
+        why += [Reason(rule_name, f"subcategory {s}") for s in sorted(strong)]
         for i, rule in enumerate(flag.rules):
             words = reading.flag_words.get((flag.name, i))
             if not words or fired.intersection(rule.unless_flags):

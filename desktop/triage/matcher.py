@@ -23,6 +23,7 @@ class Hit:
     exact: bool = False  # an ASCII word that must end at a word boundary
     hedged: bool = False  # a flag word that a hedge (差点, almost) just before cancels
     weak: bool = False  # a weak keyword: context only, never enough for a flag
+    strong: bool = False  # a strong keyword: names its subcategory all by itself
     masks: bool = False  # a neutral phrase holding a keyword (没过期): hidden from the model
 
 

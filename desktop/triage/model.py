@@ -26,7 +26,7 @@ import re
 import struct
 import zlib
 from collections.abc import Iterable, Mapping, Sequence, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -53,7 +53,8 @@ class ModelPolicyError(ValueError):
 
 
 def features(text: str, orders: Sequence[int], max_chars: int) -> set[str]:
-    """The n-grams of a model input *text* (its first *max_chars*), spaces left out.
+    """The n-grams of a model input *text* (its first *max_chars*), spaces left out,
+    and its English whole words.
 
     Training and prediction both call this, so they can never disagree on a feature;
     the channel is one more feature, :func:`channel_feature`, valued ``CHANNEL_VALUE``.
@@ -65,18 +66,14 @@ def features(text: str, orders: Sequence[int], max_chars: int) -> set[str]:
         if n == 1:
             grams.update(t)
         elif size >= n:
-            # Slicing by prepared slice objects keeps the loop in C.
+            # Slicing by prepared slice objects keeps the loop in C (measured: cheaper
+            # than packing code points into ints, whose arithmetic runs in Python).
             grams.update(map(t.__getitem__, _slices(n, size - n + 1)))
     grams.discard(" ")
     if t.isascii() or _LATIN.search(t):
         # Character n-grams read English poorly: its whole words are features too.
         grams.update(WORD_MARK + w for w in _WORD.findall(t))
     return grams
-
-
-_WORD = re.compile(r"[a-z][a-z']{2,}")
-_LATIN = re.compile(r"[a-z]{3}")
-WORD_MARK = "\x01"  # a whole-word feature, never found in a normalised text
 
 
 _SLICES: dict[int, list[slice]] = {}
@@ -89,6 +86,11 @@ def _slices(n: int, count: int) -> list[slice]:
         ready = [slice(i, i + n) for i in range(max(count, 4096))]
         _SLICES[n] = ready
     return ready[:count]
+
+
+_WORD = re.compile(r"[a-z][a-z']{2,}")
+_LATIN = re.compile(r"[a-z]{3}")
+WORD_MARK = "\x01"  # a whole-word feature, never found in a normalised text
 
 
 def channel_feature(channel: str) -> str:
@@ -116,7 +118,12 @@ class Combination:
     * ``flag_subcategory_min``: the model's subcategory raises that subcategory's flag
       (spoiled → food safety) only at this probability or more, or with a rule keyword;
     * ``subcategory_alone_min``: when no rule keyword matched, the model's subcategory is
-      taken only at this probability or more (else the policy's default).
+      taken only at this probability or more (else the policy's default);
+    * ``model_trust_min``: below this top probability the model is unsure (text unlike
+      what it learned from, such as English), and the rules' named words decide;
+    * ``strong_words_min``: a strong keyword of a flag's subcategory (发霉, 异物) raises
+      the flag even when the subcategory chosen is another, as long as the model gives
+      the flag's subcategories together at least this probability (above 1: never).
     """
 
     level1_threshold: float = 0.5
@@ -126,17 +133,25 @@ class Combination:
     level3_rule_bonus: float = 1.0
     flag_subcategory_min: float = 0.5
     subcategory_alone_min: float = 0.5
+    model_trust_min: float = 0.0
+    strong_words_min: float = 2.0
 
 
 @dataclass(frozen=True)
 class ModelOutput:
-    """One prediction: subcategory probabilities, P(level 1), P(level 3), P(flag)."""
+    """One prediction: subcategory probabilities, P(level 1), P(level 3), the flags'
+    logits (turned into probabilities only when asked: rarely needed)."""
 
     subcategory: Mapping[str, float]
     level1: float
     level3: float
-    flags: Mapping[str, float]
+    flag_logits: Mapping[str, float]
     grams: Set[str]
+
+    @property
+    def flags(self) -> dict[str, float]:
+        """P(flag) for each text flag the model has a head for."""
+        return {name: _sigmoid(z) for name, z in self.flag_logits.items()}
 
 
 def _sigmoid(x: float) -> float:
@@ -147,13 +162,14 @@ def _sigmoid(x: float) -> float:
 
 
 # Every n-gram's weights, one int8 per head, are packed into one Python integer with a
-# 32-bit field per head holding q + 128: summing the integers of a text's n-grams sums
-# every head at once in C (one big-int addition per n-gram instead of one per head),
-# no field can overflow into the next, and one ``struct.unpack`` reads all the sums.
-_FIELD_BITS = 32
+# 16-bit field per head holding q + 128: summing the integers of a text's n-grams sums
+# every head at once in C (one big-int addition per n-gram instead of one per head), and
+# one ``struct.unpack`` reads the sums. A field holds the sum of 257 n-grams at most, so
+# longer texts are summed in chunks of that many.
+_FIELD_BITS = 16
 _FIELD_MASK = (1 << _FIELD_BITS) - 1
 _OFFSET = 128
-_MAX_GRAMS_SUMMED = 1_000_000  # far below 2**32 / 255: the sum can never overflow
+_CHUNK = _FIELD_MASK // 255
 
 
 class TriageModel:
@@ -169,8 +185,7 @@ class TriageModel:
         self.scale = tuple(scale)
         self.table = dict(table)
         self.orders = tuple(orders)
-        # Bounded so that no 24-bit field of the packed sum can overflow.
-        self.max_chars = min(max_chars, _MAX_GRAMS_SUMMED // max(1, len(orders)))
+        self.max_chars = max_chars
         self.combination = combination
         self.about = dict(about or {})
         self._subs = [(i, h[len(SUB_PREFIX):]) for i, h in enumerate(self.heads)
@@ -179,8 +194,8 @@ class TriageModel:
                        if h.startswith(FLAG_PREFIX)]
         self._level1 = self.heads.index(LEVEL1)
         self._level3 = self.heads.index(LEVEL3)
-        self._fields = struct.Struct(f"<{len(self.heads)}I")
-        self._grams = frozenset(self.table)  # set ∩ frozenset walks the smaller side
+        self._fields = struct.Struct(f"<{len(self.heads)}H")
+        self._keys = frozenset(self.table)  # set ∩ frozenset walks the smaller side
         self._neutral = sum(_OFFSET << (_FIELD_BITS * h) for h in range(len(self.heads)))
 
     @property
@@ -200,16 +215,27 @@ class TriageModel:
         q = ((packed >> (_FIELD_BITS * head)) & _FIELD_MASK) - _OFFSET
         return q * self.scale[head]
 
+    def _sums(self, found: list[int]) -> list[int]:
+        """Each head's sum of q + 128 over the packed weights *found*."""
+        fields, size = self._fields, self._fields.size
+        totals = [0] * len(self.heads)
+        for start in range(0, len(found), _CHUNK):
+            packed = sum(found[start:start + _CHUNK])
+            for h, v in enumerate(fields.unpack(packed.to_bytes(size, "little"))):
+                totals[h] += v
+        return totals
+
     def predict(self, text: str, channel: str) -> ModelOutput:
         """The model's view of an already normalised *text* from *channel*."""
         grams = features(text, self.orders, self.max_chars)
         table = self.table
-        found = grams & self._grams  # all in C: the set intersection, the big-int sum
-        size = self._fields.size
-        sums = self._fields.unpack(sum(map(table.__getitem__, found)).to_bytes(size, "little")
-                                   if found else bytes(size))
+        found = [table[g] for g in grams & self._keys]  # the intersection is in C
+        if len(found) <= _CHUNK:
+            sums = self._fields.unpack(sum(found).to_bytes(self._fields.size, "little"))
+        else:
+            sums = tuple(self._sums(found))
         via = self._fields.unpack(table.get(channel_feature(channel), self._neutral)
-                                  .to_bytes(size, "little"))
+                                  .to_bytes(self._fields.size, "little"))
         count, inv = len(found), 1.0 / math.sqrt(max(1, len(grams)))
         logits = [b + s * ((t - count * _OFFSET) * inv + (v - _OFFSET) * CHANNEL_VALUE)
                   for b, s, t, v in zip(self.bias, self.scale, sums, via, strict=True)]
@@ -220,7 +246,7 @@ class TriageModel:
             subcategory={name: e / total_exp for name, e in exps},
             level1=_sigmoid(logits[self._level1]),
             level3=_sigmoid(logits[self._level3]),
-            flags={name: _sigmoid(logits[i]) for i, name in self._flags},
+            flag_logits={name: logits[i] for i, name in self._flags},
             grams=grams,
         )
 
@@ -232,12 +258,13 @@ class TriageModel:
         index = self.head(head)
         shift, table = _FIELD_BITS * index, self.table
         pushed = sorted(
-            (((packed >> shift) & _FIELD_MASK) - _OFFSET, gram) for gram in grams
-            if (packed := table.get(gram)) is not None
+            (((packed >> shift) & _FIELD_MASK) - _OFFSET, key) for key in grams
+            if (packed := table.get(key)) is not None
             and ((packed >> shift) & _FIELD_MASK) > _OFFSET)
         pushed.reverse()
         chosen: list[str] = []
         for _, gram in pushed:
+            gram = gram.lstrip(WORD_MARK)
             if gram.strip() and not any(gram in c or c in gram for c in chosen):
                 chosen.append(gram)
                 if len(chosen) == count:
@@ -283,7 +310,7 @@ def _decode_blob(blob: str, heads: int) -> dict[str, int]:
     spread = bytearray(field * heads)
     table: dict[str, int] = {}
     for i, gram in enumerate(grams):
-        # One byte per head spread to the low byte of each 32-bit field, read at once.
+        # One byte per head spread to the low byte of each 16-bit field, read at once.
         spread[0::field] = body[i * heads:(i + 1) * heads]
         table[gram] = int.from_bytes(spread, "little")
     return table
@@ -382,15 +409,18 @@ def _parse_cached(cache_key: _Key, known: frozenset[str]) -> TriageModel:
         raise ModelPolicyError(f"{path}.combination", "expected an object")
     cpath = f"{path}.combination"
     defaults = Combination()
-    combination = Combination(**{
+    numbers: dict[str, float] = {
         key: (_number(comb, key, cpath, *bounds) if key in comb else getattr(defaults, key))
         for key, bounds in (("level1_threshold", (0.0, 1.0)), ("rule_weight", (0.0, 1.0)),
                             ("rule_temperature", (0.01, 100.0)),
                             ("level3_threshold", (0.0, 1.0)),
                             ("level3_rule_bonus", (-100.0, 100.0)),
                             ("flag_subcategory_min", (0.0, 1.0)),
-                            ("subcategory_alone_min", (0.0, 1.0)))
-    })
+                            ("subcategory_alone_min", (0.0, 1.0)),
+                            ("model_trust_min", (0.0, 1.0)),
+                            ("strong_words_min", (0.0, 2.0)))
+    }
+    combination = replace(defaults, **numbers)
     weights = node.get("weights")
     if not isinstance(weights, str):
         raise ModelPolicyError(f"{path}.weights", "expected the encoded weights")

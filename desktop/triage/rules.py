@@ -337,7 +337,8 @@ class _Parser:
                             raise TriagePolicyError(wpath, f"{raw!r} is already in {seen[word]}")
                         seen[word] = wpath
                         self.hits.setdefault(word, []).append(Hit(
-                            "sub", sub, weight[tier], exact=exact, weak=tier == TIERS[2]))
+                            "sub", sub, weight[tier], exact=exact, weak=tier == TIERS[2],
+                            strong=tier == TIERS[0]))
 
     def parse_rule(self, name: str, index: int, rule: Mapping[str, Any], path: str,
                    earlier: list[str]) -> FlagRule:
@@ -414,8 +415,8 @@ class _Parser:
             inside = {word[i:j] for i in range(len(word)) for j in range(i + 1, len(word) + 1)}
             if inside & evidence:
                 self.hits[word] = [Hit(h.kind, h.target, h.weight, h.rule, h.exact, h.hedged,
-                                       h.weak, masks=True) if h.kind == "neutral" else h
-                                   for h in hits]
+                                       h.weak, h.strong, masks=True)
+                                   if h.kind == "neutral" else h for h in hits]
 
     def parse_negation(self, node: Mapping[str, Any]) -> Negation:
         path = "triage.negation"

@@ -41,6 +41,9 @@ _WHITESPACE = frozenset(" \t\n\r\f\v\u3000\xa0")
 _ASCII = re.compile(r"[a-z0-9]")
 
 _local = threading.local()
+# Full-width ASCII and the ideographic space, as NFKC maps them: a translate in C first
+# lets the NFKC quick check pass for most Chinese texts (their commas are full width).
+_FULL_WIDTH = {0x3000: " ", **{c: chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}}
 
 
 def _t2s() -> opencc.OpenCC:
@@ -102,7 +105,7 @@ class Normaliser:
         """The text in the form triage compares (steps 1–7 of the module)."""
         if self.traditional:
             text = to_simplified(text)
-        text = self.replace_emoji(text)
+        text = self.replace_emoji(text).translate(_FULL_WIDTH)
         if not unicodedata.is_normalized("NFKC", text):  # a quick check, then the work
             text = unicodedata.normalize("NFKC", text)
         text = text.lower()

@@ -55,7 +55,7 @@ _TEXT_RISK = frozenset({"food_safety", "injury", "escalation_risk"})
 class TrainingConfig:
     """What :func:`fit` and :func:`choose_combination` do; the defaults ship."""
 
-    orders: tuple[int, ...] = (1, 2, 3)
+    orders: tuple[int, ...] = (1, 2)  # as accurate as 1–3-grams on validation, and faster
     max_chars: int = 2000
     min_df: int = 2
     c_subcategory: float = 20.0
@@ -65,6 +65,8 @@ class TrainingConfig:
     # The model raises level 1 at least when it finds level 1 the likelier, even where
     # the rules alone reached the recall on validation: unseen text will need it.
     level1_threshold_cap: float = 0.5
+    # Recall comes first where precision stays clear of its 85% target.
+    level1_precision_floor: float = 0.88
     correction_weight: float = 3.0
 
 
@@ -245,15 +247,21 @@ def choose_combination(triage: Triage, validation: Sequence[Case],
     readings = [triage.read(c.complaint) for c in validation]
     base = Combination()
     best = max(
-        (replace(base, rule_weight=w, rule_temperature=t, subcategory_alone_min=a)
+        (replace(base, rule_weight=w, rule_temperature=t, subcategory_alone_min=a,
+                 model_trust_min=m)
          for w in (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6) for t in (0.5, 1.0, 2.0, 4.0)
-         for a in (0.35, 0.5)),
-        key=lambda c: (_grid_sub(triage, readings, validation, c), -c.rule_weight))
+         for a in (0.35, 0.5) for m in (0.0, 0.3, 0.4, 0.5)),
+        # Ties: the least rule weight, and the most deference to rules where the model
+        # is unsure (text unlike its training lines is what it will meet).
+        key=lambda c: (_grid_sub(triage, readings, validation, c), -c.rule_weight,
+                       c.model_trust_min))
     truth = [c.level == 1 for c in validation]
     p1 = [r.model.level1 if r.model else 0.0 for r in readings]
     candidates = []
-    for fsm in (0.3, 0.5, 0.7, 0.9, 1.0):
-        trial = replace(best, flag_subcategory_min=fsm, level1_threshold=1.0)
+    for fsm, strong in ((f, s) for f in (0.3, 0.5, 0.7, 0.9, 1.0)
+                        for s in (2.0, 0.3, 0.2, 0.1, 0.05)):
+        trial = replace(best, flag_subcategory_min=fsm, strong_words_min=strong,
+                        level1_threshold=1.0)
         by_rules = [triage.decide(r, c.recent or None, trial).level == 1
                     for r, c in zip(readings, validation, strict=True)]
         threshold = min(config.level1_threshold_cap,
@@ -261,9 +269,14 @@ def choose_combination(triage: Triage, validation: Sequence[Case],
         predicted = [r or p >= threshold for r, p in zip(by_rules, p1, strict=True)]
         tp = sum(1 for t, q in zip(truth, predicted, strict=True) if t and q)
         precision = tp / max(1, sum(predicted))
-        candidates.append((precision, fsm, threshold))
-    precision, fsm, threshold = max(candidates)
-    best = replace(best, flag_subcategory_min=fsm, level1_threshold=round(threshold, 6))
+        # The most recall whose precision clears the floor, then the best precision; the
+        # strong words kept on a tie (the rules' own evidence: unseen text shares it).
+        clears = precision >= config.level1_precision_floor
+        candidates.append((clears, tp if clears else 0, round(precision, 4), -strong, fsm,
+                           threshold))
+    *_, strong, fsm, threshold = max(candidates)
+    best = replace(best, flag_subcategory_min=fsm, strong_words_min=-strong,
+                   level1_threshold=round(threshold, 6))
     def level_hits(comb: Combination) -> int:
         return sum(triage.decide(r, k.recent or None, comb).level == k.level
                    for r, k in zip(readings, validation, strict=True))

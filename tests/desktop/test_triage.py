@@ -282,8 +282,11 @@ def test_reasons_name_the_matched_words() -> None:
     assert "发霉" in details(r, "keyword")
     assert "12315" in details(r, "flag:escalation_risk")
     assert "subcategory spoiled" in details(r, "flag:food_safety")
-    english = triage("The bread was mouldy inside.")
-    assert "mouldy" in details(english, "keyword")  # a stem is shown as the whole word
+    # The rules show a stem as its whole word (the shipped model, knowing little English,
+    # files this bread under foreign objects; its level-1 flag stands all the same).
+    english = Triage(ENGINE.rules).triage(ComplaintInput("The bread was mouldy inside."))
+    assert "mouldy" in details(english, "keyword")
+    assert "food_safety" in triage("The bread was mouldy inside.").flags
 
 
 def test_traditional_full_width_and_spaced_text() -> None:

@@ -83,6 +83,23 @@ def _tiny_model() -> tuple[dict[str, Any], dict[str, list[float]]]:
     return section, rows
 
 
+def test_long_texts_are_summed_in_chunks_like_short_ones() -> None:
+    # 2,000 characters of varied text: more n-grams than one 16-bit field can sum.
+    model = Triage.from_policy(POLICY).model
+    assert model is not None
+    text = "，".join(c.text for c in load_split("train")[:200])[:2000]
+    out = model.predict(text, "desk")
+    keys = features(text, model.orders, model.max_chars) & frozenset(model.table)
+    assert len(keys) > 300
+    # recompute the level-1 logit head by head from the packed weights
+    h = model.head(LEVEL1)
+    total = sum(model.weight(k, h) for k in keys)
+    grams = features(text, model.orders, model.max_chars)
+    logit = model.bias[h] + total / math.sqrt(len(grams)) + model.weight(
+        "\x00desk", h) * CHANNEL_VALUE
+    assert out.level1 == pytest.approx(1 / (1 + math.exp(-logit)), rel=1e-9)
+
+
 def test_predictions_are_the_linear_model_the_weights_describe() -> None:
     section, rows = _tiny_model()
     model = parse_model(section)
@@ -106,7 +123,7 @@ def test_predictions_are_the_linear_model_the_weights_describe() -> None:
                                        abs=4 * steps[2] + 1e-9)
     assert out.flags["food_safety"] == pytest.approx(1 / (1 + math.exp(-logit(4))), abs=0.05)
     assert out.level3 == pytest.approx(1 / (1 + math.exp(-logit(3))), abs=0.05)
-    assert model.strongest(grams, "sub:spoiled") == ["酸"]
+    assert model.strongest(features("酸了", [1], 100), "sub:spoiled") == ["酸"]
     assert abs(model.weight("酸", 1) - 2.0) <= steps[1] + 1e-9
 
 

@@ -308,7 +308,7 @@ def test_a_policy_pulled_by_sync_changes_the_buttons_and_keeps_the_pick(
     # Headquarters renames a category and withdraws cash: the sync thread installs it on
     # its own connection, then the app takes it up (ui/app.py's bridge does exactly this).
     document = json.loads(json.dumps(ctx.desk.policy.raw))
-    document["policy_version"] = "2026.12.1"
+    document["policy_version"] = ctx.desk.policy.version + ".hq1"
     document["triage"]["categories"]["product"]["label_zh"] = "商品质量"
     document["compensation"]["kinds"].remove("cash")
     sync_side = open_desk(ctx.db_path)

@@ -109,6 +109,16 @@ def test_header_shows_the_ticket(ctx: AppContext, panel: TicketPanel, ticket: Ti
     assert "overdue" in countdown.text().lower() or "超时" in countdown.text()
 
 
+def test_the_timeline_names_the_model_that_graded_the_ticket(
+        ctx: AppContext, panel: TicketPanel, ticket: TicketState, desk: Desk,
+        login: Callable[[str], Staff]) -> None:
+    login("d1")
+    panel.show_ticket(ticket.id)
+    model = desk.triage.model
+    assert model is not None
+    assert f"由规则和模型 {model.version} 分级" in timeline_text(panel)
+
+
 def test_unknown_ticket_says_so(ctx: AppContext, panel: TicketPanel,
                                 login: Callable[[str], Staff]) -> None:
     login("d1")
