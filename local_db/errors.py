@@ -42,3 +42,9 @@ class IntegrityError(StoreError):
     """A write would break an invariant of the event log."""
 
     code = "store.integrity"
+
+
+class InvalidEventError(StoreError):
+    """An event whose payload does not fit ``local_db.event_schema``; nothing was saved."""
+
+    code = "store.invalid_event"
