@@ -42,6 +42,7 @@ def test_layer_does_not_import(package: str, forbidden: tuple[str, ...]) -> None
 SERVER_MAY_IMPORT = frozenset({
     "desktop.triage", "desktop.policy", "desktop.errors",
     "local_db.hlc", "local_db.ids", "local_db.projection", "local_db.eventlog",
+    "local_db.event_schema",
 })
 
 

@@ -10,7 +10,6 @@ creation idempotent per store.
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 from collections.abc import Mapping
@@ -23,6 +22,7 @@ from sqlalchemy.engine import Connection
 
 from desktop.policy import Policy
 from desktop.triage import ComplaintInput, Reason, TriageResult
+from local_db import event_schema
 from local_db.eventlog import format_time
 from sync.server import policy_store
 from sync.server.central import ActionRefused, CentralWriter, central_transaction, new_id
@@ -173,7 +173,12 @@ def _recent_counts(conn: Connection, store: str, since: str) -> dict[str, int]:
                                           events.c.type == "ticket_created",
                                           events.c.occurred_at >= since)
     ):
-        sub = json.loads(payload).get("triage", {}).get("subcategory")
+        try:
+            parsed = event_schema.parse_payload(payload)
+        except event_schema.SchemaError:
+            continue  # a row stored before the centre checked pushes
+        triage = parsed.get("triage") if isinstance(parsed, dict) else None
+        sub = triage.get("subcategory") if isinstance(triage, dict) else None
         if isinstance(sub, str):
             counts[sub] = counts.get(sub, 0) + 1
     return counts

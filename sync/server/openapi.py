@@ -188,9 +188,11 @@ class PolicyResponse(TypedDict):
 
 
 class TicketList(TypedDict):
-    """A store's tickets as the centre folds them (newest first)."""
+    """A store's tickets as the centre folds them (newest first); `unreadable` names the
+    tickets whose events the centre holds but cannot fold."""
 
     tickets: list[dict[str, Any]]
+    unreadable: list[str]
 
 
 class TicketDetail(TypedDict):

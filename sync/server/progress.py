@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hmac
 import html
-import json
 import re
 import threading
 import time
@@ -33,6 +32,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from local_db import event_schema
 from local_db.projection import CompensationState, TicketState
 from sync.server import hq, policy_store, ticket_numbers
 from sync.server.central import ActionRefused
@@ -345,8 +345,8 @@ def load_progress(storage: Storage, number: str, code: str) -> Progress | None:
     history: list[tuple[str, str]] = []
     for event in view.events:
         try:
-            payload = json.loads(event["payload"])
-        except ValueError:
+            payload = event_schema.parse_payload(str(event["payload"]))
+        except event_schema.SchemaError:
             continue
         text = history_line(event, payload if isinstance(payload, dict) else {}, comps,
                             levels, channels)

@@ -53,8 +53,9 @@ def hq_router(storage: Storage) -> APIRouter:
     def list_tickets(request: Request, store: str) -> Response:
         """Every ticket of *store* as the centre folds its events, newest first."""
         hq_name(storage, request)
-        views = hq.store_tickets(storage, store)
-        return json_response({"tickets": [v.as_dict() for v in views]})
+        found = hq.store_tickets(storage, store)
+        return json_response({"tickets": [v.as_dict() for v in found.views],
+                              "unreadable": found.unreadable})
 
     @router.get("/v1/hq/tickets/{ticket_id}", openapi_extra={"security": hq_security},
                 responses=doc.answers(doc.TicketDetail, 401, 403, 404, 426))
