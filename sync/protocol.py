@@ -6,7 +6,9 @@ share one definition. All bodies are JSON objects.
 Endpoints (every request carries the header :data:`PROTOCOL_HEADER`; all but enrol also
 ``Authorization: Bearer <device token>``):
 
-* ``POST /v1/enrol``  :class:`EnrolRequest` → :class:`EnrolResponse`
+* ``POST /v1/enrol``  :class:`EnrolRequest` → :class:`EnrolResponse`; 401 for an
+  unknown, used or expired code, 409 when the code is for another store or desk, the
+  device is bound elsewhere or the desk is enrolled on another device
 * ``GET  /v1/status`` → :class:`StatusResponse`
 * ``POST /v1/push``   :class:`PushRequest` → :class:`PushResponse`; 409 with
   :class:`ErrorBody` (``error="gap"`` and ``expected``) when the batch does not start
@@ -75,11 +77,17 @@ class WireEvent(TypedDict):
 
 
 class EnrolRequest(TypedDict):
-    """A desk trading its one-time code for a device token."""
+    """A desk trading its one-time code for a device token.
+
+    ``store_code`` and ``desk_code`` say what the desk is: a code for another store or
+    desk is refused (409 ``wrong_store``/``wrong_desk``) without being used up.
+    """
 
     protocol: int
     code: str
     device_id: str
+    store_code: NotRequired[str]
+    desk_code: NotRequired[str]
 
 
 class EnrolResponse(TypedDict):

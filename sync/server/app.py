@@ -23,14 +23,21 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from local_db.event_schema import CODE_RE, MAX_DEVICE_CHARS
 from sync import protocol
 from sync.protocol import MAX_PULL_LIMIT, PROTOCOL_VERSION, ProtocolViolation, check_push
-from sync.server import notify, policy_store
+from sync.server import enrolment, notify, policy_store
 from sync.server import openapi as doc
 from sync.server.central import ActionRefused
 from sync.server.progress import progress_router
 from sync.server.routes_hq import hq_router
-from sync.server.storage import CENTRAL_DEVICE_PREFIX, Rejected, Storage, TokenInfo
+from sync.server.storage import (
+    CENTRAL_DESK,
+    CENTRAL_DEVICE_PREFIX,
+    Rejected,
+    Storage,
+    TokenInfo,
+)
 from sync.server.web import Refusal, bearer, check_protocol, json_response, read_json
 
 # Test-only fault hook: "die_after_commit:N" / "die_before_commit:N" SIGKILLs the
@@ -92,7 +99,7 @@ def create_app(db_url: str, *, bench: bool = False, webhook: str | None = None) 
 
     @app.post("/v1/enrol", tags=["sync"],
               openapi_extra=doc.body(protocol.EnrolRequest),
-              responses=doc.answers(protocol.EnrolResponse, 400, 401, 426))
+              responses=doc.answers(protocol.EnrolResponse, 400, 401, 409, 426))
     async def enrol(request: Request) -> Response:
         """Trade a one-time enrolment code for a device token (shown once)."""
         body = await read_json(request)
@@ -100,12 +107,23 @@ def create_app(db_url: str, *, bench: bool = False, webhook: str | None = None) 
             raise Refusal(400, "malformed", "body is not an object")
         check_protocol(request, body.get("protocol"))
         code, device_id = body.get("code"), body.get("device_id")
-        if not isinstance(code, str) or not isinstance(device_id, str) or not device_id:
-            raise Refusal(400, "malformed", "code and device_id are required")
-        result = await run_in_threadpool(storage.enrol, code, device_id)
-        if result is None:
-            raise Refusal(401, "unauthorized", "unknown or already used enrolment code")
-        token, info = result
+        if not isinstance(code, str) or not code or not isinstance(device_id, str) \
+                or not device_id or len(device_id) > MAX_DEVICE_CHARS or len(code) > 64:
+            raise Refusal(400, "malformed", "code and device_id are required "
+                                            f"(device_id at most {MAX_DEVICE_CHARS} characters)")
+        said: dict[str, str | None] = {"store_code": None, "desk_code": None}
+        for key in said:
+            value = body.get(key)
+            if value is None and key not in body:
+                continue
+            if not isinstance(value, str) or not CODE_RE.match(value):
+                raise Refusal(400, "malformed", f"{key}: 1-8 capital letters or digits")
+            said[key] = value
+        try:
+            token, info = await run_in_threadpool(lambda: enrolment.enrol(
+                storage, code, device_id, store=said["store_code"], desk=said["desk_code"]))
+        except enrolment.EnrolRefusal as exc:
+            raise Refusal(exc.status, exc.error, exc.detail) from exc
         epoch = await run_in_threadpool(lambda: storage.epoch)
         return json_response({"token": token, "store_code": info.store, "desk_code": info.desk,
                               "device_id": info.device_id, "epoch": epoch})
@@ -144,13 +162,18 @@ def create_app(db_url: str, *, bench: bool = False, webhook: str | None = None) 
         if not batch["device_id"].startswith(f"{CENTRAL_DEVICE_PREFIX}:{who.store}:"):
             raise Refusal(403, "wrong_device",
                           "only central events of the desk's own store can be re-offered")
-        return await _store(replace(who, device_id=batch["device_id"]), batch, "")
+        # The centre numbered these tickets itself (desk code HQ); a clash with a number
+        # it gave out again after the restore keeps the first, as before the restore.
+        central = replace(who, device_id=batch["device_id"], desk=CENTRAL_DESK)
+        return await _store(central, batch, "", numbers=False)
 
-    async def _store(who: TokenInfo, batch: protocol.PushRequest, fault: str) -> Response:
+    async def _store(who: TokenInfo, batch: protocol.PushRequest, fault: str, *,
+                     numbers: bool = True) -> Response:
         """Commit *batch* to *who*'s chain; answer the ack, the gap, or the refusal."""
         try:
             outcome = await run_in_threadpool(
-                storage.push, who, batch["first_seq"], batch["events"])
+                lambda: storage.push(who, batch["first_seq"], batch["events"],
+                                     numbers=numbers))
         except Rejected as exc:
             raise Refusal(422, exc.reason, exc.detail) from exc
         if fault and fault_kind == fault:
