@@ -310,6 +310,15 @@ def known_migrations() -> list[str]:
     return [m.name for m in migrations._migrations]
 
 
+def pending_migrations(conn: sqlite3.Connection) -> list[str]:
+    """Names of the migrations *conn*'s database lacks (reads only)."""
+    have = {r[0] for r in conn.execute(
+        "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", (MIGRATION_SET,))} \
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = '_sqlite_migrations'"
+                        ).fetchone() else set()
+    return [name for name in known_migrations() if name not in have]
+
+
 def migrate(conn: sqlite3.Connection) -> list[str]:
     """Bring the database up to date; return the names applied.
 

@@ -140,6 +140,14 @@ class _EpochChanged(Exception):
     """The server's epoch changed during a round; start the round again."""
 
 
+def _enrol_params(state: sync_state.SyncState, data: Any) -> dict[str, str]:
+    """The fields of an enrolment refusal's message: this desk and the code's desk."""
+    answer = data if isinstance(data, dict) else {}
+    return {"store": state.store_code, "desk": state.desk_code,
+            "code_store": str(answer.get("store_code") or "?"),
+            "code_desk": str(answer.get("desk_code") or "?")}
+
+
 def backoff_delay(
     attempt: int,
     *,
@@ -275,18 +283,17 @@ class SyncEngine:
             error = data.get("error", "") if isinstance(data, dict) else ""
             detail = str(data.get("detail", "")) if isinstance(data, dict) else ""
             reason = error if error in ENROL_REASONS else "bad_code"
-            raise EnrolRefused(reason, detail, status)
+            raise EnrolRefused(reason, detail, status, **_enrol_params(state, data))
         token = self._field(data, "token", str)
         store = self._field(data, "store_code", str)
         desk = str(data.get("desk_code", ""))
         # A server that ignored what the desk said: refuse all the same (its token is
         # left unused on that server).
-        if store != state.store_code:
-            raise EnrolRefused("wrong_store", f"code is for store {store}, desk is "
-                                              f"{state.store_code}")
-        if desk and desk != state.desk_code:
-            raise EnrolRefused("wrong_desk", f"code is for desk {desk}, this desk is "
-                                             f"{state.desk_code}")
+        if store != state.store_code or (desk and desk != state.desk_code):
+            reason = "wrong_store" if store != state.store_code else "wrong_desk"
+            raise EnrolRefused(reason, f"code is for {store}/{desk}, this desk is "
+                                       f"{state.store_code}/{state.desk_code}", 0,
+                               **_enrol_params(state, data))
         self.tokens.set(token)
         sync_state.put(self.conn, **{sync_state.SERVER: self.base_url})
         sync_state.clear(self.conn, sync_state.ENROL_AGAIN)

@@ -81,10 +81,10 @@ class EnrolRefused(ServerRejected):
 
     code = "sync.enrol_refused"
 
-    def __init__(self, reason: str, detail: str = "", status: int = 0) -> None:
+    def __init__(self, reason: str, detail: str = "", status: int = 0, **params: str) -> None:
         super().__init__(reason, detail, status)
         self.code = f"sync.enrol.{reason}"
-
+        self.params = params  # message fields: store, desk, code_store, code_desk
 
 class LocalFailure(SyncError):
     """Something failed on this desk while syncing (a bug, a damaged database); recorded

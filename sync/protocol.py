@@ -145,11 +145,14 @@ class PullResponse(TypedDict):
 
 
 class ErrorBody(TypedDict):
-    """Any refusal. ``expected`` accompanies ``error == "gap"``."""
+    """Any refusal. ``expected`` accompanies ``error == "gap"``; ``store_code`` and
+    ``desk_code`` (what an enrolment code is for) ``wrong_store`` and ``wrong_desk``."""
 
     error: str
     detail: str
     expected: NotRequired[int]
+    store_code: NotRequired[str]
+    desk_code: NotRequired[str]
 
 
 class ProtocolViolation(ValueError):

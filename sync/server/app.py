@@ -123,7 +123,7 @@ def create_app(db_url: str, *, bench: bool = False, webhook: str | None = None) 
             token, info = await run_in_threadpool(lambda: enrolment.enrol(
                 storage, code, device_id, store=said["store_code"], desk=said["desk_code"]))
         except enrolment.EnrolRefusal as exc:
-            raise Refusal(exc.status, exc.error, exc.detail) from exc
+            raise Refusal(exc.status, exc.error, exc.detail, **exc.extra) from exc
         epoch = await run_in_threadpool(lambda: storage.epoch)
         return json_response({"token": token, "store_code": info.store, "desk_code": info.desk,
                               "device_id": info.device_id, "epoch": epoch})

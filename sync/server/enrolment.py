@@ -52,9 +52,9 @@ class EnrolRefusal(Exception):
     """An enrolment refused; ``status`` and ``error`` are the HTTP answer. Nothing was
     written (the code stays usable unless it was unknown, used or expired)."""
 
-    def __init__(self, status: int, error: str, detail: str) -> None:
+    def __init__(self, status: int, error: str, detail: str, **extra: str) -> None:
         super().__init__(detail)
-        self.status, self.error, self.detail = status, error, detail
+        self.status, self.error, self.detail, self.extra = status, error, detail, extra
 
 
 def _stamp(moment: datetime) -> str:
@@ -134,10 +134,12 @@ def enrol(storage: Storage, code: str, device_id: str, *, store: str | None = No
         code_store, code_desk = str(row["store"]), str(row["desk"])
         if store is not None and store != code_store:
             raise EnrolRefusal(409, "wrong_store", f"the code is for store {code_store} desk "
-                                                   f"{code_desk}; this desk is store {store}")
+                                                   f"{code_desk}; this desk is store {store}",
+                               store_code=code_store, desk_code=code_desk)
         if desk is not None and desk != code_desk:
             raise EnrolRefusal(409, "wrong_desk", f"the code is for desk {code_desk} of store "
-                                                  f"{code_store}; this desk is desk {desk}")
+                                                  f"{code_store}; this desk is desk {desk}",
+                               store_code=code_store, desk_code=code_desk)
         elsewhere = _bound_elsewhere(conn, device_id, code_store, code_desk)
         if elsewhere is not None:
             raise EnrolRefusal(409, "device_bound", f"device {device_id} is bound to "

@@ -12,6 +12,7 @@ smaller number.
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
 import threading
 from collections.abc import Iterator, Sequence
@@ -243,6 +244,7 @@ class Storage:
             self.engine: Engine = sa.create_engine(
                 self.url, pool_size=10, max_overflow=30, pool_timeout=30)
         else:
+            _create_private(sa.engine.make_url(self.url).database)
             self.engine = sa.create_engine(self.url)
         self._sqlite = self.engine.dialect.name == "sqlite"
         # Names this process's central chains (see sync.server.central.central_device).
@@ -591,6 +593,17 @@ def store_counter(conn: Connection, value: int) -> None:
     """Record *value* as the last ``server_seq`` handed out (after :func:`lock_counter`)."""
     conn.execute(server_meta.update().where(server_meta.c.key == "server_seq")
                  .values(value=str(value)))
+
+
+def _create_private(path: str | None) -> None:
+    """Make a new SQLite file 0600 before SQLite makes it 0644 (its -wal and -shm files
+    take the main file's mode): the events hold customers' names and phones."""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
 
 
 def _add_missing_columns(conn: Connection) -> None:
