@@ -6,15 +6,14 @@ Sync identifies records by UUID; this number is for people and receipts.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 
-CODE_RE = re.compile(r"^[A-Z0-9]{1,8}$")
+from local_db.event_schema import CODE_RE
 
 
 def valid_code(code: str) -> bool:
     """Store and desk codes: 1–8 capital letters or digits."""
-    return bool(CODE_RE.match(code))
+    return bool(CODE_RE.search(code))
 
 
 def next_number(conn: sqlite3.Connection, store: str, desk: str, store_day: str) -> str:

@@ -36,7 +36,7 @@ MAX_FEN = 10**11  # a billion yuan: no real amount; stays exact in any JSON read
 MAX_TEXT_CHARS = 20_000  # a complaint or note (the policy's intake limit is lower)
 MAX_NAME_CHARS = 200
 MAX_WORD_CHARS = 64  # codes, kinds, categories, staff ids
-MAX_PAYLOAD_BYTES = 256 * 1024
+MAX_PAYLOAD_BYTES = 128 * 1024
 MAX_LIST = 500
 MAX_EXTRA_DEPTH = 8  # nesting of values under an OPEN dict's unknown keys
 MAX_ACTOR_CHARS = 128
@@ -45,15 +45,36 @@ MAX_POLICY_VERSION_CHARS = 64
 # Times and clocks outside these years are typing or clock errors, whatever the skew.
 MIN_YEAR, MAX_YEAR = 2000, 2099
 
-CODE_RE = re.compile(r"^[A-Z0-9]{1,8}$")
-UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-HASH_RE = re.compile(r"^[0-9a-f]{64}$")
-TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")
-DAY_RE = re.compile(r"^\d{8}$")
+
+def regex(pattern: str) -> re.Pattern[str]:
+    """*pattern* (a JSON Schema ``pattern``: ECMA syntax, searched, not anchored) compiled
+    so Python finds exactly what a JSON Schema validator finds: a final ``$`` must not
+    match before a trailing newline, as it does in Python. Patterns use ``[0-9]``, never
+    ``\\d`` (which in Python also matches other scripts' digits)."""
+    python = pattern[:-1] + r"\Z" if pattern.endswith("$") else pattern
+    return re.compile(python)
+
+
+def ecma(pattern: re.Pattern[str]) -> str:
+    """The JSON Schema text of a pattern made by :func:`regex`."""
+    text = pattern.pattern
+    return text[:-2] + "$" if text.endswith(r"\Z") else text
+
+
+CODE_RE = regex(r"^[A-Z0-9]{1,8}$")
+UUID_RE = regex(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+HASH_RE = regex(r"^[0-9a-f]{64}$")
+TIME_RE = regex(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z$")
+DAY_RE = regex(r"^[0-9]{8}$")
 # ``local_db.hlc.HLC.encode``: fixed width so text order is clock order.
-HLC_RE = re.compile(r"^(\d{15})\.(\d{5})$")
-NUMBER_RE = re.compile(r"^([A-Z0-9]{1,8})-([A-Z0-9]{1,8})-(\d{8})-(\d{4,6})$")
-VERIFY_CODE_RE = re.compile(r"^\d{6}$")
+HLC_RE = regex(r"^([0-9]{15})\.([0-9]{5})$")
+NUMBER_RE = regex(r"^([A-Z0-9]{1,8})-([A-Z0-9]{1,8})-([0-9]{8})-([0-9]{4,6})$")
+VERIFY_CODE_RE = regex(r"^[0-9]{6}$")
+# Text that is more than spaces and control characters: what is left after
+# ``clean_text`` strips it (Python's str.isspace set and the Cc category, spelled out so
+# a JSON Schema validator reads the same class).
+NONBLANK_RE = regex("[^\t\n\x0b\x0c\r \x00-\x1f\x7f-\x9f\xa0\u1680\u2000-\u200a"
+                    "\u2028\u2029\u202f\u205f\u3000]")
 
 STATES = ("accepted", "rectifying", "reviewing", "accountability", "closed", "rated",
           "merged", "voided")
@@ -78,6 +99,14 @@ class Num:
 
     ge: int = 0
     le: int = MAX_FEN
+
+
+@dataclass(frozen=True)
+class Items:
+    """A list of *min*..*max* items."""
+
+    min: int = 0
+    max: int = MAX_LIST
 
 
 @dataclass(frozen=True)
@@ -390,7 +419,7 @@ def _check_text(value: str, rule: Text, path: str) -> None:
         raise SchemaError(path, f"length {len(value)} not within {rule.min}..{rule.max}")
     if any("\ud800" <= ch <= "\udfff" for ch in value):
         raise SchemaError(path, "contains a lone surrogate")
-    if rule.pattern is not None and not rule.pattern.match(value):
+    if rule.pattern is not None and not rule.pattern.search(value):
         raise SchemaError(path, f"does not match {rule.pattern.pattern}")
     if rule.time:
         check_time(value, path)
@@ -398,7 +427,7 @@ def _check_text(value: str, rule: Text, path: str) -> None:
 
 def check_time(value: str, path: str = "time") -> datetime:
     """A stored time: ``YYYY-MM-DDTHH:MM:SS.mmmZ`` of a real moment in a sane year."""
-    if not TIME_RE.match(value):
+    if not TIME_RE.search(value):
         raise SchemaError(path, "not a UTC time like 2026-11-22T02:00:00.000Z")
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -475,8 +504,9 @@ def check(value: Any, hint: Any, path: str = "payload") -> None:
     if origin is list:
         if not isinstance(value, list):
             raise SchemaError(path, f"expected a list, got {_type_name(value)}")
-        if len(value) > MAX_LIST:
-            raise SchemaError(path, f"more than {MAX_LIST} items")
+        bounds = next((r for r in rules if isinstance(r, Items)), Items())
+        if not bounds.min <= len(value) <= bounds.max:
+            raise SchemaError(path, f"{len(value)} items, not within {bounds.min}..{bounds.max}")
         for i, item in enumerate(value):
             check(item, args[0], f"{path}[{i}]")
         return
@@ -566,7 +596,7 @@ def hlc_parts(text: object) -> tuple[int, int] | None:
     """(wall ms, counter) of a well-formed hybrid-clock text in a sane year, else None."""
     if not isinstance(text, str):
         return None
-    match = HLC_RE.match(text)
+    match = HLC_RE.search(text)
     if match is None:
         return None
     wall = int(match.group(1))

@@ -64,7 +64,7 @@ def _stamp(moment: datetime) -> str:
 def check_codes(store: str, desk: str) -> None:
     """Refuse (ValueError) store and desk codes a desk could not have."""
     for label, code in (("store", store), ("desk", desk)):
-        if not CODE_RE.match(code):
+        if not CODE_RE.search(code):
             raise ValueError(f"{label} code {code!r}: 1-8 capital letters or digits")
     if desk == CENTRAL_DESK:
         raise ValueError(f"desk code {CENTRAL_DESK!r} is reserved for the centre's tickets")

@@ -21,7 +21,8 @@ from sqlalchemy.engine import Connection
 from local_db import event_schema, projection
 from local_db.eventlog import event_from_row
 from local_db.projection import CompensationState, TicketState
-from sync.server import policy_store
+from sync.server import bodies, policy_store
+from sync.server.bodies import check_body
 from sync.server.central import ActionRefused, CentralWriter, central_transaction
 from sync.server.storage import Storage, events, tickets
 
@@ -183,15 +184,16 @@ def clean_note(value: object, field: str, limit: int, *, required: bool) -> str 
         value = ""
     if not isinstance(value, str):
         raise ActionRefused(400, "malformed", f"{field} must be text")
+    # The limit counts what was sent, as the document's maxLength does.
+    if len(value) > limit:
+        raise ActionRefused(400, "too_long", f"{field} has {len(value)} characters, "
+                                             f"at most {limit}")
     text = "".join(ch for ch in value
                    if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs")).strip()
     if not text:
         if required:
             raise ActionRefused(400, "empty_text", f"{field} is empty")
         return None
-    if len(text) > limit:
-        raise ActionRefused(400, "too_long", f"{field} has {len(text)} characters, "
-                                             f"at most {limit}")
     return text
 
 
@@ -215,6 +217,7 @@ def change_status(storage: Storage, hq: str, ticket_id: str, body: Mapping[str, 
         raise ActionRefused(400, "unknown_status", f"from must be one of {', '.join(STATES)}")
     if not isinstance(to, str) or to not in HQ_TARGETS:
         raise ActionRefused(400, "unknown_status", f"to must be one of {', '.join(HQ_TARGETS)}")
+    check_body(body, bodies.StatusChange)
     with central_transaction(storage) as w:
         store, current = view(w.conn, ticket_id)
         if current.ticket.status in projection.FINAL_STATES:
@@ -232,6 +235,9 @@ def change_status(storage: Storage, hq: str, ticket_id: str, body: Mapping[str, 
 
 def add_note(storage: Storage, hq: str, ticket_id: str, body: Mapping[str, Any]) -> Written:
     """``note_added`` from headquarters: ``{"text"}``."""
+    with storage.engine.connect() as conn:
+        clean_note(body.get("text"), "text", _note_limit(conn), required=True)
+    check_body(body, bodies.NoteRequest)
     with central_transaction(storage) as w:
         store, _ = view(w.conn, ticket_id)
         text = clean_note(body.get("text"), "text", _note_limit(w.conn), required=True)
@@ -249,6 +255,10 @@ def decide_compensation(
     decision = body.get("decision")
     if decision not in DECISIONS:
         raise ActionRefused(400, "bad_decision", "decision must be approved or refused")
+    with storage.engine.connect() as conn:
+        clean_note(body.get("reason"), "reason", _note_limit(conn),
+                   required=decision == "refused")
+    check_body(body, bodies.DecisionRequest)
     with central_transaction(storage) as w:
         store, current = view(w.conn, ticket_id)
         line = next((c for c in current.compensations if c.id == compensation_id), None)

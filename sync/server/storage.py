@@ -489,7 +489,7 @@ class Storage:
                 raise Rejected("foreign_desk", f"event {event['event_id']}: ticket {tid} says "
                                                f"desk {desk!r}, the token is desk {who.desk!r}")
             number = str(payload["number"])
-            match = event_schema.NUMBER_RE.match(number)
+            match = event_schema.NUMBER_RE.search(number)
             if match is None or (match.group(1), match.group(2)) != (store, desk):
                 raise Rejected("foreign_number", f"event {event['event_id']}: number "
                                                  f"{number!r} is not one of {store}-{desk}")
