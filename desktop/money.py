@@ -12,9 +12,9 @@ from local_db.event_schema import MAX_FEN
 __all__ = ["MAX_FEN", "format_yuan", "parse_yuan", "yuan_text"]
 
 # What staff type: digits, one decimal point, at most two decimals that matter.
-_AMOUNT = re.compile(r"^(\d{1,15})(?:\.(\d*))?$|^\.(\d+)$")
+_AMOUNT = re.compile(r"^([0-9]{1,15})(?:\.([0-9]*))?\Z|^\.([0-9]+)\Z")
 # A comma only ever groups thousands: 1,000 and 12,345.60, never 12,5 or 4,99.
-_GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
+_GROUPED = re.compile(r"^[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?\Z")
 _CURRENCY = ("¥", "元", "CNY", "RMB")
 
 
@@ -55,7 +55,7 @@ def parse_yuan(value: object, field: str = "amount", max_fen: int | None = None)
         text = text.replace(",", "")
     match = _AMOUNT.match(text)
     if match is None:
-        kind = "input.amount_format" if any(ch.isdigit() for ch in text) else (
+        kind = "input.amount_format" if any(ch.isdecimal() for ch in text) else (
             "input.amount_not_number")
         raise _refuse(kind, field, value)
     whole, decimals = (match.group(1) or "0"), (match.group(2) or match.group(3) or "")
