@@ -141,8 +141,8 @@ def _schemathesis(server: ServerProcess, config: Path, token: str, *tags: str
     tool = Path(sys.executable).with_name("schemathesis")
     command = [str(tool) if tool.exists() else "schemathesis", "--config-file", str(config),
                "run", f"{server.url}/openapi.json", "--checks", "all", "--no-color",
-               "-H", f"Authorization: Bearer {token}", "--max-examples", "15",
-               "--max-time", "20", "--seed", "1313", "--workers", "1"]
+               "-H", f"Authorization: Bearer {token}", "--max-examples", "10",
+               "--max-time", "12", "--seed", "1313", "--workers", "1"]
     for tag in tags:
         command += ["--include-tag", tag]
     env = {**os.environ, "SCHEMATHESIS_HOOKS": ""}
