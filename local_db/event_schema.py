@@ -22,7 +22,7 @@ import math
 import re
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -414,10 +414,13 @@ def _type_name(value: object) -> str:
     return "null" if value is None else type(value).__name__
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _check_text(value: str, rule: Text, path: str) -> None:
     if not rule.min <= len(value) <= rule.max:
         raise SchemaError(path, f"length {len(value)} not within {rule.min}..{rule.max}")
-    if any("\ud800" <= ch <= "\udfff" for ch in value):
+    if not value.isascii() and _SURROGATE.search(value):
         raise SchemaError(path, "contains a lone surrogate")
     if rule.pattern is not None and not rule.pattern.search(value):
         raise SchemaError(path, f"does not match {rule.pattern.pattern}")
@@ -463,91 +466,149 @@ def _check_extra(value: Any, path: str, depth: int = 0) -> None:
         raise SchemaError(path, "integer out of range")
 
 
+Validator = Callable[[Any, str], None]
+
+
 def check(value: Any, hint: Any, path: str = "payload") -> None:
     """Raise :class:`SchemaError` unless *value* (parsed JSON) fits the type *hint*."""
+    _validator(hint)(value, path)
+
+
+@cache
+def _validator(hint: Any) -> Validator:
+    """A function checking values against *hint*, built once per type: a push checks
+    hundreds of payloads, and reading the type hints each time was most of the cost."""
     rules: tuple[Any, ...] = ()
     if typing.get_origin(hint) is Annotated:
         hint, *meta = typing.get_args(hint)
         rules = tuple(meta)
     if hint is Any:
-        _check_extra(value, path)
-        return
+        return _check_extra
     if _is_typeddict(hint):
+        return _dict_validator(hint, OPEN in rules)
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (Union, types.UnionType):
+        return _union_validator(tuple(_validator(a) for a in args))
+    if origin is Literal:
+        return _literal_validator(args)
+    if origin is list:
+        bounds = next((r for r in rules if isinstance(r, Items)), Items())
+        return _list_validator(_validator(args[0]), bounds)
+    if origin is dict:
+        return _map_validator(_validator(args[0]), _validator(args[1]))
+    if hint is type(None):
+        return _null
+    if hint is bool:
+        return _bool
+    if hint is int:
+        nums = tuple(r for r in rules if isinstance(r, Num))
+        return lambda value, path: _int(value, path, nums)
+    if hint is float:
+        return _float
+    if hint is str:
+        texts = tuple(r for r in rules if isinstance(r, Text))
+        return lambda value, path: _str(value, path, texts)
+    raise TypeError(f"schema type {hint!r} is not supported")  # a bug in this module
+
+
+def _dict_validator(kind: type, open_: bool) -> Validator:
+    fields, required = _hints(kind)
+    checks = {key: _validator(hint) for key, hint in fields.items()}
+
+    def validate(value: Any, path: str) -> None:
         if not isinstance(value, dict):
             raise SchemaError(path, f"expected an object, got {_type_name(value)}")
-        fields, required = _hints(hint)
-        missing = sorted(required - value.keys())
-        if missing:
-            raise SchemaError(f"{path}.{missing[0]}", "missing")
+        if not required <= value.keys():
+            raise SchemaError(f"{path}.{sorted(required - value.keys())[0]}", "missing")
         for key, item in value.items():
-            if key in fields:
-                check(item, fields[key], f"{path}.{key}")
-            elif OPEN in rules:
+            field_check = checks.get(key)
+            if field_check is not None:
+                field_check(item, f"{path}.{key}")
+            elif open_:
                 _check_extra(item, f"{path}.{key}")
             else:
                 raise SchemaError(f"{path}.{key}", "unknown field")
-        return
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if origin in (Union, types.UnionType):
+
+    return validate
+
+
+def _union_validator(options: tuple[Validator, ...]) -> Validator:
+    def validate(value: Any, path: str) -> None:
         problems = []
-        for option in args:
+        for option in options:
             try:
-                check(value, option, path)
+                option(value, path)
                 return
             except SchemaError as exc:
                 problems.append(exc.reason)
         raise SchemaError(path, " or ".join(dict.fromkeys(problems)))
-    if origin is Literal:
-        if not any(value == a and type(value) is type(a) for a in args):
-            raise SchemaError(path, f"must be one of {', '.join(map(str, args))}")
-        return
-    if origin is list:
+
+    return validate
+
+
+def _literal_validator(allowed: tuple[Any, ...]) -> Validator:
+    def validate(value: Any, path: str) -> None:
+        if not any(value == a and type(value) is type(a) for a in allowed):
+            raise SchemaError(path, f"must be one of {', '.join(map(str, allowed))}")
+
+    return validate
+
+
+def _list_validator(item: Validator, bounds: Items) -> Validator:
+    def validate(value: Any, path: str) -> None:
         if not isinstance(value, list):
             raise SchemaError(path, f"expected a list, got {_type_name(value)}")
-        bounds = next((r for r in rules if isinstance(r, Items)), Items())
         if not bounds.min <= len(value) <= bounds.max:
             raise SchemaError(path, f"{len(value)} items, not within {bounds.min}..{bounds.max}")
-        for i, item in enumerate(value):
-            check(item, args[0], f"{path}[{i}]")
-        return
-    if origin is dict:
+        for i, entry in enumerate(value):
+            item(entry, f"{path}[{i}]")
+
+    return validate
+
+
+def _map_validator(key_check: Validator, item: Validator) -> Validator:
+    def validate(value: Any, path: str) -> None:
         if not isinstance(value, dict):
             raise SchemaError(path, f"expected an object, got {_type_name(value)}")
         if len(value) > MAX_LIST:
             raise SchemaError(path, f"more than {MAX_LIST} keys")
-        for key, item in value.items():
-            check(key, args[0], f"{path} key")
-            check(item, args[1], f"{path}.{key}")
-        return
-    if hint is type(None):
-        if value is not None:
-            raise SchemaError(path, f"expected null, got {_type_name(value)}")
-        return
-    if hint is bool:
-        if not isinstance(value, bool):
-            raise SchemaError(path, f"expected true or false, got {_type_name(value)}")
-        return
-    if hint is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise SchemaError(path, f"expected an integer, got {_type_name(value)}")
-        for rule in rules:
-            if isinstance(rule, Num) and not rule.ge <= value <= rule.le:
-                raise SchemaError(path, f"{value} not within {rule.ge}..{rule.le}")
-        return
-    if hint is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise SchemaError(path, f"expected a number, got {_type_name(value)}")
-        if not math.isfinite(value) or abs(value) > 2**53:
-            raise SchemaError(path, "not a finite number")
-        return
-    if hint is str:
-        if not isinstance(value, str):
-            raise SchemaError(path, f"expected text, got {_type_name(value)}")
-        for rule in rules:
-            if isinstance(rule, Text):
-                _check_text(value, rule, path)
-        return
-    raise TypeError(f"schema type {hint!r} is not supported")  # a bug in this module
+        for key, entry in value.items():
+            key_check(key, f"{path} key")
+            item(entry, f"{path}.{key}")
+
+    return validate
+
+
+def _null(value: Any, path: str) -> None:
+    if value is not None:
+        raise SchemaError(path, f"expected null, got {_type_name(value)}")
+
+
+def _bool(value: Any, path: str) -> None:
+    if not isinstance(value, bool):
+        raise SchemaError(path, f"expected true or false, got {_type_name(value)}")
+
+
+def _int(value: Any, path: str, rules: tuple[Num, ...]) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SchemaError(path, f"expected an integer, got {_type_name(value)}")
+    for rule in rules:
+        if not rule.ge <= value <= rule.le:
+            raise SchemaError(path, f"{value} not within {rule.ge}..{rule.le}")
+
+
+def _float(value: Any, path: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise SchemaError(path, f"expected a number, got {_type_name(value)}")
+    if not math.isfinite(value) or abs(value) > 2**53:
+        raise SchemaError(path, "not a finite number")
+
+
+def _str(value: Any, path: str, rules: tuple[Text, ...]) -> None:
+    if not isinstance(value, str):
+        raise SchemaError(path, f"expected text, got {_type_name(value)}")
+    for rule in rules:
+        _check_text(value, rule, path)
 
 
 def payload_type(event_type: str, schema_version: int) -> Any:
