@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
@@ -16,8 +17,8 @@ from typing import Any
 
 from desktop.commands import maintenance, receipt, report, setup, tickets, triage
 from desktop.commands import sync as sync_commands
-from desktop.errors import AuthenticationFailed, KesuError
-from desktop.i18n import tr
+from desktop.errors import AuthenticationFailed, InvalidInput, KesuError
+from desktop.i18n import argparse_language, tr
 from desktop.paths import default_db_path
 from local_db.errors import StoreError
 
@@ -44,9 +45,46 @@ def build_parser(extensions: Sequence[Extension] = ()) -> argparse.ArgumentParse
 
 
 def emit(value: Any) -> None:
-    """Print *value* as JSON (UTF-8, not escaped: staff read Chinese)."""
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=None) + "\n")
-    sys.stdout.flush()
+    """Print *value* as JSON (UTF-8, not escaped: staff read Chinese).
+
+    A reader that went away (``| head -c0``) is not a failure: the work is done and
+    committed, and a caller retrying on a non-zero exit would do it twice.
+    """
+    try:
+        sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=None) + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Point stdout at /dev/null so the flush at exit does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+# SQLite's own words for a damaged or foreign file, in the user's language.
+_SQLITE_CODES = (
+    ("file is not a database", "store.not_a_database"),
+    ("unable to open database file", "store.cannot_open"),
+    ("database is locked", "store.locked"),
+    ("disk i/o error", "store.disk_io"),
+    ("database disk image is malformed", "store.malformed"),
+)
+
+
+def sqlite_message(exc: sqlite3.Error) -> str:
+    """What a SQLite error means for the user, translated."""
+    text = str(exc)
+    for needle, code in _SQLITE_CODES:
+        if needle in text.lower():
+            return tr(code, detail=text)
+    return tr("store.sqlite", detail=text)
+
+
+def _check_arguments(args: argparse.Namespace) -> None:
+    """Refuse arguments that were not UTF-8 (Python keeps such bytes as surrogates,
+    which a save would silently drop)."""
+    for name, value in vars(args).items():
+        if isinstance(value, str) and any("\udc80" <= ch <= "\udcff" for ch in value):
+            raise InvalidInput("input.not_utf8_argument", option=name)
 
 
 def main(argv: Sequence[str] | None = None, *, extensions: Sequence[Extension] = (),
@@ -57,12 +95,14 @@ def main(argv: Sequence[str] | None = None, *, extensions: Sequence[Extension] =
     window on the demo store it built.
     """
     _utf8_streams()
-    parser = build_parser(extensions)
-    args = parser.parse_args(argv)
+    with argparse_language():
+        parser = build_parser(extensions)
+        args = parser.parse_args(argv)
     args.db = args.db or default_db_path()
     args.emit = emit
     args.open_app = open_app
     try:
+        _check_arguments(args)
         result = args.handler(args)
         return int(result or 0)
     except AuthenticationFailed as exc:
@@ -74,8 +114,8 @@ def main(argv: Sequence[str] | None = None, *, extensions: Sequence[Extension] =
     except StoreError as exc:
         _error(tr(exc.code, **exc.params, detail=exc.detail))
         return 1
-    except sqlite3.DatabaseError as exc:
-        _error(tr("store.sqlite", detail=str(exc)))
+    except sqlite3.Error as exc:
+        _error(sqlite_message(exc))
         return 1
     except KeyboardInterrupt:
         return 130

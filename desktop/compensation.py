@@ -147,7 +147,7 @@ def compensate(
     nothing on the ticket (the failure counts towards the approver's lock-out).
     """
     policy = desk.policy.compensation
-    amount_fen = parse_yuan(amount, "amount")
+    amount_fen = parse_yuan(amount, "amount", policy.max_amount_fen)
     if amount_fen <= 0:
         raise InvalidInput("input.amount_zero", field="amount")
     if kind not in policy.kinds:

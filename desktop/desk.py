@@ -19,10 +19,15 @@ from desktop.numbering import valid_code
 from desktop.policy import Policy, load_policy, parse_policy
 from desktop.triage import Triage
 from local_db import meta
-from local_db.connection import connect, transaction
-from local_db.errors import NotInitialisedError
+from local_db.connection import connect, connect_readonly, transaction
+from local_db.errors import (
+    NotADatabaseError,
+    NotInitialisedError,
+    ReadOnlyOutdatedError,
+    StoreError,
+)
 from local_db.ids import uuid7
-from local_db.migrations import migrate
+from local_db.migrations import migrate, pending_migrations
 
 
 @dataclass
@@ -131,17 +136,63 @@ def reload_policy(desk: Desk) -> bool:
     return True
 
 
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
 def open_desk(path: str | Path, clock: Clock | None = None) -> Desk:
-    """Open an initialised desk database, applying pending migrations."""
-    if str(path) != ":memory:" and not Path(path).exists():
-        raise NotInitialisedError(f"no database at {path}", path=str(path))
-    conn = connect(path)
+    """Open an initialised desk database, applying pending migrations.
+
+    Never writes into a file that is not yet a Kesu database: an empty file is "not
+    initialised" and stays empty, another kind of file is refused as such. A database
+    that cannot be opened for writing (read-only file or directory, a disk too full
+    for SQLite's shared-memory file) is opened read-only, so reading commands work and
+    writing ones fail with a clear error.
+    """
+    if str(path) == ":memory:":
+        conn = connect(path)
+    else:
+        _check_file(Path(path))
+        try:
+            conn = connect(path)
+            migrate(conn)
+        except sqlite3.OperationalError as exc:
+            if "conn" in locals():
+                conn.close()
+            conn = _open_readonly(Path(path), exc)
     try:
-        migrate(conn)
         return open_desk_conn(conn, clock)
     except BaseException:
         conn.close()
         raise
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        raise NotInitialisedError(f"no database at {path}", path=str(path))
+    try:
+        with path.open("rb") as f:
+            head = f.read(len(_SQLITE_HEADER))
+    except OSError as exc:
+        raise StoreError(f"{path}: {exc}") from None
+    if not head:
+        raise NotInitialisedError(f"{path} is empty", path=str(path))
+    if head != _SQLITE_HEADER:
+        raise NotADatabaseError(f"{path}: file is not a database", path=str(path))
+
+
+def _open_readonly(path: Path, cause: sqlite3.OperationalError) -> sqlite3.Connection:
+    """The read-only fallback of :func:`open_desk`; re-raises *cause* when it fails too."""
+    try:
+        conn = connect_readonly(path)
+    except sqlite3.Error:
+        raise cause from None
+    try:
+        if pending_migrations(conn):
+            raise ReadOnlyOutdatedError(f"{path}: {cause}")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
 
 
 def open_desk_conn(conn: sqlite3.Connection, clock: Clock | None = None) -> Desk:

@@ -6,8 +6,11 @@ The catalogues are JSON files in ``resources/messages/``; the Qt front end has i
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -59,3 +62,54 @@ def _translate_param(key: str, value: Any, language: str) -> Any:
     if prefix is None or not isinstance(value, str):
         return value
     return catalogue(language).get(f"{prefix}.{value}", value)
+
+
+# argparse's own messages (usage, "error:", required arguments, invalid choices...),
+# by their gettext msgid in Python's argparse, to keys of the catalogues.
+_ARGPARSE = {
+    "usage: ": "argparse.usage",
+    "%(prog)s: error: %(message)s\n": "argparse.error",
+    "the following arguments are required: %s": "argparse.required",
+    "invalid choice: %(value)r (choose from %(choices)s)": "argparse.invalid_choice",
+    "unrecognized arguments: %s": "argparse.unrecognized",
+    "invalid %(type)s value: %(value)r": "argparse.invalid_value",
+    "expected one argument": "argparse.expected_one",
+    "expected at most one argument": "argparse.expected_at_most_one",
+    "expected at least one argument": "argparse.expected_at_least_one",
+    "expected %s argument": "argparse.expected_n",
+    "expected %s arguments": "argparse.expected_n",
+    "argument %(argument_name)s: %(message)s": "argparse.argument",
+    "ambiguous option: %(option)s could match %(matches)s": "argparse.ambiguous",
+    "not allowed with argument %s": "argparse.not_allowed_with",
+    "ignored explicit argument %r": "argparse.ignored_explicit",
+    "one of the arguments %s is required": "argparse.one_required",
+    "positional arguments": "argparse.positional",
+    "options": "argparse.options",
+    "show this help message and exit": "argparse.help",
+    "can't open '%(filename)s': %(error)s": "argparse.cannot_open",
+}
+
+
+@contextmanager
+def argparse_language(language: str | None = None) -> Iterator[None]:
+    """Run a block with argparse speaking *language* (its messages are English only).
+
+    argparse looks its texts up through the module globals ``_`` and ``ngettext`` each
+    time it builds a parser or reports an error; they are swapped for the block only.
+    """
+    lang = language or current_language()
+    texts = catalogue(lang)
+
+    def gettext(msgid: str) -> str:
+        key = _ARGPARSE.get(msgid)
+        return texts.get(key, msgid) if key else msgid
+
+    def ngettext(singular: str, plural: str, n: int) -> str:
+        return gettext(singular if n == 1 else plural)
+
+    saved = argparse._, argparse.ngettext  # type: ignore[attr-defined]
+    argparse._, argparse.ngettext = gettext, ngettext  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = saved  # type: ignore[attr-defined]

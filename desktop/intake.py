@@ -121,5 +121,6 @@ def parse_intake(data: Mapping[str, Any], policy: Policy) -> IntakeForm:
         customers=customers,
         product_name=clean_text(product.get("name"), "product.name", 100, False),
         product_sku=clean_text(product.get("sku"), "product.sku", 40, False),
-        amount_paid_fen=None if paid in (None, "") else parse_yuan(paid, "amount_paid"),
+        amount_paid_fen=None if paid in (None, "") else parse_yuan(
+            paid, "amount_paid", policy.compensation.max_amount_fen),
     )

@@ -2,40 +2,70 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import math
+import re
+import unicodedata
 
 from desktop.errors import InvalidInput
+from local_db.event_schema import MAX_FEN
 
-# Far above any real complaint; stops a mistyped 10^20 from reaching SQLite.
-MAX_FEN = 10**11
+__all__ = ["MAX_FEN", "format_yuan", "parse_yuan", "yuan_text"]
+
+# What staff type: digits, one decimal point, at most two decimals that matter.
+_AMOUNT = re.compile(r"^([0-9]{1,15})(?:\.([0-9]*))?\Z|^\.([0-9]+)\Z")
+# A comma only ever groups thousands: 1,000 and 12,345.60, never 12,5 or 4,99.
+_GROUPED = re.compile(r"^[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?\Z")
+_CURRENCY = ("¥", "元", "CNY", "RMB")
 
 
-def parse_yuan(value: object, field: str = "amount") -> int:
-    """Convert a yuan amount (``"12.5"``, ``12``, ``"¥1,000.00"``) to integer fen.
+def _refuse(code: str, field: str, value: object, **params: object) -> InvalidInput:
+    return InvalidInput(code, field=field, value=str(value)[:40], **params)
 
-    Refuses negative, not-a-number, infinite, more than two decimals and absurd values
-    with :class:`InvalidInput` naming *field*.
+
+def parse_yuan(value: object, field: str = "amount", max_fen: int | None = None) -> int:
+    """Convert a yuan amount (``"12.5"``, ``12``, ``"¥1,000.00"``, ``"１２．５"``) to fen.
+
+    Full-width digits and signs are read as their ASCII forms. Refuses, with
+    :class:`InvalidInput` naming *field* and the form expected: a decimal comma
+    (``12,5``), exponents (``1e9``), signs, more than two decimals, and amounts above
+    *max_fen* (the policy's ``compensation.max_amount_fen``; without it, the most an
+    event may carry).
     """
     if isinstance(value, bool) or value is None:
-        raise InvalidInput("input.amount_not_number", field=field, value=str(value))
-    text = str(value).strip().replace(",", "").replace("，", "")
-    for sign in ("¥", "￥", "元", "CNY", "RMB"):
+        raise _refuse("input.amount_not_number", field, value)
+    if isinstance(value, int):
+        text = str(value)
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise _refuse("input.amount_not_number", field, value)
+        text = repr(value)  # 1e+16 stays an exponent, and is refused as one
+    elif isinstance(value, str):
+        text = value
+    else:
+        raise _refuse("input.amount_not_number", field, value)
+    text = unicodedata.normalize("NFKC", text).strip()
+    for sign in _CURRENCY:
         text = text.replace(sign, "")
     text = text.strip()
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise InvalidInput("input.amount_not_number", field=field, value=str(value)) from None
-    if not amount.is_finite():
-        raise InvalidInput("input.amount_not_number", field=field, value=str(value))
-    if amount < 0:
-        raise InvalidInput("input.amount_negative", field=field, value=str(value))
-    fen = amount * 100
-    if fen != fen.to_integral_value():
-        raise InvalidInput("input.amount_too_precise", field=field, value=str(value))
-    if fen > MAX_FEN:
-        raise InvalidInput("input.amount_too_large", field=field, value=str(value))
-    return int(fen)
+    if text.startswith("-") and _AMOUNT.match(text[1:].replace(",", "")):
+        raise _refuse("input.amount_negative", field, value)
+    if "," in text:
+        if not _GROUPED.match(text):
+            raise _refuse("input.amount_decimal_comma", field, value)
+        text = text.replace(",", "")
+    match = _AMOUNT.match(text)
+    if match is None:
+        kind = "input.amount_format" if any(ch.isdecimal() for ch in text) else (
+            "input.amount_not_number")
+        raise _refuse(kind, field, value)
+    whole, decimals = (match.group(1) or "0"), (match.group(2) or match.group(3) or "")
+    if decimals[2:].strip("0"):
+        raise _refuse("input.amount_too_precise", field, value)
+    fen = int(whole) * 100 + int(decimals[:2].ljust(2, "0"))
+    limit = MAX_FEN if max_fen is None else min(max_fen, MAX_FEN)
+    if fen > limit:
+        raise _refuse("input.amount_too_large", field, value, max=yuan_text(limit))
+    return fen
 
 
 def format_yuan(fen: int) -> str:

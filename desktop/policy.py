@@ -15,8 +15,10 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from desktop.errors import PolicyInvalid
+from local_db.event_schema import MAX_FEN, MAX_NAME_CHARS, MAX_TEXT_CHARS
 
 SUPPORTED_SCHEMA = 1
+DEFAULT_MAX_AMOUNT_FEN = 10_000_000  # ¥100,000, as the shipped policy says
 ROLES = ("cashier", "desk", "manager")
 
 
@@ -41,6 +43,9 @@ class CompensationPolicy:
     suggested_kind_by_level: dict[int, str]
     food_safety_multiplier: int
     food_safety_minimum_fen: int
+    # The largest amount (paid or compensated) anyone may type: catches 1e9 and a
+    # mistyped extra zero. Older documents lack it: DEFAULT_MAX_AMOUNT_FEN.
+    max_amount_fen: int = 10_000_000  # DEFAULT_MAX_AMOUNT_FEN
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,13 @@ class DuplicatePolicy:
     same_customer_window_hours: int
     text_similarity_threshold: float
     text_window_hours: int
+
+
+@dataclass(frozen=True)
+class EnrolmentPolicy:
+    """How long an enrolment code made at the centre lives (older documents: 24 h)."""
+
+    code_ttl_hours: int = 24
 
 
 @dataclass(frozen=True)
@@ -87,6 +99,7 @@ class Policy:
     duplicates: DuplicatePolicy
     raw: dict[str, Any]
     reports: ReportPolicy = field(default_factory=ReportPolicy)
+    enrolment: EnrolmentPolicy = field(default_factory=EnrolmentPolicy)
 
     def target(self, level: int) -> LevelTarget:
         """The response target of *level*."""
@@ -141,6 +154,42 @@ def _report_policy(doc: dict[str, Any]) -> ReportPolicy:
     return ReportPolicy(**values)
 
 
+def _enrolment_policy(doc: dict[str, Any]) -> EnrolmentPolicy:
+    if "enrolment" not in doc:
+        return EnrolmentPolicy()
+    _get(doc, "enrolment", dict)
+    if "code_ttl_hours" not in doc["enrolment"]:
+        return EnrolmentPolicy()
+    hours = _positive_int(doc, "enrolment.code_ttl_hours")
+    if hours > 24 * 30:
+        raise _fail("enrolment.code_ttl_hours", "at most 720 (30 days)")
+    return EnrolmentPolicy(hours)
+
+
+def _max_amount(doc: dict[str, Any]) -> int:
+    if "max_amount_fen" not in doc["compensation"]:
+        return DEFAULT_MAX_AMOUNT_FEN
+    value = _positive_int(doc, "compensation.max_amount_fen")
+    if value > MAX_FEN:
+        raise _fail("compensation.max_amount_fen", f"at most {MAX_FEN} (what an event may carry)")
+    return value
+
+
+# Intake limits may not exceed what an event may carry (local_db.event_schema): a desk
+# would save what the centre and every other desk refuse.
+_INTAKE_BOUNDS = {"max_text_chars": MAX_TEXT_CHARS, "max_note_chars": MAX_TEXT_CHARS,
+                  "max_name_chars": MAX_NAME_CHARS, "max_customers": 100_000}
+
+
+def _check_intake(doc: dict[str, Any]) -> None:
+    if "intake" not in doc:
+        return
+    _get(doc, "intake", dict)
+    for key, bound in _INTAKE_BOUNDS.items():
+        if key in doc["intake"] and _positive_int(doc, f"intake.{key}") > bound:
+            raise _fail(f"intake.{key}", f"at most {bound}")
+
+
 def parse_policy(doc: Any, source: str = "<policy>") -> Policy:
     """Validate a policy document (already parsed JSON) and return it typed."""
     if not isinstance(doc, dict):
@@ -191,6 +240,7 @@ def parse_policy(doc: Any, source: str = "<policy>") -> Policy:
         suggested_kind_by_level={int(k): v for k, v in suggested.items()},
         food_safety_multiplier=_positive_int(doc, "compensation.food_safety_multiplier"),
         food_safety_minimum_fen=_positive_int(doc, "compensation.food_safety_minimum_fen"),
+        max_amount_fen=_max_amount(doc),
     )
     staff = StaffPolicy(
         pin_min_length=_positive_int(doc, "staff.pin_min_length"),
@@ -209,6 +259,7 @@ def parse_policy(doc: Any, source: str = "<policy>") -> Policy:
     )
     channels = _get(doc, "channels", dict)
     reports = _report_policy(doc)
+    _check_intake(doc)
     tiers = _get(doc, "member_tiers", list)
     policy = Policy(
         version=version,
@@ -223,6 +274,7 @@ def parse_policy(doc: Any, source: str = "<policy>") -> Policy:
         duplicates=duplicates,
         raw=doc,
         reports=reports,
+        enrolment=_enrolment_policy(doc),
     )
     # Triage validates its own section (rules and model); its errors carry the same path
     # form. A model this Kesu cannot read is no error: the rules then work alone.

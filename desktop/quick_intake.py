@@ -94,7 +94,7 @@ def parse_amount(policy: Policy, actor: Staff, amount: str | None) -> int | None
     """
     if amount is None or not amount.strip():
         return None
-    fen = parse_yuan(amount, "amount")
+    fen = parse_yuan(amount, "amount", policy.compensation.max_amount_fen)
     if fen <= 0:
         raise InvalidInput("input.amount_zero", field="amount")
     limit = limit_fen(policy, actor)

@@ -42,3 +42,21 @@ class IntegrityError(StoreError):
     """A write would break an invariant of the event log."""
 
     code = "store.integrity"
+
+
+class InvalidEventError(StoreError):
+    """An event whose payload does not fit ``local_db.event_schema``; nothing was saved."""
+
+    code = "store.invalid_event"
+
+
+class NotADatabaseError(StoreError):
+    """The file is not a SQLite database (the wrong file, or a damaged one); untouched."""
+
+    code = "store.not_a_database"
+
+
+class ReadOnlyOutdatedError(StoreError):
+    """A database this Kesu can only read needs a migration first."""
+
+    code = "store.read_only_outdated"

@@ -16,10 +16,14 @@ from typing import Any
 
 from local_db import meta
 from local_db.errors import IntegrityError
+from local_db.event_schema import EVENT_SCHEMA_VERSION, canonical_payload
 from local_db.hlc import HLC, ZERO, tick
 from local_db.ids import uuid7
 
-EVENT_SCHEMA_VERSION = 1
+__all__ = ["EVENT_SCHEMA_VERSION", "GENESIS_HASH", "Event", "append", "canonical_payload",
+           "compute_hash", "event_from_row", "events_for_ticket", "format_time",
+           "iter_events", "verify_chain"]
+
 GENESIS_HASH = "0" * 64
 
 _COLUMNS = (
@@ -69,11 +73,6 @@ class Event:
             "prev_hash": self.prev_hash,
             "hash": self.hash,
         }
-
-
-def canonical_payload(payload: Mapping[str, Any]) -> str:
-    """The one JSON text of a payload that is stored and hashed."""
-    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def compute_hash(
@@ -243,12 +242,18 @@ def iter_events(conn: sqlite3.Connection, order: str = "fold") -> Iterator[Event
         yield event_from_row(row)
 
 
-def verify_chain(conn: sqlite3.Connection) -> list[str]:
+def verify_chain(
+    conn: sqlite3.Connection,
+    set_aside: Mapping[tuple[str, int], tuple[str, str]] | None = None,
+) -> list[str]:
     """Check every device's hash chain; return one line per problem (empty when intact).
 
     Hashes the payload text exactly as stored, so even a change that keeps the JSON
-    meaning (spacing, key order) shows.
+    meaning (spacing, key order) shows. *set_aside* maps (device_id, device_seq) to
+    (prev_hash, hash) of pulled events kept beside the log (``sync_state``): the chain
+    continues over them instead of showing a gap.
     """
+    bridges = set_aside or {}
     problems: list[str] = []
     current_device: str | None = None
     expected_prev = GENESIS_HASH
@@ -259,6 +264,12 @@ def verify_chain(conn: sqlite3.Connection) -> list[str]:
             current_device = row["device_id"]
             expected_prev = GENESIS_HASH
             expected_seq = 1
+        while row["device_seq"] > expected_seq and (
+                (str(current_device), expected_seq) in bridges):
+            prev, digest = bridges[(str(current_device), expected_seq)]
+            if prev != expected_prev:
+                break
+            expected_prev, expected_seq = digest, expected_seq + 1
         if row["device_seq"] != expected_seq:
             problems.append(
                 f"device {current_device}: sequence gap, expected {expected_seq} "

@@ -278,9 +278,45 @@ def m007_report_day_cache(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations(name="m008_sync_set_aside")
+def m008_sync_set_aside(db: sqlite_utils.Database) -> None:
+    # Pulled events this desk cannot apply (they fail local_db.event_schema, or their
+    # ticket would not fold: a number another ticket holds, a second creation...), kept
+    # whole, hash-verified, beside the log instead of in it, so one bad event never
+    # stops the store's sync; `kesu sync dead-letters` lists them, `kesu check` bridges
+    # their devices' chains over them.
+    db.executescript(
+        """
+        CREATE TABLE sync_set_aside (
+            event_id TEXT PRIMARY KEY,
+            ticket_id TEXT NOT NULL,
+            device_id TEXT NOT NULL,
+            device_seq INTEGER NOT NULL,
+            server_seq INTEGER,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            wire TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            detail TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            UNIQUE (device_id, device_seq)
+        );
+        """
+    )
+
+
 def known_migrations() -> list[str]:
     """Names of the migrations this version of Kesu knows, in order."""
     return [m.name for m in migrations._migrations]
+
+
+def pending_migrations(conn: sqlite3.Connection) -> list[str]:
+    """Names of the migrations *conn*'s database lacks (reads only)."""
+    have = {r[0] for r in conn.execute(
+        "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", (MIGRATION_SET,))} \
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = '_sqlite_migrations'"
+                        ).fetchone() else set()
+    return [name for name in known_migrations() if name not in have]
 
 
 def migrate(conn: sqlite3.Connection) -> list[str]:

@@ -11,8 +11,9 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from local_db import eventlog, projection, search
+from local_db import event_schema, eventlog, projection, search, sync_state
 from local_db.connection import transaction
+from local_db.errors import InvalidEventError
 from local_db.eventlog import Event
 from local_db.projection import CompensationState, TicketState
 
@@ -43,6 +44,9 @@ def record_event(
     a read; it must be the stored state. Joins the caller's transaction when there is
     one, so a command that writes several events (a ticket and the level raise of its
     group) commits them together.
+
+    The payload must fit its type in :mod:`local_db.event_schema` (what the centre and
+    every other desk will check): :class:`InvalidEventError` otherwise, nothing saved.
     """
     with transaction(conn):
         event = eventlog.append(
@@ -54,6 +58,11 @@ def record_event(
             occurred_at=occurred_at,
             policy_version=policy_version,
         )
+        try:
+            # The stored (canonical, re-parsed) form, exactly what others will read.
+            event_schema.check_payload(type, event.payload)
+        except event_schema.SchemaError as exc:
+            raise InvalidEventError(f"{type}: {exc}", event_type=type) from None
         before = None
         if type != "ticket_created":
             before = current if current is not None and current.id == ticket_id else (
@@ -136,7 +145,7 @@ def check(conn: sqlite3.Connection) -> list[str]:
     still waiting for their ``ticket_created`` are not problems (see
     :func:`waiting_for_creation`); they have no row until it arrives.
     """
-    problems = eventlog.verify_chain(conn)
+    problems = eventlog.verify_chain(conn, sync_state.set_aside_links(conn))
     tickets, ledger, waiting = _fold(conn)
     stored_ids: set[str] = set()
     for row in conn.execute("SELECT * FROM tickets"):

@@ -27,9 +27,10 @@ import json
 import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from local_db import eventlog, meta, projection, search
+from local_db import event_schema, eventlog, meta, projection, search
 from local_db.connection import transaction
 from local_db.errors import IntegrityError, SchemaTooNewError
 from local_db.eventlog import EVENT_SCHEMA_VERSION
@@ -72,6 +73,7 @@ class SyncState:
     server: str | None = None
     update_required: str | None = None
     enrol_again: bool = False
+    desk_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,7 @@ class Applied:
     received: int  # events in the page
     inserted: int  # of which new to this desk
     tickets: int  # tickets re-folded
+    set_aside: int = 0  # new events this desk cannot apply (see set_aside_events)
 
 
 def read_state(conn: sqlite3.Connection) -> SyncState:
@@ -123,6 +126,7 @@ def read_state(conn: sqlite3.Connection) -> SyncState:
         server=meta.get(conn, SERVER),
         update_required=meta.get(conn, UPDATE_REQUIRED),
         enrol_again=meta.get(conn, ENROL_AGAIN) is not None,
+        desk_code=meta.get(conn, "desk_code") or "",
     )
 
 
@@ -308,8 +312,13 @@ def apply_remote(
     ticket that got a new event (tickets row, compensation ledger, search entry) so the
     projections stay equal to the fold of the events. Advances the hybrid clock past
     the newest remote event so later local events sort after what was seen.
-    A page with a wrong hash is refused whole (:class:`IntegrityError`), and so is one
-    with an event schema newer than :data:`MAX_SCHEMA_VERSION` (:class:`SchemaTooNewError`;
+
+    A new event that fails :mod:`local_db.event_schema`, or that its ticket cannot fold
+    with (a number another ticket holds, a second creation, a decision on an unknown
+    compensation...), is set aside (:func:`set_aside_events`) and the rest applied: one
+    bad event never stops the store's sync. A page with a wrong hash is refused whole
+    (:class:`IntegrityError`), as is one that forks a held device history, and one with
+    an event schema newer than :data:`MAX_SCHEMA_VERSION` (:class:`SchemaTooNewError`;
     the engine checks first and does not offer such a page).
     """
     newer = newer_schema(events)
@@ -318,40 +327,192 @@ def apply_remote(
                                 f"{MAX_SCHEMA_VERSION}", unknown=f"event schema {newer}")
     for raw in events:
         _verify(raw)
+    seen = format_ms(now_ms)
     with transaction(conn):
-        touched: set[str] = set()
+        held = _held_ids(conn, [str(raw["event_id"]) for raw in events])
+        fresh: dict[str, list[Mapping[str, Any]]] = {}
+        set_aside = 0
+        for raw in events:
+            if raw["event_id"] in held:
+                if raw.get("server_seq") is not None:
+                    # Also after a restore, when the server numbered it anew.
+                    conn.execute(
+                        "UPDATE events SET server_seq = ? WHERE event_id = ? "
+                        "AND server_seq IS NOT ?",
+                        (raw["server_seq"], raw["event_id"], raw["server_seq"]),
+                    )
+                continue
+            held.add(str(raw["event_id"]))  # a page repeating an event applies it once
+            try:
+                event_schema.check_event(raw)
+            except event_schema.InvalidEvent as exc:
+                set_aside += _set_aside(conn, raw, "invalid_event", exc.reason, seen)
+                continue
+            fresh.setdefault(str(raw["ticket_id"]), []).append(raw)
         inserted = 0
         newest = ZERO
-        for raw in events:
-            try:
-                cur = _insert_pulled(conn, raw)
-            except sqlite3.IntegrityError as exc:
-                # Same (device_id, device_seq) as a held event with another id: the
-                # server's history forked from ours. Refuse the page whole; never
-                # overwrite what staff saw saved.
-                raise IntegrityError(
-                    f"pulled event {raw['event_id']} ({raw['device_id']} "
-                    f"#{raw['device_seq']}) conflicts with a held event: {exc}") from exc
-            if cur.rowcount == 1:
+        for ticket_id in sorted(fresh):
+            applied, refused = _apply_ticket(conn, ticket_id, fresh[ticket_id])
+            for raw in applied:
                 inserted += 1
-                touched.add(raw["ticket_id"])
                 newest = max(newest, HLC.decode(raw["hlc"]))
-            elif raw.get("server_seq") is not None:
-                # Also after a restore, when the server numbered it anew.
-                conn.execute(
-                    "UPDATE events SET server_seq = ? WHERE event_id = ? "
-                    "AND server_seq IS NOT ?",
-                    (raw["server_seq"], raw["event_id"], raw["server_seq"]),
-                )
-        for ticket_id in sorted(touched):
-            refold_ticket(conn, ticket_id)
+            for raw, reason, detail in refused:
+                set_aside += _set_aside(conn, raw, reason, detail, seen)
         if newest != ZERO:
             last = meta.get(conn, "hlc")
             meta.put(conn, "hlc", receive(HLC.decode(last) if last else ZERO, newest,
                                           now_ms).encode())
         meta.put(conn, CURSOR, str(cursor))
         meta.put(conn, EPOCH, epoch)
-    return Applied(received=len(events), inserted=inserted, tickets=len(touched))
+    touched = sum(1 for rows in fresh.values() if rows)
+    return Applied(received=len(events), inserted=inserted, tickets=touched,
+                   set_aside=set_aside)
+
+
+def format_ms(now_ms: int) -> str:
+    """*now_ms* (Unix milliseconds) as stored time text."""
+    return eventlog.format_time(datetime.fromtimestamp(now_ms / 1000, UTC))
+
+
+def _held_ids(conn: sqlite3.Connection, ids: list[str]) -> set[str]:
+    """Which of *ids* the desk holds already, in its log or set aside."""
+    held: set[str] = set()
+    for start in range(0, len(ids), 400):  # SQLite's variable limit
+        chunk = ids[start:start + 400]
+        marks = ",".join("?" * len(chunk))
+        for table in ("events", "sync_set_aside"):
+            held.update(r[0] for r in conn.execute(
+                f"SELECT event_id FROM {table} WHERE event_id IN ({marks})", chunk))
+    return held
+
+
+# What folding a ticket with a pulled event can raise when the event makes no sense in
+# its history (projection.apply's KeyError on an unknown compensation, ValueError on a
+# second creation...), and SQLite's refusal of a number another ticket holds.
+_FOLD_ERRORS = (ValueError, KeyError, TypeError, AttributeError, IndexError)
+
+
+class _Unfoldable(Exception):
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason, self.detail = reason, detail
+
+
+def _insert_and_fold(conn: sqlite3.Connection, ticket_id: str,
+                     rows: Sequence[Mapping[str, Any]]) -> None:
+    for raw in rows:
+        try:
+            _insert_pulled(conn, raw)
+        except sqlite3.IntegrityError as exc:
+            # Same (device_id, device_seq) as a held event with another id: the
+            # server's history forked from ours. Refuse the page whole; never
+            # overwrite what staff saw saved.
+            raise IntegrityError(
+                f"pulled event {raw['event_id']} ({raw['device_id']} "
+                f"#{raw['device_seq']}) conflicts with a held event: {exc}") from exc
+    try:
+        refold_ticket(conn, ticket_id)
+    except sqlite3.IntegrityError as exc:
+        if "tickets.number" in str(exc):
+            raise _Unfoldable("number_taken", "another ticket on this desk holds its "
+                                              f"number: {exc}") from None
+        raise _Unfoldable("unfoldable", str(exc)) from None
+    except _FOLD_ERRORS as exc:
+        raise _Unfoldable("unfoldable", f"{type(exc).__name__}: {exc}") from None
+
+
+def _apply_ticket(
+    conn: sqlite3.Connection, ticket_id: str, rows: list[Mapping[str, Any]]
+) -> tuple[list[Mapping[str, Any]], list[tuple[Mapping[str, Any], str, str]]]:
+    """Insert one ticket's new events and fold it; (applied, refused with reason, detail).
+
+    Tried whole first; when the ticket does not fold, event by event in fold order, each
+    kept only if the ticket still folds with it.
+    """
+    conn.execute("SAVEPOINT pulled_ticket")
+    try:
+        _insert_and_fold(conn, ticket_id, rows)
+    except _Unfoldable:
+        conn.execute("ROLLBACK TO pulled_ticket")
+    else:
+        conn.execute("RELEASE pulled_ticket")
+        return rows, []
+    applied: list[Mapping[str, Any]] = []
+    refused: list[tuple[Mapping[str, Any], str, str]] = []
+    for raw in sorted(rows, key=lambda r: (r["hlc"], r["device_id"])):
+        conn.execute("SAVEPOINT pulled_event")
+        try:
+            _insert_and_fold(conn, ticket_id, [raw])
+        except _Unfoldable as exc:
+            conn.execute("ROLLBACK TO pulled_event")
+            refused.append((raw, exc.reason, exc.detail))
+        else:
+            applied.append(raw)
+        conn.execute("RELEASE pulled_event")
+    conn.execute("RELEASE pulled_ticket")
+    return applied, refused
+
+
+def _set_aside(conn: sqlite3.Connection, raw: Mapping[str, Any], reason: str, detail: str,
+               now: str) -> int:
+    """Keep a pulled event that cannot be applied beside the log; 1 if new."""
+    wire = {c: raw.get(c) for c in (*_WIRE_COLS, "server_seq")}
+    cur = conn.execute(
+        "INSERT OR IGNORE INTO sync_set_aside (event_id, ticket_id, device_id, device_seq, "
+        "server_seq, prev_hash, hash, wire, reason, detail, first_seen) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        (str(raw["event_id"]), str(raw["ticket_id"]), str(raw["device_id"]),
+         int(raw["device_seq"]), raw.get("server_seq"), str(raw["prev_hash"]),
+         str(raw["hash"]), json.dumps(wire, ensure_ascii=False), reason, detail[:2000], now),
+    )
+    return int(cur.rowcount)
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """A pulled event this desk could not apply, and why."""
+
+    event_id: str
+    ticket_id: str
+    device_id: str
+    device_seq: int
+    server_seq: int | None
+    type: str
+    reason: str
+    detail: str
+    first_seen: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form for ``kesu sync dead-letters``."""
+        return {"kind": "pulled", "event_id": self.event_id, "ticket_id": self.ticket_id,
+                "device_id": self.device_id, "device_seq": self.device_seq,
+                "server_seq": self.server_seq, "type": self.type, "reason": self.reason,
+                "detail": self.detail, "first_seen": self.first_seen}
+
+
+def set_aside_events(conn: sqlite3.Connection) -> list[SetAside]:
+    """Pulled events set aside, oldest first."""
+    out = []
+    for row in conn.execute("SELECT * FROM sync_set_aside ORDER BY first_seen, rowid"):
+        wire = json.loads(row["wire"])
+        out.append(SetAside(
+            event_id=row["event_id"], ticket_id=row["ticket_id"], device_id=row["device_id"],
+            device_seq=int(row["device_seq"]), server_seq=row["server_seq"],
+            type=str(wire.get("type"))[:64], reason=row["reason"], detail=row["detail"],
+            first_seen=row["first_seen"]))
+    return out
+
+
+def set_aside_count(conn: sqlite3.Connection) -> int:
+    """How many pulled events are set aside."""
+    return int(conn.execute("SELECT count(*) FROM sync_set_aside").fetchone()[0])
+
+
+def set_aside_links(conn: sqlite3.Connection) -> dict[tuple[str, int], tuple[str, str]]:
+    """(device_id, device_seq) → (prev_hash, hash) of the events set aside, for the chain
+    check to bridge over them."""
+    return {(r[0], int(r[1])): (str(r[2]), str(r[3])) for r in conn.execute(
+        "SELECT device_id, device_seq, prev_hash, hash FROM sync_set_aside")}
 
 
 def _insert_pulled(conn: sqlite3.Connection, raw: Mapping[str, Any]) -> sqlite3.Cursor:

@@ -33,6 +33,8 @@ from local_db import sync_state
 from local_db.errors import StoreError
 from sync.errors import (
     BadResponse,
+    EnrolRefused,
+    LocalFailure,
     NetworkError,
     PolicyRefused,
     ServerError,
@@ -120,7 +122,15 @@ class SyncReport:
     policy_installed: str | None = None  # a new policy version installed this round
     policy_error: str | None = None  # a pulled policy the desk refused (old one kept)
     update_required: str | None = None  # pulling stopped: events of a newer schema
+    set_aside: int = 0  # pulled events this desk could not apply (kept beside the log)
 
+
+# Why an enrolment can be refused (anything else from the server reads as "bad_code").
+ENROL_REASONS = frozenset({"code_expired", "wrong_store", "wrong_desk", "device_bound",
+                           "desk_taken"})
+
+# The last_error prefix of a round that set pulled events aside.
+SET_ASIDE_CODE = "sync.set_aside"
 
 # Marks a status answer without ``policy_version`` (a server older than that field).
 _UNKNOWN = object()
@@ -128,6 +138,14 @@ _UNKNOWN = object()
 
 class _EpochChanged(Exception):
     """The server's epoch changed during a round; start the round again."""
+
+
+def _enrol_params(state: sync_state.SyncState, data: Any) -> dict[str, str]:
+    """The fields of an enrolment refusal's message: this desk and the code's desk."""
+    answer = data if isinstance(data, dict) else {}
+    return {"store": state.store_code, "desk": state.desk_code,
+            "code_store": str(answer.get("store_code") or "?"),
+            "code_desk": str(answer.get("desk_code") or "?")}
 
 
 def backoff_delay(
@@ -251,21 +269,35 @@ class SyncEngine:
         """Trade a one-time code for a device token, keep it in the token source and the
         server's URL in ``meta``.
 
-        Refuses a code issued for another store than this desk's. Enrolling again (after
-        a 401) changes only the token: every local event stays and is pushed next round.
+        The request says this desk's store and desk, so the server refuses a code for
+        another one without using it up (:class:`~sync.errors.EnrolRefused`, as for an
+        unknown, used or expired code, a device bound elsewhere or a desk enrolled on
+        another device). Enrolling again (after a 401) changes only the token: every
+        local event stays and is pushed next round.
         """
         state = sync_state.read_state(self.conn)
-        _, data = self._call("POST", "/v1/enrol", auth=False, body={
-            "protocol": self.protocol_version, "code": code, "device_id": state.device_id})
+        status, data = self._call("POST", "/v1/enrol", auth=False, allow=(401, 409), body={
+            "protocol": self.protocol_version, "code": code, "device_id": state.device_id,
+            "store_code": state.store_code, "desk_code": state.desk_code})
+        if status in (401, 409):
+            error = data.get("error", "") if isinstance(data, dict) else ""
+            detail = str(data.get("detail", "")) if isinstance(data, dict) else ""
+            reason = error if error in ENROL_REASONS else "bad_code"
+            raise EnrolRefused(reason, detail, status, **_enrol_params(state, data))
         token = self._field(data, "token", str)
         store = self._field(data, "store_code", str)
-        if store != state.store_code:
-            raise ServerRejected("wrong_store", f"code is for store {store}, desk is "
-                                                f"{state.store_code}")
+        desk = str(data.get("desk_code", ""))
+        # A server that ignored what the desk said: refuse all the same (its token is
+        # left unused on that server).
+        if store != state.store_code or (desk and desk != state.desk_code):
+            reason = "wrong_store" if store != state.store_code else "wrong_desk"
+            raise EnrolRefused(reason, f"code is for {store}/{desk}, this desk is "
+                                       f"{state.store_code}/{state.desk_code}", 0,
+                               **_enrol_params(state, data))
         self.tokens.set(token)
         sync_state.put(self.conn, **{sync_state.SERVER: self.base_url})
         sync_state.clear(self.conn, sync_state.ENROL_AGAIN)
-        return {"store_code": store, "desk_code": str(data.get("desk_code", ""))}
+        return {"store_code": store, "desk_code": desk}
 
     def probe(self) -> bool:
         """Whether the server answers at all (one cheap status request).
@@ -315,6 +347,12 @@ class SyncEngine:
         except StoreError as exc:
             self._record_error(f"{exc.code}: {exc}")
             raise
+        except Exception as exc:
+            # A bug or a database surprise must never end as a traceback that leaves
+            # last_error empty and reads as "server unreachable".
+            failure = LocalFailure(f"{type(exc).__name__}: {exc}")
+            self._record_error(f"{failure.code}: {failure}")
+            raise failure from exc
 
     def _record_success(self, report: SyncReport) -> None:
         stamp = _format(self.clock.now())
@@ -329,6 +367,9 @@ class SyncEngine:
         sync_state.resolve_dead_letters(self.conn, report.acked_through, stamp)
         if report.policy_error:
             self._record_error(f"{PolicyRefused.code}: {report.policy_error}")
+        if report.set_aside:
+            self._record_error(f"{SET_ASIDE_CODE}: {report.set_aside} pulled event(s) set "
+                               "aside (kesu sync dead-letters)")
 
     def _record_error(self, text: str, **extra: str) -> None:
         stamp = _format(self.clock.now())
@@ -375,8 +416,9 @@ class SyncEngine:
         # The idle round (nothing sent, nothing new at the server) skips the pull: the
         # status already said the store's head is where this desk's cursor is.
         idle = not reset and offered == 0 and handed_back == 0 and cursor >= head
+        set_aside = 0
         if pull and not idle:
-            cursor, pulled, applied, newer = self._pull(epoch, cursor)
+            cursor, pulled, applied, newer, set_aside = self._pull(epoch, cursor)
         if pull and newer is None and self.policy_sink is not None:
             published = st.get("policy_version", _UNKNOWN)
             if published is _UNKNOWN or (
@@ -390,6 +432,7 @@ class SyncEngine:
             epoch_reset=reset and state.epoch is not None,
             seconds=time.perf_counter() - started,
             policy_installed=installed, policy_error=policy_refused, update_required=newer,
+            set_aside=set_aside,
         )
 
     def _dead_letter(self, batch: list[dict[str, Any]], exc: ServerRejected) -> None:
@@ -463,9 +506,12 @@ class SyncEngine:
                 have = self._field(data, "acked_through", int)
         return offered
 
-    def _pull(self, epoch: str, cursor: int) -> tuple[int, int, int, str | None]:
-        """Pull and apply pages; stop (cursor kept) at a page with a newer event schema."""
-        pulled = applied = 0
+    def _pull(self, epoch: str, cursor: int) -> tuple[int, int, int, str | None, int]:
+        """Pull and apply pages; stop (cursor kept) at a page with a newer event schema.
+
+        Returns (cursor, pulled, applied, newer schema or None, events set aside).
+        """
+        pulled = applied = set_aside = 0
         while True:
             _, data = self._call("GET", "/v1/pull",
                                  params={"since": cursor, "limit": self.page_size})
@@ -480,15 +526,17 @@ class SyncEngine:
                 # Folding events this desk does not understand could corrupt its
                 # projections: leave the page (and the cursor) for an updated Kesu.
                 return cursor, pulled, applied, (
-                    f"event schema {newer} (this desk reads {sync_state.MAX_SCHEMA_VERSION})")
+                    f"event schema {newer} (this desk reads {sync_state.MAX_SCHEMA_VERSION})"
+                ), set_aside
             now_ms = int(self.clock.now().timestamp() * 1000)
             result = sync_state.apply_remote(self.conn, page["events"], cursor=page["cursor"],
                                              epoch=epoch, now_ms=now_ms)
             pulled += result.received
             applied += result.inserted
+            set_aside += result.set_aside
             cursor = page["cursor"]
             if not page["more"]:
-                return cursor, pulled, applied, None
+                return cursor, pulled, applied, None, set_aside
 
     def _pull_policy(self, sink: PolicySink) -> tuple[str | None, str | None]:
         """(version installed, refusal) after fetching the newest published policy."""
@@ -521,6 +569,8 @@ class SyncEngine:
             "last_success": state.last_success,
             "last_error": state.last_error,
             "dead_letters": len(dead),
+            # Pulled events this desk could not apply (the rest of the store syncs on).
+            "set_aside": sync_state.set_aside_count(self.conn),
             # The outbox is gapless: everything after a refused batch waits behind it.
             "blocked_by_dead_letter": bool(dead) and pending > 0,
             "enrol_again": state.enrol_again,

@@ -72,3 +72,22 @@ class PolicyRefused(SyncError):
     """A pulled policy document failed the desk's validation; the old policy stays."""
 
     code = "sync.policy_refused"
+
+
+class EnrolRefused(ServerRejected):
+    """The server (or the desk itself) refused an enrolment; ``reason`` says why:
+    ``bad_code``, ``code_expired``, ``wrong_store``, ``wrong_desk``, ``device_bound``,
+    ``desk_taken``. Nothing changed on the desk; no token was made."""
+
+    code = "sync.enrol_refused"
+
+    def __init__(self, reason: str, detail: str = "", status: int = 0, **params: str) -> None:
+        super().__init__(reason, detail, status)
+        self.code = f"sync.enrol.{reason}"
+        self.params = params  # message fields: store, desk, code_store, code_desk
+
+class LocalFailure(SyncError):
+    """Something failed on this desk while syncing (a bug, a damaged database); recorded
+    as the last error; no local event was changed."""
+
+    code = "sync.local_failure"

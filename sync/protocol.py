@@ -6,7 +6,9 @@ share one definition. All bodies are JSON objects.
 Endpoints (every request carries the header :data:`PROTOCOL_HEADER`; all but enrol also
 ``Authorization: Bearer <device token>``):
 
-* ``POST /v1/enrol``  :class:`EnrolRequest` → :class:`EnrolResponse`
+* ``POST /v1/enrol``  :class:`EnrolRequest` → :class:`EnrolResponse`; 401 for an
+  unknown, used or expired code, 409 when the code is for another store or desk, the
+  device is bound elsewhere or the desk is enrolled on another device
 * ``GET  /v1/status`` → :class:`StatusResponse`
 * ``POST /v1/push``   :class:`PushRequest` → :class:`PushResponse`; 409 with
   :class:`ErrorBody` (``error="gap"`` and ``expected``) when the batch does not start
@@ -29,9 +31,24 @@ import hashlib
 import json
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any, NotRequired, TypedDict
+from typing import Annotated, Any, Final, Literal, NotRequired, TypedDict
 
-PROTOCOL_VERSION = 1
+from local_db.event_schema import (
+    HASH_RE,
+    HLC_RE,
+    MAX_ACTOR_CHARS,
+    MAX_DEVICE_CHARS,
+    MAX_POLICY_VERSION_CHARS,
+    MAX_WORD_CHARS,
+    Code,
+    Items,
+    Num,
+    Text,
+    Time,
+    Uuid,
+)
+
+PROTOCOL_VERSION: Final = 1
 PROTOCOL_HEADER = "Kesu-Protocol"
 GENESIS_HASH = "0" * 64
 MAX_PUSH_BATCH = 500
@@ -55,31 +72,47 @@ EVENT_FIELDS: dict[str, type] = {
 }
 
 
-class WireEvent(TypedDict):
-    """One event as it travels; ``payload`` is the stored canonical JSON text."""
+# Bounds the wire types say (the documents and the checks read the same annotations).
+DeviceId = Annotated[str, Text(1, MAX_DEVICE_CHARS)]
+Seq = Annotated[int, Num(1, 2**62)]
+Hash = Annotated[str, Text(64, 64, HASH_RE)]
+Protocol = Literal[1]
 
-    event_id: str
-    ticket_id: str
-    type: str
-    payload: str
-    actor: str
-    device_id: str
-    device_seq: int
-    hlc: str
-    occurred_at: str
-    policy_version: str
-    schema_version: int
-    prev_hash: str
-    hash: str
-    server_seq: NotRequired[int]
+
+class WireEvent(TypedDict):
+    """One event as it travels; ``payload`` is the stored canonical JSON text.
+
+    What ``payload`` holds for each ``type`` is :mod:`local_db.event_schema`'s.
+    """
+
+    event_id: Uuid
+    ticket_id: Uuid
+    type: Annotated[str, Text(1, MAX_WORD_CHARS)]
+    payload: Annotated[str, Text(2, 128 * 1024)]
+    actor: Annotated[str, Text(1, MAX_ACTOR_CHARS)]
+    device_id: DeviceId
+    device_seq: Seq
+    hlc: Annotated[str, Text(21, 21, HLC_RE)]
+    occurred_at: Time
+    policy_version: Annotated[str, Text(1, MAX_POLICY_VERSION_CHARS)]
+    schema_version: Annotated[int, Num(1, 1000)]
+    prev_hash: Hash
+    hash: Hash
+    server_seq: NotRequired[Annotated[int, Num(1, 2**63 - 1)]]
 
 
 class EnrolRequest(TypedDict):
-    """A desk trading its one-time code for a device token."""
+    """A desk trading its one-time code for a device token.
 
-    protocol: int
-    code: str
-    device_id: str
+    ``store_code`` and ``desk_code`` say what the desk is: a code for another store or
+    desk is refused (409 ``wrong_store``/``wrong_desk``) without being used up.
+    """
+
+    protocol: Protocol
+    code: Annotated[str, Text(1, 64)]
+    device_id: DeviceId
+    store_code: NotRequired[Code]
+    desk_code: NotRequired[Code]
 
 
 class EnrolResponse(TypedDict):
@@ -113,10 +146,10 @@ class StatusResponse(TypedDict):
 class PushRequest(TypedDict):
     """An ordered batch of one device's events, consecutive device_seq from first_seq."""
 
-    protocol: int
-    device_id: str
-    first_seq: int
-    events: list[WireEvent]
+    protocol: Protocol
+    device_id: DeviceId
+    first_seq: Seq
+    events: Annotated[list[WireEvent], Items(1, MAX_PUSH_BATCH)]
 
 
 class PushResponse(TypedDict):
@@ -137,15 +170,23 @@ class PullResponse(TypedDict):
 
 
 class ErrorBody(TypedDict):
-    """Any refusal. ``expected`` accompanies ``error == "gap"``."""
+    """Any refusal. ``expected`` accompanies ``error == "gap"``; ``store_code`` and
+    ``desk_code`` (what an enrolment code is for) ``wrong_store`` and ``wrong_desk``."""
 
     error: str
     detail: str
     expected: NotRequired[int]
+    store_code: NotRequired[str]
+    desk_code: NotRequired[str]
 
 
 class ProtocolViolation(ValueError):
     """A body that does not follow this protocol (answered with 400)."""
+
+
+class BatchInconsistent(ProtocolViolation):
+    """A well-formed push whose events do not make one device's consecutive run (the
+    server answers 422 ``inconsistent_batch``, after checking the device is the token's)."""
 
 
 # One encoder for every hash: json.dumps with options builds a new encoder per call,
@@ -188,8 +229,12 @@ def event_hash(event: Mapping[str, Any]) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
-def check_event(raw: object) -> WireEvent:
-    """Validate the shape of one wire event; raise :class:`ProtocolViolation` if wrong."""
+def check_event(raw: object, *, closed: bool = False) -> WireEvent:
+    """Validate the shape of one wire event; raise :class:`ProtocolViolation` if wrong.
+
+    *closed* (the server, reading a push) also refuses fields the protocol does not
+    name; a desk reading a pull ignores them (a newer server may add some).
+    """
     if not isinstance(raw, dict):
         raise ProtocolViolation("event is not an object")
     for name, kind in EVENT_FIELDS.items():
@@ -197,6 +242,9 @@ def check_event(raw: object) -> WireEvent:
         # bool is an int subclass; a true/false seq is still malformed.
         if not isinstance(value, kind) or isinstance(value, bool):
             raise ProtocolViolation(f"event field {name!r} missing or not {kind.__name__}")
+    extra = set(raw) - set(EVENT_FIELDS) - {"server_seq"}
+    if extra and closed:
+        raise ProtocolViolation(f"unknown event field {sorted(extra)[0]!r}")
     event: WireEvent = {name: raw[name] for name in EVENT_FIELDS}  # type: ignore[assignment]
     return event
 
@@ -206,21 +254,25 @@ def check_push(raw: object) -> PushRequest:
     if not isinstance(raw, dict):
         raise ProtocolViolation("body is not an object")
     device_id, first_seq, events = raw.get("device_id"), raw.get("first_seq"), raw.get("events")
-    if not isinstance(device_id, str) or not device_id:
-        raise ProtocolViolation("device_id missing")
-    if not isinstance(first_seq, int) or isinstance(first_seq, bool) or first_seq < 1:
+    if not isinstance(device_id, str) or not device_id or len(device_id) > MAX_DEVICE_CHARS:
+        raise ProtocolViolation(f"device_id: 1 to {MAX_DEVICE_CHARS} characters")
+    if not isinstance(first_seq, int) or isinstance(first_seq, bool) or not (
+            1 <= first_seq <= 2**62):
         raise ProtocolViolation("first_seq must be a positive integer")
     if not isinstance(events, list) or not events:
         raise ProtocolViolation("events must be a non-empty list")
     if len(events) > MAX_PUSH_BATCH:
         raise ProtocolViolation(f"at most {MAX_PUSH_BATCH} events per push")
-    checked = [check_event(e) for e in events]
+    extra = set(raw) - {"protocol", "device_id", "first_seq", "events"}
+    if extra:
+        raise ProtocolViolation(f"unknown field {sorted(extra)[0]!r}")
+    checked = [check_event(e, closed=True) for e in events]
     for i, event in enumerate(checked):
         if event["device_id"] != device_id:
-            raise ProtocolViolation("all events of a push come from the pushing device")
+            raise BatchInconsistent("all events of a push come from the pushing device")
         if event["device_seq"] != first_seq + i:
-            raise ProtocolViolation("device_seq must be consecutive from first_seq")
-    return {"protocol": int(raw.get("protocol", 0)), "device_id": device_id,
+            raise BatchInconsistent("device_seq must be consecutive from first_seq")
+    return {"protocol": PROTOCOL_VERSION, "device_id": device_id,
             "first_seq": first_seq, "events": checked}
 
 

@@ -42,6 +42,7 @@ def test_layer_does_not_import(package: str, forbidden: tuple[str, ...]) -> None
 SERVER_MAY_IMPORT = frozenset({
     "desktop.triage", "desktop.policy", "desktop.errors",
     "local_db.hlc", "local_db.ids", "local_db.projection", "local_db.eventlog",
+    "local_db.event_schema",
 })
 
 
@@ -64,13 +65,15 @@ def test_server_imports_only_pure_desk_modules() -> None:
 
 
 def test_client_sync_does_not_import_local_db_beyond_sync_state() -> None:
-    # The desk engine reaches the database only through local_db.sync_state.
+    # The desk engine reaches the database only through local_db.sync_state; the wire
+    # types are bounded with the pure event schema's markers.
     bad = [
         f"{path.relative_to(ROOT)} imports {name}"
         for path, name in _imports("sync")
         if (ROOT / "sync" / "server") not in path.parents
         and name.split(".")[0] == "local_db"
-        and not _allowed(name, ("local_db.sync_state", "local_db.errors"))
+        and not _allowed(name, ("local_db.sync_state", "local_db.errors",
+                                "local_db.event_schema"))
     ]
     assert bad == []
 

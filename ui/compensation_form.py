@@ -235,7 +235,8 @@ class CompensationForm(QWidget):
             self._amount_problem("")
             return None
         try:
-            fen = parse_yuan(text, "amount")
+            fen = parse_yuan(text, "amount",
+                             self._ctx.desk.policy.compensation.max_amount_fen)
             if fen <= 0:
                 raise InvalidInput("input.amount_zero", field="amount")
         except InvalidInput as exc:

@@ -275,7 +275,9 @@ class IntakePanel(QWidget):
         errors: dict[str, str] = {}
         checks: dict[str, Callable[[], object]] = {
             "phone": lambda: normalise_phone(self.phone.text()),
-            "amount": lambda: parse_yuan(self.amount.text(), "amount_paid"),
+            "amount": lambda: parse_yuan(
+                self.amount.text(), "amount_paid",
+                self.ctx.desk.policy.compensation.max_amount_fen),
         }
         for key, check in checks.items():
             edit = self.phone if key == "phone" else self.amount

@@ -9,7 +9,7 @@ from desktop.commands.common import desk_of
 from desktop.handling import escalate_due
 from desktop.i18n import tr
 from desktop.views import ticket_view
-from local_db import projection, search, store
+from local_db import projection, search, store, sync_state
 
 
 def register(sub: Any) -> None:
@@ -48,7 +48,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     events = desk.conn.execute("SELECT count(*) FROM events").fetchone()[0]
     tickets = desk.conn.execute("SELECT count(*) FROM tickets").fetchone()[0]
     args.emit({"ok": not problems, "events": events, "tickets": tickets, "problems": problems,
-               "waiting_for_creation": store.waiting_for_creation(desk.conn)})
+               "waiting_for_creation": store.waiting_for_creation(desk.conn),
+               # Pulled events kept beside the log (kesu sync dead-letters lists them).
+               "set_aside": sync_state.set_aside_count(desk.conn)})
     return 0 if not problems else 4
 
 

@@ -1,8 +1,12 @@
 """``kesu enrol`` and ``kesu sync once|status|dead-letters|run``: the desk side of sync.
 
 Sync failures are translated here (the core's exit codes): a network failure exits 1,
-"update required" or a refusal by the server 2, a refused device token 3 with the advice
-to enrol again. None of them deletes or changes a local event.
+"update required", a refusal by the server (an enrolment code for another store or
+desk included) or a failure on this desk 2, a refused device token 3 with the advice to
+enrol again. A round that went through but set pulled events aside (they cannot be
+applied here: a number another ticket holds...) also exits 2, after its report, so a
+person looks at ``kesu sync dead-letters``. None of them deletes or changes a local
+event.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from desktop.commands.common import desk_of
 from desktop.desk import Desk
 from desktop.i18n import tr
 from local_db import sync_state
-from sync.errors import NetworkError, ServerRejected, SyncError, Unauthorized
+from sync.errors import EnrolRefused, NetworkError, ServerRejected, SyncError, Unauthorized
 
 if TYPE_CHECKING:
     from sync.engine import SyncEngine
@@ -62,9 +66,12 @@ def _stderr(message: str) -> None:
 def _failed(exc: SyncError) -> int:
     """Say what went wrong in the user's language; return the exit code."""
     detail = exc.detail or str(exc)
-    if isinstance(exc, ServerRejected):
+    params: dict[str, str] = {}
+    if isinstance(exc, EnrolRefused):
+        params = dict(exc.params)
+    elif isinstance(exc, ServerRejected):
         detail = f"{exc.reason}: {detail}"
-    _stderr(tr(exc.code, detail=detail))
+    _stderr(tr(exc.code, detail=detail, **params))
     if isinstance(exc, Unauthorized):
         return EXIT_ENROL_AGAIN
     if isinstance(exc, NetworkError):
@@ -97,6 +104,12 @@ def cmd_sync_once(args: argparse.Namespace) -> int:
         with build_engine(desk, args.db, notice=_stderr) as engine:
             report = engine.sync_once()
             args.emit({**asdict(report), "status": _status(desk, engine.status())})
+            if report.set_aside:
+                # The round went through, but a person must look at what it set aside.
+                reasons = sorted({e.reason for e in sync_state.set_aside_events(desk.conn)})
+                _stderr(tr("sync.set_aside", count=report.set_aside,
+                           detail=", ".join(reasons)))
+                return EXIT_REFUSED
     except SyncError as exc:
         return _failed(exc)
     finally:
@@ -133,8 +146,10 @@ def cmd_sync_status(args: argparse.Namespace) -> int:
 def cmd_dead_letters(args: argparse.Namespace) -> int:
     desk = desk_of(args)
     try:
-        args.emit([d.as_dict() for d in
-                   sync_state.dead_letters(desk.conn, include_resolved=args.all)])
+        # Own batches the server refused, then pulled events this desk set aside.
+        args.emit([{"kind": "pushed", **d.as_dict()} for d in
+                   sync_state.dead_letters(desk.conn, include_resolved=args.all)]
+                  + [e.as_dict() for e in sync_state.set_aside_events(desk.conn)])
     finally:
         desk.close()
     return 0

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sqlite3
 from typing import Any
 
-from desktop.commands.common import desk_of, read_stdin_text
+from desktop.commands.common import desk_of, parse_json, read_stdin_text
 from desktop.errors import InvalidInput, KesuError
 from desktop.i18n import tr
 from desktop.intake import parse_intake
@@ -49,15 +48,11 @@ def cmd_triage(args: argparse.Namespace) -> int:
         if not line.strip():
             continue
         try:
-            data = json.loads(line)
+            data = parse_json(line, lineno)
             form = parse_intake(data, policy)
             result = engine.triage(ComplaintInput(form.text, form.channel, form.member_tier,
                                                   form.customers))
             args.emit(result.as_dict())
-        except json.JSONDecodeError as exc:
-            status = 2
-            args.emit({"line": lineno, "error": tr("input.bad_json", line=lineno,
-                                                   column=exc.colno, reason=exc.msg)})
         except KesuError as exc:
             status = 2
             args.emit({"line": lineno, "error": tr(exc.code, **exc.params)})

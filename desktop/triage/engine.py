@@ -260,7 +260,7 @@ class Triage:
                 out.level1 >= comb.level1_threshold):
             named = self._model_flag(out)
             fired.add(named)
-            grams = model.strongest(out.grams, LEVEL1)
+            grams = model.strongest(reading.model_text, out.grams, LEVEL1)
             reasons.append(Reason("model:level1",
                                   f"{named} {out.level1:.2f}: {', '.join(grams)}"))
 
@@ -337,7 +337,7 @@ class Triage:
             reasons.append(Reason("channel", reading.complaint.channel))
         p_sub = out.subcategory.get(sub, 0.0) if out is not None else 0.0
         if out is not None and self._model is not None and not ranked:
-            grams = self._model.strongest(out.grams, SUB_PREFIX + sub)
+            grams = self._model.strongest(reading.model_text, out.grams, SUB_PREFIX + sub)
             reasons.append(Reason("model:subcategory", f"{p_sub:.2f}: {', '.join(grams)}"))
         return sub, p_sub
 

@@ -250,23 +250,44 @@ class TriageModel:
             grams=grams,
         )
 
-    def strongest(self, grams: Iterable[str], head: str, count: int = 3) -> list[str]:
-        """The n-grams that pushed *head* up most, longest first among overlaps.
-
-        Staff see these as the model's reasons (为什么: "一晚上", "跑厕所").
-        """
+    def strongest(self, text: str, grams: Iterable[str], head: str,
+                  count: int = 3) -> list[str]:
+        """The phrases of *text* that pushed *head* up most: the strongest n-grams of two
+        or more characters (single ones only when there are none), joined where they
+        touch in the text (吃完 + 完就 + 就吐 → 吃完就吐). Staff see these as the model's
+        reasons, so they read as words, not as fragments."""
         index = self.head(head)
         shift, table = _FIELD_BITS * index, self.table
         pushed = sorted(
-            (((packed >> shift) & _FIELD_MASK) - _OFFSET, key) for key in grams
-            if (packed := table.get(key)) is not None
-            and ((packed >> shift) & _FIELD_MASK) > _OFFSET)
-        pushed.reverse()
+            ((((packed >> shift) & _FIELD_MASK) - _OFFSET, key) for key in grams
+             if (packed := table.get(key)) is not None
+             and ((packed >> shift) & _FIELD_MASK) > _OFFSET), reverse=True)
+        words = [(w, g[1:]) for w, g in pushed if g.startswith(WORD_MARK)]
+        longer = [(w, g) for w, g in pushed if len(g) > 1 and g.isalnum()]
+        picked = (longer or [(w, g) for w, g in pushed if len(g) == 1 and g.isalnum()])
+        weight_at: dict[int, float] = {}
+        for w, gram in picked[:2 * count]:
+            at = text.find(gram)
+            if at < 0:
+                continue
+            for i in range(at, at + len(gram)):
+                weight_at[i] = weight_at.get(i, 0.0) + w
+        spans: list[tuple[float, str]] = []
+        run: list[int] = []
+        for i in sorted(weight_at):
+            if run and i != run[-1] + 1:
+                spans.append((sum(weight_at[j] for j in run), text[run[0]:run[-1] + 1]))
+                run = []
+            run.append(i)
+        if run:
+            spans.append((sum(weight_at[j] for j in run), text[run[0]:run[-1] + 1]))
+        spans += [(w * 2, g) for w, g in words[:count]]
+        spans.sort(reverse=True)
         chosen: list[str] = []
-        for _, gram in pushed:
-            gram = gram.lstrip(WORD_MARK)
-            if gram.strip() and not any(gram in c or c in gram for c in chosen):
-                chosen.append(gram)
+        for _, phrase in spans:
+            phrase = phrase.strip(" ,.!?;:，。！？")
+            if phrase and phrase not in chosen:
+                chosen.append(phrase[:12])
                 if len(chosen) == count:
                     break
         return chosen

@@ -17,21 +17,44 @@ import itertools
 import json
 import os
 import signal
+from collections.abc import Callable
 from dataclasses import replace
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from local_db.event_schema import CODE_RE, MAX_DEVICE_CHARS
 from sync import protocol
-from sync.protocol import MAX_PULL_LIMIT, PROTOCOL_VERSION, ProtocolViolation, check_push
-from sync.server import notify, policy_store
+from sync.protocol import (
+    MAX_PULL_LIMIT,
+    PROTOCOL_VERSION,
+    BatchInconsistent,
+    ProtocolViolation,
+    check_push,
+)
+from sync.server import enrolment, notify, policy_store
 from sync.server import openapi as doc
+from sync.server.bodies import check_body, limits_of
 from sync.server.central import ActionRefused
 from sync.server.progress import progress_router
 from sync.server.routes_hq import hq_router
-from sync.server.storage import CENTRAL_DEVICE_PREFIX, Rejected, Storage, TokenInfo
-from sync.server.web import Refusal, bearer, check_protocol, json_response, read_json
+from sync.server.storage import (
+    CENTRAL_DESK,
+    CENTRAL_DEVICE_PREFIX,
+    Rejected,
+    Storage,
+    TokenInfo,
+)
+from sync.server.web import (
+    MAX_SEQ,
+    Refusal,
+    bearer,
+    check_protocol,
+    int_param,
+    json_response,
+    read_json,
+)
 
 # Test-only fault hook: "die_after_commit:N" / "die_before_commit:N" SIGKILLs the
 # server around the commit of the N-th push this process handles, to prove resends are
@@ -42,6 +65,11 @@ FAULT_ENV = "KESU_SERVER_FAULT"
 _Refusal = Refusal
 _json = json_response
 _DEVICE: list[dict[str, list[str]]] = [{"deviceToken": []}]
+
+
+def _limits(storage: Storage) -> dict[str, int]:
+    with storage.engine.connect() as conn:
+        return limits_of(policy_store.current(conn)[0].raw)
 
 
 def create_app(db_url: str, *, bench: bool = False, webhook: str | None = None) -> FastAPI:
@@ -92,20 +120,32 @@ def create_app(db_url: str, *, bench: bool = False, webhook: str | None = None) 
 
     @app.post("/v1/enrol", tags=["sync"],
               openapi_extra=doc.body(protocol.EnrolRequest),
-              responses=doc.answers(protocol.EnrolResponse, 400, 401, 426))
+              responses=doc.answers(protocol.EnrolResponse, 400, 401, 409, 413, 426))
     async def enrol(request: Request) -> Response:
         """Trade a one-time enrolment code for a device token (shown once)."""
         body = await read_json(request)
         if not isinstance(body, dict):
             raise Refusal(400, "malformed", "body is not an object")
         check_protocol(request, body.get("protocol"))
+        check_body(body, protocol.EnrolRequest)
         code, device_id = body.get("code"), body.get("device_id")
-        if not isinstance(code, str) or not isinstance(device_id, str) or not device_id:
-            raise Refusal(400, "malformed", "code and device_id are required")
-        result = await run_in_threadpool(storage.enrol, code, device_id)
-        if result is None:
-            raise Refusal(401, "unauthorized", "unknown or already used enrolment code")
-        token, info = result
+        if not isinstance(code, str) or not code or not isinstance(device_id, str) \
+                or not device_id or len(device_id) > MAX_DEVICE_CHARS or len(code) > 64:
+            raise Refusal(400, "malformed", "code and device_id are required "
+                                            f"(device_id at most {MAX_DEVICE_CHARS} characters)")
+        said: dict[str, str | None] = {"store_code": None, "desk_code": None}
+        for key in said:
+            value = body.get(key)
+            if value is None and key not in body:
+                continue
+            if not isinstance(value, str) or not CODE_RE.search(value):
+                raise Refusal(400, "malformed", f"{key}: 1-8 capital letters or digits")
+            said[key] = value
+        try:
+            token, info = await run_in_threadpool(lambda: enrolment.enrol(
+                storage, code, device_id, store=said["store_code"], desk=said["desk_code"]))
+        except enrolment.EnrolRefusal as exc:
+            raise Refusal(exc.status, exc.error, exc.detail, **exc.extra) from exc
         epoch = await run_in_threadpool(lambda: storage.epoch)
         return json_response({"token": token, "store_code": info.store, "desk_code": info.desk,
                               "device_id": info.device_id, "epoch": epoch})
@@ -126,7 +166,7 @@ def create_app(db_url: str, *, bench: bool = False, webhook: str | None = None) 
 
     @app.post("/v1/reoffer", tags=["sync"],
               openapi_extra={**doc.body(protocol.PushRequest), "security": _DEVICE},
-              responses=doc.answers(protocol.PushResponse, 400, 401, 403, 409, 422, 426))
+              responses=doc.answers(protocol.PushResponse, 400, 401, 403, 409, 413, 422, 426))
     async def reoffer(request: Request) -> Response:
         """Give back central events of the desk's store that a restored server lost.
 
@@ -137,20 +177,38 @@ def create_app(db_url: str, *, bench: bool = False, webhook: str | None = None) 
         raw = await read_json(request)
         check_protocol(request, raw.get("protocol") if isinstance(raw, dict) else None)
         who = await run_in_threadpool(_who, request)
+        central_chain = f"{CENTRAL_DEVICE_PREFIX}:{who.store}:"
+        batch = _batch(raw, lambda device: device.startswith(central_chain),
+                       "only central events of the desk's own store can be re-offered")
+        # The centre numbered these tickets itself (desk code HQ); a clash with a number
+        # it gave out again after the restore keeps the first, as before the restore.
+        central = replace(who, device_id=batch["device_id"], desk=CENTRAL_DESK)
+        return await _store(central, batch, "", numbers=False)
+
+    def _batch(raw: object, may_push: Callable[[str], bool], refusal: str
+               ) -> protocol.PushRequest:
+        """The checked push body: 400 malformed, 403 for another device's chain, 422
+        for a well-formed batch that is not one device's consecutive run."""
         try:
             batch = check_push(raw)
+        except BatchInconsistent as exc:
+            assert isinstance(raw, dict)
+            if not may_push(str(raw.get("device_id"))):
+                raise Refusal(403, "wrong_device", refusal) from exc
+            raise Refusal(422, "inconsistent_batch", str(exc)) from exc
         except ProtocolViolation as exc:
             raise Refusal(400, "malformed", str(exc)) from exc
-        if not batch["device_id"].startswith(f"{CENTRAL_DEVICE_PREFIX}:{who.store}:"):
-            raise Refusal(403, "wrong_device",
-                          "only central events of the desk's own store can be re-offered")
-        return await _store(replace(who, device_id=batch["device_id"]), batch, "")
+        if not may_push(batch["device_id"]):
+            raise Refusal(403, "wrong_device", refusal)
+        return batch
 
-    async def _store(who: TokenInfo, batch: protocol.PushRequest, fault: str) -> Response:
+    async def _store(who: TokenInfo, batch: protocol.PushRequest, fault: str, *,
+                     numbers: bool = True) -> Response:
         """Commit *batch* to *who*'s chain; answer the ack, the gap, or the refusal."""
         try:
             outcome = await run_in_threadpool(
-                storage.push, who, batch["first_seq"], batch["events"])
+                lambda: storage.push(who, batch["first_seq"], batch["events"],
+                                     numbers=numbers))
         except Rejected as exc:
             raise Refusal(422, exc.reason, exc.detail) from exc
         if fault and fault_kind == fault:
@@ -164,33 +222,30 @@ def create_app(db_url: str, *, bench: bool = False, webhook: str | None = None) 
 
     @app.post("/v1/push", tags=["sync"],
               openapi_extra={**doc.body(protocol.PushRequest), "security": _DEVICE},
-              responses=doc.answers(protocol.PushResponse, 400, 401, 403, 409, 422, 426))
+              responses=doc.answers(protocol.PushResponse, 400, 401, 403, 409, 413, 422, 426))
     async def push(request: Request) -> Response:
         """Store a batch of the device's events; answered only after commit."""
         raw = await read_json(request)
         check_protocol(request, raw.get("protocol") if isinstance(raw, dict) else None)
         who = await run_in_threadpool(_who, request)
-        try:
-            batch = check_push(raw)
-        except ProtocolViolation as exc:
-            raise Refusal(400, "malformed", str(exc)) from exc
-        if batch["device_id"] != who.device_id:
-            raise Refusal(403, "wrong_device", "a token pushes only its own device's events")
+        batch = _batch(raw, lambda device: device == who.device_id,
+                       "a token pushes only its own device's events")
         nth = str(next(pushes))
         if fault_kind == "die_before_commit" and nth == fault_n:
             os.kill(os.getpid(), signal.SIGKILL)
         after = "die_after_commit" if nth == fault_n else ""
         return await _store(who, batch, after)
 
-    @app.get("/v1/pull", tags=["sync"], openapi_extra={"security": _DEVICE},
+    @app.get("/v1/pull", tags=["sync"],
+             openapi_extra={"security": _DEVICE, "parameters": doc.PULL_PARAMETERS},
              responses=doc.answers(protocol.PullResponse, 400, 401, 403, 426))
-    def pull(request: Request, since: int = 0, limit: int = 500) -> Response:
+    def pull(request: Request) -> Response:
         """The store's events with server_seq above *since*, in order, a page at a time."""
         check_protocol(request)
         who = _who(request)
-        if since < 0 or limit < 1:
-            raise Refusal(400, "malformed", "since >= 0 and limit >= 1")
-        rows, more = storage.pull(who, since, min(limit, MAX_PULL_LIMIT))
+        since = int_param(request, "since", 0, 0, MAX_SEQ)
+        limit = int_param(request, "limit", 500, 1, MAX_PULL_LIMIT)
+        rows, more = storage.pull(who, since, limit)
         _maybe_die("die_during_pull")
         cursor = rows[-1]["server_seq"] if rows else since
         return json_response({"events": rows, "cursor": cursor, "epoch": storage.epoch,
@@ -221,5 +276,5 @@ def create_app(db_url: str, *, bench: bool = False, webhook: str | None = None) 
             await request.body()
             return Response(status_code=204)
 
-    doc.install(app)
+    doc.install(app, lambda: _limits(storage))
     return app

@@ -29,6 +29,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from local_db import event_schema
 from local_db.eventlog import EVENT_SCHEMA_VERSION, canonical_payload, format_time
 from local_db.hlc import HLC, ZERO, receive, tick
 from local_db.ids import uuid7
@@ -117,6 +118,16 @@ class CentralWriter:
             self._heads[device] = head
         return head
 
+    def _newest_hlc(self, ticket_id: str) -> HLC | None:
+        """The newest well-formed clock among the ticket's events (None: none)."""
+        newest: HLC | None = None
+        for (text,) in self.conn.execute(
+                sa.select(events.c.hlc).where(events.c.ticket_id == ticket_id)):
+            parts = event_schema.hlc_parts(text)
+            if parts is not None and (newest is None or HLC(*parts) > newest):
+                newest = HLC(*parts)
+        return newest
+
     def append(
         self,
         store: str,
@@ -135,10 +146,8 @@ class CentralWriter:
         device = central_device(store, self.epoch, self.boot)
         head = self._head(device)
         now_ms = int(self.now.timestamp() * 1000)
-        newest = self.conn.execute(
-            sa.select(sa.func.max(events.c.hlc)).where(events.c.ticket_id == ticket_id)
-        ).scalar()
-        hlc = receive(head.hlc, HLC.decode(newest), now_ms) if newest else tick(head.hlc, now_ms)
+        newest = self._newest_hlc(ticket_id)
+        hlc = receive(head.hlc, newest, now_ms) if newest else tick(head.hlc, now_ms)
         wire: dict[str, Any] = {
             "event_id": new_id(now_ms),
             "ticket_id": ticket_id,
@@ -154,6 +163,11 @@ class CentralWriter:
             "prev_hash": head.hash,
         }
         wire["hash"] = event_hash(wire)
+        try:
+            event_schema.check_event(wire)
+        except event_schema.InvalidEvent as exc:
+            # The same rule as for a desk's push: what the centre writes, desks can read.
+            raise ActionRefused(400, "invalid_event", str(exc)) from None
         self.counter += 1
         row = {**wire, "server_seq": self.counter, "store": store,
                "received_at": format_time(self.now)}

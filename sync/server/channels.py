@@ -10,8 +10,6 @@ creation idempotent per store.
 
 from __future__ import annotations
 
-import json
-import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,8 +21,11 @@ from sqlalchemy.engine import Connection
 
 from desktop.policy import Policy
 from desktop.triage import ComplaintInput, Reason, TriageResult
+from local_db import event_schema
+from local_db.event_schema import CODE_RE, MAX_FEN, NONBLANK_RE
 from local_db.eventlog import format_time
-from sync.server import policy_store
+from sync.server import bodies, policy_store
+from sync.server.bodies import PHONE_RE, check_body
 from sync.server.central import ActionRefused, CentralWriter, central_transaction, new_id
 from sync.server.hq import clean_note, view
 from sync.server.storage import (
@@ -38,8 +39,6 @@ from sync.server.storage import (
 from sync.server.ticket_numbers import ticket_numbers
 
 CHANNELS = ("hotline", "qr", "online", "douyin")
-_STORE_RE = re.compile(r"^[A-Z0-9]{1,8}$")
-_PHONE_STRIP = re.compile(r"[\s\-()（）]")
 MAX_EXTERNAL_ID = 128
 
 
@@ -77,56 +76,70 @@ class ChannelTicket:
 
 
 def _obj(raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
-    value = raw.get(key)
-    if value is None:
+    if key not in raw:
         return {}
+    value = raw[key]
     if not isinstance(value, Mapping):
         raise ActionRefused(400, "malformed", f"{key} must be an object")
     return value
 
 
-def _phone(value: object) -> str | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    digits = _PHONE_STRIP.sub("", str(value))
-    for prefix in ("+86", "0086"):
-        if digits.startswith(prefix):
-            digits = digits[len(prefix):]
-    if not (digits.isascii() and digits.isdigit() and 5 <= len(digits) <= 20):
+def _phone(value: object) -> str:
+    if not isinstance(value, str) or not PHONE_RE.search(value):
         raise ActionRefused(400, "bad_phone", "customer.phone is not a phone number")
-    return digits
+    digits = "".join(ch for ch in value if ch.isdigit() or ch == "+")
+    for prefix in ("+86", "0086"):
+        if digits.startswith(prefix) and len(digits) - len(prefix) >= 5:
+            return digits[len(prefix):]
+    return digits.lstrip("+")
 
 
-def parse_request(raw: object, limits: Mapping[str, Any]) -> ChannelRequest:
-    """Validate a request body; :class:`ActionRefused` 400 with the first problem."""
+def _given(obj: Mapping[str, Any], key: str, field: str, limit: int) -> str | None:
+    """A text field that may be left out, but not sent empty or null."""
+    if key not in obj:
+        return None
+    return clean_note(obj[key], field, limit, required=True)
+
+
+def parse_request(raw: object, limits: Mapping[str, Any],
+                  max_amount_fen: int = MAX_FEN) -> ChannelRequest:
+    """Validate a request body; :class:`ActionRefused` 400 with the first problem.
+
+    Then the body must fit :class:`sync.server.bodies.ChannelTicketRequest` (what the
+    API document says): no other fields, no nulls.
+    """
     if not isinstance(raw, Mapping):
         raise ActionRefused(400, "malformed", "body is not an object")
     store = raw.get("store_code")
-    if not isinstance(store, str) or not _STORE_RE.match(store):
+    if not isinstance(store, str) or not CODE_RE.search(store):
         raise ActionRefused(400, "malformed", "store_code: 1-8 capital letters or digits")
     channel = raw.get("channel")
     if channel not in CHANNELS:
         raise ActionRefused(400, "unknown_channel", f"channel must be one of {', '.join(CHANNELS)}")
     external = raw.get("external_id")
-    if not isinstance(external, str) or not external.strip() or len(external) > MAX_EXTERNAL_ID:
+    if not isinstance(external, str) or not NONBLANK_RE.search(external) \
+            or len(external) > MAX_EXTERNAL_ID:
         raise ActionRefused(400, "malformed", f"external_id: 1-{MAX_EXTERNAL_ID} characters")
     text = clean_note(raw.get("text"), "text", int(limits.get("max_text_chars", 5000)),
                       required=True)
     assert text is not None
     customer, product = _obj(raw, "customer"), _obj(raw, "product")
     paid = raw.get("amount_paid_fen")
-    if paid is not None and (isinstance(paid, bool) or not isinstance(paid, int) or paid < 0):
-        raise ActionRefused(400, "malformed", "amount_paid_fen: a non-negative integer (fen)")
+    if "amount_paid_fen" in raw and (isinstance(paid, bool) or not isinstance(paid, int)
+                                     or not 0 <= paid <= max_amount_fen):
+        raise ActionRefused(400, "malformed",
+                            f"amount_paid_fen: an integer (fen) in 0..{max_amount_fen}")
     name_limit = int(limits.get("max_name_chars", 50))
-    return ChannelRequest(
+    request = ChannelRequest(
         store_code=store, channel=str(channel), text=text, external_id=external,
-        customer_name=clean_note(customer.get("name"), "customer.name", name_limit,
-                                 required=False),
-        customer_phone=_phone(customer.get("phone")),
-        product_name=clean_note(product.get("name"), "product.name", 100, required=False),
-        product_sku=clean_note(product.get("sku"), "product.sku", 40, required=False),
+        customer_name=_given(customer, "name", "customer.name", name_limit),
+        customer_phone=_phone(customer["phone"]) if "phone" in customer else None,
+        product_name=_given(product, "name", "product.name", 100),
+        product_sku=_given(product, "sku", "product.sku", 40),
         amount_paid_fen=paid,
     )
+    check_body(raw, bodies.ChannelTicketRequest)
+    return request
 
 
 def _existing(conn: Connection, store: str, external_id: str) -> ChannelTicket | None:
@@ -173,7 +186,12 @@ def _recent_counts(conn: Connection, store: str, since: str) -> dict[str, int]:
                                           events.c.type == "ticket_created",
                                           events.c.occurred_at >= since)
     ):
-        sub = json.loads(payload).get("triage", {}).get("subcategory")
+        try:
+            parsed = event_schema.parse_payload(payload)
+        except event_schema.SchemaError:
+            continue  # a row stored before the centre checked pushes
+        triage = parsed.get("triage") if isinstance(parsed, dict) else None
+        sub = triage.get("subcategory") if isinstance(triage, dict) else None
         if isinstance(sub, str):
             counts[sub] = counts.get(sub, 0) + 1
     return counts
@@ -219,7 +237,8 @@ def create(storage: Storage, raw: object) -> ChannelTicket:
     """Create the ticket of a channel complaint (or return the one made for its external id)."""
     with storage.engine.connect() as conn:
         policy, _ = policy_store.current(conn)
-    request = parse_request(raw, policy.raw.get("intake", {}))
+    request = parse_request(raw, policy.raw.get("intake", {}),
+                            policy.compensation.max_amount_fen)
     with central_transaction(storage) as w:
         conn = w.conn
         known = _existing(conn, request.store_code, request.external_id)

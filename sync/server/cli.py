@@ -1,7 +1,10 @@
 """``kesu-server``: run the reference sync server, issue enrolment codes, new epochs.
 
     kesu-server serve --db sqlite:///server.db --host 127.0.0.1 --port 8765 [--bench]
-    kesu-server enrol --db sqlite:///server.db --store XT01 --desk D1
+    kesu-server enrol --db sqlite:///server.db --store XT01 --desk D1 [--expires-in-hours 24]
+    kesu-server token list --db sqlite:///server.db [--store XT01]
+    kesu-server token revoke --db sqlite:///server.db --device ID | --hq NAME | --id ID |
+                             --store XT01 [--desk D1]
     kesu-server new-epoch --db sqlite:///server.db   # after restoring a backup
     kesu-server hq-token --db sqlite:///server.db --name 王总   # a headquarters token
     kesu-server policy publish --db sqlite:///server.db policy.json
@@ -37,10 +40,29 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--bench", action="store_true", help="enable POST /v1/_echo")
     serve.add_argument("--webhook", default=os.environ.get("KESU_WEBHOOK_URL") or None,
                        help="WeCom group-robot URL for notifications (env KESU_WEBHOOK_URL)")
+    serve.add_argument("--forwarded-allow-ips", default=None, metavar="IPS",
+                       help="comma-separated addresses of reverse proxies whose "
+                            "X-Forwarded-For is trusted (default: none, not even loopback)")
     enrol = sub.add_parser("enrol", help="print a one-time enrolment code as JSON")
     enrol.add_argument("--db", required=True)
     enrol.add_argument("--store", required=True)
     enrol.add_argument("--desk", required=True)
+    enrol.add_argument("--expires-in-hours", type=float, default=None,
+                       help="how long the code lives (default: the policy's "
+                            "enrolment.code_ttl_hours, 24)")
+    token = sub.add_parser("token", help="list or revoke device and headquarters tokens")
+    token_sub = token.add_subparsers(dest="token_command", required=True)
+    token_list = token_sub.add_parser("list", help="tokens and enrolment codes, as JSON")
+    token_list.add_argument("--db", required=True)
+    token_list.add_argument("--store", default=None)
+    revoke = token_sub.add_parser("revoke", help="revoke tokens (and expire pending codes)")
+    revoke.add_argument("--db", required=True)
+    which = revoke.add_mutually_exclusive_group(required=True)
+    which.add_argument("--id", dest="token_id", help="an id from `token list`")
+    which.add_argument("--device", help="every live token of this device id")
+    which.add_argument("--hq", dest="hq_name", help="every live HQ token of this name")
+    which.add_argument("--store", help="every live token and pending code of the store")
+    revoke.add_argument("--desk", default=None, help="with --store: one desk only")
     epoch = sub.add_parser("new-epoch", help="give a restored database a new epoch")
     epoch.add_argument("--db", required=True)
     hq = sub.add_parser("hq-token", help="print a new headquarters token as JSON")
@@ -108,6 +130,27 @@ def _triage(storage: Storage, args: argparse.Namespace) -> dict[str, Any]:
                                   correction_weight=args.correction_weight)
 
 
+def _enrol(storage: Storage, args: argparse.Namespace) -> dict[str, Any]:
+    from sync.server import enrolment, policy_store
+
+    hours = args.expires_in_hours
+    if hours is None:
+        with storage.engine.connect() as conn:
+            hours = policy_store.current(conn)[0].enrolment.code_ttl_hours
+    code, expires = enrolment.create_code(storage, args.store, args.desk, ttl_hours=hours)
+    return {"code": code, "store": args.store, "desk": args.desk, "expires_at": expires}
+
+
+def _token(storage: Storage, args: argparse.Namespace) -> dict[str, Any]:
+    from sync.server import enrolment
+
+    if args.token_command == "list":
+        return enrolment.list_tokens(storage, args.store).as_dict()
+    return {"revoked": enrolment.revoke(storage, token_id=args.token_id, device=args.device,
+                                        hq_name=args.hq_name, store=args.store,
+                                        desk=args.desk)}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``kesu-server``; returns the exit status."""
     args = _parser().parse_args(argv)
@@ -120,10 +163,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         from sync.server.app import create_app
 
         app = create_app(args.db, bench=args.bench, webhook=args.webhook)
+        proxies = [ip.strip() for ip in (args.forwarded_allow_ips or "").split(",")
+                   if ip.strip()]
         # Keep-alive well beyond httpx's 5 s pool expiry: with uvicorn's default (also
         # 5 s) a desk reusing a connection just as the server closes it gets a reset.
+        # X-Forwarded-For only from the proxies named: uvicorn would trust loopback by
+        # default, and a client rotating the header would dodge the progress page's
+        # per-client guess limit.
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning",
-                    access_log=False, timeout_keep_alive=75)
+                    access_log=False, timeout_keep_alive=75,
+                    proxy_headers=bool(proxies), forwarded_allow_ips=proxies or [])
         return 0
     from sync.server.policy_store import PolicyRefused
     from sync.server.triage_retrain import RetrainRefused
@@ -131,8 +180,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     storage = Storage(args.db)
     try:
         if args.command == "enrol":
-            code = storage.create_enrol_code(args.store, args.desk)
-            out: dict[str, Any] = {"code": code, "store": args.store, "desk": args.desk}
+            out: dict[str, Any] = _enrol(storage, args)
+        elif args.command == "token":
+            out = _token(storage, args)
         elif args.command == "hq-token":
             out = {"token": storage.create_hq_token(args.name), "name": args.name}
         elif args.command == "policy":

@@ -18,10 +18,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from local_db import projection
+from local_db import event_schema, projection
 from local_db.eventlog import event_from_row
 from local_db.projection import CompensationState, TicketState
-from sync.server import policy_store
+from sync.server import bodies, policy_store
+from sync.server.bodies import check_body
 from sync.server.central import ActionRefused, CentralWriter, central_transaction
 from sync.server.storage import Storage, events, tickets
 
@@ -72,8 +73,16 @@ def ticket_dict(state: TicketState) -> dict[str, Any]:
     return out
 
 
-def _fold(rows: Sequence[Mapping[str, Any]]) -> CentreView | None:
-    """Fold one ticket's rows (already in fold order); None before its creation arrived."""
+class Unreadable(Exception):
+    """A ticket whose events the centre holds but cannot fold, even without the events
+    that fail the schema (stored before the centre checked every push)."""
+
+
+_FOLD_ERRORS = (ValueError, KeyError, TypeError, AttributeError, IndexError)
+
+
+def _fold_events(rows: Sequence[Mapping[str, Any]]
+                 ) -> tuple[TicketState, tuple[CompensationState, ...]] | None:
     evs = [event_from_row(r) for r in rows]
     if not evs or evs[0].type != "ticket_created":
         return None
@@ -82,8 +91,28 @@ def _fold(rows: Sequence[Mapping[str, Any]]) -> CentreView | None:
     ledger: dict[str, CompensationState] = {}
     for event in evs:
         projection.apply_compensation(ledger, event)
+    return state, tuple(ledger.values())
+
+
+def _fold(rows: Sequence[Mapping[str, Any]]) -> CentreView | None:
+    """Fold one ticket's rows (already in fold order); None before its creation arrived.
+
+    Rows that fail the event schema are left out of the fold (they are still listed
+    with the events); :class:`Unreadable` when even the rest cannot be folded.
+    """
+    try:
+        folded = _fold_events(rows)
+    except _FOLD_ERRORS:
+        # Slow path, only for a history with a bad row: check each event.
+        readable = [r for r in rows if event_schema.readable_payload(r) is not None]
+        try:
+            folded = _fold_events(readable)
+        except _FOLD_ERRORS as exc:
+            raise Unreadable(f"{type(exc).__name__}: {exc}") from None
+    if folded is None:
+        return None
     wire = tuple({c: r[c] for c in (*_WIRE, "server_seq")} for r in rows)
-    return CentreView(state, tuple(ledger.values()), wire)
+    return CentreView(folded[0], folded[1], wire)
 
 
 _COLS = [events.c[c] for c in (*_WIRE, "server_seq")]
@@ -100,7 +129,11 @@ def view(conn: Connection, ticket_id: str) -> tuple[str, CentreView]:
     """(store, folded ticket); :class:`ActionRefused` 404 when the centre lacks it."""
     store = conn.execute(sa.select(tickets.c.store)
                          .where(tickets.c.ticket_id == ticket_id)).scalar()
-    folded = _fold(_ticket_rows(conn, ticket_id)) if store is not None else None
+    try:
+        folded = _fold(_ticket_rows(conn, ticket_id)) if store is not None else None
+    except Unreadable as exc:
+        raise ActionRefused(409, "unreadable_ticket",
+                            f"ticket {ticket_id} cannot be folded: {exc}") from None
     if store is None or folded is None:
         raise ActionRefused(404, "unknown_ticket", f"no ticket {ticket_id} at the centre")
     return str(store), folded
@@ -112,8 +145,17 @@ def show_ticket(storage: Storage, ticket_id: str) -> CentreView:
         return view(conn, ticket_id)[1]
 
 
-def store_tickets(storage: Storage, store: str) -> list[CentreView]:
-    """Every ticket of *store* the centre can fold, newest first."""
+@dataclass(frozen=True)
+class StoreTickets:
+    """A store's tickets the centre can fold, newest first, and the ids of those it cannot."""
+
+    views: list[CentreView]
+    unreadable: list[str]
+
+
+def store_tickets(storage: Storage, store: str) -> StoreTickets:
+    """Every ticket of *store* the centre can fold, newest first (one bad ticket never
+    hides the others: it is named in ``unreadable``)."""
     with storage.engine.connect() as conn:
         rows = conn.execute(
             sa.select(*_COLS).where(events.c.store == store)
@@ -122,8 +164,18 @@ def store_tickets(storage: Storage, store: str) -> list[CentreView]:
     by_ticket: dict[str, list[Mapping[str, Any]]] = {}
     for row in rows:
         by_ticket.setdefault(row["ticket_id"], []).append(dict(row))
-    views = [v for v in map(_fold, by_ticket.values()) if v is not None]
-    return sorted(views, key=lambda v: (v.ticket.created_at, v.ticket.id), reverse=True)
+    views: list[CentreView] = []
+    unreadable: list[str] = []
+    for ticket_id, ticket_rows in by_ticket.items():
+        try:
+            view = _fold(ticket_rows)
+        except Unreadable:
+            unreadable.append(ticket_id)
+            continue
+        if view is not None:
+            views.append(view)
+    views.sort(key=lambda v: (v.ticket.created_at, v.ticket.id), reverse=True)
+    return StoreTickets(views, sorted(unreadable))
 
 
 def clean_note(value: object, field: str, limit: int, *, required: bool) -> str | None:
@@ -132,15 +184,16 @@ def clean_note(value: object, field: str, limit: int, *, required: bool) -> str 
         value = ""
     if not isinstance(value, str):
         raise ActionRefused(400, "malformed", f"{field} must be text")
+    # The limit counts what was sent, as the document's maxLength does.
+    if len(value) > limit:
+        raise ActionRefused(400, "too_long", f"{field} has {len(value)} characters, "
+                                             f"at most {limit}")
     text = "".join(ch for ch in value
                    if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs")).strip()
     if not text:
         if required:
             raise ActionRefused(400, "empty_text", f"{field} is empty")
         return None
-    if len(text) > limit:
-        raise ActionRefused(400, "too_long", f"{field} has {len(text)} characters, "
-                                             f"at most {limit}")
     return text
 
 
@@ -164,6 +217,7 @@ def change_status(storage: Storage, hq: str, ticket_id: str, body: Mapping[str, 
         raise ActionRefused(400, "unknown_status", f"from must be one of {', '.join(STATES)}")
     if not isinstance(to, str) or to not in HQ_TARGETS:
         raise ActionRefused(400, "unknown_status", f"to must be one of {', '.join(HQ_TARGETS)}")
+    check_body(body, bodies.StatusChange)
     with central_transaction(storage) as w:
         store, current = view(w.conn, ticket_id)
         if current.ticket.status in projection.FINAL_STATES:
@@ -181,6 +235,9 @@ def change_status(storage: Storage, hq: str, ticket_id: str, body: Mapping[str, 
 
 def add_note(storage: Storage, hq: str, ticket_id: str, body: Mapping[str, Any]) -> Written:
     """``note_added`` from headquarters: ``{"text"}``."""
+    with storage.engine.connect() as conn:
+        clean_note(body.get("text"), "text", _note_limit(conn), required=True)
+    check_body(body, bodies.NoteRequest)
     with central_transaction(storage) as w:
         store, _ = view(w.conn, ticket_id)
         text = clean_note(body.get("text"), "text", _note_limit(w.conn), required=True)
@@ -198,6 +255,10 @@ def decide_compensation(
     decision = body.get("decision")
     if decision not in DECISIONS:
         raise ActionRefused(400, "bad_decision", "decision must be approved or refused")
+    with storage.engine.connect() as conn:
+        clean_note(body.get("reason"), "reason", _note_limit(conn),
+                   required=decision == "refused")
+    check_body(body, bodies.DecisionRequest)
     with central_transaction(storage) as w:
         store, current = view(w.conn, ticket_id)
         line = next((c for c in current.compensations if c.id == compensation_id), None)

@@ -122,7 +122,7 @@ def _states_around(conn: Connection, ticket_id: str,
         before = state
         try:
             state = projection.apply(state, event_from_row(row))
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             state = None  # unfoldable history: say what we can without it
         if row["event_id"] in wanted:
             out[row["event_id"]] = (before, state)

@@ -2,8 +2,8 @@
 
 Whoever holds a ticket's number and its six-digit verification code sees the ticket's
 state and history in Chinese; nobody else learns anything — an unknown number and a
-wrong code get the same 404 page, and a number (or a client address) that collects too
-many wrong codes is answered 429 for a while. The ticket is folded by the centre from
+wrong code get the same 404 page. Wrong codes are slowed down per client and per number
+(:class:`GuessLimiter`) without locking the right code out. The ticket is folded by the centre from
 the events it holds (:func:`sync.server.hq.view`), so the page moves on as desks sync.
 
 What the customer sees is limited on purpose: no staff ids or names, no note texts, no
@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import hmac
 import html
-import json
+import math
+import os
 import re
 import threading
 import time
@@ -33,6 +34,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from local_db import event_schema
 from local_db.projection import CompensationState, TicketState
 from sync.server import hq, policy_store, ticket_numbers
 from sync.server.central import ActionRefused
@@ -66,19 +68,30 @@ _DUMMY_CODE = "000000"
 
 @dataclass
 class GuessLimiter:
-    """Counts wrong codes per number and per client; blocks both for a while.
+    """Slows wrong codes down without ever locking the right code out for long.
 
-    After *per_number* wrong codes for one number within *window_s* seconds, every
-    request for that number (right code included) is answered 429 until the oldest of
-    them is *window_s* old; likewise *per_client* wrong codes from one address.
+    Numbers are predictable, so a lock on a number would let anyone lock out any
+    customer. Instead, within *window_s* seconds:
+
+    * a client (address) that made *per_pair* wrong codes for one number is refused
+      that number, and after *per_client* wrong codes in all is refused everywhere:
+      the guesser is stopped, not the customer, who asks from another address;
+    * a number that collected *per_number* wrong codes from all clients is *slowed*:
+      one code for it is checked per *slow_interval_s* seconds (the slot is taken
+      before the check and given back when the code was right). Guessing it takes
+      months; the customer waits at most *slow_interval_s* (the cap, told in
+      ``Retry-After``), whatever the guessers do.
     """
 
-    per_number: int = 10
+    per_pair: int = 5
     per_client: int = 100
+    per_number: int = 10
+    slow_interval_s: float = 10.0
     window_s: float = 15 * 60
     clock: Callable[[], float] = time.monotonic
     max_keys: int = 100_000
     _fails: dict[str, deque[float]] = field(default_factory=dict)
+    _next_slot: dict[str, float] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def _recent(self, key: str, now: float) -> deque[float]:
@@ -91,23 +104,37 @@ class GuessLimiter:
             del self._fails[key]
         return fails
 
-    def blocked(self, number: str, client: str) -> bool:
-        """Whether requests for *number* from *client* are refused now."""
+    def admit(self, number: str, client: str) -> float | None:
+        """None when a code for *number* from *client* may be checked now (call
+        :meth:`result` with the outcome), else the seconds to wait."""
         now = self.clock()
         with self._lock:
-            return (len(self._recent("n:" + number, now)) >= self.per_number
-                    or len(self._recent("c:" + client, now)) >= self.per_client)
+            if len(self._recent(f"p:{number}\x00{client}", now)) >= self.per_pair \
+                    or len(self._recent("c:" + client, now)) >= self.per_client:
+                return self.window_s
+            if len(self._recent("n:" + number, now)) >= self.per_number:
+                wait = self._next_slot.get(number, 0.0) - now
+                if wait > 0:
+                    return wait
+                self._next_slot[number] = now + self.slow_interval_s
+            return None
 
-    def failed(self, number: str, client: str) -> None:
-        """Count one wrong code (or unknown number)."""
+    def result(self, number: str, client: str, *, right: bool) -> None:
+        """Record the outcome of an admitted check."""
         now = self.clock()
         with self._lock:
+            if right:
+                self._next_slot.pop(number, None)  # the slot was the customer's
+                return
             if len(self._fails) >= self.max_keys:
                 for key in list(self._fails):
                     self._recent(key, now)
-            for key in ("n:" + number, "c:" + client):
+                for key in [k for k, at in self._next_slot.items() if at <= now]:
+                    del self._next_slot[key]
+            for key in (f"p:{number}\x00{client}", "c:" + client, "n:" + number):
                 self._fails.setdefault(key, deque()).append(now)
-
+            if len(self._fails["n:" + number]) >= self.per_number:
+                self._next_slot[number] = now + self.slow_interval_s
 
 # --- what the customer may see ----------------------------------------------------------
 
@@ -248,8 +275,11 @@ def _page(title: str, body: str) -> str:
             f"<body><main>{body}<footer>客诉进度查询</footer></main></body></html>\n")
 
 
-def _html(text: str, status: int = 200) -> HTMLResponse:
-    return HTMLResponse(text, status_code=status, headers=_HEADERS)
+def _html(text: str, status: int = 200, retry_after: int | None = None) -> HTMLResponse:
+    headers = dict(_HEADERS)
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
+    return HTMLResponse(text, status_code=status, headers=headers)
 
 
 def form_page(number: str = "") -> str:
@@ -273,6 +303,13 @@ NOT_FOUND_PAGE = _page("未找到", (
 TOO_MANY_PAGE = _page("请稍后再试", (
     "<h1>请稍后再试</h1><section><p>查询码错误次数过多，请 15 分钟后再试，"
     "或联系门店服务台。</p></section>"))
+
+
+def slowed_page(seconds: int) -> str:
+    """The answer for a number many wrong codes were tried for: wait a few seconds."""
+    return _page("请稍后再试", (
+        f"<h1>请稍后再试</h1><section><p>该单号近期查询过于频繁，请 {seconds} 秒后再试。"
+        "</p><p><a href=\"/p\">重新查询</a></p></section>"))
 
 
 @dataclass(frozen=True)
@@ -345,8 +382,8 @@ def load_progress(storage: Storage, number: str, code: str) -> Progress | None:
     history: list[tuple[str, str]] = []
     for event in view.events:
         try:
-            payload = json.loads(event["payload"])
-        except ValueError:
+            payload = event_schema.parse_payload(str(event["payload"]))
+        except event_schema.SchemaError:
             continue
         text = history_line(event, payload if isinstance(payload, dict) else {}, comps,
                             levels, channels)
@@ -363,7 +400,9 @@ def _client(request: Request) -> str:
 def progress_router(storage: Storage, limiter: GuessLimiter | None = None) -> APIRouter:
     """``GET /p`` (form, or redirect to the page) and ``GET /p/{number}?code=``."""
     router = APIRouter(include_in_schema=False)
-    guesses = limiter or GuessLimiter()
+    # KESU_PROGRESS_SLOW_S: the slowed number's interval (tests shorten it).
+    guesses = limiter or GuessLimiter(
+        slow_interval_s=float(os.environ.get("KESU_PROGRESS_SLOW_S") or 10.0))
 
     @router.get("/p")
     def form(number: str = "", code: str = "") -> Response:
@@ -377,13 +416,16 @@ def progress_router(storage: Storage, limiter: GuessLimiter | None = None) -> AP
     async def page(request: Request, number: str, code: str = "") -> Response:
         client = _client(request)
         number = number[:80]  # the limiter's key: a long "number" must not cost memory
-        if guesses.blocked(number, client):
-            return _html(TOO_MANY_PAGE, 429)
+        wait = guesses.admit(number, client)
+        if wait is not None:
+            seconds = max(1, math.ceil(wait))
+            body = TOO_MANY_PAGE if wait >= guesses.window_s else slowed_page(seconds)
+            return _html(body, 429, retry_after=seconds)
         found = None
         if _CODE_RE.match(code):
             found = await run_in_threadpool(load_progress, storage, number, code)
+        guesses.result(number, client, right=found is not None)
         if found is None:
-            guesses.failed(number, client)
             return _html(NOT_FOUND_PAGE, 404)
         return _html(render(found))
 

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from local_db.event_schema import CODE_RE
 from sync.server import channels, hq
 from sync.server import openapi as doc
 from sync.server.storage import Storage
@@ -40,6 +41,8 @@ def _object(raw: object) -> dict[str, object]:
 
 
 async def _body(request: Request) -> dict[str, object]:
+    # Checked against its type in sync.server.bodies by hq and channels, after their
+    # own, more specific checks (so their error codes stay).
     return _object(await read_json(request))
 
 
@@ -49,15 +52,18 @@ def hq_router(storage: Storage) -> APIRouter:
     hq_security: list[dict[str, list[str]]] = [{"hqToken": []}]
 
     @router.get("/v1/hq/stores/{store}/tickets", openapi_extra={"security": hq_security},
-                responses=doc.answers(doc.TicketList, 401, 403, 426))
+                responses=doc.answers(doc.TicketList, 400, 401, 403, 426))
     def list_tickets(request: Request, store: str) -> Response:
         """Every ticket of *store* as the centre folds its events, newest first."""
         hq_name(storage, request)
-        views = hq.store_tickets(storage, store)
-        return json_response({"tickets": [v.as_dict() for v in views]})
+        if not CODE_RE.search(store):
+            raise Refusal(400, "malformed", "store: 1-8 capital letters or digits")
+        found = hq.store_tickets(storage, store)
+        return json_response({"tickets": [v.as_dict() for v in found.views],
+                              "unreadable": found.unreadable})
 
     @router.get("/v1/hq/tickets/{ticket_id}", openapi_extra={"security": hq_security},
-                responses=doc.answers(doc.TicketDetail, 401, 403, 404, 426))
+                responses=doc.answers(doc.TicketDetail, 401, 403, 404, 409, 426))
     def show_ticket(request: Request, ticket_id: str) -> Response:
         """One ticket, its compensation lines and its events in fold order."""
         hq_name(storage, request)
@@ -66,7 +72,7 @@ def hq_router(storage: Storage) -> APIRouter:
 
     @router.post("/v1/hq/tickets/{ticket_id}/status", status_code=201,
                  openapi_extra={**doc.body(doc.StatusChange), "security": hq_security},
-                 responses=doc.answers(doc.ActionResponse, 400, 401, 403, 404, 409, 426,
+                 responses=doc.answers(doc.ActionResponse, 400, 401, 403, 404, 409, 413, 426,
                                        status=201, description="Recorded"))
     async def change_status(request: Request, ticket_id: str) -> Response:
         """Change the status (a ``status_changed`` event the store's desks pull)."""
@@ -77,7 +83,7 @@ def hq_router(storage: Storage) -> APIRouter:
 
     @router.post("/v1/hq/tickets/{ticket_id}/notes", status_code=201,
                  openapi_extra={**doc.body(doc.NoteRequest), "security": hq_security},
-                 responses=doc.answers(doc.ActionResponse, 400, 401, 403, 404, 426,
+                 responses=doc.answers(doc.ActionResponse, 400, 401, 403, 404, 409, 413, 426,
                                        status=201, description="Recorded"))
     async def add_note(request: Request, ticket_id: str) -> Response:
         """Add a note (a ``note_added`` event)."""
@@ -87,8 +93,9 @@ def hq_router(storage: Storage) -> APIRouter:
 
     @router.post("/v1/hq/tickets/{ticket_id}/compensations/{compensation_id}/decision",
                  status_code=201,
-                 openapi_extra={**doc.body(doc.DecisionRequest), "security": hq_security},
-                 responses=doc.answers(doc.ActionResponse, 400, 401, 403, 404, 409, 426,
+                 openapi_extra={**doc.body(doc.DecisionRequest, name="DecisionRequest"),
+                                "security": hq_security},
+                 responses=doc.answers(doc.ActionResponse, 400, 401, 403, 404, 409, 413, 426,
                                        status=201, description="Recorded"))
     async def decide(request: Request, ticket_id: str, compensation_id: str) -> Response:
         """Approve or refuse a compensation pending approval (409 ``not_pending`` if not)."""
@@ -99,7 +106,8 @@ def hq_router(storage: Storage) -> APIRouter:
 
     @router.post("/v1/channels/tickets", status_code=201, tags=["channels"],
                  openapi_extra={**doc.body(doc.ChannelTicketRequest), "security": hq_security},
-                 responses={**doc.answers(doc.ChannelTicketResponse, 400, 401, 403, 404, 426,
+                 responses={**doc.answers(doc.ChannelTicketResponse, 400, 401, 403, 404, 413,
+                                          426,
                                           status=201, description="Created"),
                             **doc.answers(doc.ChannelTicketResponse,
                                           description="Already created for this external_id")})

@@ -12,6 +12,7 @@ smaller number.
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
 import threading
 from collections.abc import Iterator, Sequence
@@ -23,7 +24,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from sync.protocol import GENESIS_HASH, WireEvent, event_hash, payload_object
+from local_db import event_schema
+from sync.protocol import GENESIS_HASH, WireEvent, event_hash
 
 metadata = sa.MetaData()
 
@@ -40,6 +42,8 @@ enrol_codes = sa.Table(
     sa.Column("desk", sa.String(32), nullable=False),
     sa.Column("created_at", sa.String(32), nullable=False),
     sa.Column("used_at", sa.String(32)),
+    # Added after the first release: see _add_missing_columns (NULL: 24 h after created_at).
+    sa.Column("expires_at", sa.String(32)),
 )
 
 tokens = sa.Table(
@@ -187,7 +191,8 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _digest(secret: str) -> str:
+def digest(secret: str) -> str:
+    """The SHA-256 kept in place of a token or code."""
     # Tokens and codes are long random strings, so an unsalted SHA-256 is enough to
     # make a stolen database useless for impersonating a desk.
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
@@ -239,6 +244,7 @@ class Storage:
             self.engine: Engine = sa.create_engine(
                 self.url, pool_size=10, max_overflow=30, pool_timeout=30)
         else:
+            _create_private(sa.engine.make_url(self.url).database)
             self.engine = sa.create_engine(self.url)
         self._sqlite = self.engine.dialect.name == "sqlite"
         # Names this process's central chains (see sync.server.central.central_device).
@@ -256,6 +262,7 @@ class Storage:
             # Imported here (it imports this module) so its outbox tables join metadata.
             from sync.server import notify  # noqa: F401
             metadata.create_all(conn)
+            _add_missing_columns(conn)
             for key, value in (("epoch", secrets.token_hex(16)), ("server_seq", "0")):
                 conn.execute(_insert(conn, server_meta).values(key=key, value=value)
                              .on_conflict_do_nothing())
@@ -290,47 +297,22 @@ class Storage:
 
     # --- enrolment ---------------------------------------------------------------
 
-    def create_enrol_code(self, store: str, desk: str) -> str:
-        """A new one-time code for *store*/*desk*; only its hash is kept.
+    def create_enrol_code(self, store: str, desk: str, ttl_hours: float = 24) -> str:
+        """A new one-time code for *store*/*desk* (see :mod:`sync.server.enrolment`).
 
-        Raises ValueError for the desk code the centre numbers its own tickets with.
+        Raises ValueError for a malformed code or the desk code the centre numbers its
+        own tickets with.
         """
-        if desk.upper() == CENTRAL_DESK:
-            raise ValueError(f"desk code {CENTRAL_DESK!r} is reserved for the centre's tickets")
-        code = new_enrol_code()
-        with self._write_lock, self.engine.begin() as conn:
-            conn.execute(enrol_codes.insert().values(
-                code_hash=_digest(code), store=store, desk=desk, created_at=_now()))
-        return code
+        from sync.server import enrolment
 
-    def enrol(self, code: str, device_id: str) -> tuple[str, TokenInfo] | None:
-        """Use up *code*; return a new device token and its binding, or None if invalid.
-
-        Device ids of the centre's own chains (``central...``) are never given out.
-        """
-        if device_id.startswith(CENTRAL_DEVICE_PREFIX):
-            return None
-        with self._write_lock, self.engine.begin() as conn:
-            row = conn.execute(
-                sa.select(enrol_codes).where(enrol_codes.c.code_hash == _digest(code))
-                .with_for_update()
-            ).mappings().first()
-            if row is None or row["used_at"] is not None:
-                return None
-            conn.execute(enrol_codes.update().where(enrol_codes.c.code_hash == row["code_hash"])
-                         .values(used_at=_now()))
-            token = secrets.token_urlsafe(32)
-            conn.execute(tokens.insert().values(
-                token_hash=_digest(token), store=row["store"], desk=row["desk"],
-                device_id=device_id, created_at=_now()))
-        return token, TokenInfo(row["store"], row["desk"], device_id)
+        return enrolment.create_code(self, store, desk, ttl_hours=ttl_hours)[0]
 
     def authenticate(self, token: str) -> TokenInfo | None:
         """The binding of a valid token, or None."""
         with self.engine.connect() as conn:
             row = conn.execute(
                 sa.select(tokens.c.store, tokens.c.desk, tokens.c.device_id)
-                .where(tokens.c.token_hash == _digest(token), tokens.c.revoked_at.is_(None))
+                .where(tokens.c.token_hash == digest(token), tokens.c.revoked_at.is_(None))
             ).first()
         return None if row is None else TokenInfo(row[0], row[1], row[2])
 
@@ -341,7 +323,7 @@ class Storage:
         token = secrets.token_urlsafe(32)
         with self._write_lock, self.engine.begin() as conn:
             conn.execute(hq_tokens.insert().values(
-                token_hash=_digest(token), name=name, created_at=_now()))
+                token_hash=digest(token), name=name, created_at=_now()))
         return token
 
     def authenticate_hq(self, token: str) -> str | None:
@@ -349,7 +331,7 @@ class Storage:
         with self.engine.connect() as conn:
             name = conn.execute(
                 sa.select(hq_tokens.c.name)
-                .where(hq_tokens.c.token_hash == _digest(token), hq_tokens.c.revoked_at.is_(None))
+                .where(hq_tokens.c.token_hash == digest(token), hq_tokens.c.revoked_at.is_(None))
             ).scalar()
         return None if name is None else str(name)
 
@@ -389,7 +371,8 @@ class Storage:
             central={str(r[0]): int(r[1]) for r in central},
             policy_version=None if policy is None else str(policy))
 
-    def push(self, who: TokenInfo, first_seq: int, batch: Sequence[WireEvent]) -> PushOutcome:
+    def push(self, who: TokenInfo, first_seq: int, batch: Sequence[WireEvent], *,
+             numbers: bool = True) -> PushOutcome:
         """Store a validated, consecutive batch of *who*'s device in one transaction.
 
         Returns the new high-water mark (after commit) or, for a batch that neither
@@ -420,7 +403,7 @@ class Storage:
                 new = list(batch)
             if not new:
                 return PushOutcome(high_water, 0)
-            self._check_chain(conn, who, new, last_hash)
+            self._check_chain(conn, who, new, last_hash, numbers=numbers)
             received = _now()
             rows: list[dict[str, Any]] = []
             for event in new:
@@ -466,10 +449,20 @@ class Storage:
                                        "event the server already holds")
 
     def _check_chain(
-        self, conn: Connection, who: TokenInfo, new: Sequence[WireEvent], last_hash: str
+        self, conn: Connection, who: TokenInfo, new: Sequence[WireEvent], last_hash: str,
+        *, numbers: bool = True,
     ) -> None:
+        """Refuse (:class:`Rejected`, nothing written) a batch the centre must not hold.
+
+        Chain and hashes; every event against the shared schema
+        (:mod:`local_db.event_schema`); a new ticket's store, desk and number against the
+        pushing token (*numbers*: also that no other ticket holds the number, skipped for
+        re-offered central events, which the centre numbered itself); and that no ticket
+        changes store or is created twice.
+        """
         prev = last_hash
-        created_here: set[str] = set()
+        created_here: dict[str, WireEvent] = {}
+        numbered: dict[str, str] = {}
         for event in new:
             if event["prev_hash"] != prev:
                 raise Rejected("broken_chain", f"event {event['event_id']}: prev_hash does "
@@ -477,25 +470,60 @@ class Storage:
             if event_hash(event) != event["hash"]:
                 raise Rejected("bad_hash", f"event {event['event_id']}: hash mismatch")
             prev = event["hash"]
-            if event["type"] == "ticket_created":
-                created_here.add(event["ticket_id"])
-        for event in new:
-            if event["type"] == "ticket_created":
-                try:
-                    store = payload_object(event["payload"]).get("store_code")
-                except (ValueError, AttributeError):
-                    store = None
-                if store != who.store:
-                    raise Rejected("foreign_store", f"ticket {event['ticket_id']} belongs "
-                                                    f"to store {store!r}")
+            try:
+                payload = event_schema.check_event(event)
+            except event_schema.InvalidEvent as exc:
+                raise Rejected("invalid_event", str(exc)) from None
+            if event["type"] != "ticket_created":
+                continue
+            tid = event["ticket_id"]
+            if tid in created_here:
+                raise Rejected("duplicate_creation", f"event {event['event_id']}: ticket "
+                                                     f"{tid} is created twice")
+            created_here[tid] = event
+            store, desk = payload["store_code"], payload["desk_code"]
+            if store != who.store:
+                raise Rejected("foreign_store", f"event {event['event_id']}: ticket {tid} "
+                                                f"belongs to store {store!r}")
+            if desk != who.desk:
+                raise Rejected("foreign_desk", f"event {event['event_id']}: ticket {tid} says "
+                                               f"desk {desk!r}, the token is desk {who.desk!r}")
+            number = str(payload["number"])
+            match = event_schema.NUMBER_RE.search(number)
+            if match is None or (match.group(1), match.group(2)) != (store, desk):
+                raise Rejected("foreign_number", f"event {event['event_id']}: number "
+                                                 f"{number!r} is not one of {store}-{desk}")
+            if number in numbered:
+                raise Rejected("number_taken", f"event {event['event_id']}: number {number} "
+                                               "is given twice in this batch")
+            numbered[number] = tid
         if created_here:
+            ids = sorted(created_here)
             pinned = conn.execute(
-                sa.select(tickets.c.ticket_id).where(tickets.c.ticket_id.in_(sorted(created_here)),
+                sa.select(tickets.c.ticket_id).where(tickets.c.ticket_id.in_(ids),
                                                      tickets.c.store != who.store)
             ).first()
             if pinned is not None:
                 raise Rejected("foreign_store", f"ticket {pinned[0]} belongs to another store")
-        others = {e["ticket_id"] for e in new} - created_here
+            twice = conn.execute(
+                sa.select(events.c.ticket_id, events.c.event_id)
+                .where(events.c.ticket_id.in_(ids), events.c.type == "ticket_created")
+            ).first()
+            if twice is not None:
+                raise Rejected("duplicate_creation", f"ticket {twice[0]} was already created "
+                                                     f"by event {twice[1]}")
+        if numbered and numbers:
+            from sync.server.ticket_numbers import ticket_numbers
+
+            held = conn.execute(
+                sa.select(ticket_numbers.c.number, ticket_numbers.c.ticket_id)
+                .where(ticket_numbers.c.number.in_(sorted(numbered)))
+            ).first()
+            if held is not None and held[1] != numbered[str(held[0])]:
+                event = created_here[numbered[str(held[0])]]
+                raise Rejected("number_taken", f"event {event['event_id']}: number {held[0]} "
+                                               "belongs to another ticket")
+        others = {e["ticket_id"] for e in new} - set(created_here)
         if others:
             known = dict(conn.execute(
                 sa.select(tickets.c.ticket_id, tickets.c.store)
@@ -565,6 +593,24 @@ def store_counter(conn: Connection, value: int) -> None:
     """Record *value* as the last ``server_seq`` handed out (after :func:`lock_counter`)."""
     conn.execute(server_meta.update().where(server_meta.c.key == "server_seq")
                  .values(value=str(value)))
+
+
+def _create_private(path: str | None) -> None:
+    """Make a new SQLite file 0600 before SQLite makes it 0644 (its -wal and -shm files
+    take the main file's mode): the events hold customers' names and phones."""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
+def _add_missing_columns(conn: Connection) -> None:
+    """Columns added to tables after a release (create_all makes only missing tables)."""
+    have = {c["name"] for c in sa.inspect(conn).get_columns("enrol_codes")}
+    if "expires_at" not in have:
+        conn.exec_driver_sql("ALTER TABLE enrol_codes ADD COLUMN expires_at VARCHAR(32)")
 
 
 def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:

@@ -95,3 +95,26 @@ def test_reload_policy_takes_up_what_another_connection_installed(desk: Desk) ->
     assert reload_policy(desk) is True
     assert desk.policy.version == "2099.1"
     assert desk.triage is not None and reload_policy(desk) is False
+
+
+def test_older_documents_get_the_amount_maximum_and_code_lifetime() -> None:
+    import copy
+
+    from desktop.policy import DEFAULT_MAX_AMOUNT_FEN, parse_policy
+
+    doc = copy.deepcopy(load_policy().raw)
+    assert load_policy().compensation.max_amount_fen == 10_000_000
+    assert load_policy().enrolment.code_ttl_hours == 24
+    del doc["compensation"]["max_amount_fen"], doc["enrolment"]
+    older = parse_policy(doc)
+    assert older.compensation.max_amount_fen == DEFAULT_MAX_AMOUNT_FEN
+    assert older.enrolment.code_ttl_hours == 24
+    for path, value in (("intake.max_text_chars", 50_000),
+                        ("compensation.max_amount_fen", 10**12),
+                        ("enrolment.code_ttl_hours", 1000)):
+        bad = copy.deepcopy(load_policy().raw)
+        section, key = path.split(".")
+        bad[section][key] = value
+        with pytest.raises(PolicyInvalid) as refused:
+            parse_policy(bad)
+        assert refused.value.params["path"] == path

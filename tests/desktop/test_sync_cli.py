@@ -216,3 +216,35 @@ def test_sync_run_loops_until_sigterm(tmp_path: Path, server: ServerProcess,
         for stream in (proc.stdout, proc.stderr):
             if stream is not None:
                 stream.close()
+
+
+def test_a_pulled_event_set_aside_is_said_with_its_own_exit_code(
+    tmp_path: Path, server: ServerProcess, store_code: str,
+) -> None:
+    """Issue 13: a number clash stopped sync for good with "server unreachable"'s exit 1
+    and no last_error; now the round goes through and says so (exit 2)."""
+    from local_db.ids import uuid7
+    from tests.sync.trust_helpers import foreign_chain, plant
+
+    db = _desk(tmp_path, store_code)
+    assert _enrol(db, server, store_code).code == 0
+    mine = _ticket(db)
+    assert kesu(db, "sync", "once").code == 0
+    conn = sqlite3.connect(db)
+    payload = json.loads(conn.execute("SELECT payload FROM events WHERE type = "
+                                      "'ticket_created'").fetchone()[0])
+    conn.close()
+    twin = f"old-twin-{uuid7()[-12:]}"
+    plant(server, store_code, twin,
+          *foreign_chain(twin, uuid7(), ("ticket_created", {**payload, "text": "同号"})))
+    once = kesu(db, "sync", "once", lang="en")
+    assert once.code == 2 and "set aside" in once.err and "number_taken" in once.err, once.err
+    assert once.json()["set_aside"] == 1 and "Traceback" not in once.err
+    status = kesu(db, "sync", "status").json()
+    assert status["set_aside"] == 1 and "sync.set_aside" in status["last_error"]
+    (pulled,) = [d for d in kesu(db, "sync", "dead-letters").json() if d["kind"] == "pulled"]
+    assert pulled["reason"] == "number_taken" and pulled["device_id"] == twin
+    checked = kesu(db, "check").json()
+    assert checked["ok"] is True and checked["set_aside"] == 1
+    assert kesu(db, "sync", "once").code == 0  # nothing new: an ordinary round
+    assert kesu(db, "ticket", "show", mine["number"], "--json").code == 0

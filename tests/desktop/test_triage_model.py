@@ -123,7 +123,7 @@ def test_predictions_are_the_linear_model_the_weights_describe() -> None:
                                        abs=4 * steps[2] + 1e-9)
     assert out.flags["food_safety"] == pytest.approx(1 / (1 + math.exp(-logit(4))), abs=0.05)
     assert out.level3 == pytest.approx(1 / (1 + math.exp(-logit(3))), abs=0.05)
-    assert model.strongest(features("酸了", [1], 100), "sub:spoiled") == ["酸"]
+    assert model.strongest("酸了", features("酸了", [1], 100), "sub:spoiled") == ["酸"]
     assert abs(model.weight("酸", 1) - 2.0) <= steps[1] + 1e-9
 
 

@@ -152,3 +152,22 @@ def test_m007_adds_the_report_day_cache(tmp_path: Path) -> None:
     conn.execute("INSERT INTO report_days VALUES ('2026-11-01', 'Asia/Shanghai', '{}')")
     with pytest.raises(sqlite3.IntegrityError):
         conn.execute("INSERT INTO report_days VALUES ('2026-11-01', 'Asia/Shanghai', '{}')")
+
+
+def test_m008_adds_the_set_aside_table(tmp_path: Path) -> None:
+    conn = connect(tmp_path / "a.db")
+    db = sqlite_utils.Database(conn)
+    migrations.apply(db, stop_before="m008_sync_set_aside")
+    assert "sync_set_aside" not in _tables(conn)
+    assert migrate(conn)[:1] == ["m008_sync_set_aside"]
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(sync_set_aside)")}
+    assert {"event_id", "device_id", "device_seq", "prev_hash", "hash", "wire", "reason",
+            "detail", "first_seen"} <= columns
+    row = ("e", "t", "dev", 1, None, "p", "h", "{}", "invalid_event", "x", "now")
+    conn.execute("INSERT INTO sync_set_aside (event_id, ticket_id, device_id, device_seq, "
+                 "server_seq, prev_hash, hash, wire, reason, detail, first_seen) "
+                 "VALUES (?,?,?,?,?,?,?,?,?,?,?)", row)
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute("INSERT INTO sync_set_aside (event_id, ticket_id, device_id, device_seq, "
+                     "server_seq, prev_hash, hash, wire, reason, detail, first_seen) "
+                     "VALUES (?,?,?,?,?,?,?,?,?,?,?)", ("e2", *row[1:]))

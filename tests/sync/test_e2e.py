@@ -15,7 +15,7 @@ from desktop.handling import add_note, advance
 from desktop.tickets import create_ticket
 from local_db import store, sync_state
 from local_db.eventlog import canonical_payload
-from sync.errors import NetworkError, Unauthorized, UpdateRequired
+from sync.errors import EnrolRefused, NetworkError, Unauthorized, UpdateRequired
 from sync.protocol import PROTOCOL_VERSION, event_hash
 from tests.sync.helpers import DeskNode, ServerProcess, headers
 
@@ -189,8 +189,9 @@ def test_bad_token_is_401_and_keeps_data(make_desk: MakeDesk, server: ServerProc
     # An enrolment code works once only.
     code = server.enrol_code(a.desk.store_code, "D1", via_cli=True)
     a.engine.enrol(code)
-    with pytest.raises(Unauthorized):
+    with pytest.raises(EnrolRefused) as refused:
         a.engine.enrol(code)
+    assert (refused.value.reason, refused.value.status) == ("bad_code", 401)
     assert a.engine.sync_once().pushed == len(before)
 
 

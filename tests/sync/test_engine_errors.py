@@ -17,6 +17,7 @@ from local_db import sync_state
 from sync.engine import SyncEngine, backoff_delay
 from sync.errors import (
     BadResponse,
+    LocalFailure,
     NetworkError,
     ServerError,
     ServerRejected,
@@ -312,3 +313,26 @@ def test_a_new_policy_is_installed_and_a_bad_one_keeps_the_old(desk: Desk) -> No
         assert engine.status()["last_error"] is None
     # Installed like `kesu policy load`: the desk reopened runs it.
     assert open_desk_conn(desk.conn).policy.version == "2027.1.2"
+
+
+def test_a_failure_on_the_desk_is_recorded_never_a_bare_traceback(desk: Desk) -> None:
+    """Issue 13: `sync once` exited 1 with a traceback while last_error stayed null."""
+
+    class BrokenSink:
+        def current_version(self) -> str | None:
+            return "old"
+
+        def install(self, version: str, document: dict[str, object]) -> None:
+            raise RuntimeError("disk on fire")
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return _ok(request, policy=_policy_response(desk, "2027.9.9"))
+
+    before = desk.conn.execute("SELECT * FROM events ORDER BY seq").fetchall()
+    engine = SyncEngine(desk.conn, "http://kesu.test", transport=httpx.MockTransport(handler),
+                        clock=desk.clock, policy_sink=BrokenSink())
+    with engine, pytest.raises(LocalFailure) as failed:
+        engine.sync_once()
+    assert "disk on fire" in str(failed.value)
+    assert "sync.local_failure" in (sync_state.read_state(desk.conn).last_error or "")
+    assert desk.conn.execute("SELECT * FROM events ORDER BY seq").fetchall() == before

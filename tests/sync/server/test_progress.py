@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
+import pytest
 
+from desktop.clock import FixedClock
 from desktop.handling import add_note, advance, contact_customer
 from desktop.tickets import create_ticket, verify_code_of
 from local_db import store
 from sync.server.progress import GuessLimiter, mask_name, mask_phone
+from tests.conftest import START
+from tests.sync.conftest import _new_server
 from tests.sync.helpers import DeskNode, ServerProcess
 from tests.sync.server.hq_client import HQ
 
@@ -87,19 +93,54 @@ def test_a_wrong_code_and_an_unknown_number_look_the_same(
     assert _page(server, made.number, code).status_code == 200
 
 
-def test_too_many_wrong_codes_lock_the_number(make_desk: MakeDesk,
-                                               server: ServerProcess) -> None:
+def _as(server: ServerProcess, number: str, code: str, client: str) -> httpx.Response:
+    return httpx.get(f"{server.url}/p/{number}", params={"code": code},
+                     headers={"X-Forwarded-For": client}, timeout=10)
+
+
+def test_wrong_codes_stop_the_guesser_never_the_customer(
+        make_desk: MakeDesk, server: ServerProcess) -> None:
+    """Finding 8: ten wrong codes locked the page for 15 minutes, right code included.
+    On a server that trusts no proxy, X-Forwarded-For changes nothing: one client."""
     a = make_desk("L", "D1", server)
     made = create_ticket(a.desk, a.clerk, {"text": "收银员态度很差，问她问题不理人"}).ticket
-    other = create_ticket(a.desk, a.clerk, {"text": "请问几点关门"}).ticket
     code = _code(a, made.id)
     a.engine.sync_once()
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
-    assert [_page(server, made.number, wrong).status_code for _ in range(10)] == [404] * 10
-    locked = _page(server, made.number, code)
-    assert locked.status_code == 429 and "请稍后再试" in locked.text
-    # Another number is still open to its owner.
-    assert _page(server, other.number, _code(a, other.id)).status_code == 200
+    rotating = [_as(server, made.number, wrong, f"10.0.0.{i}").status_code for i in range(7)]
+    assert rotating == [404] * 5 + [429] * 2  # the guesser (loopback) is stopped
+    assert "Retry-After" in _as(server, made.number, wrong, "10.9.9.9").headers
+
+
+def test_behind_a_configured_proxy_the_right_code_still_opens_the_page(
+        backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    proxied = _new_server(backend, tmp_path, request)
+    proxied.extra_args = ["--forwarded-allow-ips", "127.0.0.1"]
+    proxied.extra_env = {"KESU_PROGRESS_SLOW_S": "1"}
+    proxied.start()
+    try:
+        node = DeskNode(tmp_path / "desk.db", "PX9", "D1", FixedClock(START), proxied)
+        node.enrol()
+        made = create_ticket(node.desk, node.clerk, {"text": "收银员态度很差"}).ticket
+        code = _code(node, made.id)
+        node.engine.sync_once()
+        node.close()
+        wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+        # Four addresses, five wrong codes each: each is stopped, the number slowed.
+        answers = [_as(proxied, made.number, wrong, f"10.0.{i}.1").status_code
+                   for i in range(4) for _ in range(6)]
+        assert answers.count(429) >= 4 and set(answers) == {404, 429}
+        assert _as(proxied, made.number, code, "10.0.0.1").status_code == 429  # stopped
+        # The customer, from their own address, waits at most the slowed interval.
+        first = _as(proxied, made.number, code, "192.0.2.7")
+        if first.status_code == 429:
+            assert int(first.headers["Retry-After"]) <= 1
+            time.sleep(1.1)
+            first = _as(proxied, made.number, code, "192.0.2.7")
+        assert first.status_code == 200 and made.number in first.text
+    finally:
+        proxied.kill()
+        proxied.drop_database()
 
 
 def test_the_form_leads_to_the_page(make_desk: MakeDesk, server: ServerProcess) -> None:
@@ -132,12 +173,24 @@ def test_masks_and_limiter_rules() -> None:
     assert mask_phone("12345") == "*****"
     assert mask_name("陈") == "陈*" and mask_name(None) is None
     now = [0.0]
-    limiter = GuessLimiter(per_number=2, per_client=3, window_s=60, clock=lambda: now[0])
-    limiter.failed("N1", "ip")
-    assert not limiter.blocked("N1", "ip")
-    limiter.failed("N1", "ip")
-    assert limiter.blocked("N1", "ip") and not limiter.blocked("N2", "other")
-    limiter.failed("N2", "ip")
-    assert limiter.blocked("N3", "ip")  # the client's allowance is used up too
-    now[0] = 61.0
-    assert not limiter.blocked("N1", "ip")
+    limiter = GuessLimiter(per_pair=2, per_client=3, per_number=3, slow_interval_s=10,
+                           window_s=60, clock=lambda: now[0])
+
+    def guess(number: str, client: str, right: bool = False) -> float | None:
+        wait = limiter.admit(number, client)
+        if wait is None:
+            limiter.result(number, client, right=right)
+        return wait
+
+    assert guess("N1", "ip") is None and guess("N1", "ip") is None
+    assert guess("N1", "ip") == 60  # this client, this number: stopped
+    assert guess("N1", "other") is None  # the number is slowed now (3 wrong in all)
+    assert guess("N1", "third", right=True) == 10  # inside the interval: wait, not a lock
+    now[0] = 10.0
+    assert guess("N1", "third", right=True) is None  # the customer's own try
+    assert guess("N1", "fourth") is None  # the slot was given back
+    assert guess("N2", "ip") is None
+    assert guess("N3", "ip") == 60  # three wrong codes in all: the client is stopped
+    assert guess("N1", "fifth") == 10  # "fourth" was wrong: the next slot is later
+    now[0] = 71.0
+    assert guess("N1", "ip") is None  # the window passed
