@@ -294,8 +294,12 @@ class Triage:
             model=model.version if model else None,
         )
 
+    def subcategory_of(self, reading: Reading, combination: Combination) -> str:
+        """The subcategory :meth:`decide` would choose (training tries many cheaply)."""
+        return self._subcategory(reading, combination, [], reasons_wanted=False)[0]
+
     def _subcategory(self, reading: Reading, comb: Combination,
-                     reasons: list[Reason]) -> tuple[str, float]:
+                     reasons: list[Reason], reasons_wanted: bool = True) -> tuple[str, float]:
         """The subcategory (and the model's probability of it), its reasons appended."""
         rules, out, scores = self._rules, reading.model, reading.scores
         rank = rules.tie_rank
@@ -331,6 +335,8 @@ class Triage:
         if sub is None:
             reasons.append(Reason("default", "no keyword matched"))
             return rules.default_subcategory, 0.0
+        if not reasons_wanted:
+            return sub, 0.0
         ranked = sorted(reading.found.get(sub, {}).items(), key=lambda kv: -kv[1])
         reasons += [Reason("keyword", w) for w, _ in ranked[:_MAX_KEYWORD_REASONS]]
         if sub in reading.biased and rules.channel_weight > 0 and scores.get(sub):

@@ -215,7 +215,7 @@ def fit(rules: TriageRules, train: Sequence[Example], config: TrainingConfig,
 
 def _grid_sub(triage: Triage, readings: Sequence[Reading], cases: Sequence[Case],
               comb: Combination) -> float:
-    hits = sum(triage.decide(r, c.recent or None, comb).subcategory == c.subcategory
+    hits = sum(triage.subcategory_of(r, comb) == c.subcategory
                for r, c in zip(readings, cases, strict=True))
     return hits / len(cases)
 
@@ -258,7 +258,7 @@ def choose_combination(triage: Triage, validation: Sequence[Case],
     truth = [c.level == 1 for c in validation]
     p1 = [r.model.level1 if r.model else 0.0 for r in readings]
     candidates = []
-    for fsm, strong in ((f, s) for f in (0.3, 0.5, 0.7, 0.9, 1.0)
+    for fsm, strong in ((f, s) for f in (0.0, 0.3, 0.5, 0.7, 0.9, 1.0)
                         for s in (2.0, 0.3, 0.2, 0.1, 0.05)):
         trial = replace(best, flag_subcategory_min=fsm, strong_words_min=strong,
                         level1_threshold=1.0)
@@ -269,13 +269,14 @@ def choose_combination(triage: Triage, validation: Sequence[Case],
         predicted = [r or p >= threshold for r, p in zip(by_rules, p1, strict=True)]
         tp = sum(1 for t, q in zip(truth, predicted, strict=True) if t and q)
         precision = tp / max(1, sum(predicted))
-        # The most recall whose precision clears the floor, then the best precision; the
-        # strong words kept on a tie (the rules' own evidence: unseen text shares it).
+        # The most recall whose precision clears the floor, then the best precision; on a
+        # tie the strong words kept (the rules' own evidence: unseen text shares it) and
+        # the model's subcategory raising its flag (spoiled is level 1, as domain.md says).
         clears = precision >= config.level1_precision_floor
-        candidates.append((clears, tp if clears else 0, round(precision, 4), -strong, fsm,
+        candidates.append((clears, tp if clears else 0, round(precision, 4), -strong, -fsm,
                            threshold))
     *_, strong, fsm, threshold = max(candidates)
-    best = replace(best, flag_subcategory_min=fsm, strong_words_min=-strong,
+    best = replace(best, flag_subcategory_min=-fsm, strong_words_min=-strong,
                    level1_threshold=round(threshold, 6))
     def level_hits(comb: Combination) -> int:
         return sum(triage.decide(r, k.recent or None, comb).level == k.level
