@@ -24,6 +24,8 @@ from desktop.clock import FixedClock
 from desktop.compensation import compensate
 from desktop.desk import Desk
 from desktop.errors import InvalidInput, NotFound
+from desktop.i18n import tr
+from desktop.receipts.closing import CLOSING_FIELDS
 from desktop.receipts.content import complaint_receipt, progress_url
 from desktop.receipts.issue import EVENT_TYPE, issue_receipt
 from desktop.receipts.layout import NO_LINE_START
@@ -34,6 +36,7 @@ from desktop.tickets import create_ticket, verify_code_of
 from local_db import store
 from local_db.projection import TicketState
 from tests.desktop.cli_runner import run_kesu
+from tests.desktop.closing_twins import INTERNAL, closed_twin
 from tests.desktop.pdf_reading import fonts
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -172,9 +175,65 @@ def test_closing_slip_only_when_closed(desk: Desk, staff: dict[str, Staff],
     out = tmp_path / "c.pdf"
     issue_receipt(desk, staff["d1"], ticket.number, kind="closing", paper="80mm", out=out)
     text = "\n".join(text_lines(out))
-    for expected in ("完结单", "已评价", "无需奖惩", "已退款并下架同批次酸奶", "5 / 5",
-                     ticket.number):
+    for expected in ("完结单", "已处理完结", "5 / 5", ticket.number, "2026-11-22 10:00"):
         assert expected in text, expected
+    # The handling note and the accountability are for staff, not the customer.
+    assert "已退款并下架同批次酸奶" not in text and "无需奖惩" not in text
+
+
+@pytest.mark.parametrize("paper", ["80mm", "a4"])
+def test_closing_slip_shows_nothing_staff_wrote(tmp_path: Path, paper: str) -> None:
+    with_notes = closed_twin(tmp_path / "notes", internal=True)
+    without = closed_twin(tmp_path / "plain", internal=False)
+    try:
+        printed = []
+        for twin in (with_notes, without):
+            out = tmp_path / f"slip{len(printed)}.pdf"
+            issue_receipt(twin.desk, twin.staff["d1"], twin.ticket.number, kind="closing",
+                          paper=paper, out=out)
+            printed.append(out)
+        text = "\n".join(text_lines(printed[0]))
+        compact = text.replace(" ", "")
+        for word in INTERNAL:
+            assert word not in compact, word
+        # What the customer is told: the complaint, what they received, and that it is done.
+        for expected in ("完结单", with_notes.ticket.number, "收银差错", "退款¥5.00元",
+                         "已处理完结", "4/5", "感谢您的反馈"):
+            assert expected in compact, expected
+        assert "我们会尽快处理" not in compact  # the intake receipt's promise, not a closing
+        # An allow-list: the paper is the same byte for byte whatever staff wrote.
+        assert printed[0].read_bytes() == printed[1].read_bytes()
+        labels = {line.split("：")[0].strip() for line in text_lines(printed[0]) if "：" in line}
+        allowed = {tr(key, "zh_CN") for key in CLOSING_FIELDS} | {"扫码查看处理进度（查询码"}
+        assert labels <= allowed, labels - allowed
+    finally:
+        with_notes.desk.close()
+        without.desk.close()
+
+
+def test_the_closing_slip_changes_with_what_the_customer_is_told(tmp_path: Path) -> None:
+    # The byte-for-byte comparison above could not fail if the slip ignored the ticket.
+    four = closed_twin(tmp_path / "four", internal=False, rating=4)
+    five = closed_twin(tmp_path / "five", internal=False, rating=5)
+    try:
+        pdfs = [issue_receipt(t.desk, t.staff["d1"], t.ticket.number, kind="closing",
+                              paper="80mm").pdf for t in (four, five)]
+        assert pdfs[0] != pdfs[1]
+    finally:
+        four.desk.close()
+        five.desk.close()
+
+
+def test_compensation_voucher_writes_the_amount_in_capitals(
+        desk: Desk, staff: dict[str, Staff], ticket: TicketState, tmp_path: Path) -> None:
+    compensate(desk, staff["d1"], ticket.number, amount="123.45", kind="refund")
+    for paper in ("80mm", "a4"):
+        out = tmp_path / f"v-{paper}.pdf"
+        issue_receipt(desk, staff["d1"], ticket.number, kind="compensation", paper=paper,
+                      out=out)
+        text = "\n".join(text_lines(out)).replace(" ", "")
+        assert "¥123.45" in text
+        assert "金额大写：人民币壹佰贰拾叁元肆角伍分" in text
 
 
 def test_hostile_complaint_text_is_summarised(desk: Desk, staff: dict[str, Staff],
