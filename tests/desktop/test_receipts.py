@@ -44,6 +44,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 BASE = "https://kesu.example.cn"
 TEXT = "酸奶过期了，孩子喝了拉肚子。（很严重！）价格12.50元，ABC超市的服务太差了。"
 ROLL_WIDTH_PT = 80 / 25.4 * 72
+MM_PT = 72 / 25.4  # points per millimetre
 
 
 @pytest.fixture
@@ -189,9 +190,12 @@ def test_closing_slip_shows_nothing_staff_wrote(tmp_path: Path, paper: str) -> N
         printed = []
         for twin in (with_notes, without):
             out = tmp_path / f"slip{len(printed)}.pdf"
-            issue_receipt(twin.desk, twin.staff["d1"], twin.ticket.number, kind="closing",
-                          paper=paper, out=out)
+            issued = issue_receipt(twin.desk, twin.staff["d1"], twin.ticket.number,
+                                   kind="closing", paper=paper, out=out)
             printed.append(out)
+            # Only allow-listed fields are on it, whatever the paper.
+            allowed = {tr(key, "zh_CN") for key in CLOSING_FIELDS}
+            assert {f.label for f in issued.receipt.fields} <= allowed
         text = "\n".join(text_lines(printed[0]))
         compact = text.replace(" ", "")
         for word in INTERNAL:
@@ -203,9 +207,6 @@ def test_closing_slip_shows_nothing_staff_wrote(tmp_path: Path, paper: str) -> N
         assert "我们会尽快处理" not in compact  # the intake receipt's promise, not a closing
         # An allow-list: the paper is the same byte for byte whatever staff wrote.
         assert printed[0].read_bytes() == printed[1].read_bytes()
-        labels = {line.split("：")[0].strip() for line in text_lines(printed[0]) if "：" in line}
-        allowed = {tr(key, "zh_CN") for key in CLOSING_FIELDS} | {"扫码查看处理进度（查询码"}
-        assert labels <= allowed, labels - allowed
     finally:
         with_notes.desk.close()
         without.desk.close()
@@ -231,9 +232,9 @@ def test_compensation_voucher_writes_the_amount_in_capitals(
         out = tmp_path / f"v-{paper}.pdf"
         issue_receipt(desk, staff["d1"], ticket.number, kind="compensation", paper=paper,
                       out=out)
-        text = "\n".join(text_lines(out)).replace(" ", "")
+        text = "\n".join(text_lines(out)).replace(" ", "").replace("：", "")
         assert "¥123.45" in text
-        assert "金额大写：人民币壹佰贰拾叁元肆角伍分" in text
+        assert "金额大写人民币壹佰贰拾叁元肆角伍分" in text.splitlines()
 
 
 def test_hostile_complaint_text_is_summarised(desk: Desk, staff: dict[str, Staff],
@@ -317,3 +318,74 @@ def test_progress_address_falls_back_to_the_enrolled_server(desk: Desk) -> None:
     assert base_url_of(desk) == "https://kesu.example.cn"
     set_base_url(desk, "https://jindu.example.cn/")
     assert base_url_of(desk) == "https://jindu.example.cn"  # the configured one wins
+
+
+def text_positions(path: Path) -> list[tuple[str, float, float]]:
+    """Every piece of text on page 1 with the x and y where it starts (points)."""
+    found: list[tuple[str, float, float]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], font: Any, size: float) -> None:
+        if text.strip():
+            found.append((text.strip(), tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5]))
+
+    pypdf.PdfReader(path).pages[0].extract_text(visitor_text=visit)
+    return found
+
+
+def first_at(found: list[tuple[str, float, float]], text: str) -> tuple[float, float]:
+    """Where the first piece of text starting with *text* is drawn."""
+    return next((x, y) for t, x, y in found if t.startswith(text))
+
+
+@pytest.mark.parametrize("kind", ["complaint", "compensation"])
+def test_a4_receipt_is_an_a4_document(desk: Desk, staff: dict[str, Staff],
+                                      ticket: TicketState, tmp_path: Path, qapp: Any,
+                                      kind: str) -> None:
+    from PySide6.QtCore import QSize
+    from PySide6.QtPdf import QPdfDocument
+
+    if kind == "compensation":
+        compensate(desk, staff["d1"], ticket.number, amount="20", kind="gift")
+    out = tmp_path / "a4.pdf"
+    issue_receipt(desk, staff["d1"], ticket.number, kind=kind, paper="a4", out=out)
+    page = pypdf.PdfReader(out).pages[0]
+    width, height = float(page.mediabox.width), float(page.mediabox.height)
+    assert (width, height) == pytest.approx((595.2756, 841.8898))
+    margin = 20 * MM_PT
+    found = text_positions(out)
+    # A header across the page: the store at the left margin, the title at the right.
+    store_x, store_y = first_at(found, "湘潭一店")
+    title_x, title_y = first_at(found, "受理回执" if kind == "complaint" else "补偿凭证")
+    assert store_x == pytest.approx(margin, abs=1)
+    assert title_x > width * 0.7 and title_y == pytest.approx(store_y, abs=0.5)
+    # A table: every label starts in one column, every value in another, on its row.
+    labels = ["服务台", "工单号"] + (["受理时间", "问题类别", "经办人", "联系电话"]
+                                     if kind == "complaint" else
+                                     ["补偿方式", "补偿金额", "金额大写", "发放人"])
+    label_at = [first_at(found, label) for label in labels]
+    assert len({round(x, 1) for x, _ in label_at}) == 1
+    assert label_at[0][0] == pytest.approx(margin, abs=4 * MM_PT)
+    values = ["XT01-D2", ticket.number] + (
+        ["2026-11-22 10:00", "商品", "服务台小李", "138****5678"] if kind == "complaint"
+        else ["赠品", "¥20.00", "人民币贰拾元整", "服务台小李"])
+    columns = set()
+    for value, (_, label_y) in zip(values, label_at, strict=True):
+        columns.add(round(next(x for t, x, y in found if t.startswith(value)
+                               and y == pytest.approx(label_y, abs=0.5)), 1))
+    [value_x] = columns
+    assert value_x - label_at[0][0] > 25 * MM_PT  # a column of its own
+    # The Code128 and its number sit at the right of the page.
+    assert max(x for t, x, _ in found if t == ticket.number) > width / 2
+    # The table is ruled from margin to margin: its right border is a long dark line.
+    document = QPdfDocument()
+    document.load(str(out))
+    dpi = 100
+    image = document.render(0, QSize(round(width * dpi / 72), round(height * dpi / 72)))
+    document.close()
+    right = round((width - margin) * dpi / 72)
+    dark_rows = max(
+        sum(1 for y in range(image.height()) if image.pixelColor(x, y).alpha() > 128
+            and image.pixelColor(x, y).lightness() < 100)
+        for x in range(right - 2, right + 3))
+    assert dark_rows > 40 * dpi / 25.4  # at least 40 mm of table border
+
