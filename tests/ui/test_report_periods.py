@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
@@ -18,13 +19,15 @@ from desktop.desk import Desk
 from desktop.staff import Staff
 from desktop.tickets import create_ticket
 from tests.conftest import START
-from tests.ui.test_report_dashboard import choose_period, dashboard, tile_value
+from tests.ui.test_main_window import log_in
+from tests.ui.test_report_dashboard import choose_period, dashboard, tile_value, window
 from tests.ui.test_ticket_panel import child
 from ui.context import AppContext
+from ui.main_window import MainWindow
 from ui.reports import ReportDashboard
 from ui.reports.attention_strip import AttentionStrip
 
-__all__ = ["dashboard"]  # the fixture, shared with test_report_dashboard
+__all__ = ["dashboard", "window"]  # the fixtures, shared with test_report_dashboard
 
 # The case the desk saw: a cashier error every day from Tuesday to Saturday, none today.
 CASHIER_DAYS = [date(2026, 11, d) for d in (17, 18, 19, 20, 21)]
@@ -98,3 +101,21 @@ def test_last_month_is_the_whole_of_october(
     text = child(dashboard, QLabel, "reportStatus").text()
     assert "2026-10-01（周四） 00:00 至 2026-10-31（周六） 24:00" in text
     assert "2026-09-01（周二） – 2026-09-30（周三）" in text  # the whole month before
+
+
+def test_from_the_strip_the_dashboard_opens_on_the_strips_days(
+        ctx: AppContext, qtbot: QtBot, window: MainWindow, history: list[str]) -> None:
+    log_in(qtbot, ctx, window, "m1")
+    work = window.work
+    assert work is not None
+    strip = work.attention
+    qtbot.waitUntil(lambda: bool(strip.repeat_buttons), timeout=10_000)
+    index = [a.key for a in strip.repeat_alerts].index("cashier_error")
+    with qtbot.waitSignal(work.reports.report_shown, timeout=10_000):
+        qtbot.mouseClick(strip.repeat_buttons[index], Qt.MouseButton.LeftButton)
+    assert work.tabs.currentWidget() is work.reports
+    report = work.reports.report
+    assert report is not None and strip.period is not None
+    assert (report.period.first_day, report.period.last_day) == (strip.period.first_day,
+                                                                 strip.period.last_day)
+    assert report.repeat_alerts == strip.repeat_alerts

@@ -37,6 +37,9 @@ class AttentionStrip(QFrame):
     drill_requested = Signal(object, str)
     # "+N more": the full lists are in the Reports tab.
     show_reports = Signal()
+    # The strip's period (a Period), when it sends the manager to the Reports tab: the
+    # dashboard then shows the same days, so it lists the same repeat problems.
+    show_period = Signal(object)
     # Emitted after the strip was read again (tests wait on it).
     refreshed = Signal()
 
@@ -128,6 +131,16 @@ class AttentionStrip(QFrame):
 
     # --- inside -----------------------------------------------------------------------
 
+    def _to_reports(self) -> None:
+        if self.period is not None:
+            self.show_period.emit(self.period)
+        self.show_reports.emit()
+
+    def _drill(self, alert: RepeatAlert, title: str) -> None:
+        if self.period is not None:
+            self.show_period.emit(self.period)
+        self.drill_requested.emit(alert.drill, title)
+
     def _changed(self) -> None:
         if self._active:
             self._debounce.start()
@@ -145,7 +158,7 @@ class AttentionStrip(QFrame):
         if hidden > 0:
             more = _named(QPushButton(self.tr("+{count} more").format(count=hidden)), name)
             more.setFlat(True)
-            more.clicked.connect(self.show_reports)
+            more.clicked.connect(self._to_reports)
             row.addWidget(more)
         row.addStretch(1)
 
@@ -188,7 +201,7 @@ class AttentionStrip(QFrame):
                 button.setToolTip(f"{text}\n" + fmt.day_span(
                     alert.first_day, alert.last_day, began_earlier=alert.began_earlier))
                 button.clicked.connect(
-                    lambda _c=False, a=alert, t=text: self.drill_requested.emit(a.drill, t))
+                    lambda _c=False, a=alert, t=text: self._drill(a, t))
                 self.repeat_row.addWidget(button)
                 self.repeat_buttons.append(button)
             self._more(self.repeat_row, len(alerts) - SHOWN, "attentionRepeatMore")
