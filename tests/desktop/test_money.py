@@ -172,9 +172,8 @@ def test_capital_yuan_reads_back_and_follows_the_convention(fen: int) -> None:
     # Zeros inside the yuan digits are never silent: each run of zeros that separates two
     # non-zero digits within a group of four, or a zero 元 digit before 角, shows as 零.
     yuan, jiao, cents = fen // 100, fen // 10 % 10, fen % 10
-    groups = [g for g in (f"{yuan:012d}"[i:i + 4] for i in (0, 4, 8))]
-    inner = sum(len([r for r in g.strip("0").split("0") if r == ""]) > 0 for g in groups
-                if g.strip("0"))
+    groups = [f"{yuan:012d}"[i:i + 4] for i in (0, 4, 8)]
+    inner = sum(1 for g in groups if "0" in g.strip("0"))  # e.g. 1010 → 壹仟零壹拾
     zeros_needed = inner + (1 if yuan and jiao and yuan % 10 == 0 else 0) + (
         1 if yuan and cents and not jiao else 0)
     assert text.count("零") >= zeros_needed
