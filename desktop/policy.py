@@ -81,6 +81,8 @@ class ReportPolicy:
 
     repeat_consecutive_days: int = 3
     top_problems: int = 3
+    # The manager's start screen shows the repeat problems of the last N store days.
+    attention_days: int = 7
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,7 @@ def _report_policy(doc: dict[str, Any]) -> ReportPolicy:
     values = {
         key: _positive_int(doc, f"reports.{key}") if key in doc["reports"]
         else getattr(defaults, key)
-        for key in ("repeat_consecutive_days", "top_problems")
+        for key in ("repeat_consecutive_days", "top_problems", "attention_days")
     }
     if values["repeat_consecutive_days"] < 2:
         raise _fail("reports.repeat_consecutive_days", "must be at least 2")

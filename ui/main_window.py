@@ -72,6 +72,8 @@ class WorkArea(QWidget):
         self.attention.open_ticket.connect(self.open_ticket)
         self.attention.drill_requested.connect(self.show_drill)
         self.attention.show_reports.connect(lambda: self.tabs.setCurrentWidget(self.reports))
+        self.attention.show_period.connect(
+            lambda p: self.reports.set_period("custom", p.first_day, p.last_day))
         self.intake.open_ticket.connect(self.open_ticket)
         self.intake.saved.connect(lambda tid, _number: self.queue.select_ticket(tid))
         self.alerts.refresh()

@@ -25,7 +25,8 @@ FORMATS = ("json", "csv", "pdf")
 def register(sub: Any) -> None:
     """Add ``report`` to *sub*."""
     p = sub.add_parser("report", help=tr("report.cli.help"))
-    p.add_argument("--period", choices=("today", "week", "month"), default=None)
+    p.add_argument("--period", choices=("today", "week", "month", "last_month"),
+                   default=None)
     p.add_argument("--from", dest="first", default=None, metavar="YYYY-MM-DD")
     p.add_argument("--to", dest="last", default=None, metavar="YYYY-MM-DD")
     p.add_argument("--format", dest="fmt", choices=FORMATS, default="json")

@@ -1,5 +1,6 @@
 """What each receipt says: the complaint receipt 受理回执, the compensation voucher 补偿凭证
-and the closing slip 完结单, as plain data the PDF drawer lays out.
+and the closing slip 完结单 (``desktop.receipts.closing``), as plain data the PDF
+drawer lays out.
 
 Reads only. Receipts are in Simplified Chinese by default (they are handed to customers
 of Chinese stores), whatever language the staff use; *language* exists for tests and for
@@ -19,9 +20,9 @@ from desktop.desk import Desk
 from desktop.errors import InvalidInput, NotFound
 from desktop.i18n import tr
 from desktop.intake import mask_phone
-from desktop.money import format_yuan
+from desktop.money import capital_yuan, format_yuan
 from desktop.tickets import verify_code_of
-from local_db import eventlog, projection
+from local_db import projection
 from local_db.projection import CompensationState, TicketState
 
 KINDS = ("complaint", "compensation", "closing")
@@ -29,7 +30,6 @@ RECEIPT_LANGUAGE = "zh_CN"
 # The receipt shows a summary, not the complaint: a thermal slip is no place for five
 # thousand characters, and a runaway text must not make a metre of paper.
 SUMMARY_CHARS = 80
-NOTE_CHARS = 60
 ELLIPSIS = "…"
 
 
@@ -85,7 +85,8 @@ def staff_name(conn: sqlite3.Connection, staff_id: str | None) -> str:
     return str(row[0]) if row else staff_id
 
 
-def _category(desk: Desk, ticket: TicketState, lang: str) -> str:
+def category_text(desk: Desk, ticket: TicketState, lang: str) -> str:
+    """The ticket's "category / subcategory" in *lang*."""
     key = "label_zh" if lang == "zh_CN" else "label_en"
     cats: dict[str, Any] = desk.policy.raw["triage"]["categories"]
     cat = cats.get(ticket.category, {})
@@ -107,8 +108,9 @@ def _header(desk: Desk, ticket: TicketState, lang: str) -> list[Field]:
     ]
 
 
-def _qr(desk: Desk, ticket: TicketState, base_url: str | None,
-        lang: str) -> tuple[str | None, str | None]:
+def qr_of(desk: Desk, ticket: TicketState, base_url: str | None,
+          lang: str) -> tuple[str | None, str | None]:
+    """The progress-page address of the ticket and the caption under its QR code."""
     code = verify_code_of(desk, ticket.id)
     if not base_url or not code:
         return None, None  # no progress page to open: an older ticket or no address set
@@ -121,7 +123,7 @@ def complaint_receipt(desk: Desk, ticket: TicketState, *, base_url: str | None,
     fields = _header(desk, ticket, lang)
     fields += [
         Field(tr("receipt.time", lang), local_time(desk, ticket.created_at)),
-        Field(tr("receipt.category", lang), _category(desk, ticket, lang)),
+        Field(tr("receipt.category", lang), category_text(desk, ticket, lang)),
         Field(tr("receipt.summary", lang), summarise(ticket.text)),
         Field(tr("receipt.promise", lang), _promise(desk, ticket, lang)),
         Field(tr("receipt.recorder", lang), staff_name(desk.conn, ticket.created_by)),
@@ -131,7 +133,7 @@ def complaint_receipt(desk: Desk, ticket: TicketState, *, base_url: str | None,
     phone = mask_phone(ticket.customer_phone)
     if phone:
         fields.append(Field(tr("receipt.phone", lang), phone))
-    url, caption = _qr(desk, ticket, base_url, lang)
+    url, caption = qr_of(desk, ticket, base_url, lang)
     return Receipt("complaint", tr("receipt.title.complaint", lang), desk.store_name,
                    ticket.number, tuple(fields), footer=(tr("receipt.thanks", lang),),
                    qr_url=url, qr_caption=caption)
@@ -164,6 +166,9 @@ def compensation_voucher(desk: Desk, ticket: TicketState, line: CompensationStat
         Field(tr("receipt.comp_kind", lang), tr(f"receipt.kind.{line.kind}", lang)),
         Field(tr("receipt.amount", lang), tr("receipt.yuan", lang,
                                              amount=format_yuan(line.amount_fen))),
+        # In capitals too, as Chinese vouchers write money: a figure is easily altered.
+        Field(tr("receipt.amount_capital", lang),
+              tr("receipt.capital_value", lang, amount=capital_yuan(line.amount_fen))),
         Field(tr("receipt.granted_by", lang), staff_name(desk.conn, line.requested_by)),
         Field(tr("receipt.approver", lang), staff_name(desk.conn, approver)),
         Field(tr("receipt.policy", lang), line.policy_version),
@@ -176,41 +181,3 @@ def compensation_voucher(desk: Desk, ticket: TicketState, line: CompensationStat
                    ticket.number, tuple(fields),
                    footer=(tr("receipt.keep_voucher", lang),),
                    signatures=(tr("receipt.customer_sign", lang), tr("receipt.sign_date", lang)))
-
-
-def _closing_event(desk: Desk, ticket: TicketState) -> dict[str, Any]:
-    payload: dict[str, Any] = {}
-    for event in eventlog.events_for_ticket(desk.conn, ticket.id):
-        if event.type == "status_changed" and event.payload.get("to") == "closed":
-            payload = dict(event.payload)  # the last closing counts after a reopen
-    return payload
-
-
-def closing_slip(desk: Desk, ticket: TicketState, *, base_url: str | None,
-                 lang: str = RECEIPT_LANGUAGE) -> Receipt:
-    """完结单: how the complaint ended, when, and the customer's rating if given."""
-    if ticket.status not in projection.CLOSED_STATES or not ticket.closed_at:
-        raise InvalidInput("receipt.not_closed", number=ticket.number,
-                           status=ticket.status)
-    closing = _closing_event(desk, ticket)
-    accountability = closing.get("accountability") or {}
-    fields = _header(desk, ticket, lang)
-    fields += [
-        Field(tr("receipt.category", lang), _category(desk, ticket, lang)),
-        Field(tr("receipt.summary", lang), summarise(ticket.text, SUMMARY_CHARS // 2)),
-        Field(tr("receipt.outcome", lang), tr(f"state.{ticket.status}", lang)),
-    ]
-    if accountability.get("outcome"):
-        fields.append(Field(tr("receipt.accountability", lang),
-                            tr(f"receipt.outcome.{accountability['outcome']}", lang)))
-    note = str(closing.get("note") or accountability.get("note") or "")
-    if note:
-        fields.append(Field(tr("receipt.note", lang), summarise(note, NOTE_CHARS)))
-    fields.append(Field(tr("receipt.closed_at", lang), local_time(desk, ticket.closed_at)))
-    fields.append(Field(tr("receipt.rating", lang),
-                        tr("receipt.rating_value", lang, score=ticket.rating)
-                        if ticket.rating is not None else tr("receipt.no_rating", lang)))
-    url, caption = _qr(desk, ticket, base_url, lang)
-    return Receipt("closing", tr("receipt.title.closing", lang), desk.store_name,
-                   ticket.number, tuple(fields), footer=(tr("receipt.thanks", lang),),
-                   qr_url=url, qr_caption=caption)

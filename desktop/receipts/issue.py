@@ -16,11 +16,11 @@ from desktop.atomic_file import write_atomically
 from desktop.desk import Desk
 from desktop.errors import InvalidInput
 from desktop.i18n import tr
+from desktop.receipts.closing import closing_facts, closing_receipt
 from desktop.receipts.content import (
     KINDS,
     RECEIPT_LANGUAGE,
     Receipt,
-    closing_slip,
     compensation_voucher,
     complaint_receipt,
     local_time,
@@ -69,7 +69,7 @@ def build_receipt(desk: Desk, ticket: TicketState, kind: str, *, base_url: str |
         line = pick_compensation(desk, ticket, compensation_id)
         return compensation_voucher(desk, ticket, line, lang=lang)
     if kind == "closing":
-        return closing_slip(desk, ticket, base_url=base_url, lang=lang)
+        return closing_receipt(closing_facts(desk, ticket, base_url=base_url, lang=lang), lang)
     raise InvalidInput("input.bad_choice", field="kind", value=kind, choices=", ".join(KINDS))
 
 

@@ -1,8 +1,12 @@
 """Drawing a :class:`~desktop.receipts.content.Receipt` as a PDF with reportlab.
 
 Two papers: the 80 mm thermal roll (printable 72 mm; the page is exactly as long as the
-receipt) and A4 (pages break where the content does). Layout is done first as a list of
-blocks with known heights, so the roll's page height is known before drawing.
+receipt: one column, centred) and A4, laid out as an A4 document rather than the roll's
+column on a sheet: a header across the page (store left, title right, a rule under
+them), the fields as a ruled two-column table (labels in a shaded column, values wrapped
+in theirs), signature lines side by side, the QR code at the left and the Code128 at the
+right; pages break between rows. Layout is done first as a list of blocks with known
+heights, so the roll's page height is known before drawing.
 """
 
 from __future__ import annotations
@@ -183,8 +187,151 @@ class _Flow:
         self.blocks.append(Block(height + 2, draw))
 
 
+# A4: the width of the label column and the padding inside each table cell.
+A4_LABEL_WIDTH = 34 * mm
+A4_CELL_PAD = 2.2 * mm
+A4_GAP = 8 * mm  # between side-by-side parts (signatures, codes)
+
+
+class _SheetFlow(_Flow):
+    """The blocks of an A4 receipt: a page-wide header, a table of fields, codes."""
+
+    def header(self, receipt: Receipt) -> None:
+        """Store name at the left, title at the right, the number and any reprint mark
+        under them, and a rule across the page."""
+        paper, width = self.paper, self.paper.content_width
+        big, small = paper.title_size, paper.body_size
+        m_big, m_small = self.measure(big), self.measure(small)
+        title = printable(receipt.title)
+        room = width - m_big(title) - A4_GAP  # a long store name wraps in its own space
+        store = [line.rstrip("\n") for line in break_lines(printable(receipt.store), m_big,
+                                                             room)]
+        number = printable(receipt.number)
+        reprint = printable(receipt.reprint_label or "")
+        height = big * LEADING * len(store) + small * LEADING + 3 * mm
+
+        def draw(c: Canvas, x: float, top: float) -> None:
+            baseline = top - big * (LEADING - 0.25)
+            _draw_runs(c, x + width - m_big(title), baseline, title, big, m_big)
+            for i, line in enumerate(store):
+                _draw_runs(c, x, baseline - i * big * LEADING, line, big, m_big)
+            low = top - big * LEADING * len(store) - small * (LEADING - 0.25)
+            _draw_runs(c, x, low, number, small, m_small)
+            if reprint:
+                _draw_runs(c, x + width - m_small(reprint), low, reprint, small, m_small)
+            c.setLineWidth(1.2)
+            c.line(x, top - height + 1.5 * mm, x + width, top - height + 1.5 * mm)
+        self.blocks.append(Block(height, draw))
+
+    def row(self, label: str, value: str) -> None:
+        """One ruled row of the fields table; it never splits across pages."""
+        size, width = self.paper.body_size, self.paper.content_width
+        measure = self.measure(size)
+        label_lines = break_lines(printable(label), measure, A4_LABEL_WIDTH - 2 * A4_CELL_PAD)
+        value_lines = break_lines(printable(value), measure,
+                                  width - A4_LABEL_WIDTH - 2 * A4_CELL_PAD)
+        lines = max(len(label_lines), len(value_lines))
+        height = lines * size * LEADING + 2 * A4_CELL_PAD
+
+        def cell(c: Canvas, x: float, top: float, text: list[str]) -> None:
+            for i, line in enumerate(text):
+                baseline = top - A4_CELL_PAD - size * (LEADING - 0.25) - i * size * LEADING
+                _draw_runs(c, x + A4_CELL_PAD, baseline, line.rstrip("\n"), size, measure)
+
+        def draw(c: Canvas, x: float, top: float) -> None:
+            c.setFillColorRGB(0.92, 0.92, 0.92)
+            c.rect(x, top - height, A4_LABEL_WIDTH, height, stroke=0, fill=1)
+            c.setFillColorRGB(0, 0, 0)
+            c.setLineWidth(0.6)
+            c.rect(x, top - height, width, height, stroke=1, fill=0)
+            c.line(x + A4_LABEL_WIDTH, top, x + A4_LABEL_WIDTH, top - height)
+            cell(c, x, top, label_lines)
+            cell(c, x + A4_LABEL_WIDTH, top, value_lines)
+        self.blocks.append(Block(height, draw))
+
+    def signatures(self, labels: tuple[str, ...]) -> None:
+        """The signature lines side by side across the page."""
+        if not labels:
+            return
+        size, width = self.paper.body_size, self.paper.content_width
+        measure = self.measure(size)
+        each = (width - A4_GAP * (len(labels) - 1)) / len(labels)
+        texts = [printable(label + "：") for label in labels]
+
+        def draw(c: Canvas, x: float, top: float) -> None:
+            baseline = top - size * 3.2
+            c.setLineWidth(0.6)
+            for i, text in enumerate(texts):
+                left = x + i * (each + A4_GAP)
+                _draw_runs(c, left, baseline, text, size, measure)
+                c.line(left + measure(text), baseline - 1, left + each, baseline - 1)
+        self.blocks.append(Block(size * 4, draw))
+
+    def codes(self, receipt: Receipt) -> None:
+        """The QR code (and its caption) at the left, the Code128 and the number at the
+        right, in one block."""
+        paper, width = self.paper, self.paper.content_width
+        small = paper.small_size
+        measure = self.measure(small)
+        side = paper.qr_size if receipt.qr_url else 0.0
+        caption = ([line.rstrip("\n") for line in break_lines(
+            printable(receipt.qr_caption), measure, side)]
+            if receipt.qr_url and receipt.qr_caption else [])
+        room = width - side - A4_GAP if side else width
+        bar = Code128(receipt.number, barHeight=paper.barcode_height, barWidth=1.0,
+                      humanReadable=False)
+        if bar.width > room:
+            bar = Code128(receipt.number, barHeight=paper.barcode_height,
+                          barWidth=max(0.36, room / bar.width), humanReadable=False)
+        number = printable(receipt.number)
+        left_height = side + len(caption) * small * LEADING
+        right_height = paper.barcode_height + small * LEADING + 2
+        height = max(left_height, right_height) + 3 * mm
+        qr = receipt.qr_url
+
+        def draw(c: Canvas, x: float, top: float) -> None:
+            top -= 3 * mm
+            if qr:
+                count, path = qr_path(qr)
+                box = side / (count + 2 * QR_QUIET_MODULES)
+                c.saveState()
+                c.setFillColorRGB(0, 0, 0)
+                quiet = QR_QUIET_MODULES * box
+                c.transform(box, 0, 0, -box, x + quiet, top - quiet)
+                c.addLiteral(path)
+                c.restoreState()
+                for i, line in enumerate(caption):
+                    baseline = top - side - small * (LEADING - 0.25) - i * small * LEADING
+                    _draw_runs(c, x + (side - measure(line)) / 2, baseline, line, small,
+                               measure)
+            right = x + width
+            bar.drawOn(c, right - bar.width, top - paper.barcode_height)
+            baseline = top - paper.barcode_height - 2 - small * (LEADING - 0.25)
+            _draw_runs(c, right - (bar.width + measure(number)) / 2, baseline, number,
+                       small, measure)
+        self.blocks.append(Block(height, draw))
+
+
+def sheet_layout(receipt: Receipt, paper: Paper) -> list[Block]:
+    """An A4 receipt as blocks from top to bottom."""
+    flow = _SheetFlow(paper)
+    flow.header(receipt)
+    flow.gap(3 * mm)
+    for field in receipt.fields:
+        flow.row(field.label, field.value)
+    flow.signatures(receipt.signatures)
+    flow.gap(2 * mm)
+    flow.codes(receipt)
+    flow.gap(3 * mm)
+    for line in receipt.footer:
+        flow.text(line, paper.body_size, centre=True)
+    return flow.blocks
+
+
 def layout(receipt: Receipt, paper: Paper) -> list[Block]:
     """The receipt as blocks from top to bottom."""
+    if paper.height is not None:
+        return sheet_layout(receipt, paper)
     flow = _Flow(paper)
     flow.text(receipt.store, paper.title_size, centre=True)
     flow.text(receipt.title, paper.title_size, centre=True)

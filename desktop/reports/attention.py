@@ -1,26 +1,24 @@
 """The manager's start screen: what needs attention now, read fast on a big store.
 
-Repeat-problem runs that include today or yesterday, and level-1 tickets overdue now.
-Runs are traced back at most ``repeats.LOOKBACK_DAYS`` before yesterday, as in the report;
-one reaching that limit has ``began_earlier``. The days come from the report's day cache,
-so after the first look only today's partial is computed again.
+The repeat problems of the last ``reports.attention_days`` store days (the report's one
+definition, ``repeat_problems``, over a stated period the strip names), and level-1
+tickets overdue now. The days come from the report's day cache, so after the first look
+only today's partial is computed again.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from desktop.policy import Policy
 from desktop.queue import staff_names
-from desktop.reports.day_cache import day_parts
-from desktop.reports.figures import alerts_of
-from desktop.reports.model import OverdueTicket, RepeatAlert
+from desktop.reports.model import OverdueTicket, Period, RepeatAlert
 from desktop.reports.overdue import overdue_tickets
-from desktop.reports.period import make_period, store_day
-from desktop.reports.repeats import LOOKBACK_DAYS
+from desktop.reports.period import recent_period
+from desktop.reports.repeat_problems import repeat_problems
 
 
 @dataclass(frozen=True)
@@ -29,17 +27,16 @@ class Attention:
 
     repeat_alerts: tuple[RepeatAlert, ...]
     overdue_level1: tuple[OverdueTicket, ...]
+    period: Period  # the store days the repeat problems are of (shown with them)
 
 
 def start_screen(conn: sqlite3.Connection, policy: Policy, now: datetime) -> Attention:
-    """Repeat runs ending today or yesterday, and level-1 tickets overdue at *now*."""
-    tz = ZoneInfo(policy.timezone.key)
-    today = store_day(now, tz)
-    window = make_period("custom", today - timedelta(days=1), today, tz)
-    # The same partials and run finder as the report, so the strip and the dashboard
-    # never disagree (and a warm cache serves both).
-    parts = day_parts(conn, window.timezone,
-                      window.first_day - timedelta(days=LOOKBACK_DAYS), window.last_day)
+    """The repeat problems of the last ``reports.attention_days`` store days, and
+    level-1 tickets overdue at *now*."""
+    period = recent_period(now, ZoneInfo(policy.timezone.key), policy.reports.attention_days)
+    # The report's own definition and day cache: for the same days the strip and the
+    # dashboard say the same.
     return Attention(
-        repeat_alerts=alerts_of(parts, window, policy.reports.repeat_consecutive_days),
-        overdue_level1=overdue_tickets(conn, now, level=1, names=staff_names(conn)))
+        repeat_alerts=repeat_problems(conn, policy, period),
+        overdue_level1=overdue_tickets(conn, now, level=1, names=staff_names(conn)),
+        period=period)

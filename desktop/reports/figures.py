@@ -7,7 +7,7 @@ busy store (200,000 tickets) is, once warm, ~730 small rows merged here:
 
 1. the period's days (breakdowns, compliance with *now*, rates, mean and exact p90 of the
    response time, voided and merged, the trend, the top problems' products);
-2. the ``LOOKBACK_DAYS`` before it, for the repeat runs (``repeats.alerts_from_days``);
+2. the ``LOOKBACK_DAYS`` before it, for the repeat runs (``repeat_problems.alerts_of``);
 3. the previous period's days for the comparison;
 4. small direct queries on the compensation ledger and the overdue tickets.
 """
@@ -41,13 +41,13 @@ from desktop.reports.model import (
     LevelCompliance,
     Period,
     Problem,
-    RepeatAlert,
     Report,
     ResponseTimes,
 )
 from desktop.reports.overdue import overdue_tickets
 from desktop.reports.period import days_of, previous_period
-from desktop.reports.repeats import LOOKBACK_DAYS, alerts_from_days
+from desktop.reports.repeat_problems import alerts_of
+from desktop.reports.repeats import LOOKBACK_DAYS
 from local_db.eventlog import format_time
 
 _FIELDS = (*SUMS, "overdue", "pending")
@@ -207,16 +207,6 @@ def _compliance(p1: _Pass1, policy: Policy, period: Period) -> tuple[LevelCompli
             drill_missed=Drill(period, (("level", level), ("responded_in_time", False))),
         ))
     return tuple(result)
-
-
-def alerts_of(parts: Mapping[date, DayPart], period: Period, n_days: int
-              ) -> tuple[RepeatAlert, ...]:
-    """The repeat alerts of *period* from the partials of its days and of the
-    ``LOOKBACK_DAYS`` before it (all must be in *parts*)."""
-    limit = period.first_day - timedelta(days=LOOKBACK_DAYS)
-    days = [parts[limit + timedelta(days=i)] for i in range((period.last_day - limit).days + 1)]
-    return alerts_from_days(period, n_days, limit, [p.sub_tickets() for p in days],
-                            [p.products for p in days], [p.labels() for p in days])
 
 
 def build_report(conn: sqlite3.Connection, policy: Policy, period: Period, now: datetime, *,

@@ -32,9 +32,15 @@ Definitions (the tests compute each one independently from these words):
   period, but is traced back at most ``repeats.LOOKBACK_DAYS`` (31) days before its
   first day: a run reaching that limit has ``began_earlier`` set, and its ``first_day``
   and ``days`` (and tickets) mean "at least". A product's label is the smallest name
-  written for it (in the full report: on the run's days), else the SKU.
+  written for it (in the full report: on the run's days), else the SKU. One function
+  (``repeat_problems.alerts_of``) finds them for the report and for the manager's start
+  screen, which shows those of the last ``reports.attention_days`` (7) store days and
+  names those days.
 - **Daily trend**: counted tickets per store day of the period, every day present.
-- **Comparison**: the headline figures of the previous period of the same length.
+- **Comparison**: the headline figures of the previous period
+  (``period.previous_period``): this week against the same weekdays of last week, this
+  month against the same days of last month, last month against the whole month before,
+  other periods against the same number of days just before them.
 """
 
 from __future__ import annotations
@@ -57,7 +63,7 @@ DRILL_KEYS = (
 class Period:
     """A span of whole store days, inclusive, and its UTC bounds (end exclusive)."""
 
-    kind: str  # "today" | "week" | "month" | "custom"
+    kind: str  # "today" | "week" | "month" | "last_month" | "custom" | "recent"
     first_day: date
     last_day: date
     start_utc: datetime

@@ -522,7 +522,8 @@ def _overdue(w: _Words, r: Report, zone: ZoneInfo) -> list[Flowable]:
 # --- the document -------------------------------------------------------------------
 
 def _title_text(w: _Words, r: Report) -> str:
-    kind = r.period.kind if r.period.kind in ("today", "week", "month") else "custom"
+    kind = {"today": "today", "week": "week", "month": "month", "last_month": "month"
+            }.get(r.period.kind, "custom")  # last month's report is a monthly report
     return w.t(f"title.{kind}", store=r.store_code)
 
 

@@ -1,7 +1,11 @@
-"""Report periods: today, this week, this month or a custom range, in the store's zone.
+"""Report periods: today, this week, this month, last month, the last days or a custom
+range, in the store's zone.
 
 A period is a run of whole store days; its UTC bounds are the local midnights that open
 its first day and close its last (so a day is 23 or 25 hours long across a DST change).
+Each period is compared with the one a manager would put beside it: this week with the
+same weekdays of last week, this month with the same days of last month, last month with
+the whole month before it, anything else with the days just before it.
 """
 
 from __future__ import annotations
@@ -13,7 +17,10 @@ from desktop.errors import InvalidInput
 from desktop.reports.model import Period
 from local_db.eventlog import format_time
 
-KINDS = ("today", "week", "month", "custom")
+KINDS = ("today", "week", "month", "last_month", "custom")
+# The start screen's period: the last N store days through today (policy
+# ``reports.attention_days``); not a choice of the report, so not in KINDS.
+RECENT = "recent"
 MAX_DAYS = 366
 
 
@@ -51,6 +58,9 @@ def resolve_period(kind: str, now: datetime, tz: ZoneInfo, *, first: date | None
         return make_period(kind, today - timedelta(days=today.weekday()), today, tz)
     if kind == "month":
         return make_period(kind, today.replace(day=1), today, tz)
+    if kind == "last_month":
+        last_of = today.replace(day=1) - timedelta(days=1)
+        return make_period(kind, last_of.replace(day=1), last_of, tz)
     if kind == "custom":
         if first is None or last is None:
             raise InvalidInput("report.cli.period_missing")
@@ -64,9 +74,35 @@ def resolve_period(kind: str, now: datetime, tz: ZoneInfo, *, first: date | None
     raise InvalidInput("input.bad_choice", field="period", value=kind, choices=", ".join(KINDS))
 
 
+def recent_period(now: datetime, tz: ZoneInfo, days: int) -> Period:
+    """The last *days* store days through today (the start screen's "近7天")."""
+    today = store_day(now, tz)
+    return make_period(RECENT, today - timedelta(days=days - 1), today, tz)
+
+
+def _month_back(day: date) -> date:
+    """The same day of the month before, or that month's last day when it is shorter."""
+    last_of_before = day.replace(day=1) - timedelta(days=1)
+    return last_of_before.replace(day=min(day.day, last_of_before.day))
+
+
 def previous_period(p: Period) -> Period:
-    """The period of the same number of days immediately before *p*."""
+    """The period *p* is compared with.
+
+    ``week`` (Monday to today): the same weekdays of the week before. ``month`` (the 1st
+    to today): the same days of the month before (to its end when it is shorter).
+    ``last_month``: the whole calendar month before it. Otherwise the period of the same
+    number of days immediately before *p*.
+    """
     tz = ZoneInfo(p.timezone)
+    if p.kind == "week":
+        return make_period(p.kind, p.first_day - timedelta(days=7),
+                           p.last_day - timedelta(days=7), tz)
+    if p.kind in ("month", "last_month") and p.first_day.day == 1:
+        first = _month_back(p.first_day)
+        if p.kind == "last_month":
+            return make_period(p.kind, first, p.first_day - timedelta(days=1), tz)
+        return make_period(p.kind, first, _month_back(p.last_day), tz)
     last = p.first_day - timedelta(days=1)
     return make_period(p.kind, last - timedelta(days=p.days - 1), last, tz)
 

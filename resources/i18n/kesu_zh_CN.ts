@@ -146,12 +146,16 @@
         <translation>另有 {count} 条</translation>
     </message>
     <message>
-        <source>{what}: {days}+ days in a row, {tickets} tickets</source>
-        <translation>{what}：至少连续 {days} 天，{tickets} 单</translation>
+        <source>Repeated problems, last {days} days ({span}):</source>
+        <translation>近{days}天（{span}）重复问题：</translation>
     </message>
     <message>
-        <source>{what}: {days} days in a row, {tickets} tickets</source>
-        <translation>{what}：连续 {days} 天，{tickets} 单</translation>
+        <source>{what}: {days}+ days in a row ({span}), {tickets} tickets</source>
+        <translation>{what}：连续 {days} 天以上（{span}），{tickets} 单</translation>
+    </message>
+    <message>
+        <source>{what}: {days} days in a row ({span}), {tickets} tickets</source>
+        <translation>{what}：连续 {days} 天（{span}），{tickets} 单</translation>
     </message>
     <message>
         <source>{number} {problem}, {late} late</source>
@@ -994,6 +998,10 @@
         <translation>本月</translation>
     </message>
     <message>
+        <source>Last month</source>
+        <translation>上月</translation>
+    </message>
+    <message>
         <source>Custom</source>
         <translation>自定义</translation>
     </message>
@@ -1239,6 +1247,10 @@
     <message>
         <source>No problem repeated on consecutive days.</source>
         <translation>没有连续多天重复的问题。</translation>
+    </message>
+    <message>
+        <source>Repeat-problem alerts: {days}+ days in a row, reaching into {span}</source>
+        <translation>重复问题预警：连续 {days} 天及以上，延续到 {span}</translation>
     </message>
     <message>
         <source>No compensation granted.</source>
@@ -1929,6 +1941,42 @@
 </context>
 <context>
     <name>reports</name>
+    <message>
+        <source>Mon</source>
+        <translation>周一</translation>
+    </message>
+    <message>
+        <source>Tue</source>
+        <translation>周二</translation>
+    </message>
+    <message>
+        <source>Wed</source>
+        <translation>周三</translation>
+    </message>
+    <message>
+        <source>Thu</source>
+        <translation>周四</translation>
+    </message>
+    <message>
+        <source>Fri</source>
+        <translation>周五</translation>
+    </message>
+    <message>
+        <source>Sat</source>
+        <translation>周六</translation>
+    </message>
+    <message>
+        <source>Sun</source>
+        <translation>周日</translation>
+    </message>
+    <message>
+        <source>{date} ({weekday})</source>
+        <translation>{date}（{weekday}）</translation>
+    </message>
+    <message>
+        <source>{first} 00:00 to {last} 24:00, store time ({zone}, UTC{offset})</source>
+        <translation>{first} 00:00 至 {last} 24:00，门店时间（{zone}，UTC{offset}）</translation>
+    </message>
     <message>
         <source>previous period: {value}</source>
         <translation>上期：{value}</translation>

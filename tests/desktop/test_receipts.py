@@ -24,6 +24,8 @@ from desktop.clock import FixedClock
 from desktop.compensation import compensate
 from desktop.desk import Desk
 from desktop.errors import InvalidInput, NotFound
+from desktop.i18n import tr
+from desktop.receipts.closing import CLOSING_FIELDS
 from desktop.receipts.content import complaint_receipt, progress_url
 from desktop.receipts.issue import EVENT_TYPE, issue_receipt
 from desktop.receipts.layout import NO_LINE_START
@@ -34,6 +36,7 @@ from desktop.tickets import create_ticket, verify_code_of
 from local_db import store
 from local_db.projection import TicketState
 from tests.desktop.cli_runner import run_kesu
+from tests.desktop.closing_twins import INTERNAL, closed_twin
 from tests.desktop.pdf_reading import fonts
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -41,6 +44,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 BASE = "https://kesu.example.cn"
 TEXT = "酸奶过期了，孩子喝了拉肚子。（很严重！）价格12.50元，ABC超市的服务太差了。"
 ROLL_WIDTH_PT = 80 / 25.4 * 72
+MM_PT = 72 / 25.4  # points per millimetre
 
 
 @pytest.fixture
@@ -172,9 +176,65 @@ def test_closing_slip_only_when_closed(desk: Desk, staff: dict[str, Staff],
     out = tmp_path / "c.pdf"
     issue_receipt(desk, staff["d1"], ticket.number, kind="closing", paper="80mm", out=out)
     text = "\n".join(text_lines(out))
-    for expected in ("完结单", "已评价", "无需奖惩", "已退款并下架同批次酸奶", "5 / 5",
-                     ticket.number):
+    for expected in ("完结单", "已处理完结", "5 / 5", ticket.number, "2026-11-22 10:00"):
         assert expected in text, expected
+    # The handling note and the accountability are for staff, not the customer.
+    assert "已退款并下架同批次酸奶" not in text and "无需奖惩" not in text
+
+
+@pytest.mark.parametrize("paper", ["80mm", "a4"])
+def test_closing_slip_shows_nothing_staff_wrote(tmp_path: Path, paper: str) -> None:
+    with_notes = closed_twin(tmp_path / "notes", internal=True)
+    without = closed_twin(tmp_path / "plain", internal=False)
+    try:
+        printed = []
+        for twin in (with_notes, without):
+            out = tmp_path / f"slip{len(printed)}.pdf"
+            issued = issue_receipt(twin.desk, twin.staff["d1"], twin.ticket.number,
+                                   kind="closing", paper=paper, out=out)
+            printed.append(out)
+            # Only allow-listed fields are on it, whatever the paper.
+            allowed = {tr(key, "zh_CN") for key in CLOSING_FIELDS}
+            assert {f.label for f in issued.receipt.fields} <= allowed
+        text = "\n".join(text_lines(printed[0]))
+        compact = text.replace(" ", "")
+        for word in INTERNAL:
+            assert word not in compact, word
+        # What the customer is told: the complaint, what they received, and that it is done.
+        for expected in ("完结单", with_notes.ticket.number, "收银差错", "退款¥5.00元",
+                         "已处理完结", "4/5", "感谢您的反馈"):
+            assert expected in compact, expected
+        assert "我们会尽快处理" not in compact  # the intake receipt's promise, not a closing
+        # An allow-list: the paper is the same byte for byte whatever staff wrote.
+        assert printed[0].read_bytes() == printed[1].read_bytes()
+    finally:
+        with_notes.desk.close()
+        without.desk.close()
+
+
+def test_the_closing_slip_changes_with_what_the_customer_is_told(tmp_path: Path) -> None:
+    # The byte-for-byte comparison above could not fail if the slip ignored the ticket.
+    four = closed_twin(tmp_path / "four", internal=False, rating=4)
+    five = closed_twin(tmp_path / "five", internal=False, rating=5)
+    try:
+        pdfs = [issue_receipt(t.desk, t.staff["d1"], t.ticket.number, kind="closing",
+                              paper="80mm").pdf for t in (four, five)]
+        assert pdfs[0] != pdfs[1]
+    finally:
+        four.desk.close()
+        five.desk.close()
+
+
+def test_compensation_voucher_writes_the_amount_in_capitals(
+        desk: Desk, staff: dict[str, Staff], ticket: TicketState, tmp_path: Path) -> None:
+    compensate(desk, staff["d1"], ticket.number, amount="123.45", kind="refund")
+    for paper in ("80mm", "a4"):
+        out = tmp_path / f"v-{paper}.pdf"
+        issue_receipt(desk, staff["d1"], ticket.number, kind="compensation", paper=paper,
+                      out=out)
+        text = "\n".join(text_lines(out)).replace(" ", "").replace("：", "")
+        assert "¥123.45" in text
+        assert "金额大写人民币壹佰贰拾叁元肆角伍分" in text.splitlines()
 
 
 def test_hostile_complaint_text_is_summarised(desk: Desk, staff: dict[str, Staff],
@@ -258,3 +318,74 @@ def test_progress_address_falls_back_to_the_enrolled_server(desk: Desk) -> None:
     assert base_url_of(desk) == "https://kesu.example.cn"
     set_base_url(desk, "https://jindu.example.cn/")
     assert base_url_of(desk) == "https://jindu.example.cn"  # the configured one wins
+
+
+def text_positions(path: Path) -> list[tuple[str, float, float]]:
+    """Every piece of text on page 1 with the x and y where it starts (points)."""
+    found: list[tuple[str, float, float]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], font: Any, size: float) -> None:
+        if text.strip():
+            found.append((text.strip(), tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5]))
+
+    pypdf.PdfReader(path).pages[0].extract_text(visitor_text=visit)
+    return found
+
+
+def first_at(found: list[tuple[str, float, float]], text: str) -> tuple[float, float]:
+    """Where the first piece of text starting with *text* is drawn."""
+    return next((x, y) for t, x, y in found if t.startswith(text))
+
+
+@pytest.mark.parametrize("kind", ["complaint", "compensation"])
+def test_a4_receipt_is_an_a4_document(desk: Desk, staff: dict[str, Staff],
+                                      ticket: TicketState, tmp_path: Path, qapp: Any,
+                                      kind: str) -> None:
+    from PySide6.QtCore import QSize
+    from PySide6.QtPdf import QPdfDocument
+
+    if kind == "compensation":
+        compensate(desk, staff["d1"], ticket.number, amount="20", kind="gift")
+    out = tmp_path / "a4.pdf"
+    issue_receipt(desk, staff["d1"], ticket.number, kind=kind, paper="a4", out=out)
+    page = pypdf.PdfReader(out).pages[0]
+    width, height = float(page.mediabox.width), float(page.mediabox.height)
+    assert (width, height) == pytest.approx((595.2756, 841.8898))
+    margin = 20 * MM_PT
+    found = text_positions(out)
+    # A header across the page: the store at the left margin, the title at the right.
+    store_x, store_y = first_at(found, "湘潭一店")
+    title_x, title_y = first_at(found, "受理回执" if kind == "complaint" else "补偿凭证")
+    assert store_x == pytest.approx(margin, abs=1)
+    assert title_x > width * 0.7 and title_y == pytest.approx(store_y, abs=0.5)
+    # A table: every label starts in one column, every value in another, on its row.
+    labels = ["服务台", "工单号"] + (["受理时间", "问题类别", "经办人", "联系电话"]
+                                     if kind == "complaint" else
+                                     ["补偿方式", "补偿金额", "金额大写", "发放人"])
+    label_at = [first_at(found, label) for label in labels]
+    assert len({round(x, 1) for x, _ in label_at}) == 1
+    assert label_at[0][0] == pytest.approx(margin, abs=4 * MM_PT)
+    values = ["XT01-D2", ticket.number] + (
+        ["2026-11-22 10:00", "商品", "服务台小李", "138****5678"] if kind == "complaint"
+        else ["赠品", "¥20.00", "人民币贰拾元整", "服务台小李"])
+    columns = set()
+    for value, (_, label_y) in zip(values, label_at, strict=True):
+        columns.add(round(next(x for t, x, y in found if t.startswith(value)
+                               and y == pytest.approx(label_y, abs=0.5)), 1))
+    [value_x] = columns
+    assert value_x - label_at[0][0] > 25 * MM_PT  # a column of its own
+    # The Code128 and its number sit at the right of the page.
+    assert max(x for t, x, _ in found if t == ticket.number) > width / 2
+    # The table is ruled from margin to margin: its right border is a long dark line.
+    document = QPdfDocument()
+    document.load(str(out))
+    dpi = 100
+    image = document.render(0, QSize(round(width * dpi / 72), round(height * dpi / 72)))
+    document.close()
+    right = round((width - margin) * dpi / 72)
+    dark_rows = max(
+        sum(1 for y in range(image.height()) if image.pixelColor(x, y).alpha() > 128
+            and image.pixelColor(x, y).lightness() < 100)
+        for x in range(right - 2, right + 3))
+    assert dark_rows > 40 * dpi / 25.4  # at least 40 mm of table border
+

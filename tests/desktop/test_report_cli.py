@@ -7,6 +7,7 @@ import io
 import json
 from pathlib import Path
 
+import pypdf
 import pytest
 
 from desktop import handling
@@ -102,3 +103,17 @@ def test_pdf_file(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
                  "--out", str(out)]) == 0
     assert json.loads(capsys.readouterr().out)["format"] == "pdf"
     assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_last_month_from_the_command_line(db: Path, desk: Desk, clock, capsys,
+                                          tmp_path: Path) -> None:
+    clock.advance(days=10)  # 2 December: November is last month
+    assert main(["--db", str(db), "report", "--period", "last_month"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["period"]["kind"], data["period"]["first_day"], data["period"]["last_day"]) == (
+        "last_month", "2026-11-01", "2026-11-30")
+    assert data["tickets"] == 2
+    out = tmp_path / "nov.pdf"
+    assert main(["--db", str(db), "report", "--period", "last_month", "--format", "pdf",
+                 "--out", str(out)]) == 0
+    assert "客诉月报" in pypdf.PdfReader(out).pages[0].extract_text()

@@ -28,7 +28,7 @@ from desktop.reports.attention import start_screen
 from desktop.reports.drill import count_behind, tickets_behind
 from desktop.reports.figures import build_report
 from desktop.reports.model import Drill, Report
-from desktop.reports.period import make_period, previous_period
+from desktop.reports.period import make_period, previous_period, resolve_period
 from desktop.staff import Staff, add_staff
 from desktop.tickets import create_ticket
 
@@ -554,21 +554,73 @@ def test_start_screen(history: History) -> None:
     d = history.desk
     att = start_screen(d.conn, d.policy, NOW)
     today = NOW.astimezone(TZ).date()
-    expected = _expected_runs(history, today - timedelta(days=1), today)
+    # The strip says which days it covers: the last seven store days through today.
+    assert (att.period.first_day, att.period.last_day) == (today - timedelta(days=6), today)
+    assert att.period.days == d.policy.reports.attention_days == 7
+    expected = _expected_runs(history, today - timedelta(days=6), today)
     assert {(a.by, a.key, a.first_day, a.last_day, a.days, a.tickets)
             for a in att.repeat_alerts} == expected
     assert expected
+    # Some of them ended before yesterday: the old two-day window missed what a week shows.
+    assert any(a.last_day < today - timedelta(days=1) for a in att.repeat_alerts)
     overdue1 = {r["number"] for r in _rows(history) if r["level"] == 1
                 and r["first_response_at"] is None and parse_time(r["due_at"]) <= NOW
                 and r["status"] not in ("closed", "rated", "merged", "voided")}
     assert {o.number for o in att.overdue_level1} == overdue1
 
 
+@pytest.mark.parametrize("days_later", [0, 1, 2, 5])
+def test_the_strip_and_the_report_tell_one_story(history: History, days_later: int) -> None:
+    """For the days the strip names, the dashboard lists exactly the strip's repeats."""
+    d = history.desk
+    now = NOW + timedelta(days=days_later)
+    att = start_screen(d.conn, d.policy, now)
+    same_days = build_report(d.conn, d.policy, att.period, now, store_code="XT01")
+    assert same_days.repeat_alerts == att.repeat_alerts
+    for kind in ("today", "week"):
+        shown = build_report(d.conn, d.policy, resolve_period(kind, now, TZ), now,
+                             store_code="XT01")
+        first = shown.period.first_day
+        # Every repeat the dashboard shows for a shorter period is one the strip shows.
+        assert {a for a in att.repeat_alerts if a.last_day >= first} >= {
+            a for a in shown.repeat_alerts if a.last_day >= att.period.first_day}
+        assert {(a.key, a.last_day) for a in shown.repeat_alerts} == {
+            (k[1], k[3]) for k in _expected_runs(history, first, shown.period.last_day)}
+
+
+def test_this_week_is_compared_with_the_same_weekdays(history: History) -> None:
+    d = history.desk
+    wednesday = datetime(2026, 11, 4, 4, 0, tzinfo=UTC)  # 12:00 on Wednesday 4 November
+    r = build_report(d.conn, d.policy, resolve_period("week", wednesday, TZ), wednesday,
+                     store_code="XT01")
+    assert (r.period.first_day, r.period.last_day) == (date(2026, 11, 2), date(2026, 11, 4))
+    prev = r.previous_period
+    assert (prev.first_day, prev.last_day) == (date(2026, 10, 26), date(2026, 10, 28))
+    assert [x.weekday() for x in (prev.first_day, prev.last_day)] == [0, 2]  # Mon–Wed
+    assert r.previous.tickets == len(_counted(history, date(2026, 10, 26), date(2026, 10, 28)))
+
+
+def test_last_month_is_the_whole_month_before(history: History) -> None:
+    d = history.desk
+    december = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)
+    r = build_report(d.conn, d.policy, resolve_period("last_month", december, TZ), december,
+                     store_code="XT01")
+    assert (r.period.first_day, r.period.last_day) == (date(2026, 11, 1), date(2026, 11, 30))
+    assert (r.previous_period.first_day, r.previous_period.last_day) == (
+        date(2026, 10, 1), date(2026, 10, 31))
+    assert r.tickets == len(_counted(history, date(2026, 11, 1), date(2026, 11, 30)))
+    assert r.previous.tickets == len(_counted(history, date(2026, 10, 1), date(2026, 10, 31)))
+    assert r.tickets and r.previous.tickets
+
+
 def test_previous_period_helper() -> None:
-    p = make_period("month", date(2026, 2, 1), date(2026, 2, 28), TZ)
+    p = make_period("custom", date(2026, 2, 1), date(2026, 2, 28), TZ)
     prev = previous_period(p)
     assert (prev.first_day, prev.last_day, prev.days) == (date(2026, 1, 4), date(2026, 1, 31),
                                                           28)
+    # "This month" is set beside the same days of the month before.
+    month = previous_period(make_period("month", date(2026, 2, 1), date(2026, 2, 28), TZ))
+    assert (month.first_day, month.last_day) == (date(2026, 1, 1), date(2026, 1, 28))
 
 
 @pytest.mark.parametrize("share", [0.0, 2.0])

@@ -34,8 +34,9 @@ def test_week_is_the_calendar_week_monday_to_today() -> None:
     assert (monday.first_day, monday.last_day) == (date(2026, 11, 23), date(2026, 11, 23))
     wednesday = resolve_period("week", datetime(2026, 11, 25, 2, tzinfo=UTC), SH)
     assert (wednesday.first_day, wednesday.days) == (date(2026, 11, 23), 3)
-    # ... compared with the same three days of the week before.
-    assert previous_period(wednesday).first_day == date(2026, 11, 20)
+    # ... compared with the same three days of the week before: Monday to Wednesday.
+    prev = previous_period(wednesday)
+    assert (prev.first_day, prev.last_day) == (date(2026, 11, 16), date(2026, 11, 18))
 
 
 def test_month_is_the_calendar_month_up_to_today() -> None:
@@ -88,3 +89,49 @@ def test_dst_zone_days_are_local_days() -> None:
                         ("2026-10-25T23:00:00.000Z", "2026-10-26")):
         assert conn.execute(f"SELECT {sql} FROM (SELECT ? AS t)", (moment,)).fetchone()[0] == day
     assert day_sql("t", date(2026, 1, 1), date(2026, 12, 31), SH) == "date(t, '+480 minutes')"
+
+
+@pytest.mark.parametrize("day", range(1, 29))
+def test_this_week_against_the_same_weekdays_of_last_week(day: int) -> None:
+    now = datetime(2027, 2, day, 4, tzinfo=UTC)
+    week = resolve_period("week", now, SH)
+    prev = previous_period(week)
+    assert prev.days == week.days
+    assert prev.first_day.weekday() == 0 and prev.last_day.weekday() == week.last_day.weekday()
+    assert (week.first_day - prev.first_day).days == 7
+    assert prev.start_utc == datetime(prev.first_day.year, prev.first_day.month,
+                                      prev.first_day.day, tzinfo=SH).astimezone(UTC)
+
+
+@pytest.mark.parametrize(("now", "first", "last", "prev_first", "prev_last"), [
+    (datetime(2026, 11, 22, 2, tzinfo=UTC), date(2026, 10, 1), date(2026, 10, 31),
+     date(2026, 9, 1), date(2026, 9, 30)),
+    (datetime(2026, 1, 5, 2, tzinfo=UTC), date(2025, 12, 1), date(2025, 12, 31),
+     date(2025, 11, 1), date(2025, 11, 30)),
+    (datetime(2028, 3, 10, 2, tzinfo=UTC), date(2028, 2, 1), date(2028, 2, 29),
+     date(2028, 1, 1), date(2028, 1, 31)),
+    # 16:00Z on 30 November is already 1 December in Shanghai: last month is November.
+    (datetime(2026, 11, 30, 16, tzinfo=UTC), date(2026, 11, 1), date(2026, 11, 30),
+     date(2026, 10, 1), date(2026, 10, 31)),
+])
+def test_last_month_is_the_whole_calendar_month(now: datetime, first: date, last: date,
+                                                prev_first: date, prev_last: date) -> None:
+    p = resolve_period("last_month", now, SH)
+    assert (p.kind, p.first_day, p.last_day) == ("last_month", first, last)
+    assert p.start_utc == datetime(first.year, first.month, 1, tzinfo=SH).astimezone(UTC)
+    prev = previous_period(p)
+    assert (prev.first_day, prev.last_day) == (prev_first, prev_last)
+    assert prev.end_utc == p.start_utc
+
+
+@pytest.mark.parametrize(("today", "prev_first", "prev_last"), [
+    (date(2026, 11, 22), date(2026, 10, 1), date(2026, 10, 22)),
+    (date(2026, 3, 31), date(2026, 2, 1), date(2026, 2, 28)),
+    (date(2028, 3, 30), date(2028, 2, 1), date(2028, 2, 29)),
+    (date(2027, 1, 15), date(2026, 12, 1), date(2026, 12, 15)),
+])
+def test_this_month_against_the_same_days_of_last_month(today: date, prev_first: date,
+                                                        prev_last: date) -> None:
+    now = datetime(today.year, today.month, today.day, 12, tzinfo=SH)
+    prev = previous_period(resolve_period("month", now, SH))
+    assert (prev.first_day, prev.last_day) == (prev_first, prev_last)

@@ -12,8 +12,10 @@ from desktop.policy import ReportPolicy, load_policy, parse_policy
 
 def test_default_policy_has_the_report_settings() -> None:
     policy = load_policy()
-    assert policy.reports == ReportPolicy(repeat_consecutive_days=3, top_problems=3)
-    assert policy.raw["reports"] == {"repeat_consecutive_days": 3, "top_problems": 3}
+    assert policy.reports == ReportPolicy(repeat_consecutive_days=3, top_problems=3,
+                                          attention_days=7)
+    assert policy.raw["reports"] == {"repeat_consecutive_days": 3, "top_problems": 3,
+                                     "attention_days": 7}
 
 
 def test_older_document_without_the_section_uses_the_defaults() -> None:
@@ -28,6 +30,7 @@ def test_older_document_without_the_section_uses_the_defaults() -> None:
     ({"repeat_consecutive_days": 0}, "reports.repeat_consecutive_days"),
     ({"repeat_consecutive_days": 1}, "reports.repeat_consecutive_days"),
     ({"top_problems": "3"}, "reports.top_problems"),
+    ({"attention_days": 0}, "reports.attention_days"),
     ([], "reports"),
 ])
 def test_bad_report_section_names_the_path(section: object, path: str) -> None:

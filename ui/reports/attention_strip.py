@@ -9,13 +9,15 @@ reader thread (``ctx.reader``) on login, after writes (debounced) and each minut
 
 from __future__ import annotations
 
+from datetime import date
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop.desk import Desk
 from desktop.reports.attention import Attention, start_screen
 from desktop.reports.durations import duration_text
-from desktop.reports.model import OverdueTicket, RepeatAlert
+from desktop.reports.model import OverdueTicket, Period, RepeatAlert
 from ui import labels
 from ui.context import AppContext
 from ui.naming import named as _named
@@ -35,6 +37,9 @@ class AttentionStrip(QFrame):
     drill_requested = Signal(object, str)
     # "+N more": the full lists are in the Reports tab.
     show_reports = Signal()
+    # The strip's period (a Period), when it sends the manager to the Reports tab: the
+    # dashboard then shows the same days, so it lists the same repeat problems.
+    show_period = Signal(object)
     # Emitted after the strip was read again (tests wait on it).
     refreshed = Signal()
 
@@ -51,6 +56,7 @@ class AttentionStrip(QFrame):
         self._generation = 0
         self.repeat_alerts: tuple[RepeatAlert, ...] = ()
         self.overdue: tuple[OverdueTicket, ...] = ()
+        self.period: Period | None = None  # the days the repeat problems are of
         self.title = _named(QLabel(self.tr("Needs the manager")), "attentionTitle")
         self.title.setStyleSheet("font-weight: bold;")
         self.hide_button = _named(QPushButton(self.tr("Hide")), "attentionHide")
@@ -113,6 +119,7 @@ class AttentionStrip(QFrame):
 
         def done(attention: Attention) -> None:
             if generation == self._generation:
+                self.period = attention.period
                 self._fill(tuple(attention.repeat_alerts), tuple(attention.overdue_level1))
 
         def failed(exc: BaseException) -> None:
@@ -123,6 +130,16 @@ class AttentionStrip(QFrame):
         self._ctx.reader.submit(job, done, failed, writes=False)
 
     # --- inside -----------------------------------------------------------------------
+
+    def _to_reports(self) -> None:
+        if self.period is not None:
+            self.show_period.emit(self.period)
+        self.show_reports.emit()
+
+    def _drill(self, alert: RepeatAlert, title: str) -> None:
+        if self.period is not None:
+            self.show_period.emit(self.period)
+        self.drill_requested.emit(alert.drill, title)
 
     def _changed(self) -> None:
         if self._active:
@@ -141,7 +158,7 @@ class AttentionStrip(QFrame):
         if hidden > 0:
             more = _named(QPushButton(self.tr("+{count} more").format(count=hidden)), name)
             more.setFlat(True)
-            more.clicked.connect(self.show_reports)
+            more.clicked.connect(self._to_reports)
             row.addWidget(more)
         row.addStretch(1)
 
@@ -165,19 +182,26 @@ class AttentionStrip(QFrame):
         self._clear(self.repeat_row, self.repeat_buttons)
         self._clear(self.overdue_row, self.overdue_buttons)
         if alerts:
+            if self.period is not None:  # which days: the dashboard's figures for the
+                # same days list the same repeats
+                self.repeat_label.setText(self.tr(
+                    "Repeated problems, last {days} days ({span}):").format(
+                        days=self.period.days,
+                        span=fmt.day_span(self.period.first_day, self.period.last_day)))
             self.repeat_row.addWidget(self.repeat_label)
             for i, alert in enumerate(alerts[:SHOWN]):
                 what = (labels.subcategory_label(policy, alert.key, lang)
                         if alert.by == "subcategory" else alert.label)
-                text = (self.tr("{what}: {days}+ days in a row, {tickets} tickets")
+                text = (self.tr("{what}: {days}+ days in a row ({span}), {tickets} tickets")
                         if alert.began_earlier else
-                        self.tr("{what}: {days} days in a row, {tickets} tickets")).format(
-                    what=what, days=alert.days, tickets=alert.tickets)
+                        self.tr("{what}: {days} days in a row ({span}), {tickets} tickets")
+                        ).format(what=what, days=alert.days, tickets=alert.tickets,
+                                 span=_short_span(alert.first_day, alert.last_day))
                 button = self._button(text, f"attentionRepeat{i}")
                 button.setToolTip(f"{text}\n" + fmt.day_span(
                     alert.first_day, alert.last_day, began_earlier=alert.began_earlier))
                 button.clicked.connect(
-                    lambda _c=False, a=alert, t=text: self.drill_requested.emit(a.drill, t))
+                    lambda _c=False, a=alert, t=text: self._drill(a, t))
                 self.repeat_row.addWidget(button)
                 self.repeat_buttons.append(button)
             self._more(self.repeat_row, len(alerts) - SHOWN, "attentionRepeatMore")
@@ -197,3 +221,8 @@ class AttentionStrip(QFrame):
             self._more(self.overdue_row, len(overdue) - SHOWN, "attentionOverdueMore")
         self.setVisible(self._active and not self._dismissed and bool(alerts or overdue))
         self.refreshed.emit()
+
+
+def _short_span(first: date, last: date) -> str:
+    """11-17 – 11-21: a run's days, short enough for a button."""
+    return f"{first.strftime('%m-%d')} – {last.strftime('%m-%d')}"

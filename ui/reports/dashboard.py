@@ -37,7 +37,7 @@ from ui.reports import formatting as fmt
 from ui.reports.drill_list import DrillList
 from ui.reports.report_sections import ReportSections
 
-PERIOD_KINDS = ("today", "week", "month", "custom")
+PERIOD_KINDS = ("today", "week", "month", "last_month", "custom")
 REFRESH_DELAY_MS = 800  # after a write: one computation for a burst of writes
 
 
@@ -59,7 +59,8 @@ class ReportDashboard(QWidget):
 
         self.kind_box = _named(QComboBox(), "reportPeriodKind")
         for kind, text in zip(PERIOD_KINDS, (self.tr("Today"), self.tr("This week"),
-                                             self.tr("This month"), self.tr("Custom")),
+                                             self.tr("This month"), self.tr("Last month"),
+                                             self.tr("Custom")),
                               strict=True):
             self.kind_box.addItem(text, kind)
         kind_label = QLabel(self.tr("Per&iod"))
@@ -200,11 +201,13 @@ class ReportDashboard(QWidget):
         self.error.hide()
         p, before = report.period, report.previous_period
         computed = labels.local_time(report.generated_at, self._ctx.desk.policy, "%H:%M")
+        # Where the period starts and ends, in store time, and what it is set beside.
         text = self.tr("{period} ({days} days), compared with {previous}; computed at "
-                       "{time}").format(period=fmt.day_span(p.first_day, p.last_day),
+                       "{time}").format(period=fmt.period_bounds(p.first_day, p.last_day,
+                                                                 p.timezone),
                                         days=p.days,
-                                        previous=fmt.day_span(before.first_day,
-                                                              before.last_day),
+                                        previous=fmt.weekday_span(before.first_day,
+                                                                  before.last_day),
                                         time=computed)
         self.status.setText(text)
         self.status.setToolTip("\n".join(report.notes))

@@ -6,7 +6,8 @@ Kept apart from the widgets so every tile, table and tooltip says a figure the s
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QCoreApplication
 
@@ -36,6 +37,38 @@ def day_span(first: date, last: date, *, began_earlier: bool = False) -> str:
     text = (first.strftime("%Y-%m-%d") if first == last
             else f"{first.strftime('%Y-%m-%d')} – {last.strftime('%m-%d')}")
     return f"… {text}" if began_earlier else text
+
+
+def _weekday(day: date) -> str:
+    names = (QCoreApplication.translate("reports", "Mon"),
+             QCoreApplication.translate("reports", "Tue"),
+             QCoreApplication.translate("reports", "Wed"),
+             QCoreApplication.translate("reports", "Thu"),
+             QCoreApplication.translate("reports", "Fri"),
+             QCoreApplication.translate("reports", "Sat"),
+             QCoreApplication.translate("reports", "Sun"))
+    return names[day.weekday()]
+
+
+def dated(day: date) -> str:
+    """2026-11-16 (Mon): a day with its weekday, so "this week" reads at a glance."""
+    return QCoreApplication.translate("reports", "{date} ({weekday})").format(
+        date=day.isoformat(), weekday=_weekday(day))
+
+
+def weekday_span(first: date, last: date) -> str:
+    """2026-11-16 (Mon) – 2026-11-22 (Sun), or one dated day."""
+    return dated(first) if first == last else f"{dated(first)} – {dated(last)}"
+
+
+def period_bounds(first: date, last: date, timezone: str) -> str:
+    """Where a period starts and ends: from 00:00 of *first* to 24:00 of *last*, store
+    time, with the zone and its UTC offset (the figures count store days)."""
+    offset = datetime.combine(first, time(0), ZoneInfo(timezone)).strftime("%z")
+    return QCoreApplication.translate(
+        "reports", "{first} 00:00 to {last} 24:00, store time ({zone}, UTC{offset})").format(
+            first=dated(first), last=dated(last), zone=timezone,
+            offset=f"{offset[:3]}:{offset[3:]}")
 
 
 def change(current: float | None, previous: float | None, *, kind: str,

@@ -116,7 +116,8 @@ class ReportSections(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(grid)
-        layout.addWidget(_heading(self.tr("Repeat-problem alerts"), "headRepeats"))
+        self.repeats_heading = _heading(self.tr("Repeat-problem alerts"), "headRepeats")
+        layout.addWidget(self.repeats_heading)
         layout.addWidget(self.repeats)
         layout.addWidget(_heading(self.tr("Top 3 problems"), "headProblems"))
         layout.addWidget(self.problems)
@@ -247,6 +248,11 @@ class ReportSections(QWidget):
                   str(a.tickets)),
                  drill=a.drill, highlight=ALERT_BACKGROUND, numeric=(1, 3))
             for a in r.repeat_alerts], self.tr("No problem repeated on consecutive days."))
+        # The same definition as the manager's strip; say which days it is applied to.
+        self.repeats_heading.setText(self.tr(
+            "Repeat-problem alerts: {days}+ days in a row, reaching into {span}").format(
+                days=self._ctx.desk.policy.reports.repeat_consecutive_days,
+                span=fmt.day_span(r.period.first_day, r.period.last_day)))
 
     def _fill_breakdown(self) -> None:
         if self.report is None:
