@@ -61,13 +61,20 @@ class SyncBridge(QObject):
     pulled = Signal()
 
 
+def pull_bridge(ctx: AppContext) -> SyncBridge:
+    """The path a sync pull takes into the windows: the policy is taken up and every view
+    refreshes as after a write (``executor.changed``)."""
+    bridge = SyncBridge(ctx.session)
+    bridge.pulled.connect(ctx.refresh_policy)
+    bridge.pulled.connect(ctx.executor.changed.emit)
+    return bridge
+
+
 def start_sync(ctx: AppContext) -> SyncRunner | None:
     """Sync in the background when this desk is enrolled; the status line shows it."""
     if not local_sync_status(ctx.desk)["server"]:
         return None
-    bridge = SyncBridge(ctx.session)
-    bridge.pulled.connect(ctx.refresh_policy)
-    bridge.pulled.connect(ctx.executor.changed.emit)
+    bridge = pull_bridge(ctx)
 
     def on_event(event: RunnerEvent) -> None:  # runs on the sync thread
         if event.report is not None and event.report.pulled:

@@ -7,7 +7,7 @@ re-reads after every write (``executor.changed``) and keeps the selected ticket.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -137,6 +137,9 @@ class QueuePanel(QWidget):
         ctx.executor.changed.connect(self.model.refresh)
         ctx.session.staff_changed.connect(self._staff_changed)
         self._keep: str | None = None
+        self._keep_scroll = 0
+        self._keep_top: str | None = None
+        self._restoring = False
         self._show_count(self.model.total)
 
     # --- public --------------------------------------------------------------------
@@ -205,13 +208,31 @@ class QueuePanel(QWidget):
 
     def _remember_selection(self) -> None:
         self._keep = self.selected_ticket()
+        self._keep_scroll = self.table.verticalScrollBar().value()
+        top = self.table.indexAt(QPoint(0, 0))
+        self._keep_top = self.model.ticket_id_at(top.row()) if top.isValid() else None
 
     def _restore_selection(self) -> None:
+        # The re-read (after a write, a pull, a timer) puts the selection and the scroll
+        # back where they were, and is not a move of the selection: the window must not
+        # switch the ticket on screen for it.
         keep, self._keep = self._keep, None
-        if keep is not None:
-            row = self.model.row_of(keep)
-            if row is not None:
-                self.table.setCurrentIndex(self.model.index(row, 0))
+        self._restoring = True
+        try:
+            if keep is not None:
+                row = self.model.row_of(keep)
+                if row is not None:
+                    self.table.setCurrentIndex(self.model.index(row, 0))
+            # The row that was at the top stays there (a new ticket above it does not
+            # push the list staff are reading down), else the same scroll position.
+            top = None if self._keep_top is None else self.model.row_of(self._keep_top)
+            if top is not None and self._keep_scroll > 0:
+                self.table.scrollTo(self.model.index(top, 0),
+                                    QAbstractItemView.ScrollHint.PositionAtTop)
+            else:
+                self.table.verticalScrollBar().setValue(self._keep_scroll)
+        finally:
+            self._restoring = False
 
     def _activate(self, index: QModelIndex) -> None:
         ticket_id = self.model.ticket_id_at(index.row())
@@ -219,6 +240,8 @@ class QueuePanel(QWidget):
             self.ticket_activated.emit(ticket_id)
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if self._restoring:
+            return
         ticket_id = self.model.ticket_id_at(current.row()) if current.isValid() else None
         if ticket_id is not None:
             self.current_ticket_changed.emit(ticket_id)

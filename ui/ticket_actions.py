@@ -31,7 +31,7 @@ from desktop import handling
 from desktop.desk import Desk
 from desktop.lifecycle import ACCOUNTABILITY_OUTCOMES, HANDLING_ROLES, allowed_actions
 from local_db.projection import TicketState
-from ui import labels
+from ui import labels, steady
 from ui.compensation_form import CompensationForm
 from ui.context import AppContext
 from ui.naming import named as _named
@@ -174,6 +174,8 @@ class TicketActions(QWidget):
         self._open: str | None = None
         self._busy = False
         self._advance_to = ""
+        self._laid_out: list[str] = []  # the actions whose buttons are in the grid
+        self._opened_by: str | None = None  # who opened the form showing
 
         self.grid = QGridLayout()
         self.buttons: dict[str, QPushButton] = {}
@@ -311,17 +313,28 @@ class TicketActions(QWidget):
         """Lay out the buttons allowed now (after a change or another staff logged in)."""
         allowed = self.allowed()
         status = self._ticket.status if self._ticket else ""
-        for button in self.buttons.values():
-            self.grid.removeWidget(button)
-            button.hide()
-        for i, action in enumerate(allowed):
-            button = self.buttons[action]
-            button.setText(button_text(action, status))
-            button.setEnabled(not self._busy)
-            self.grid.addWidget(button, i // _COLUMNS, i % _COLUMNS)
-            button.show()
+        # In place: a refresh after a pull or a timer's write must not hide a button that
+        # has the focus, so only the buttons whose place or presence changed move.
+        if allowed != self._laid_out:
+            for button in self.buttons.values():
+                self.grid.removeWidget(button)
+            for i, action in enumerate(allowed):
+                self.grid.addWidget(self.buttons[action], i // _COLUMNS, i % _COLUMNS)
+            self._laid_out = allowed
+        for action, button in self.buttons.items():
+            if action in allowed:
+                steady.set_text(button, button_text(action, status))
+                button.setEnabled(not self._busy)
+            steady.set_shown(button, action in allowed)
         if self._open is not None and self._open not in allowed:
-            self.close_form()
+            staff = self._ctx.session.staff
+            if staff is None or staff.id != self._opened_by:
+                self.close_form()  # someone else took over the desk
+            else:
+                # The ticket moved on meanwhile (another desk, a pull): the form and what
+                # was typed stay; saving says why the step is refused.
+                self._say(self.tr("The ticket changed meanwhile: this step is no longer "
+                                  "offered. What you typed is kept."))
 
     def open_action(self, action: str) -> None:
         """Open the form of *action* (as its button does)."""
@@ -330,6 +343,8 @@ class TicketActions(QWidget):
         ticket = self._ticket
         assert ticket is not None
         self._open = action
+        staff = self._ctx.session.staff
+        self._opened_by = staff.id if staff is not None else None
         self._say("")
         if action.startswith("advance:") and action != "advance:closed":
             self._advance_to = action.split(":", 1)[1]
@@ -385,7 +400,7 @@ class TicketActions(QWidget):
 
     def _say(self, text: str) -> None:
         self.message.setText(text)
-        self.message.setVisible(bool(text))
+        steady.set_shown(self.message, bool(text))
 
     def _show(self, page: QWidget, focus: QWidget, title: str | None = None) -> None:
         if title is not None and isinstance(page, _Page):

@@ -1419,6 +1419,10 @@
         <translation>原因（误录等）(&amp;H)</translation>
     </message>
     <message>
+        <source>The ticket changed meanwhile: this step is no longer offered. What you typed is kept.</source>
+        <translation>工单已被更新，此步骤已不再可用。已输入的内容仍保留。</translation>
+    </message>
+    <message>
         <source>{number}: {frm} → {to}</source>
         <translation>{number}：{frm} → {to}</translation>
     </message>
