@@ -126,7 +126,8 @@ class QueuePanel(QWidget):
         for check in (self.overdue_box, self.followup_box, self.mine_box):
             check.toggled.connect(self.apply_filter)
         self.search.textChanged.connect(self._search_timer.start)
-        self.search.returnPressed.connect(self.apply_filter)
+        self.search.returnPressed.connect(self._search_entered)
+        self.search.installEventFilter(self)
         find = _named(QShortcut(QKeySequence("Ctrl+F"), self), "queueFindShortcut")
         find.activated.connect(self._focus_search)
         self.table.doubleClicked.connect(self._activate)
@@ -246,8 +247,25 @@ class QueuePanel(QWidget):
         if ticket_id is not None:
             self.current_ticket_changed.emit(ticket_id)
 
+    def _search_entered(self) -> None:
+        """Enter in the search box: search now, and go to the results."""
+        self.apply_filter()
+        self.focus_results()
+
+    def focus_results(self) -> None:
+        """Put the keyboard in the table, on the selected row (else the first)."""
+        if not self.table.currentIndex().isValid() and self.model.rowCount() > 0:
+            self.table.setCurrentIndex(self.model.index(0, 0))
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Enter or Return on the table opens the current ticket."""
+        """Enter or Return on the table opens the current ticket; Down in the search box
+        goes to the results."""
+        if (watched is self.search and event.type() == QEvent.Type.KeyPress
+                and isinstance(event, QKeyEvent) and event.key() == Qt.Key.Key_Down):
+            self.apply_filter()
+            self.focus_results()
+            return True
         if (watched is self.table and event.type() == QEvent.Type.KeyPress
                 and isinstance(event, QKeyEvent)
                 and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)):

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -35,6 +34,7 @@ from ui import labels, steady
 from ui.compensation_form import CompensationForm
 from ui.context import AppContext
 from ui.naming import named as _named
+from ui.score_box import ScoreBox
 
 # lupdate finds translate("Context", "literal") calls by this name.
 translate = QCoreApplication.translate
@@ -238,8 +238,8 @@ class TicketActions(QWidget):
         self.stack.addWidget(self.compensation)
 
         rate = self._page("rate", self._save_rate)
-        self.rate_score = _named(QSpinBox(), "rateScore")
-        self.rate_score.setRange(0, 5)
+        self.rate_score = _named(ScoreBox(5), "rateScore")
+        self.rate_score.submitted.connect(self._save_rate)
         self.rate_score.setSpecialValueText(self.tr("Choose 1–5"))
         self.rate_score.setSuffix(" ★")
         rate.add(self.tr("Satis&faction (1–5)"), self.rate_score)
