@@ -122,6 +122,9 @@ def run_app(db_path: str | Path, *, quick: bool = False,
         # The cashier's saves print their receipts on the desk's printer, no dialog.
         printing = Printing(ctx, quick_window)
         quick_window.saved.connect(printing.print_after_save)
+        # Where a PDF receipt went goes under the cashier's "saved" line.
+        printing.notice.connect(lambda text: quick_window.message.setText(
+            f"{quick_window.message.text()}\n{text}".strip()))
         printing.start()
         # Later ``kesu quick`` runs (the cashier's keyboard shortcut) bring this one up.
         server = ShowServer(quick_entry_socket(ctx.db_path), quick_window.show_and_focus)

@@ -124,6 +124,7 @@ class MainWindow(QMainWindow):
         self.printing = Printing(ctx, self)
         self.status.addPermanentWidget(self.printing.indicator)
         self.printing.problem.connect(lambda text: self.status.showMessage(text, 10_000))
+        self.printing.notice.connect(lambda text: self.status.showMessage(text, 30_000))
         self._actions()
         self.login.logged_in.connect(self._logged_in)
         self.login.language_changed.connect(lambda _lang: self._retitle())

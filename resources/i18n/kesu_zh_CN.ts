@@ -680,6 +680,14 @@
         <source>C&amp;lose</source>
         <translation>关闭(&amp;L)</translation>
     </message>
+    <message>
+        <source>The receipt is saved as a PDF file in {folder}.</source>
+        <translation>回执将保存为 PDF 文件，位置：{folder}。</translation>
+    </message>
+    <message>
+        <source>No printer is set up for this desk: the receipt is saved as a PDF file in {folder}. Choose the printer above if the desk has one.</source>
+        <translation>本服务台尚未设置打印机：回执将保存为 PDF 文件，位置：{folder}。如有打印机，请在上方选择。</translation>
+    </message>
 </context>
 <context>
     <name>PrintQueue</name>
@@ -823,6 +831,13 @@
     <message>
         <source>Printer {name} broke off the job</source>
         <translation>打印机 {name} 中断了打印</translation>
+    </message>
+</context>
+<context>
+    <name>Printing</name>
+    <message>
+        <source>Receipt saved as a PDF file: {path}</source>
+        <translation>回执已保存为 PDF 文件：{path}</translation>
     </message>
 </context>
 <context>
