@@ -25,7 +25,7 @@ from desktop.approvals import PendingRequest, pending_count, pending_requests
 from desktop.compensation import Outcome, decide_pending
 from desktop.desk import Desk
 from desktop.money import format_yuan
-from ui import labels
+from ui import labels, stale_errors
 from ui.context import AppContext
 from ui.naming import named as _named
 
@@ -71,6 +71,7 @@ class ApprovalsPanel(QWidget):
         self.error = _named(QLabel(), "approvalError")
         self.error.setStyleSheet("color: #c5221f;")
         self.error.setWordWrap(True)
+        stale_errors.clear_on_edit(self.error.clear, self.note)
         self.outcome = _named(QLabel(), "approvalOutcome")
         self.outcome.setStyleSheet("color: #137333;")
         self.outcome.setWordWrap(True)

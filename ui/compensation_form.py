@@ -31,7 +31,7 @@ from desktop.errors import AuthenticationFailed, InvalidInput
 from desktop.i18n import tr as core_tr
 from desktop.money import format_yuan, parse_yuan
 from local_db.projection import TicketState
-from ui import labels, steady
+from ui import labels, stale_errors, steady
 from ui.context import AppContext
 from ui.naming import named as _named
 
@@ -147,6 +147,8 @@ class CompensationForm(QWidget):
         self.grant.clicked.connect(lambda: self._submit(with_approver=False))
         self.send.clicked.connect(lambda: self._submit(with_approver=False))
         self.approve_now.clicked.connect(self._approve_now)
+        stale_errors.clear_on_edit(self.error.clear, self.kind, self.amount, self.note,
+                                   self.approver_id, self.approver_pin)
         focus_amount = QShortcut(QKeySequence(Qt.Key.Key_F9), self)
         focus_amount.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         focus_amount.activated.connect(self._focus_amount)

@@ -30,7 +30,7 @@ from desktop import handling
 from desktop.desk import Desk
 from desktop.lifecycle import ACCOUNTABILITY_OUTCOMES, HANDLING_ROLES, allowed_actions
 from local_db.projection import TicketState
-from ui import labels, steady
+from ui import labels, stale_errors, steady
 from ui.compensation_form import CompensationForm
 from ui.context import AppContext
 from ui.naming import named as _named
@@ -158,6 +158,7 @@ class _Page(QWidget):
         text = QLabel(label)
         text.setBuddy(widget)
         self.form.addRow(text, widget)
+        stale_errors.clear_on_edit(self.error.clear, widget)
 
 
 class TicketActions(QWidget):
