@@ -82,7 +82,7 @@ class CompensationForm(QWidget):
         kind_label.setBuddy(self.kind)
         amount_label = QLabel(self.tr("Amount (&yuan)"))
         amount_label.setBuddy(self.amount)
-        note_label = QLabel(self.tr("Not&e"))
+        note_label = QLabel(self.tr("Note"))
         note_label.setBuddy(self.note)
         form.addRow(kind_label, self.kind)
         form.addRow(amount_label, self.amount)
@@ -90,7 +90,7 @@ class CompensationForm(QWidget):
         self.amount_error.hide()
         form.addRow(note_label, self.note)
 
-        self.grant = _named(QPushButton(self.tr("&Save")), "compGrant")
+        self.grant = _named(QPushButton(self.tr("Save")), "compGrant")
         self.send = _named(QPushButton(self.tr("Send for approva&l")), "compSendForApproval")
 
         # Manager approval on the spot: the manager types their own id and PIN here.

@@ -120,15 +120,15 @@ class IntakePanel(QWidget):
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         rows: list[tuple[str, str, QWidget]] = [
-            ("text", self.tr("Complaint &text"), self.text),
+            ("text", self.tr("Complaint te&xt"), self.text),
             ("channel", self.tr("C&hannel"), self.channel),
-            ("phone", self.tr("Customer &phone"), self.phone),
-            ("name", self.tr("Customer &name"), self.name),
-            ("tier", self.tr("&Member tier"), self.tier),
-            ("customers", self.tr("Customers &affected"), self.customers),
-            ("product", self.tr("P&roduct"), self.product),
+            ("phone", self.tr("Customer phon&e"), self.phone),
+            ("name", self.tr("Customer na&me"), self.name),
+            ("tier", self.tr("Mem&ber tier"), self.tier),
+            ("customers", self.tr("&Customers affected"), self.customers),
+            ("product", self.tr("Prod&uct"), self.product),
             ("sku", self.tr("S&KU"), self.sku),
-            ("amount", self.tr("Amount pai&d (yuan)"), self.amount),
+            ("amount", self.tr("Amount pa&id (yuan)"), self.amount),
         ]
         for key, caption, widget in rows:
             error = _named(QLabel(), f"intake_{key}_error")

@@ -50,7 +50,7 @@ class WorkArea(QWidget):
         self.tabs.addTab(self.intake, self.tr("&New complaint"))
         self.tabs.addTab(self.ticket, self.tr("&Ticket"))
         self.tabs.addTab(self.approvals, self.tr("A&pprovals"))
-        self.tabs.addTab(self.reports, self.tr("R&eports"))
+        self.tabs.addTab(self.reports, self.tr("&Reports"))
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setObjectName("work_splitter")
         splitter.addWidget(self.queue)

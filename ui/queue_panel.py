@@ -64,9 +64,9 @@ class QueuePanel(QWidget):
         for channel in ctx.desk.policy.raw.get("channels", {}):
             self.channel_box.addItem(channel_label(ctx.desk.policy, channel, ctx.language),
                                      channel)
-        self.overdue_box = _named(QCheckBox(self.tr("&Overdue")), "queueOverdue")
-        self.followup_box = _named(QCheckBox(self.tr("Follow-up &due")), "queueFollowup")
-        self.mine_box = _named(QCheckBox(self.tr("&Mine")), "queueMine")
+        self.overdue_box = _named(QCheckBox(self.tr("O&verdue")), "queueOverdue")
+        self.followup_box = _named(QCheckBox(self.tr("&Follow-up due")), "queueFollowup")
+        self.mine_box = _named(QCheckBox(self.tr("Mine")), "queueMine")
         self.search = _named(QLineEdit(), "queueSearch")
         self.search.setPlaceholderText(self.tr("Search text, number or phone (Ctrl+F)"))
         self.search.setClearButtonEnabled(True)
@@ -91,9 +91,9 @@ class QueuePanel(QWidget):
         self.table.installEventFilter(self)
 
         bar = QHBoxLayout()
-        for label_text, box in ((self.tr("&Status"), self.status_box),
-                                (self.tr("&Level"), self.level_box),
-                                (self.tr("C&hannel"), self.channel_box)):
+        for label_text, box in ((self.tr("Status"), self.status_box),
+                                (self.tr("Level"), self.level_box),
+                                (self.tr("Channel"), self.channel_box)):
             label = QLabel(label_text)
             label.setBuddy(box)
             bar.addWidget(label)

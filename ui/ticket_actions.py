@@ -60,18 +60,18 @@ def button_text(action: str, status: str) -> str:
     if action == "advance:rectifying" and status == "reviewing":
         return translate("TicketActions", "Return for re&work")
     return {
-        "advance:rectifying": translate("TicketActions", "Start &rectifying"),
-        "advance:reviewing": translate("TicketActions", "Send for re&view"),
-        "advance:accountability": translate("TicketActions", "Review &passed"),
+        "advance:rectifying": translate("TicketActions", "Start re&ctifying"),
+        "advance:reviewing": translate("TicketActions", "Send for revie&w"),
+        "advance:accountability": translate("TicketActions", "Review pa&ssed"),
         "advance:closed": translate("TicketActions", "&Close ticket"),
         "contact": translate("TicketActions", "Contact c&ustomer"),
-        "note": translate("TicketActions", "Add &note"),
+        "note": translate("TicketActions", "Add not&e"),
         "compensate": translate("TicketActions", "Co&mpensate"),
-        "rate": translate("TicketActions", "Record r&ating"),
-        "reopen": translate("TicketActions", "Re&open"),
-        "merge": translate("TicketActions", "Mer&ge"),
-        "correct": translate("TicketActions", "Correct &triage"),
-        "void": translate("TicketActions", "Voi&d"),
+        "rate": translate("TicketActions", "Record ratin&g"),
+        "reopen": translate("TicketActions", "Reopen"),
+        "merge": translate("TicketActions", "Merge"),
+        "correct": translate("TicketActions", "Correct triage"),
+        "void": translate("TicketActions", "Void"),
     }[action]
 
 
@@ -128,7 +128,7 @@ class _Page(QWidget):
         self.title.setStyleSheet("font-weight: bold;")
         self.title.setWordWrap(True)
         self.form = QFormLayout()
-        self.save = _named(QPushButton(translate("TicketActions", "&Save")), f"submit_{key}")
+        self.save = _named(QPushButton(translate("TicketActions", "Save")), f"submit_{key}")
         self.cancel = _named(QPushButton(translate("TicketActions", "Cancel")), f"cancel_{key}")
         self.error = _named(QLabel(), f"error_{key}")
         self.error.setStyleSheet(_ERROR_STYLE)
@@ -211,7 +211,7 @@ class TicketActions(QWidget):
 
     def _build_pages(self) -> None:
         adv = self._page("advance", self._save_advance)
-        self.advance_note = adv.line("advanceNote", self.tr("Not&e (optional)"), self._save_advance)
+        self.advance_note = adv.line("advanceNote", self.tr("Note (optional)"), self._save_advance)
 
         close = self._page("close", self._save_close)
         self.close_outcome = _named(QComboBox(), "closeOutcome")
@@ -221,7 +221,7 @@ class TicketActions(QWidget):
         close.add(self.tr("Accountabilit&y"), self.close_outcome)
         self.close_subject = close.line("closeSubject", self.tr("Su&bject (staff or supplier)"),
                                         self._save_close)
-        self.close_note = close.line("closeNote", self.tr("Not&e"), self._save_close)
+        self.close_note = close.line("closeNote", self.tr("Note"), self._save_close)
 
         contact = self._page("contact", self._save_contact)
         self.contact_method = _named(QComboBox(), "contactMethod")
@@ -232,7 +232,7 @@ class TicketActions(QWidget):
                                          self._save_contact)
 
         note = self._page("note", self._save_note)
-        self.note_text = note.line("noteText", self.tr("Not&e"), self._save_note)
+        self.note_text = note.line("noteText", self.tr("Note"), self._save_note)
 
         self.compensation = CompensationForm(self._ctx, self.stack)
         self.compensation.recorded.connect(lambda _o: self.submitted.emit("compensate"))
@@ -243,8 +243,8 @@ class TicketActions(QWidget):
         self.rate_score.submitted.connect(self._save_rate)
         self.rate_score.setSpecialValueText(self.tr("Choose 1–5"))
         self.rate_score.setSuffix(" ★")
-        rate.add(self.tr("Satis&faction (1–5)"), self.rate_score)
-        self.rate_comment = rate.line("rateComment", self.tr("Comm&ent"), self._save_rate)
+        rate.add(self.tr("&Satisfaction (1–5)"), self.rate_score)
+        self.rate_comment = rate.line("rateComment", self.tr("&Comment"), self._save_rate)
 
         reopen = self._page("reopen", self._save_reopen)
         self.reopen_reason = reopen.line("reopenReason", self.tr("W&hy"), self._save_reopen)

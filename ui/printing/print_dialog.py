@@ -133,7 +133,7 @@ class PrintDialog(QDialog):
         self.print_button.setObjectName("print_button")
         self.print_button.setDefault(True)
         self.print_button.clicked.connect(self.print_now)
-        self.close_button = QPushButton(self.tr("C&lose"))
+        self.close_button = QPushButton(self.tr("Cl&ose"))
         self.close_button.setObjectName("print_close")
         self.close_button.clicked.connect(self.close)
         shortcut = QShortcut(QKeySequence("Ctrl+P"), self, self.print_now)

@@ -67,7 +67,7 @@ class ReportDashboard(QWidget):
         today = self._store_today()
         self.first_edit = self._date_edit("reportFirstDay", today)
         self.last_edit = self._date_edit("reportLastDay", today)
-        first_label = QLabel(self.tr("&From"))
+        first_label = QLabel(self.tr("Fro&m"))
         first_label.setBuddy(self.first_edit)
         last_label = QLabel(self.tr("&Until"))
         last_label.setBuddy(self.last_edit)
