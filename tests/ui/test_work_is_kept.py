@@ -465,3 +465,28 @@ def test_a_new_ticket_in_the_queue_keeps_the_selection_the_view_and_the_ticket_s
     assert QApplication.focusWidget() is queue.table
     top_after = queue.model.ticket_id_at(queue.table.indexAt(queue.table.rect().topLeft()).row())
     assert top_after == top_before  # the rows staff were reading did not move
+
+
+def test_the_reports_tab_keeps_the_focus_while_a_pull_recomputes_it(
+    ctx: AppContext, qtbot: QtBot, window: MainWindow, desk: Desk,
+    staff: dict[str, Staff], clock: FixedClock, other: OtherDesk,
+    wait_idle: Callable[[], None],
+) -> None:
+    a, b = make_tickets(desk, staff, "accepted")
+    other.pull()
+    work = log_in(qtbot, window, "m1")
+    with qtbot.waitSignal(work.reports.report_shown, timeout=10_000):
+        work.tabs.setCurrentWidget(work.reports)
+    button = work.reports.refresh_button
+    button.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is button)
+    watch = Watch(work)
+    QApplication.instance().installEventFilter(watch)  # type: ignore[union-attr]
+    try:
+        with qtbot.waitSignal(work.reports.report_shown, timeout=10_000):
+            interrupt(qtbot, ctx, window, clock, other, a, wait_idle, b)
+    finally:
+        QApplication.instance().removeEventFilter(watch)  # type: ignore[union-attr]
+    wait_idle()
+    assert watch.focus_out == [] and QApplication.focusWidget() is button
+    assert work.tabs.currentWidget() is work.reports
