@@ -61,13 +61,20 @@ class SyncBridge(QObject):
     pulled = Signal()
 
 
+def pull_bridge(ctx: AppContext) -> SyncBridge:
+    """The path a sync pull takes into the windows: the policy is taken up and every view
+    refreshes as after a write (``executor.changed``)."""
+    bridge = SyncBridge(ctx.session)
+    bridge.pulled.connect(ctx.refresh_policy)
+    bridge.pulled.connect(ctx.executor.changed.emit)
+    return bridge
+
+
 def start_sync(ctx: AppContext) -> SyncRunner | None:
     """Sync in the background when this desk is enrolled; the status line shows it."""
     if not local_sync_status(ctx.desk)["server"]:
         return None
-    bridge = SyncBridge(ctx.session)
-    bridge.pulled.connect(ctx.refresh_policy)
-    bridge.pulled.connect(ctx.executor.changed.emit)
+    bridge = pull_bridge(ctx)
 
     def on_event(event: RunnerEvent) -> None:  # runs on the sync thread
         if event.report is not None and event.report.pulled:
@@ -115,6 +122,9 @@ def run_app(db_path: str | Path, *, quick: bool = False,
         # The cashier's saves print their receipts on the desk's printer, no dialog.
         printing = Printing(ctx, quick_window)
         quick_window.saved.connect(printing.print_after_save)
+        # Where a PDF receipt went goes under the cashier's "saved" line.
+        printing.notice.connect(lambda text: quick_window.message.setText(
+            f"{quick_window.message.text()}\n{text}".strip()))
         printing.start()
         # Later ``kesu quick`` runs (the cashier's keyboard shortcut) bring this one up.
         server = ShowServer(quick_entry_socket(ctx.db_path), quick_window.show_and_focus)

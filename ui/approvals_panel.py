@@ -25,7 +25,7 @@ from desktop.approvals import PendingRequest, pending_count, pending_requests
 from desktop.compensation import Outcome, decide_pending
 from desktop.desk import Desk
 from desktop.money import format_yuan
-from ui import labels
+from ui import labels, stale_errors
 from ui.context import AppContext
 from ui.naming import named as _named
 
@@ -61,16 +61,17 @@ class ApprovalsPanel(QWidget):
 
         self.note = _named(QLineEdit(), "approvalNote")
         self.note.setPlaceholderText(self.tr("Note for the record (required to refuse)"))
-        note_label = QLabel(self.tr("&Note"))
+        note_label = QLabel(self.tr("Note"))
         note_label.setBuddy(self.note)
-        self.approve = _named(QPushButton(self.tr("&Approve")), "approveButton")
-        self.refuse = _named(QPushButton(self.tr("&Refuse")), "refuseButton")
-        self.open = _named(QPushButton(self.tr("&Open ticket")), "openTicketButton")
+        self.approve = _named(QPushButton(self.tr("Approv&e")), "approveButton")
+        self.refuse = _named(QPushButton(self.tr("Ref&use")), "refuseButton")
+        self.open = _named(QPushButton(self.tr("Open tic&ket")), "openTicketButton")
         self.hint = _named(QLabel(), "approvalHint")
         self.hint.setWordWrap(True)
         self.error = _named(QLabel(), "approvalError")
         self.error.setStyleSheet("color: #c5221f;")
         self.error.setWordWrap(True)
+        stale_errors.clear_on_edit(self.error.clear, self.note)
         self.outcome = _named(QLabel(), "approvalOutcome")
         self.outcome.setStyleSheet("color: #137333;")
         self.outcome.setWordWrap(True)

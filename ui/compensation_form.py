@@ -31,7 +31,7 @@ from desktop.errors import AuthenticationFailed, InvalidInput
 from desktop.i18n import tr as core_tr
 from desktop.money import format_yuan, parse_yuan
 from local_db.projection import TicketState
-from ui import labels
+from ui import labels, stale_errors, steady
 from ui.context import AppContext
 from ui.naming import named as _named
 
@@ -55,6 +55,7 @@ class CompensationForm(QWidget):
         self._ctx = ctx
         self._ticket: TicketState | None = None
         self._summary: approvals.LimitSummary | None = None
+        self._suggested_for: str | None = None  # the ticket whose suggestion was applied
         self._busy = False
 
         self.limits = _named(QLabel(), "compLimits")
@@ -81,7 +82,7 @@ class CompensationForm(QWidget):
         kind_label.setBuddy(self.kind)
         amount_label = QLabel(self.tr("Amount (&yuan)"))
         amount_label.setBuddy(self.amount)
-        note_label = QLabel(self.tr("Not&e"))
+        note_label = QLabel(self.tr("Note"))
         note_label.setBuddy(self.note)
         form.addRow(kind_label, self.kind)
         form.addRow(amount_label, self.amount)
@@ -89,7 +90,7 @@ class CompensationForm(QWidget):
         self.amount_error.hide()
         form.addRow(note_label, self.note)
 
-        self.grant = _named(QPushButton(self.tr("&Save")), "compGrant")
+        self.grant = _named(QPushButton(self.tr("Save")), "compGrant")
         self.send = _named(QPushButton(self.tr("Send for approva&l")), "compSendForApproval")
 
         # Manager approval on the spot: the manager types their own id and PIN here.
@@ -146,6 +147,8 @@ class CompensationForm(QWidget):
         self.grant.clicked.connect(lambda: self._submit(with_approver=False))
         self.send.clicked.connect(lambda: self._submit(with_approver=False))
         self.approve_now.clicked.connect(self._approve_now)
+        stale_errors.clear_on_edit(self.error.clear, self.kind, self.amount, self.note,
+                                   self.approver_id, self.approver_pin)
         focus_amount = QShortcut(QKeySequence(Qt.Key.Key_F9), self)
         focus_amount.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         focus_amount.activated.connect(self._focus_amount)
@@ -213,10 +216,14 @@ class CompensationForm(QWidget):
         lines.append(self._suggestion_text(s.suggestion))
         self.limits.setText("\n".join(lines))
         suggested = (s.suggestion or {}).get("kind")
-        if suggested and not self.amount.text().strip():
+        # The suggestion picks the kind once per ticket: a refresh must not undo the
+        # kind staff chose.
+        ticket_id = None if self._ticket is None else self._ticket.id
+        if suggested and ticket_id != self._suggested_for and not self.amount.text().strip():
             index = self.kind.findData(suggested)
             if index >= 0:
                 self.kind.setCurrentIndex(index)
+        self._suggested_for = ticket_id
 
     def _suggestion_text(self, suggestion: dict[str, Any] | None) -> str:
         if not suggestion:
@@ -256,13 +263,22 @@ class CompensationForm(QWidget):
         return approvals.preview(self._ctx.desk, self._summary, fen, requester_id=staff.id)
 
     def _update_hint(self) -> None:
+        # The buttons and the approval box are shown or hidden only when that changes:
+        # this runs after every write and pull, and hiding the box that holds the
+        # manager's PIN (even for a moment) would throw their keystrokes away.
+        shown: set[QWidget] = set()
+        try:
+            self._hint_for_amount(shown)
+        finally:
+            for widget in (self.grant, self.send, self.override):
+                steady.set_shown(widget, widget in shown)
+
+    def _hint_for_amount(self, shown: set[QWidget]) -> None:
         fen = self._amount_fen()
         decision = None if fen is None else self._preview(fen)
-        for widget in (self.grant, self.send, self.override):
-            widget.setVisible(False)
         if decision is None:
             self.hint.clear()
-            self.grant.setVisible(True)
+            shown.add(self.grant)
             self.grant.setEnabled(False)
             return
         self.grant.setEnabled(not self._busy)
@@ -271,13 +287,13 @@ class CompensationForm(QWidget):
         if decision.status == "granted":
             self.hint.setText(self.tr("Within your limit: granted when you save."))
             self.hint.setStyleSheet(_HINT_STYLES["granted"])
-            self.grant.setVisible(True)
+            shown.add(self.grant)
         elif decision.approval_level == "hq":
             self.hint.setText(self.tr("Above the store's limits: it goes to headquarters for "
                                       "approval."))
             self.hint.setStyleSheet(_HINT_STYLES["hq"])
-            self.send.setText(self.tr("Send to headquarters for approva&l"))
-            self.send.setVisible(True)
+            steady.set_text(self.send, self.tr("Send to headquarters for approva&l"))
+            shown.add(self.send)
         elif decision.status == "pending_approval":
             if decision.code == "comp.customer_frequent":
                 text = self.tr("This customer had many grants recently: a manager must "
@@ -287,9 +303,9 @@ class CompensationForm(QWidget):
                                "send it for approval.")
             self.hint.setText(text)
             self.hint.setStyleSheet(_HINT_STYLES["manager"])
-            self.send.setText(self.tr("Send for approva&l"))
-            self.send.setVisible(True)
-            self.override.setVisible(True)
+            steady.set_text(self.send, self.tr("Send for approva&l"))
+            shown.add(self.send)
+            shown.add(self.override)
         else:
             self.hint.setText(core_tr(decision.code, self._ctx.language,
                                              **decision.params))

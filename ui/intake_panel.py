@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -37,6 +38,7 @@ from desktop.history import ResolvedTicket, customer_history, similar_resolved
 from desktop.intake import normalise_phone
 from desktop.money import parse_yuan
 from desktop.tickets import CreatedTicket, Draft, prepare_ticket, save_ticket
+from ui import stale_errors
 from ui.context import AppContext
 from ui.intake_insights import IntakeInsights
 from ui.labels import channel_label, error_message, tier_label
@@ -71,6 +73,7 @@ class IntakePanel(QWidget):
         self.ctx = ctx
         self.setObjectName("intake_panel")
         self._saving = False
+        self._status_is_error = False
         self._history_phone: str | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -117,15 +120,15 @@ class IntakePanel(QWidget):
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         rows: list[tuple[str, str, QWidget]] = [
-            ("text", self.tr("Complaint &text"), self.text),
+            ("text", self.tr("Complaint te&xt"), self.text),
             ("channel", self.tr("C&hannel"), self.channel),
-            ("phone", self.tr("Customer &phone"), self.phone),
-            ("name", self.tr("Customer &name"), self.name),
-            ("tier", self.tr("&Member tier"), self.tier),
-            ("customers", self.tr("Customers &affected"), self.customers),
-            ("product", self.tr("P&roduct"), self.product),
+            ("phone", self.tr("Customer phon&e"), self.phone),
+            ("name", self.tr("Customer na&me"), self.name),
+            ("tier", self.tr("Mem&ber tier"), self.tier),
+            ("customers", self.tr("&Customers affected"), self.customers),
+            ("product", self.tr("Prod&uct"), self.product),
             ("sku", self.tr("S&KU"), self.sku),
-            ("amount", self.tr("Amount pai&d (yuan)"), self.amount),
+            ("amount", self.tr("Amount pa&id (yuan)"), self.amount),
         ]
         for key, caption, widget in rows:
             error = _named(QLabel(), f"intake_{key}_error")
@@ -169,6 +172,8 @@ class IntakePanel(QWidget):
         self.tier.currentIndexChanged.connect(self._changed)
         self.customers.valueChanged.connect(self._changed)
         self.save_button.clicked.connect(self.save)
+        for key, (widget, _label) in self._fields.items():
+            stale_errors.clear_on_edit(partial(self._field_fixed, key), widget)
         self.insights.open_ticket.connect(self.open_ticket)  # the panel's signal, re-sent
         # Another desk's or window's save may make a duplicate or change the history.
         self.ctx.executor.changed.connect(self._tickets_changed)
@@ -398,6 +403,21 @@ class IntakePanel(QWidget):
     def _set_status(self, text: str, colour: str) -> None:
         self.status.setText(text)
         self.status.setStyleSheet(f"color: {colour};")
+        self._status_is_error = colour == ERROR_COLOUR
+
+    def _field_fixed(self, key: str) -> None:
+        """The field was edited: its message goes now (the live check after the typing
+        pause says again if it is still wrong), and so does "correct the marked fields"
+        once no field is marked."""
+        widget, label = self._fields[key]
+        label.clear()
+        label.hide()
+        if widget.property("invalid"):
+            widget.setProperty("invalid", False)
+            widget.setStyleSheet("")
+        marked = any(not lab.isHidden() for _w, lab in self._fields.values())
+        if self._status_is_error and not marked:
+            self._set_status("", OK_COLOUR)
 
 
 def field_of(exc: InvalidInput) -> str | None:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.staff import Staff, authenticate
+from ui import stale_errors
 from ui.context import AppContext
 from ui.labels import error_message, role_label
 from ui.translations import install_language
@@ -80,6 +81,7 @@ class LoginWidget(QWidget):
         self.submit.clicked.connect(self._submit)
         self.staff_id.returnPressed.connect(self.pin.setFocus)
         self.pin.returnPressed.connect(self._submit)
+        stale_errors.clear_on_edit(self.error.clear, self.staff_id, self.pin)
 
         self._form = QFormLayout()
         self._id_label, self._pin_label, self._lang_label = QLabel(), QLabel(), QLabel()

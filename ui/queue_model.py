@@ -124,11 +124,21 @@ class TicketQueueModel(QAbstractTableModel):
         now = desk.now()
         hours = desk.policy.followup_within_hours
         loaded = max(self._page, len(self._rows))
+        names = staff_names(desk.conn)
+        total = count_queue(desk.conn, self._filter, now, followup_hours=hours)
+        rows = fetch_queue(desk.conn, self._filter, self._sort, now, 0, loaded,
+                           followup_hours=hours)
+        if rows and [r.id for r in rows] == [r.id for r in self._rows]:
+            # The same tickets in the same order: refreshed in place, so the view keeps
+            # its selection, scroll and focus without a reset.
+            self._names, self._total, self._rows = names, total, rows
+            self._overdue = {r.rid for r in rows if r.overdue(now)}
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(len(rows) - 1, len(COLUMNS) - 1))
+            self.reloaded.emit(total)
+            return
         self.beginResetModel()
-        self._names = staff_names(desk.conn)
-        self._total = count_queue(desk.conn, self._filter, now, followup_hours=hours)
-        self._rows = fetch_queue(desk.conn, self._filter, self._sort, now, 0, loaded,
-                                 followup_hours=hours)
+        self._names, self._total, self._rows = names, total, rows
         self._overdue = {r.rid for r in self._rows if r.overdue(now)}
         self.endResetModel()
         self.reloaded.emit(self._total)

@@ -7,7 +7,7 @@ re-reads after every write (``executor.changed``) and keeps the selected ticket.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -64,9 +64,9 @@ class QueuePanel(QWidget):
         for channel in ctx.desk.policy.raw.get("channels", {}):
             self.channel_box.addItem(channel_label(ctx.desk.policy, channel, ctx.language),
                                      channel)
-        self.overdue_box = _named(QCheckBox(self.tr("&Overdue")), "queueOverdue")
-        self.followup_box = _named(QCheckBox(self.tr("Follow-up &due")), "queueFollowup")
-        self.mine_box = _named(QCheckBox(self.tr("&Mine")), "queueMine")
+        self.overdue_box = _named(QCheckBox(self.tr("O&verdue")), "queueOverdue")
+        self.followup_box = _named(QCheckBox(self.tr("&Follow-up due")), "queueFollowup")
+        self.mine_box = _named(QCheckBox(self.tr("Mine")), "queueMine")
         self.search = _named(QLineEdit(), "queueSearch")
         self.search.setPlaceholderText(self.tr("Search text, number or phone (Ctrl+F)"))
         self.search.setClearButtonEnabled(True)
@@ -91,9 +91,9 @@ class QueuePanel(QWidget):
         self.table.installEventFilter(self)
 
         bar = QHBoxLayout()
-        for label_text, box in ((self.tr("&Status"), self.status_box),
-                                (self.tr("&Level"), self.level_box),
-                                (self.tr("C&hannel"), self.channel_box)):
+        for label_text, box in ((self.tr("Status"), self.status_box),
+                                (self.tr("Level"), self.level_box),
+                                (self.tr("Channel"), self.channel_box)):
             label = QLabel(label_text)
             label.setBuddy(box)
             bar.addWidget(label)
@@ -126,7 +126,8 @@ class QueuePanel(QWidget):
         for check in (self.overdue_box, self.followup_box, self.mine_box):
             check.toggled.connect(self.apply_filter)
         self.search.textChanged.connect(self._search_timer.start)
-        self.search.returnPressed.connect(self.apply_filter)
+        self.search.returnPressed.connect(self._search_entered)
+        self.search.installEventFilter(self)
         find = _named(QShortcut(QKeySequence("Ctrl+F"), self), "queueFindShortcut")
         find.activated.connect(self._focus_search)
         self.table.doubleClicked.connect(self._activate)
@@ -137,6 +138,9 @@ class QueuePanel(QWidget):
         ctx.executor.changed.connect(self.model.refresh)
         ctx.session.staff_changed.connect(self._staff_changed)
         self._keep: str | None = None
+        self._keep_scroll = 0
+        self._keep_top: str | None = None
+        self._restoring = False
         self._show_count(self.model.total)
 
     # --- public --------------------------------------------------------------------
@@ -205,13 +209,31 @@ class QueuePanel(QWidget):
 
     def _remember_selection(self) -> None:
         self._keep = self.selected_ticket()
+        self._keep_scroll = self.table.verticalScrollBar().value()
+        top = self.table.indexAt(QPoint(0, 0))
+        self._keep_top = self.model.ticket_id_at(top.row()) if top.isValid() else None
 
     def _restore_selection(self) -> None:
+        # The re-read (after a write, a pull, a timer) puts the selection and the scroll
+        # back where they were, and is not a move of the selection: the window must not
+        # switch the ticket on screen for it.
         keep, self._keep = self._keep, None
-        if keep is not None:
-            row = self.model.row_of(keep)
-            if row is not None:
-                self.table.setCurrentIndex(self.model.index(row, 0))
+        self._restoring = True
+        try:
+            if keep is not None:
+                row = self.model.row_of(keep)
+                if row is not None:
+                    self.table.setCurrentIndex(self.model.index(row, 0))
+            # The row that was at the top stays there (a new ticket above it does not
+            # push the list staff are reading down), else the same scroll position.
+            top = None if self._keep_top is None else self.model.row_of(self._keep_top)
+            if top is not None and self._keep_scroll > 0:
+                self.table.scrollTo(self.model.index(top, 0),
+                                    QAbstractItemView.ScrollHint.PositionAtTop)
+            else:
+                self.table.verticalScrollBar().setValue(self._keep_scroll)
+        finally:
+            self._restoring = False
 
     def _activate(self, index: QModelIndex) -> None:
         ticket_id = self.model.ticket_id_at(index.row())
@@ -219,12 +241,31 @@ class QueuePanel(QWidget):
             self.ticket_activated.emit(ticket_id)
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if self._restoring:
+            return
         ticket_id = self.model.ticket_id_at(current.row()) if current.isValid() else None
         if ticket_id is not None:
             self.current_ticket_changed.emit(ticket_id)
 
+    def _search_entered(self) -> None:
+        """Enter in the search box: search now, and go to the results."""
+        self.apply_filter()
+        self.focus_results()
+
+    def focus_results(self) -> None:
+        """Put the keyboard in the table, on the selected row (else the first)."""
+        if not self.table.currentIndex().isValid() and self.model.rowCount() > 0:
+            self.table.setCurrentIndex(self.model.index(0, 0))
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Enter or Return on the table opens the current ticket."""
+        """Enter or Return on the table opens the current ticket; Down in the search box
+        goes to the results."""
+        if (watched is self.search and event.type() == QEvent.Type.KeyPress
+                and isinstance(event, QKeyEvent) and event.key() == Qt.Key.Key_Down):
+            self.apply_filter()
+            self.focus_results()
+            return True
         if (watched is self.table and event.type() == QEvent.Type.KeyPress
                 and isinstance(event, QKeyEvent)
                 and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)):

@@ -16,6 +16,7 @@ and nothing typed meanwhile is mixed into the cleared form.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -47,6 +48,7 @@ from desktop.quick_intake import (
     record_quick,
 )
 from desktop.staff import Staff, authenticate
+from ui import stale_errors
 from ui.context import AppContext
 from ui.labels import (
     category_label,
@@ -96,6 +98,7 @@ class QuickEntryWindow(QWidget):
         self._busy = False
         self._cats: list[str] = []
         self._policy_version = ""
+        self._error_field: str | None = None  # the field the message shown is about
         self.setObjectName("quick_entry")
         self.setWindowTitle(self.tr("Quick entry"))
         self.resize(420, 320)
@@ -150,6 +153,7 @@ class QuickEntryWindow(QWidget):
         box.addStretch(1)
         for w in (self.staff_id, self.pin, self.login_button):
             w.installEventFilter(self)
+        stale_errors.clear_on_edit(self.login_message.clear, self.staff_id, self.pin)
         return page
 
     def _build_entry(self) -> QWidget:
@@ -227,6 +231,12 @@ class QuickEntryWindow(QWidget):
         for w in (self.note, self.phone, self.amount, self.kind, self.save_button):
             w.installEventFilter(self)
         self.amount.editingFinished.connect(self._check_amount)
+        # A message about a field goes as soon as that field is edited.
+        fields: tuple[tuple[str, QWidget], ...] = (
+            ("note", self.note), ("phone", self.phone), ("amount", self.amount),
+            ("amount", self.kind))
+        for name, edited in fields:
+            stale_errors.clear_on_edit(partial(self._field_edited, name), edited)
         return page
 
     # ------------------------------------------------------------------ public
@@ -507,12 +517,18 @@ class QuickEntryWindow(QWidget):
         self.message.setText(text)
 
     def _clear_error(self) -> None:
+        self._error_field = None
         for field in (self.note, self.phone, self.amount):
             field.setStyleSheet("")
         if self.message.styleSheet() == _ERROR_STYLE:
             self.message.clear()
 
+    def _field_edited(self, field: str) -> None:
+        if field == self._error_field or (self._error_field == "" and field == "note"):
+            self._clear_error()
+
     def _field_error(self, field: str, text: str, focus: bool = True) -> None:
+        self._error_field = field
         widget = {"note": self.note, "phone": self.phone, "amount": self.amount}.get(field)
         if widget is not None:
             widget.setStyleSheet(_INVALID_FIELD)

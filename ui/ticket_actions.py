@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -31,10 +30,11 @@ from desktop import handling
 from desktop.desk import Desk
 from desktop.lifecycle import ACCOUNTABILITY_OUTCOMES, HANDLING_ROLES, allowed_actions
 from local_db.projection import TicketState
-from ui import labels
+from ui import labels, stale_errors, steady
 from ui.compensation_form import CompensationForm
 from ui.context import AppContext
 from ui.naming import named as _named
+from ui.score_box import ScoreBox
 
 # lupdate finds translate("Context", "literal") calls by this name.
 translate = QCoreApplication.translate
@@ -60,18 +60,18 @@ def button_text(action: str, status: str) -> str:
     if action == "advance:rectifying" and status == "reviewing":
         return translate("TicketActions", "Return for re&work")
     return {
-        "advance:rectifying": translate("TicketActions", "Start &rectifying"),
-        "advance:reviewing": translate("TicketActions", "Send for re&view"),
-        "advance:accountability": translate("TicketActions", "Review &passed"),
+        "advance:rectifying": translate("TicketActions", "Start re&ctifying"),
+        "advance:reviewing": translate("TicketActions", "Send for revie&w"),
+        "advance:accountability": translate("TicketActions", "Review pa&ssed"),
         "advance:closed": translate("TicketActions", "&Close ticket"),
         "contact": translate("TicketActions", "Contact c&ustomer"),
-        "note": translate("TicketActions", "Add &note"),
+        "note": translate("TicketActions", "Add not&e"),
         "compensate": translate("TicketActions", "Co&mpensate"),
-        "rate": translate("TicketActions", "Record r&ating"),
-        "reopen": translate("TicketActions", "Re&open"),
-        "merge": translate("TicketActions", "Mer&ge"),
-        "correct": translate("TicketActions", "Correct &triage"),
-        "void": translate("TicketActions", "Voi&d"),
+        "rate": translate("TicketActions", "Record ratin&g"),
+        "reopen": translate("TicketActions", "Reopen"),
+        "merge": translate("TicketActions", "Merge"),
+        "correct": translate("TicketActions", "Correct triage"),
+        "void": translate("TicketActions", "Void"),
     }[action]
 
 
@@ -128,7 +128,7 @@ class _Page(QWidget):
         self.title.setStyleSheet("font-weight: bold;")
         self.title.setWordWrap(True)
         self.form = QFormLayout()
-        self.save = _named(QPushButton(translate("TicketActions", "&Save")), f"submit_{key}")
+        self.save = _named(QPushButton(translate("TicketActions", "Save")), f"submit_{key}")
         self.cancel = _named(QPushButton(translate("TicketActions", "Cancel")), f"cancel_{key}")
         self.error = _named(QLabel(), f"error_{key}")
         self.error.setStyleSheet(_ERROR_STYLE)
@@ -158,6 +158,7 @@ class _Page(QWidget):
         text = QLabel(label)
         text.setBuddy(widget)
         self.form.addRow(text, widget)
+        stale_errors.clear_on_edit(self.error.clear, widget)
 
 
 class TicketActions(QWidget):
@@ -174,6 +175,8 @@ class TicketActions(QWidget):
         self._open: str | None = None
         self._busy = False
         self._advance_to = ""
+        self._laid_out: list[str] = []  # the actions whose buttons are in the grid
+        self._opened_by: str | None = None  # who opened the form showing
 
         self.grid = QGridLayout()
         self.buttons: dict[str, QPushButton] = {}
@@ -208,7 +211,7 @@ class TicketActions(QWidget):
 
     def _build_pages(self) -> None:
         adv = self._page("advance", self._save_advance)
-        self.advance_note = adv.line("advanceNote", self.tr("Not&e (optional)"), self._save_advance)
+        self.advance_note = adv.line("advanceNote", self.tr("Note (optional)"), self._save_advance)
 
         close = self._page("close", self._save_close)
         self.close_outcome = _named(QComboBox(), "closeOutcome")
@@ -218,7 +221,7 @@ class TicketActions(QWidget):
         close.add(self.tr("Accountabilit&y"), self.close_outcome)
         self.close_subject = close.line("closeSubject", self.tr("Su&bject (staff or supplier)"),
                                         self._save_close)
-        self.close_note = close.line("closeNote", self.tr("Not&e"), self._save_close)
+        self.close_note = close.line("closeNote", self.tr("Note"), self._save_close)
 
         contact = self._page("contact", self._save_contact)
         self.contact_method = _named(QComboBox(), "contactMethod")
@@ -229,19 +232,19 @@ class TicketActions(QWidget):
                                          self._save_contact)
 
         note = self._page("note", self._save_note)
-        self.note_text = note.line("noteText", self.tr("Not&e"), self._save_note)
+        self.note_text = note.line("noteText", self.tr("Note"), self._save_note)
 
         self.compensation = CompensationForm(self._ctx, self.stack)
         self.compensation.recorded.connect(lambda _o: self.submitted.emit("compensate"))
         self.stack.addWidget(self.compensation)
 
         rate = self._page("rate", self._save_rate)
-        self.rate_score = _named(QSpinBox(), "rateScore")
-        self.rate_score.setRange(0, 5)
+        self.rate_score = _named(ScoreBox(5), "rateScore")
+        self.rate_score.submitted.connect(self._save_rate)
         self.rate_score.setSpecialValueText(self.tr("Choose 1–5"))
         self.rate_score.setSuffix(" ★")
-        rate.add(self.tr("Satis&faction (1–5)"), self.rate_score)
-        self.rate_comment = rate.line("rateComment", self.tr("Comm&ent"), self._save_rate)
+        rate.add(self.tr("&Satisfaction (1–5)"), self.rate_score)
+        self.rate_comment = rate.line("rateComment", self.tr("&Comment"), self._save_rate)
 
         reopen = self._page("reopen", self._save_reopen)
         self.reopen_reason = reopen.line("reopenReason", self.tr("W&hy"), self._save_reopen)
@@ -311,17 +314,28 @@ class TicketActions(QWidget):
         """Lay out the buttons allowed now (after a change or another staff logged in)."""
         allowed = self.allowed()
         status = self._ticket.status if self._ticket else ""
-        for button in self.buttons.values():
-            self.grid.removeWidget(button)
-            button.hide()
-        for i, action in enumerate(allowed):
-            button = self.buttons[action]
-            button.setText(button_text(action, status))
-            button.setEnabled(not self._busy)
-            self.grid.addWidget(button, i // _COLUMNS, i % _COLUMNS)
-            button.show()
+        # In place: a refresh after a pull or a timer's write must not hide a button that
+        # has the focus, so only the buttons whose place or presence changed move.
+        if allowed != self._laid_out:
+            for button in self.buttons.values():
+                self.grid.removeWidget(button)
+            for i, action in enumerate(allowed):
+                self.grid.addWidget(self.buttons[action], i // _COLUMNS, i % _COLUMNS)
+            self._laid_out = allowed
+        for action, button in self.buttons.items():
+            if action in allowed:
+                steady.set_text(button, button_text(action, status))
+                button.setEnabled(not self._busy)
+            steady.set_shown(button, action in allowed)
         if self._open is not None and self._open not in allowed:
-            self.close_form()
+            staff = self._ctx.session.staff
+            if staff is None or staff.id != self._opened_by:
+                self.close_form()  # someone else took over the desk
+            else:
+                # The ticket moved on meanwhile (another desk, a pull): the form and what
+                # was typed stay; saving says why the step is refused.
+                self._say(self.tr("The ticket changed meanwhile: this step is no longer "
+                                  "offered. What you typed is kept."))
 
     def open_action(self, action: str) -> None:
         """Open the form of *action* (as its button does)."""
@@ -330,6 +344,8 @@ class TicketActions(QWidget):
         ticket = self._ticket
         assert ticket is not None
         self._open = action
+        staff = self._ctx.session.staff
+        self._opened_by = staff.id if staff is not None else None
         self._say("")
         if action.startswith("advance:") and action != "advance:closed":
             self._advance_to = action.split(":", 1)[1]
@@ -385,7 +401,7 @@ class TicketActions(QWidget):
 
     def _say(self, text: str) -> None:
         self.message.setText(text)
-        self.message.setVisible(bool(text))
+        steady.set_shown(self.message, bool(text))
 
     def _show(self, page: QWidget, focus: QWidget, title: str | None = None) -> None:
         if title is not None and isinstance(page, _Page):

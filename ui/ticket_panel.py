@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
-    QListWidgetItem,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -32,7 +31,7 @@ from desktop.response_clock import response_status
 from desktop.staff import list_staff
 from desktop.tickets import get_ticket
 from local_db.projection import TicketState
-from ui import labels
+from ui import labels, steady
 from ui.context import AppContext
 from ui.naming import named as _named
 from ui.ticket_actions import TicketActions
@@ -179,6 +178,7 @@ class TicketPanel(QWidget):
         self.setObjectName("ticketPanel")
         self._ctx = ctx
         self._ticket: TicketState | None = None
+        self._rendered: str | None = None  # the id whose timeline the lists show
 
         self.number = _named(QLabel(), "ticketNumber")
         self.number.setStyleSheet("font-size: 16pt; font-weight: bold;")
@@ -291,6 +291,7 @@ class TicketPanel(QWidget):
         self.text.setText(self.tr("No ticket open."))
         self.timeline.clear()
         self.ledger.clear()
+        self._rendered = None
         self.action_bar.set_ticket(None)
 
     def _render(self) -> None:
@@ -323,7 +324,13 @@ class TicketPanel(QWidget):
 
         ledger = views.compensations_of(ctx.desk.conn, t.id)
         summary = EventSummary(ctx, names, {line["id"]: line for line in ledger})
-        self.timeline.clear()
+        # Rebuilt only when its lines changed, keeping the line and scroll staff are at
+        # (another ticket starts at its newest line).
+        if self._rendered != t.id:
+            self.timeline.clear()
+            self.ledger.clear()
+        self._rendered = t.id
+        lines: list[steady.Row] = []
         for event in views.timeline(ctx.desk.conn, t.id):
             head = "  ".join(x for x in (
                 labels.local_time(event["occurred_at"], policy),
@@ -331,12 +338,10 @@ class TicketPanel(QWidget):
                 labels.event_label(event["type"]),
             ) if x)
             what = summary.summary(event)
-            item = QListWidgetItem(f"{head}  {what}" if what else head)
-            item.setData(Qt.ItemDataRole.UserRole, event["event_id"])
-            item.setToolTip(what)
-            self.timeline.addItem(item)
-        self.timeline.scrollToBottom()
-        self.ledger.clear()
+            lines.append(steady.Row(str(event["event_id"]),
+                                    f"{head}  {what}" if what else head, what))
+        steady.fill_list(self.timeline, lines, follow_end=True)
+        entries: list[steady.Row] = []
         for entry in ledger:
             text = self.tr("{time}  {kind} {amount} yuan  {status}  requested by {who}").format(
                 time=labels.local_time(entry["created_at"], policy),
@@ -348,9 +353,8 @@ class TicketPanel(QWidget):
                     who=summary.name(entry["approved_by"]))
             if entry["status"] == "pending_approval" and entry["approval_level"] == "hq":
                 text += self.tr(" (headquarters)")
-            item = QListWidgetItem(text)
-            item.setData(Qt.ItemDataRole.UserRole, entry["id"])
-            self.ledger.addItem(item)
+            entries.append(steady.Row(str(entry["id"]), text))
+        steady.fill_list(self.ledger, entries)
         self.tabs.setTabText(1, self.tr("Compensation ledger ({count})").format(
             count=len(ledger)))
         self.action_bar.set_ticket(t)

@@ -67,20 +67,20 @@
         <translation>审批备注（拒绝时必填）</translation>
     </message>
     <message>
-        <source>&amp;Note</source>
-        <translation>备注(&amp;N)</translation>
+        <source>Note</source>
+        <translation>备注</translation>
     </message>
     <message>
-        <source>&amp;Approve</source>
-        <translation>批准(&amp;A)</translation>
+        <source>Approv&amp;e</source>
+        <translation>批准(&amp;E)</translation>
     </message>
     <message>
-        <source>&amp;Refuse</source>
-        <translation>拒绝(&amp;R)</translation>
+        <source>Ref&amp;use</source>
+        <translation>拒绝(&amp;U)</translation>
     </message>
     <message>
-        <source>&amp;Open ticket</source>
-        <translation>打开工单(&amp;O)</translation>
+        <source>Open tic&amp;ket</source>
+        <translation>打开工单(&amp;K)</translation>
     </message>
     <message>
         <source>Headquarters</source>
@@ -188,12 +188,12 @@
         <translation>金额（元）(&amp;Y)</translation>
     </message>
     <message>
-        <source>Not&amp;e</source>
-        <translation>备注(&amp;E)</translation>
+        <source>Note</source>
+        <translation>备注</translation>
     </message>
     <message>
-        <source>&amp;Save</source>
-        <translation>保存(&amp;S)</translation>
+        <source>Save</source>
+        <translation>保存</translation>
     </message>
     <message>
         <source>Send for approva&amp;l</source>
@@ -484,40 +484,40 @@
         <translation>保存客诉（Ctrl+Enter）</translation>
     </message>
     <message>
-        <source>Complaint &amp;text</source>
-        <translation>客诉内容(&amp;T)</translation>
-    </message>
-    <message>
         <source>C&amp;hannel</source>
         <translation>渠道(&amp;H)</translation>
-    </message>
-    <message>
-        <source>Customer &amp;phone</source>
-        <translation>顾客电话(&amp;P)</translation>
-    </message>
-    <message>
-        <source>Customer &amp;name</source>
-        <translation>顾客姓名(&amp;N)</translation>
-    </message>
-    <message>
-        <source>&amp;Member tier</source>
-        <translation>会员等级(&amp;M)</translation>
-    </message>
-    <message>
-        <source>Customers &amp;affected</source>
-        <translation>涉及人数(&amp;A)</translation>
-    </message>
-    <message>
-        <source>P&amp;roduct</source>
-        <translation>商品名称(&amp;R)</translation>
     </message>
     <message>
         <source>S&amp;KU</source>
         <translation>商品编码(&amp;K)</translation>
     </message>
     <message>
-        <source>Amount pai&amp;d (yuan)</source>
-        <translation>实付金额（元）(&amp;D)</translation>
+        <source>Complaint te&amp;xt</source>
+        <translation>客诉内容(&amp;X)</translation>
+    </message>
+    <message>
+        <source>Customer phon&amp;e</source>
+        <translation>顾客电话(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Customer na&amp;me</source>
+        <translation>顾客姓名(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Mem&amp;ber tier</source>
+        <translation>会员等级(&amp;B)</translation>
+    </message>
+    <message>
+        <source>&amp;Customers affected</source>
+        <translation>涉及人数(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Prod&amp;uct</source>
+        <translation>商品名称(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Amount pa&amp;id (yuan)</source>
+        <translation>实付金额（元）(&amp;I)</translation>
     </message>
     <message>
         <source>Please correct the marked fields.</source>
@@ -681,8 +681,16 @@
         <translation>打印(&amp;P)</translation>
     </message>
     <message>
-        <source>C&amp;lose</source>
-        <translation>关闭(&amp;L)</translation>
+        <source>Cl&amp;ose</source>
+        <translation>关闭(&amp;O)</translation>
+    </message>
+    <message>
+        <source>The receipt is saved as a PDF file in {folder}.</source>
+        <translation>回执将保存为 PDF 文件，位置：{folder}。</translation>
+    </message>
+    <message>
+        <source>No printer is set up for this desk: the receipt is saved as a PDF file in {folder}. Choose the printer above if the desk has one.</source>
+        <translation>本服务台尚未设置打印机：回执将保存为 PDF 文件，位置：{folder}。如有打印机，请在上方选择。</translation>
     </message>
 </context>
 <context>
@@ -830,6 +838,13 @@
     </message>
 </context>
 <context>
+    <name>Printing</name>
+    <message>
+        <source>Receipt saved as a PDF file: {path}</source>
+        <translation>回执已保存为 PDF 文件：{path}</translation>
+    </message>
+</context>
+<context>
     <name>QueuePanel</name>
     <message>
         <source>Open</source>
@@ -848,32 +863,32 @@
         <translation>全部渠道</translation>
     </message>
     <message>
-        <source>&amp;Overdue</source>
-        <translation>超时(&amp;O)</translation>
+        <source>O&amp;verdue</source>
+        <translation>超时(&amp;V)</translation>
     </message>
     <message>
-        <source>Follow-up &amp;due</source>
-        <translation>回访超时(&amp;D)</translation>
+        <source>&amp;Follow-up due</source>
+        <translation>回访超时(&amp;F)</translation>
     </message>
     <message>
-        <source>&amp;Mine</source>
-        <translation>我的(&amp;M)</translation>
+        <source>Mine</source>
+        <translation>我的</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>渠道</translation>
     </message>
     <message>
         <source>Search text, number or phone (Ctrl+F)</source>
         <translation>搜索内容、单号或电话 (Ctrl+F)</translation>
-    </message>
-    <message>
-        <source>&amp;Status</source>
-        <translation>状态(&amp;S)</translation>
-    </message>
-    <message>
-        <source>&amp;Level</source>
-        <translation>等级(&amp;L)</translation>
-    </message>
-    <message>
-        <source>C&amp;hannel</source>
-        <translation>渠道(&amp;H)</translation>
     </message>
     <message>
         <source>{count} tickets</source>
@@ -1010,8 +1025,8 @@
         <translation>期间(&amp;I)</translation>
     </message>
     <message>
-        <source>&amp;From</source>
-        <translation>从(&amp;F)</translation>
+        <source>Fro&amp;m</source>
+        <translation>从(&amp;M)</translation>
     </message>
     <message>
         <source>&amp;Until</source>
@@ -1307,18 +1322,6 @@
         <translation>退回整改(&amp;W)</translation>
     </message>
     <message>
-        <source>Start &amp;rectifying</source>
-        <translation>开始整改(&amp;R)</translation>
-    </message>
-    <message>
-        <source>Send for re&amp;view</source>
-        <translation>提交复核(&amp;V)</translation>
-    </message>
-    <message>
-        <source>Review &amp;passed</source>
-        <translation>复核通过(&amp;P)</translation>
-    </message>
-    <message>
         <source>&amp;Close ticket</source>
         <translation>完结工单(&amp;C)</translation>
     </message>
@@ -1327,44 +1330,16 @@
         <translation>联系顾客(&amp;U)</translation>
     </message>
     <message>
-        <source>Add &amp;note</source>
-        <translation>添加备注(&amp;N)</translation>
-    </message>
-    <message>
         <source>Co&amp;mpensate</source>
         <translation>补偿(&amp;M)</translation>
     </message>
     <message>
-        <source>Record r&amp;ating</source>
-        <translation>回访评价(&amp;A)</translation>
-    </message>
-    <message>
-        <source>Re&amp;open</source>
-        <translation>重开(&amp;O)</translation>
-    </message>
-    <message>
-        <source>Mer&amp;ge</source>
-        <translation>合并(&amp;G)</translation>
-    </message>
-    <message>
-        <source>Correct &amp;triage</source>
-        <translation>更正分级(&amp;T)</translation>
-    </message>
-    <message>
-        <source>Voi&amp;d</source>
-        <translation>作废(&amp;D)</translation>
-    </message>
-    <message>
-        <source>&amp;Save</source>
-        <translation>保存(&amp;S)</translation>
+        <source>Record ratin&amp;g</source>
+        <translation>回访评价(&amp;G)</translation>
     </message>
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
-    </message>
-    <message>
-        <source>Not&amp;e (optional)</source>
-        <translation>备注（选填）(&amp;E)</translation>
     </message>
     <message>
         <source>Choose…</source>
@@ -1379,10 +1354,6 @@
         <translation>对象（员工或供应商）(&amp;B)</translation>
     </message>
     <message>
-        <source>Not&amp;e</source>
-        <translation>备注(&amp;E)</translation>
-    </message>
-    <message>
         <source>&amp;How</source>
         <translation>方式(&amp;H)</translation>
     </message>
@@ -1395,12 +1366,56 @@
         <translation>请选 1–5</translation>
     </message>
     <message>
-        <source>Satis&amp;faction (1–5)</source>
-        <translation>满意度（1–5）(&amp;F)</translation>
+        <source>Start re&amp;ctifying</source>
+        <translation>开始整改(&amp;C)</translation>
     </message>
     <message>
-        <source>Comm&amp;ent</source>
-        <translation>顾客意见(&amp;E)</translation>
+        <source>Send for revie&amp;w</source>
+        <translation>提交复核(&amp;W)</translation>
+    </message>
+    <message>
+        <source>Review pa&amp;ssed</source>
+        <translation>复核通过(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Add not&amp;e</source>
+        <translation>添加备注(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Reopen</source>
+        <translation>重开</translation>
+    </message>
+    <message>
+        <source>Merge</source>
+        <translation>合并</translation>
+    </message>
+    <message>
+        <source>Correct triage</source>
+        <translation>更正分级</translation>
+    </message>
+    <message>
+        <source>Void</source>
+        <translation>作废</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Note (optional)</source>
+        <translation>备注（选填）</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>&amp;Satisfaction (1–5)</source>
+        <translation>满意度（1–5）(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Comment</source>
+        <translation>顾客意见(&amp;C)</translation>
     </message>
     <message>
         <source>W&amp;hy</source>
@@ -1429,6 +1444,10 @@
     <message>
         <source>W&amp;hy (entered in error…)</source>
         <translation>原因（误录等）(&amp;H)</translation>
+    </message>
+    <message>
+        <source>The ticket changed meanwhile: this step is no longer offered. What you typed is kept.</source>
+        <translation>工单已被更新，此步骤已不再可用。已输入的内容仍保留。</translation>
     </message>
     <message>
         <source>{number}: {frm} → {to}</source>
@@ -1707,8 +1726,8 @@
         <translation>审批(&amp;P)</translation>
     </message>
     <message>
-        <source>R&amp;eports</source>
-        <translation>报表(&amp;E)</translation>
+        <source>&amp;Reports</source>
+        <translation>报表(&amp;R)</translation>
     </message>
 </context>
 <context>

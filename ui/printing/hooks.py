@@ -23,6 +23,8 @@ class Printing(QObject):
     """
 
     problem = Signal(str)
+    # Something the desk must know that is not a failure: where a PDF receipt went.
+    notice = Signal(str)
 
     def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -31,8 +33,16 @@ class Printing(QObject):
         self.indicator = PrintQueueIndicator(ctx)
         self.indicator.open_queue.connect(self.show_queue)
         self.spooler.jobs_changed.connect(self.indicator.refresh)
+        self.spooler.job_printed.connect(self._printed)
         self.queue_window: PrintQueuePanel | None = None
         self.dialog: PrintDialog | None = None
+
+    def _printed(self, _job_id: int) -> None:
+        # A "PDF file" target wrote a file: never silently, the desk is told where.
+        output = self.spooler.last_output
+        if output is not None and output.suffix.lower() == ".pdf":
+            self.notice.emit(self.tr("Receipt saved as a PDF file: {path}").format(
+                path=output))
 
     def start(self) -> None:
         """Start printing queued jobs (after login; idempotent)."""

@@ -8,8 +8,8 @@ and remembers printer and paper for this desk. Non-modal: the window stays usabl
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QPixmap, QShortcut
 from PySide6.QtPrintSupport import QPrinterInfo
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -118,6 +118,12 @@ class PrintDialog(QDialog):
         self.preview.setWidget(self.pages)
         self.preview.setWidgetResizable(True)
         self.preview.setMinimumWidth(PREVIEW_WIDTH["a4"] + 40)
+        # Without a printer the receipt becomes a file: say so, and where, before Print.
+        self._printer_was_set = settings.printer is not None
+        self.pdf_notice = QLabel()
+        self.pdf_notice.setObjectName("print_pdf_notice")
+        self.pdf_notice.setWordWrap(True)
+        self.pdf_notice.setStyleSheet("color: #b06000;")
         self.problem = QLabel()
         self.problem.setObjectName("print_problem")
         self.problem.setWordWrap(True)
@@ -127,7 +133,7 @@ class PrintDialog(QDialog):
         self.print_button.setObjectName("print_button")
         self.print_button.setDefault(True)
         self.print_button.clicked.connect(self.print_now)
-        self.close_button = QPushButton(self.tr("C&lose"))
+        self.close_button = QPushButton(self.tr("Cl&ose"))
         self.close_button.setObjectName("print_close")
         self.close_button.clicked.connect(self.close)
         shortcut = QShortcut(QKeySequence("Ctrl+P"), self, self.print_now)
@@ -139,6 +145,7 @@ class PrintDialog(QDialog):
 
         side = QVBoxLayout()
         side.addLayout(form)
+        side.addWidget(self.pdf_notice)
         side.addWidget(self.problem)
         side.addStretch(1)
         side.addLayout(buttons)
@@ -149,7 +156,37 @@ class PrintDialog(QDialog):
 
         for combo in (self.kind, self.compensation, self.paper):
             combo.currentIndexChanged.connect(self.update_preview)
+        self.printer.currentIndexChanged.connect(lambda _i: self._say_where())
+        # Enter in a dropdown picks or moves on; it never prints (Ctrl+P or the button do).
+        for combo in (self.kind, self.compensation, self.paper, self.printer):
+            combo.installEventFilter(self)
+        self._say_where()
         self.update_preview()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Enter or Return on a closed dropdown goes to the next field instead of the
+        dialog's default button."""
+        if (isinstance(watched, QComboBox) and event.type() == QEvent.Type.KeyPress
+                and isinstance(event, QKeyEvent)
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)):
+            self.focusNextChild()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _say_where(self) -> None:
+        folder = pdf_folder(self.current_printer())
+        if folder is None:
+            self.pdf_notice.clear()
+            self.pdf_notice.hide()
+            return
+        if self._printer_was_set:
+            text = self.tr("The receipt is saved as a PDF file in {folder}.")
+        else:
+            text = self.tr("No printer is set up for this desk: the receipt is saved as a "
+                           "PDF file in {folder}. Choose the printer above if the desk has "
+                           "one.")
+        self.pdf_notice.setText(text.format(folder=folder))
+        self.pdf_notice.show()
 
     def current_kind(self) -> str:
         """complaint, compensation or closing."""

@@ -9,7 +9,9 @@ reader thread (``ctx.reader``) on login, after writes (debounced) and each minut
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -18,7 +20,7 @@ from desktop.desk import Desk
 from desktop.reports.attention import Attention, start_screen
 from desktop.reports.durations import duration_text
 from desktop.reports.model import OverdueTicket, Period, RepeatAlert
-from ui import labels
+from ui import labels, steady
 from ui.context import AppContext
 from ui.naming import named as _named
 from ui.reports import formatting as fmt
@@ -78,6 +80,8 @@ class AttentionStrip(QFrame):
         layout.addLayout(self.overdue_row)
         self.repeat_buttons: list[QPushButton] = []
         self.overdue_buttons: list[QPushButton] = []
+        self._more_buttons: dict[str, QPushButton] = {}
+        self._targets: dict[QPushButton, Callable[[], None]] = {}  # what a button opens
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
@@ -145,81 +149,91 @@ class AttentionStrip(QFrame):
         if self._active:
             self._debounce.start()
 
-    def _clear(self, row: QHBoxLayout, buttons: list[QPushButton]) -> None:
-        while row.count():
-            item = row.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.setParent(None)
-                widget.deleteLater()
-        buttons.clear()
+    def _fill_row(self, row: QHBoxLayout, label: QLabel, buttons: list[QPushButton],
+                  items: list[tuple[str, str, Callable[[], None]]], name: str) -> None:
+        """One row: its label, a button per item (up to SHOWN) and "+N more".
 
-    def _more(self, row: QHBoxLayout, hidden: int, name: str) -> None:
-        if hidden > 0:
-            more = _named(QPushButton(self.tr("+{count} more").format(count=hidden)), name)
+        In place: the row's widgets are made once and then only get new texts, or are
+        shown or hidden, so a refresh each minute never takes the focus off a button.
+        """
+        if row.count() == 0:
+            more = _named(QPushButton(), f"{name}More")
             more.setFlat(True)
             more.clicked.connect(self._to_reports)
+            row.addWidget(label)
             row.addWidget(more)
-        row.addStretch(1)
+            row.addStretch(1)
+            self._more_buttons[name] = more
+        more = self._more_buttons[name]
+        shown = items[:SHOWN]
+        while len(buttons) < len(shown):
+            button = self._button("", f"{name}{len(buttons)}")
+            button.clicked.connect(lambda _c=False, b=button: self._targets[b]())
+            row.insertWidget(1 + len(buttons), button)
+            buttons.append(button)
+        for button, (text, tooltip, action) in zip(buttons, shown, strict=False):
+            self._set_button_text(button, text)
+            button.setToolTip(tooltip)
+            self._targets[button] = action
+        for i, button in enumerate(buttons):
+            steady.set_shown(button, i < len(shown))
+        hidden = len(items) - len(shown)
+        steady.set_text(more, self.tr("+{count} more").format(count=hidden))
+        steady.set_shown(more, hidden > 0)
+        steady.set_shown(label, bool(items))
 
     def _button(self, text: str, name: str) -> QPushButton:
         button = _named(QPushButton(), name)
-        # The strip spans the window: long texts must not widen it.
-        room = BUTTON_WIDTH - 20
-        button.setText(button.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight,
-                                                       room))
-        button.setToolTip(text)
+        self._set_button_text(button, text)
         button.setMaximumWidth(BUTTON_WIDTH)
         return button
+
+    def _set_button_text(self, button: QPushButton, text: str) -> None:
+        # The strip spans the window: long texts must not widen it.
+        room = BUTTON_WIDTH - 20
+        steady.set_text(button, button.fontMetrics().elidedText(
+            text, Qt.TextElideMode.ElideRight, room))
+        button.setToolTip(text)
 
     def _fill(self, alerts: tuple[RepeatAlert, ...],
               overdue: tuple[OverdueTicket, ...]) -> None:
         self.repeat_alerts, self.overdue = alerts, overdue
         policy, lang = self._ctx.desk.policy, self._ctx.language
-        self.title.setText(self.tr("Needs the manager"))
-        self.repeat_label.setParent(None)
-        self.overdue_label.setParent(None)
-        self._clear(self.repeat_row, self.repeat_buttons)
-        self._clear(self.overdue_row, self.overdue_buttons)
-        if alerts:
-            if self.period is not None:  # which days: the dashboard's figures for the
-                # same days list the same repeats
-                self.repeat_label.setText(self.tr(
-                    "Repeated problems, last {days} days ({span}):").format(
-                        days=self.period.days,
-                        span=fmt.day_span(self.period.first_day, self.period.last_day)))
-            self.repeat_row.addWidget(self.repeat_label)
-            for i, alert in enumerate(alerts[:SHOWN]):
-                what = (labels.subcategory_label(policy, alert.key, lang)
-                        if alert.by == "subcategory" else alert.label)
-                text = (self.tr("{what}: {days}+ days in a row ({span}), {tickets} tickets")
-                        if alert.began_earlier else
-                        self.tr("{what}: {days} days in a row ({span}), {tickets} tickets")
-                        ).format(what=what, days=alert.days, tickets=alert.tickets,
-                                 span=_short_span(alert.first_day, alert.last_day))
-                button = self._button(text, f"attentionRepeat{i}")
-                button.setToolTip(f"{text}\n" + fmt.day_span(
-                    alert.first_day, alert.last_day, began_earlier=alert.began_earlier))
-                button.clicked.connect(
-                    lambda _c=False, a=alert, t=text: self._drill(a, t))
-                self.repeat_row.addWidget(button)
-                self.repeat_buttons.append(button)
-            self._more(self.repeat_row, len(alerts) - SHOWN, "attentionRepeatMore")
-        if overdue:
-            self.overdue_row.addWidget(self.overdue_label)
-            for i, ticket in enumerate(overdue[:SHOWN]):
-                text = self.tr("{number} {problem}, {late} late").format(
-                    number=ticket.number,
-                    problem=labels.subcategory_label(policy, ticket.subcategory, lang),
-                    late=duration_text(ticket.minutes_overdue, lang))
-                button = self._button(text, f"attentionOverdue{i}")
-                button.setStyleSheet(f"color: {labels.LEVEL_COLOURS[1]}; font-weight: bold;")
-                button.clicked.connect(
-                    lambda _c=False, tid=ticket.ticket_id: self.open_ticket.emit(tid))
-                self.overdue_row.addWidget(button)
-                self.overdue_buttons.append(button)
-            self._more(self.overdue_row, len(overdue) - SHOWN, "attentionOverdueMore")
-        self.setVisible(self._active and not self._dismissed and bool(alerts or overdue))
+        steady.set_text(self.title, self.tr("Needs the manager"))
+        if self.period is not None:  # which days: the dashboard's figures for the
+            # same days list the same repeats
+            steady.set_text(self.repeat_label, self.tr(
+                "Repeated problems, last {days} days ({span}):").format(
+                    days=self.period.days,
+                    span=fmt.day_span(self.period.first_day, self.period.last_day)))
+        repeats: list[tuple[str, str, Callable[[], None]]] = []
+        for alert in alerts:
+            what = (labels.subcategory_label(policy, alert.key, lang)
+                    if alert.by == "subcategory" else alert.label)
+            text = (self.tr("{what}: {days}+ days in a row ({span}), {tickets} tickets")
+                    if alert.began_earlier else
+                    self.tr("{what}: {days} days in a row ({span}), {tickets} tickets")
+                    ).format(what=what, days=alert.days, tickets=alert.tickets,
+                             span=_short_span(alert.first_day, alert.last_day))
+            tooltip = f"{text}\n" + fmt.day_span(
+                alert.first_day, alert.last_day, began_earlier=alert.began_earlier)
+            repeats.append((text, tooltip, partial(self._drill, alert, text)))
+        self._fill_row(self.repeat_row, self.repeat_label, self.repeat_buttons, repeats,
+                       "attentionRepeat")
+        late: list[tuple[str, str, Callable[[], None]]] = []
+        for ticket in overdue:
+            text = self.tr("{number} {problem}, {late} late").format(
+                number=ticket.number,
+                problem=labels.subcategory_label(policy, ticket.subcategory, lang),
+                late=duration_text(ticket.minutes_overdue, lang))
+            late.append((text, text, partial(self.open_ticket.emit, ticket.ticket_id)))
+        self._fill_row(self.overdue_row, self.overdue_label, self.overdue_buttons, late,
+                       "attentionOverdue")
+        style = f"color: {labels.LEVEL_COLOURS[1]}; font-weight: bold;"
+        for button in self.overdue_buttons:
+            if button.styleSheet() != style:
+                button.setStyleSheet(style)
+        steady.set_shown(self, self._active and not self._dismissed and bool(alerts or overdue))
         self.refreshed.emit()
 
 

@@ -68,7 +68,7 @@ class ReportDashboard(QWidget):
         today = self._store_today()
         self.first_edit = self._date_edit("reportFirstDay", today)
         self.last_edit = self._date_edit("reportLastDay", today)
-        first_label = QLabel(self.tr("&From"))
+        first_label = QLabel(self.tr("Fro&m"))
         first_label.setBuddy(self.first_edit)
         last_label = QLabel(self.tr("&Until"))
         last_label.setBuddy(self.last_edit)
@@ -107,6 +107,7 @@ class ReportDashboard(QWidget):
         layout.addWidget(self.error)
         layout.addWidget(splitter, 1)
 
+        self._computing = False
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(REFRESH_DELAY_MS)
@@ -176,7 +177,10 @@ class ReportDashboard(QWidget):
         self.period = period
         self.status.setText(self.tr("Computing…"))
         self.error.hide()
-        self.refresh_button.setEnabled(False)
+        # Not by disabling Refresh: a pull or a write refreshes too, and disabling the
+        # button that has the focus would move the focus. A click meanwhile just asks
+        # again (the newest computation wins).
+        self._computing = True
 
         def job(desk: Desk) -> Report:
             return build_report(desk.conn, desk.policy, period, desk.now(),
@@ -195,7 +199,7 @@ class ReportDashboard(QWidget):
     def show_report(self, report: Report) -> None:
         """Show *report* (computed elsewhere, or by :meth:`refresh`)."""
         self.report = report
-        self.refresh_button.setEnabled(True)
+        self._computing = False
         self.sections.setEnabled(True)
         self.sections.show_report(report)
         self.error.hide()
@@ -220,7 +224,7 @@ class ReportDashboard(QWidget):
     # --- inside -----------------------------------------------------------------------
 
     def _show_error(self, exc: BaseException) -> None:
-        self.refresh_button.setEnabled(True)
+        self._computing = False
         self.status.setText("")
         self.error.setText(labels.error_message(exc, self._ctx.language))
         self.error.show()
@@ -262,7 +266,7 @@ class ReportDashboard(QWidget):
 
     def computing(self) -> bool:
         """A report is being computed (its result not shown yet)."""
-        return not self.refresh_button.isEnabled()
+        return self._computing
 
 
 

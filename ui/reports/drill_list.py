@@ -6,10 +6,11 @@ tickets); activating a line (double click or Enter) emits ``open_ticket``.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHeaderView,
     QLabel,
     QTableWidget,
@@ -77,6 +78,10 @@ class DrillList(QWidget):
         self.drill = drill
         self._title = title
         self.title.setText(self.tr("{what}: computing…").format(what=title))
+        # Staff clicked (or pressed Enter on) a figure: when its list arrives the keys go
+        # to it, so the next Enter opens the first ticket listed. Not if they went on to
+        # something else meanwhile.
+        asked_from = QApplication.focusWidget()
 
         def job(desk: Desk) -> list[QueueRow]:
             return tickets_behind(desk.conn, drill, desk.now(), limit=LIMIT)
@@ -84,6 +89,9 @@ class DrillList(QWidget):
         def done(rows: list[QueueRow]) -> None:
             if generation == self._generation:
                 self._fill(rows)
+                if rows and QApplication.focusWidget() is asked_from and self.isVisible():
+                    self.table.setCurrentCell(0, 0)
+                    self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
         def failed(exc: BaseException) -> None:
             if generation == self._generation:
