@@ -49,6 +49,17 @@ SORT_COLUMNS: dict[str, str] = {
     "due_at": "due_at",
 }
 
+# The urgency order (the queue opens in it): overdue first, the most overdue first; then by
+# level; then the tickets still waiting for a first response by the time left; then the
+# rest. Not a column of SORT_COLUMNS: it needs the time "now" as a parameter. Every term
+# is in the queue indexes, so the order is computed from the index alone.
+URGENCY = "urgency"
+_WAITING = f"(first_response_at IS NULL AND {OPEN_SQL})"
+_OVERDUE = f"({_WAITING} AND due_at <= ?)"
+_URGENCY_TERMS = (f"CASE WHEN {_OVERDUE} THEN 0 ELSE 1 END",
+                  f"CASE WHEN {_OVERDUE} THEN due_at END",
+                  "level", f"CASE WHEN {_WAITING} THEN 0 ELSE 1 END", "due_at")
+
 # The columns a QueueRow is read from (queue_row), in order; the report's drill-down lists
 # its tickets with the same rows.
 ROW_COLUMNS = (
@@ -89,7 +100,8 @@ class QueueFilter:
 
 @dataclass(frozen=True)
 class QueueSort:
-    """The order of the queue: a key of :data:`SORT_COLUMNS` and its direction."""
+    """The order of the queue: a key of :data:`SORT_COLUMNS` (or :data:`URGENCY`) and its
+    direction (ascending urgency: the most urgent first)."""
 
     column: str = "created_at"
     ascending: bool = False
@@ -219,17 +231,21 @@ def fetch_queue(conn: sqlite3.Connection, f: QueueFilter, sort: QueueSort, now: 
 
     Ties are broken by the row id (newer first when descending), so pages never overlap.
     """
-    if sort.column not in SORT_COLUMNS:
+    if sort.column not in SORT_COLUMNS and sort.column != URGENCY:
         raise ValueError(f"cannot sort by {sort.column!r}")
     if limit <= 0:
         return []
     where, params = _where(f, now, followup_hours)
     direction = "ASC" if sort.ascending else "DESC"
-    column = SORT_COLUMNS[sort.column]
+    if sort.column == URGENCY:
+        order = ", ".join(f"{term} {direction}" for term in _URGENCY_TERMS)
+        order_params: list[Any] = [_fmt(now), _fmt(now)]
+    else:
+        order, order_params = f"{SORT_COLUMNS[sort.column]} {direction}", []
     rids = [r[0] for r in conn.execute(
         f"SELECT rid FROM {_source(where)} WHERE {where} "
-        f"ORDER BY {column} {direction}, rid {direction} LIMIT ? OFFSET ?",
-        [*params, limit, max(0, offset)],
+        f"ORDER BY {order}, rid {direction} LIMIT ? OFFSET ?",
+        [*params, *order_params, limit, max(0, offset)],
     )]
     if not rids:
         return []

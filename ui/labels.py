@@ -112,7 +112,9 @@ def event_label(event_type: str) -> str:
         "voided": QCoreApplication.translate("labels", "Voided"),
         "notification_raised": QCoreApplication.translate("labels", "Notification"),
         "conflict_resolved": QCoreApplication.translate("labels", "Conflict settled"),
-    }.get(event_type, event_type)
+        "alert_acknowledged": QCoreApplication.translate("labels", "Alert acknowledged"),
+        "receipt_printed": QCoreApplication.translate("labels", "Receipt printed"),
+    }.get(event_type) or QCoreApplication.translate("labels", "Other change")
 
 
 def error_message(exc: BaseException, language: str) -> str:

@@ -36,6 +36,7 @@ from ui import labels
 from ui.context import AppContext
 from ui.naming import named as _named
 from ui.ticket_actions import TicketActions
+from ui.timeline_words import alert_label, receipt_summary
 
 # lupdate finds translate("Context", "literal") calls by this name.
 translate = QCoreApplication.translate
@@ -165,6 +166,10 @@ class EventSummary:
                 to=", ".join(labels.escalation_label(str(x)) for x in p.get("to", []))))
         elif t == "conflict_resolved":
             parts.append(self._state(p.get("status")))
+        elif t == "alert_acknowledged":
+            parts.append(alert_label(str(p.get("alert", ""))))
+        elif t == "receipt_printed":
+            parts.append(receipt_summary(p))
         return " — ".join(x for x in parts if x)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QShortcut
 from pytestqt.qtbot import QtBot
 
@@ -151,6 +151,8 @@ def test_sorting_is_done_in_sql(
     panel = make_panel()
     levels = lambda: [panel.model.queue_row(r).level  # noqa: E731
                       for r in range(panel.model.rowCount())]
+    assert levels() == [1, 2, 3]  # urgency: none overdue, so by level
+    panel.table.sortByColumn(COLUMNS.index("created"), Qt.SortOrder.DescendingOrder)
     assert levels() == [3, 1, 2]  # newest first
     panel.table.sortByColumn(COLUMNS.index("level"), Qt.SortOrder.AscendingOrder)
     assert levels() == [1, 2, 3]
@@ -158,6 +160,44 @@ def test_sorting_is_done_in_sql(
     assert levels() == [3, 2, 1]
     panel.table.sortByColumn(COLUMNS.index("created"), Qt.SortOrder.AscendingOrder)
     assert levels() == [2, 1, 3]
+
+
+def test_opens_in_urgency_order_and_headers_still_sort(
+        make_panel: Callable[[], QueuePanel], ctx: AppContext,
+        desk: Desk, staff: dict[str, Staff], clock: FixedClock, qtbot: QtBot) -> None:
+    """49 days overdue is on top, then minutes overdue, then by level and time left."""
+    old = create_ticket(desk, staff["d1"], {"text": LEVEL3}).ticket   # due in 24 h
+    clock.advance(days=50)
+    late = create_ticket(desk, staff["d1"], {"text": LEVEL2}).ticket  # due in 240 min
+    clock.advance(minutes=235)
+    level3_new = create_ticket(desk, staff["d1"], {"text": LEVEL3}).ticket
+    level1 = create_ticket(desk, staff["d1"], {"text": LEVEL1}).ticket
+    level2_soon = create_ticket(desk, staff["d2"], {"text": LEVEL2}).ticket
+    answered = create_ticket(desk, staff["d2"], {"text": LEVEL1}).ticket
+    handling.add_note(desk, staff["d1"], answered.id, "已联系顾客")
+    clock.advance(minutes=10)  # `late` is now 5 minutes overdue, `old` 49 days
+    panel = make_panel()
+    m = panel.model
+    order = [m.ticket_id_at(r) for r in range(m.rowCount())]
+    assert order == [old.id, late.id, level1.id, answered.id, level2_soon.id, level3_new.id]
+    assert m.data(m.index(0, COUNTDOWN)).startswith(m.tr("Overdue {days} d {hours} h")
+                                                    .split("{")[0])
+    header = panel.table.horizontalHeader()
+    assert header.sortIndicatorSection() == COUNTDOWN
+    assert header.sortIndicatorOrder() == Qt.SortOrder.AscendingOrder
+    # Any column still sorts, by a click on its header; the countdown's brings urgency back.
+    rect = header.sectionViewportPosition(COLUMNS.index("created"))
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton,
+                     pos=QPoint(rect + 5, header.height() // 2))
+    created = [m.queue_row(r).created_at for r in range(m.rowCount())]
+    assert created in (sorted(created), sorted(created, reverse=True))
+    assert [m.ticket_id_at(r) for r in range(m.rowCount())] != order
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton,
+                     pos=QPoint(header.sectionViewportPosition(COUNTDOWN) + 5,
+                                header.height() // 2))
+    if header.sortIndicatorOrder() != Qt.SortOrder.AscendingOrder:
+        panel.table.sortByColumn(COUNTDOWN, Qt.SortOrder.AscendingOrder)
+    assert [m.ticket_id_at(r) for r in range(m.rowCount())] == order
 
 
 @pytest.fixture
@@ -182,7 +222,7 @@ def test_lazy_fetch_in_pages(
     while m.canFetchMore():
         m.fetchMore()
     assert m.rowCount() == 450
-    assert [m.ticket_id_at(r) for r in range(450)] == list(reversed(many))
+    assert [m.ticket_id_at(r) for r in range(450)] == many  # urgency: the least time left first
     assert panel.select_ticket(many[0])
 
 
@@ -197,13 +237,13 @@ def test_refresh_after_a_write_keeps_the_selection_and_enter_activates(
     with qtbot.waitSignal(panel.current_ticket_changed) as changed:
         assert panel.select_ticket(first.id)
     assert changed.args == [first.id]
-    assert panel.table.currentIndex().row() == 1
+    assert panel.table.currentIndex().row() == 0  # urgency: level 2 before level 3
     with qtbot.waitSignal(ctx.executor.changed, timeout=5000):
         ctx.executor.submit(lambda d: create_ticket(d, staff["d2"], {"text": LEVEL1}))
     wait_idle()
     assert panel.model.rowCount() == 3
     assert panel.selected_ticket() == first.id
-    assert panel.table.currentIndex().row() == 2
+    assert panel.table.currentIndex().row() == 1  # the new level 1 went on top
     panel.table.setFocus()
     with qtbot.waitSignal(panel.ticket_activated) as opened:
         qtbot.keyClick(panel.table, Qt.Key.Key_Return)
