@@ -128,6 +128,8 @@ class QueueRow:
     first_response_at: str | None
     closed_at: str | None
     conflict: bool
+    # The stored number; what the queue shows of it is the policy's (desktop.privacy).
+    phone: str | None = None
 
     @property
     def preview(self) -> str:
@@ -265,7 +267,7 @@ def queue_row(r: Any) -> QueueRow:
         rid=int(r[0]), id=r[1], number=r[2], level=int(r[3]), status=r[4], category=r[5],
         subcategory=r[6], channel=r[7], text=r[8], phone_masked=mask_phone(r[9]),
         handler=r[10], created_by=r[11], created_at=r[12], due_at=r[13],
-        first_response_at=r[14], closed_at=r[15], conflict=bool(r[16]),
+        first_response_at=r[14], closed_at=r[15], conflict=bool(r[16]), phone=r[9],
     )
 
 

@@ -248,7 +248,9 @@ class TicketQueueModel(QAbstractTableModel):
         if key == "summary":
             return row.preview
         if key == "customer":
-            return row.phone_masked or ""
+            staff = self._ctx.session.staff
+            return policy.privacy.phone_text(row.phone, "queue",
+                                             staff.role if staff else None) or ""
         if key == "handler":
             return self._names.get(row.handler, row.handler) if row.handler else ""
         if key == "created":

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -11,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop import handling
 from desktop.clock import FixedClock
-from desktop.desk import Desk
+from desktop.desk import Desk, install_policy
 from desktop.staff import Staff
 from desktop.tickets import create_ticket
 from ui.context import AppContext
@@ -260,3 +262,22 @@ def test_ctrl_f_focuses_the_search_box(make_panel: Callable[[], QueuePanel]) -> 
     panel.table.setFocus()
     find.activated.emit()
     assert panel.focusWidget() is panel.search
+
+
+def test_the_customer_column_masks_the_phone_where_the_policy_says(
+        make_panel: Callable[[], QueuePanel], ctx: AppContext, desk: Desk,
+        staff: dict[str, Staff], login: Callable[[str], Staff], tmp_path: Path) -> None:
+    create_ticket(desk, staff["d1"], {"text": LEVEL2, "customer": {"phone": "13812345678"}})
+    login("d1")
+    panel = make_panel()
+    assert _column(panel, "customer") == ["138****5678"]  # the shipped policy masks it
+    doc = json.loads(json.dumps(desk.policy.raw))
+    doc["privacy"] = {"mask_phone_in": ["receipt", "progress_page"]}
+    path = tmp_path / "policy.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
+    install_policy(ctx.desk, path)
+    panel.model.refresh()
+    assert _column(panel, "customer") == ["13812345678"]
+    login("c1")
+    panel.model.refresh()
+    assert _column(panel, "customer") == ["138****5678"]  # cashiers are not in the roles
