@@ -249,8 +249,13 @@ class TicketPanel(QWidget):
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self._tick)
         ctx.executor.changed.connect(self.refresh)
-        ctx.session.staff_changed.connect(lambda _staff: self.refresh())
+        # A bound method, not a lambda: the connection must die with the panel (a work
+        # area rebuilt in another language drops this one).
+        ctx.session.staff_changed.connect(self._staff_changed)
         self._show_nothing()
+
+    def _staff_changed(self, _staff: object) -> None:
+        self.refresh()
 
     def _request_print(self) -> None:
         if self._ticket is not None:
