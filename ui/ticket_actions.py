@@ -555,12 +555,14 @@ class TicketActions(QWidget):
     # --- assignment ---------------------------------------------------------------------
 
     def _fill_colleagues(self, ticket: TicketState) -> None:
-        """The staff who can handle tickets, but the handler now (read when the form opens:
-        accounts change)."""
+        """The colleagues who can handle tickets: not the handler now, not the person acting
+        (that is "take"). Read when the form opens: accounts change."""
         keep = self.assign_to.currentData()
         self.assign_to.clear()
         for person in list_staff(self._ctx.desk.conn):
-            if person.active and person.role in HANDLING_ROLES and person.id != ticket.handler:
+            me = self._ctx.session.staff
+            if (person.active and person.role in HANDLING_ROLES and person.id != ticket.handler
+                    and (me is None or person.id != me.id)):
                 role = labels.role_label(person.role, self._ctx.language)
                 self.assign_to.addItem(f"{person.name} ({role})", person.id)
         self.assign_to.setCurrentIndex(max(0, self.assign_to.findData(keep)))

@@ -9,7 +9,7 @@ selectable, so a number can be copied into a phone or a message.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from desktop.money import yuan_text
 from desktop.policy import Policy
@@ -34,15 +34,23 @@ class CustomerFacts(QWidget):
         self.sku = named(QLabel(), "ticketSku")
         self.amount = named(QLabel(), "ticketAmountPaid")
         self.phone.setStyleSheet("font-weight: bold;")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        # Two lines: who the customer is, and what was bought. A long product name must not
+        # widen the window: it wraps in the room its line leaves; the short facts (a phone
+        # number above all) stay on one line.
+        self.product.setWordWrap(True)
         for label in self.parts():
-            # Long product names must not widen the window: they wrap inside their label.
-            label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                           | Qt.TextInteractionFlag.TextSelectableByKeyboard)
-            layout.addWidget(label)
-        layout.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        for labels_of_row in ((self.name, self.tier, self.phone, self.customers),
+                              (self.product, self.sku, self.amount)):
+            row = QHBoxLayout()
+            for label in labels_of_row:
+                row.addWidget(label, 1 if label is self.product else 0)
+            row.addStretch(0)
+            layout.addLayout(row)
         self.clear()
 
     def parts(self) -> tuple[QLabel, ...]:
@@ -55,6 +63,7 @@ class CustomerFacts(QWidget):
         for label in self.parts():
             label.clear()
             label.hide()
+        self.hide()
 
     def show_ticket(self, ticket: TicketState, policy: Policy, role: str | None) -> None:
         """The facts of *ticket* as someone of *role* may see them."""
@@ -77,3 +86,4 @@ class CustomerFacts(QWidget):
         for label, text in texts.items():
             label.setText(text)
             label.setVisible(bool(text))
+        self.setVisible(any(texts.values()))

@@ -34,4 +34,4 @@ def receipt_summary(payload: Mapping[str, Any]) -> str:
     if payload.get("reprint"):
         parts.append(translate("TimelineWords", "reprint, copy {n}").format(
             n=payload.get("copy_no", "")))
-    return ", ".join(p for p in parts if p)
+    return translate("TimelineWords", ", ").join(p for p in parts if p)

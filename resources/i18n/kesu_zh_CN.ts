@@ -1750,6 +1750,10 @@
         <source>reprint, copy {n}</source>
         <translation>补打，第 {n} 份</translation>
     </message>
+    <message>
+        <source>, </source>
+        <translation>，</translation>
+    </message>
 </context>
 <context>
     <name>TrendChart</name>
