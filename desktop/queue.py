@@ -83,7 +83,8 @@ class QueueFilter:
     """Which tickets the queue shows.
 
     ``statuses`` empty means the open tickets (受理 to 奖惩); ``all_statuses`` shows every
-    ticket whatever its status. ``mine`` is a staff id: tickets they handle or recorded.
+    ticket whatever its status. ``mine`` is a staff id: tickets they handle, and those they
+    recorded that nobody handles yet.
     ``text`` searches the complaint text (1- and 2-character Chinese terms work), or, when
     it is a whole ticket number or phone number, that number.
     """
@@ -191,7 +192,8 @@ def _where(f: QueueFilter, now: datetime, followup_hours: int) -> tuple[str, lis
         clauses.append("status = 'closed' AND closed_at <= ?")
         params.append(_fmt(now - timedelta(hours=followup_hours)))
     if f.mine is not None:
-        clauses.append("(handler = ? OR created_by = ?)")
+        # Handed to a colleague, a ticket is theirs, even if I recorded it.
+        clauses.append("(handler = ? OR (handler IS NULL AND created_by = ?))")
         params.extend([f.mine, f.mine])
     text = (f.text or "").strip()
     if text:

@@ -178,6 +178,7 @@ class MainWindow(QMainWindow):
         self.desk_menu.setTitle(self.tr("&Desk"))
         self._retitle()
         self.status.refresh()
+        self.printing.indicator.refresh()
 
     def _drop_work(self) -> language_switch.WorkState | None:
         """Take the work area (and the quick-entry window) down when it was built in

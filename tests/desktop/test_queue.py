@@ -66,7 +66,7 @@ def _expected(desk: Desk, f: QueueFilter, now: datetime) -> list[TicketState]:
             continue
         if f.overdue and not response_status(t, now, desk.policy).overdue:
             continue
-        if f.mine is not None and f.mine not in (t.handler, t.created_by):
+        if f.mine is not None and (t.handler or t.created_by) != f.mine:
             continue
         if f.text and normalize(f.text) not in normalize(t.text):
             continue

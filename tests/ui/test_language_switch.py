@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from desktop import handling
 from desktop.desk import Desk
 from desktop.lifecycle import STATES
+from desktop.printing import print_queue
 from desktop.staff import Staff
 from desktop.tickets import create_ticket
 from tests.conftest import PINS
@@ -89,12 +90,21 @@ def test_english_chosen_at_login_reaches_menu_status_line_and_status_column(
         ctx: AppContext, qtbot: QtBot, window: MainWindow, desk: Desk,
         staff: dict[str, Staff]) -> None:
     every_state(desk, staff)
+    # A print that failed: the status line's print-queue part speaks too.
+    ticket = desk.conn.execute("SELECT id FROM tickets LIMIT 1").fetchone()[0]
+    job = print_queue.enqueue(desk, staff["d1"], ticket, kind="complaint", paper="80mm",
+                              printer="escpos:tcp://192.0.2.10:9100")
+    print_queue.start(desk, job.id)
+    print_queue.fail(desk, job.id, "打印机无响应")
+    window.printing.indicator.refresh()
+    assert CJK.search(window.printing.indicator.text())
     assert "服务台" in window.desk_menu.title()
     pick_language(window, "en")
     words = menu_words(window)
     assert words[0] == "&Desk" and "Lock" in words and "&Quit" in words
     assert not any(CJK.search(w) for w in words), words
     assert window.status.staff_label.text() == "Nobody logged in"
+    assert window.printing.indicator.text().startswith("Print queue: 1 failed")
     log_in(qtbot, window, "d1")
     assert window.status.staff_label.text().startswith("Logged in: ")
     for label in (window.status.sync_label, window.status.policy_label):

@@ -137,3 +137,26 @@ def test_the_dashboards_overdue_list_names_the_handler(
             for r in range(table.rowCount())}
     assert rows[ticket.number] == NAMES["d2"]
     assert rows[other.number] not in (NAMES["d2"], "")  # unassigned: a dash, not blank
+
+
+def test_a_ticket_given_away_leaves_mine(ctx: AppContext, qtbot: QtBot, desk: Desk,
+                                         staff: dict[str, Staff],
+                                         login: Callable[[str], Staff]) -> None:
+    from desktop import handling
+
+    mine = create_ticket(desk, staff["d1"], {"text": "收银员多收了我五块钱"}).ticket
+    given = create_ticket(desk, staff["d1"], {"text": "服务态度很差"}).ticket
+    taken = create_ticket(desk, staff["d2"], {"text": "请问几点关门"}).ticket
+    handling.assign(desk, staff["d1"], given.id, staff["d2"])
+    handling.assign(desk, staff["d1"], taken.id, staff["d1"])
+    login("d1")
+    queue = QueuePanel(ctx)
+    qtbot.addWidget(queue)
+    queue.show()
+    queue.mine_box.setChecked(True)
+    shown = {queue.model.ticket_id_at(r) for r in range(queue.model.rowCount())}
+    assert shown == {mine.id, taken.id}
+    login("d2")
+    queue.apply_filter()
+    shown = {queue.model.ticket_id_at(r) for r in range(queue.model.rowCount())}
+    assert shown == {given.id}
