@@ -4,7 +4,7 @@ alerts on top, status at the bottom, and the login screen that doubles as the lo
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -119,6 +119,7 @@ class MainWindow(QMainWindow):
         self.work: WorkArea | None = None
         self._work_language = ""  # the language the work area was built in
         self._quick_inputs: carry_over.Inputs = {}
+        self._retired: list[QWidget] = []  # dropped work areas waiting for their jobs
         self._focus_before_lock: QWidget | None = None
         self.quick: QuickEntryWindow | None = None
         self.status = StatusLine(ctx)
@@ -189,14 +190,31 @@ class MainWindow(QMainWindow):
         self._focus_before_lock = None
         old, self.work = self.work, None
         self.stack.removeWidget(old)
-        old.hide()
-        old.deleteLater()
+        self._retire(old)
         if self.quick is not None:
             self._quick_inputs = carry_over.snapshot(self.quick)
-            self.quick.hide()
-            self.quick.deleteLater()
+            self._retire(self.quick)
             self.quick = None
         return state
+
+    def _retire(self, widget: QWidget) -> None:
+        """Hide *widget*, stop its timers, and delete it once no job it may have started
+        is still to report back to it (a result delivered to a deleted widget fails)."""
+        widget.hide()
+        for timer in widget.findChildren(QTimer):
+            timer.stop()
+        self._retired.append(widget)
+        QTimer.singleShot(0, self._bury)
+
+    def _bury(self) -> None:
+        if not self._retired:
+            return
+        if self._ctx.executor.busy() or self._ctx.reader.busy():
+            QTimer.singleShot(20, self._bury)
+            return
+        for widget in self._retired:
+            widget.deleteLater()
+        self._retired.clear()
 
     # --- session -----------------------------------------------------------------------
 
