@@ -95,10 +95,10 @@ def contact_customer(desk: Desk, actor: Staff, ref: str, method: str, text: str)
 
 
 def assign(desk: Desk, actor: Staff, ref: str, handler: Staff) -> TicketState:
-    """Give the ticket to a handler."""
+    """Give the ticket to a handler (the actor themself: they take it)."""
     with transaction(desk.conn):
         ticket = get_ticket(desk, ref)
-        lifecycle.check_writable(ticket)
+        lifecycle.check_assign(ticket, actor, handler)
         return _record(desk, ticket, actor.id, "assigned", {"handler": handler.id})
 
 

@@ -110,6 +110,23 @@ def check_void(ticket: TicketState, actor: Staff) -> None:
         raise TransitionRefused("lifecycle.not_open", number=ticket.number, status=ticket.status)
 
 
+# Where a ticket can change hands: while it is worked on, and once closed (the follow-up
+# call is still to be made).
+ASSIGNABLE = OPEN_STATES | {"closed"}
+
+
+def check_assign(ticket: TicketState, actor: Staff, handler: Staff) -> None:
+    """Handling staff take a ticket or hand it to a colleague who can handle it."""
+    _require_role(actor, HANDLING_ROLES, "assign")
+    if ticket.status not in ASSIGNABLE:
+        raise TransitionRefused("lifecycle.not_open", number=ticket.number, status=ticket.status)
+    if handler.role not in HANDLING_ROLES or not handler.active:
+        raise InvalidInput("lifecycle.assign_not_handler", name=handler.name, role=handler.role)
+    if ticket.handler == handler.id:
+        raise TransitionRefused("lifecycle.already_handler", number=ticket.number,
+                                name=handler.name)
+
+
 def check_writable(ticket: TicketState) -> None:
     """Notes and contacts go on any ticket except merged or voided ones."""
     if ticket.status in ("merged", "voided"):
@@ -132,6 +149,9 @@ def allowed_actions(ticket: TicketState, actor: Staff) -> list[str]:
             actions.append("reopen")
         if ticket.status in OPEN_STATES:
             actions.append("merge")
+    if actor.role in HANDLING_ROLES and ticket.status in ASSIGNABLE:
+        # "take": the actor becomes the handler; "assign": hand it to a colleague.
+        actions += (["take"] if ticket.handler != actor.id else []) + ["assign"]
     if actor.role == "manager" and ticket.status in OPEN_STATES:
         actions.append("void")
     return actions

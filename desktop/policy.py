@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from desktop.errors import PolicyInvalid
+from desktop.privacy import PrivacyPolicy, parse_privacy
 from local_db.event_schema import MAX_FEN, MAX_NAME_CHARS, MAX_TEXT_CHARS
 
 SUPPORTED_SCHEMA = 1
@@ -102,6 +103,7 @@ class Policy:
     raw: dict[str, Any]
     reports: ReportPolicy = field(default_factory=ReportPolicy)
     enrolment: EnrolmentPolicy = field(default_factory=EnrolmentPolicy)
+    privacy: PrivacyPolicy = field(default_factory=PrivacyPolicy)
 
     def target(self, level: int) -> LevelTarget:
         """The response target of *level*."""
@@ -277,6 +279,7 @@ def parse_policy(doc: Any, source: str = "<policy>") -> Policy:
         raw=doc,
         reports=reports,
         enrolment=_enrolment_policy(doc),
+        privacy=parse_privacy(doc, ROLES),
     )
     # Triage validates its own section (rules and model); its errors carry the same path
     # form. A model this Kesu cannot read is no error: the rules then work alone.

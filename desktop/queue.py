@@ -49,6 +49,17 @@ SORT_COLUMNS: dict[str, str] = {
     "due_at": "due_at",
 }
 
+# The urgency order (the queue opens in it): overdue first, the most overdue first; then by
+# level; then the tickets still waiting for a first response by the time left; then the
+# rest. Not a column of SORT_COLUMNS: it needs the time "now" as a parameter. Every term
+# is in the queue indexes, so the order is computed from the index alone.
+URGENCY = "urgency"
+_WAITING = f"(first_response_at IS NULL AND {OPEN_SQL})"
+_OVERDUE = f"({_WAITING} AND due_at <= ?)"
+_URGENCY_TERMS = (f"CASE WHEN {_OVERDUE} THEN 0 ELSE 1 END",
+                  f"CASE WHEN {_OVERDUE} THEN due_at END",
+                  "level", f"CASE WHEN {_WAITING} THEN 0 ELSE 1 END", "due_at")
+
 # The columns a QueueRow is read from (queue_row), in order; the report's drill-down lists
 # its tickets with the same rows.
 ROW_COLUMNS = (
@@ -72,7 +83,8 @@ class QueueFilter:
     """Which tickets the queue shows.
 
     ``statuses`` empty means the open tickets (受理 to 奖惩); ``all_statuses`` shows every
-    ticket whatever its status. ``mine`` is a staff id: tickets they handle or recorded.
+    ticket whatever its status. ``mine`` is a staff id: tickets they handle, and those they
+    recorded that nobody handles yet.
     ``text`` searches the complaint text (1- and 2-character Chinese terms work), or, when
     it is a whole ticket number or phone number, that number.
     """
@@ -89,7 +101,8 @@ class QueueFilter:
 
 @dataclass(frozen=True)
 class QueueSort:
-    """The order of the queue: a key of :data:`SORT_COLUMNS` and its direction."""
+    """The order of the queue: a key of :data:`SORT_COLUMNS` (or :data:`URGENCY`) and its
+    direction (ascending urgency: the most urgent first)."""
 
     column: str = "created_at"
     ascending: bool = False
@@ -116,6 +129,8 @@ class QueueRow:
     first_response_at: str | None
     closed_at: str | None
     conflict: bool
+    # The stored number; what the queue shows of it is the policy's (desktop.privacy).
+    phone: str | None = None
 
     @property
     def preview(self) -> str:
@@ -177,7 +192,8 @@ def _where(f: QueueFilter, now: datetime, followup_hours: int) -> tuple[str, lis
         clauses.append("status = 'closed' AND closed_at <= ?")
         params.append(_fmt(now - timedelta(hours=followup_hours)))
     if f.mine is not None:
-        clauses.append("(handler = ? OR created_by = ?)")
+        # Handed to a colleague, a ticket is theirs, even if I recorded it.
+        clauses.append("(handler = ? OR (handler IS NULL AND created_by = ?))")
         params.extend([f.mine, f.mine])
     text = (f.text or "").strip()
     if text:
@@ -219,17 +235,21 @@ def fetch_queue(conn: sqlite3.Connection, f: QueueFilter, sort: QueueSort, now: 
 
     Ties are broken by the row id (newer first when descending), so pages never overlap.
     """
-    if sort.column not in SORT_COLUMNS:
+    if sort.column not in SORT_COLUMNS and sort.column != URGENCY:
         raise ValueError(f"cannot sort by {sort.column!r}")
     if limit <= 0:
         return []
     where, params = _where(f, now, followup_hours)
     direction = "ASC" if sort.ascending else "DESC"
-    column = SORT_COLUMNS[sort.column]
+    if sort.column == URGENCY:
+        order = ", ".join(f"{term} {direction}" for term in _URGENCY_TERMS)
+        order_params: list[Any] = [_fmt(now), _fmt(now)]
+    else:
+        order, order_params = f"{SORT_COLUMNS[sort.column]} {direction}", []
     rids = [r[0] for r in conn.execute(
         f"SELECT rid FROM {_source(where)} WHERE {where} "
-        f"ORDER BY {column} {direction}, rid {direction} LIMIT ? OFFSET ?",
-        [*params, limit, max(0, offset)],
+        f"ORDER BY {order}, rid {direction} LIMIT ? OFFSET ?",
+        [*params, *order_params, limit, max(0, offset)],
     )]
     if not rids:
         return []
@@ -249,7 +269,7 @@ def queue_row(r: Any) -> QueueRow:
         rid=int(r[0]), id=r[1], number=r[2], level=int(r[3]), status=r[4], category=r[5],
         subcategory=r[6], channel=r[7], text=r[8], phone_masked=mask_phone(r[9]),
         handler=r[10], created_by=r[11], created_at=r[12], due_at=r[13],
-        first_response_at=r[14], closed_at=r[15], conflict=bool(r[16]),
+        first_response_at=r[14], closed_at=r[15], conflict=bool(r[16]), phone=r[9],
     )
 
 

@@ -96,7 +96,8 @@ class ApprovalsPanel(QWidget):
         self.refuse.clicked.connect(lambda: self._decide(approve=False))
         self.open.clicked.connect(self._open_selected)
         ctx.executor.changed.connect(self.refresh)
-        ctx.session.staff_changed.connect(lambda _staff: self._selection_changed())
+        # Bound (no lambda): the connection dies with the panel (ui.language_switch).
+        ctx.session.staff_changed.connect(self._selection_changed)
         self.refresh()
 
     # --- public -----------------------------------------------------------------------

@@ -153,7 +153,8 @@ class CompensationForm(QWidget):
         focus_amount.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         focus_amount.activated.connect(self._focus_amount)
         ctx.executor.changed.connect(self._reload_summary)
-        ctx.session.staff_changed.connect(lambda _staff: self._reload_summary())
+        # Bound (no lambda): the connection dies with the form (ui.language_switch).
+        ctx.session.staff_changed.connect(self._reload_summary)
         self._update_hint()
 
     # --- public ---------------------------------------------------------------------

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 
 from desktop.duplicates import DuplicateCandidate
 from desktop.history import CustomerHistory, ResolvedTicket
-from desktop.intake import mask_phone
 from desktop.money import format_yuan
 from desktop.triage import TriageResult
 from ui.context import AppContext
@@ -290,14 +289,16 @@ class IntakeInsights(QWidget):
             self.history_summary.clear()
             self.history_box.hide()
             return
+        role = self.ctx.session.staff.role if self.ctx.session.staff else None
+        phone = policy.privacy.phone_text(history.phone, "customer_history", role)
         if history.count == 0:
             summary = self.tr("No earlier complaints from {phone}").format(
-                phone=mask_phone(history.phone))
+                phone=phone)
         else:
             summary = self.tr(
                 "{phone}: {count} earlier, {open} open; ¥{granted} in {days} days ({grants}×)"
             ).format(
-                phone=mask_phone(history.phone), count=history.count,
+                phone=phone, count=history.count,
                 open=history.open_count, granted=format_yuan(history.granted_fen_window),
                 days=history.window_days, grants=history.grants_in_window)
         self.history_summary.setText(summary)

@@ -25,8 +25,13 @@ OVERDUE_BACKGROUND = "#fce8e6"
 
 
 def state_label(status: str, language: str) -> str:
-    """受理, 整改 … for a ticket status."""
-    return core_tr(f"state.{status}", language)
+    """受理, 整改 … for a ticket status (English: Accepted, Rectifying …).
+
+    The core's English words are written for the middle of a sentence ("is accepted and
+    cannot move"); a status on its own, as in a column or a badge, starts with a capital.
+    """
+    word = core_tr(f"state.{status}", language)
+    return word[:1].upper() + word[1:] if language == "en" else word
 
 
 def role_label(role: str, language: str) -> str:
@@ -112,7 +117,9 @@ def event_label(event_type: str) -> str:
         "voided": QCoreApplication.translate("labels", "Voided"),
         "notification_raised": QCoreApplication.translate("labels", "Notification"),
         "conflict_resolved": QCoreApplication.translate("labels", "Conflict settled"),
-    }.get(event_type, event_type)
+        "alert_acknowledged": QCoreApplication.translate("labels", "Alert acknowledged"),
+        "receipt_printed": QCoreApplication.translate("labels", "Receipt printed"),
+    }.get(event_type) or QCoreApplication.translate("labels", "Other change")
 
 
 def error_message(exc: BaseException, language: str) -> str:

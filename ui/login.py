@@ -2,7 +2,8 @@
 
 The same widget covers the work area when the desk is locked (idle or on demand): the
 work area is only hidden, never rebuilt, so open forms survive a lock and a change of
-staff. Before anyone has logged in it also offers the language.
+staff. It offers the language at every login: a change made on the lock screen rebuilds
+the work area in that language at the login (``ui.language_switch``), keeping open forms.
 """
 
 from __future__ import annotations
@@ -157,7 +158,7 @@ class LoginWidget(QWidget):
         super().changeEvent(event)
 
     def allow_language_choice(self, allowed: bool) -> None:
-        """The language can be chosen before the work area is built, not afterwards."""
+        """Offer the language choice or not (the window offers it at every login)."""
         self.language.setEnabled(allowed)
 
     def _language_picked(self, index: int) -> None:

@@ -4,7 +4,7 @@ alerts on top, status at the bottom, and the login screen that doubles as the lo
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from desktop.reports.model import Drill
 from desktop.staff import Staff
+from ui import carry_over, language_switch
 from ui.alerts import AlertBanner
 from ui.approvals_panel import ApprovalsPanel
 from ui.context import AppContext
@@ -118,6 +119,9 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.login)
         self.setCentralWidget(self.stack)
         self.work: WorkArea | None = None
+        self._work_language = ""  # the language the work area was built in
+        self._quick_inputs: carry_over.Inputs = {}
+        self._retired: list[QWidget] = []  # dropped work areas waiting for their jobs
         self._focus_before_lock: QWidget | None = None
         self.quick: QuickEntryWindow | None = None
         self.status = StatusLine(ctx)
@@ -129,7 +133,7 @@ class MainWindow(QMainWindow):
         self.printing.notice.connect(lambda text: self.status.showMessage(text, 30_000))
         self._actions()
         self.login.logged_in.connect(self._logged_in)
-        self.login.language_changed.connect(lambda _lang: self._retitle())
+        self.login.language_changed.connect(lambda _lang: self._retranslate())
         ctx.session.locked_changed.connect(self._lock_changed)
         ctx.session.staff_changed.connect(self._staff_changed)
         self._retitle()
@@ -157,22 +161,72 @@ class MainWindow(QMainWindow):
                                    self.show_quick_entry)
         self.print_queue_action = action("action_print_queue", self.tr("Print queue"),
                                          "Ctrl+Shift+P", self.show_print_queue)
-        menu = self.menuBar().addMenu(self.tr("&Desk"))
+        self.desk_menu = menu = self.menuBar().addMenu(self.tr("&Desk"))
         for act in (self.new_action, self.quick_action, self.print_queue_action,
                     self.lock_action):
             menu.addAction(act)
         menu.addSeparator()
-        quit_action = menu.addAction(self.tr("&Quit"))
+        self.quit_action = quit_action = menu.addAction(self.tr("&Quit"))
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         quit_action.triggered.connect(self.close)
+
+    def _retranslate(self) -> None:
+        """The window's own words (menu, title, status line) in the language just chosen;
+        the work area follows at the next login (``ui.language_switch``)."""
+        for act, text in ((self.lock_action, self.tr("Lock")),
+                          (self.new_action, self.tr("New complaint")),
+                          (self.quick_action, self.tr("Quick entry")),
+                          (self.print_queue_action, self.tr("Print queue")),
+                          (self.quit_action, self.tr("&Quit"))):
+            act.setText(text)
+        self.desk_menu.setTitle(self.tr("&Desk"))
+        self._retitle()
+        self.status.refresh()
+        self.printing.indicator.refresh()
+
+    def _drop_work(self) -> language_switch.WorkState | None:
+        """Take the work area (and the quick-entry window) down when it was built in
+        another language than the one chosen now; return what it held."""
+        if self.work is None or self._work_language == self._ctx.language:
+            return None
+        state = language_switch.capture(self.work, self._focus_before_lock)
+        self._focus_before_lock = None
+        old, self.work = self.work, None
+        self.stack.removeWidget(old)
+        self._retire(old)
+        if self.quick is not None:
+            self._quick_inputs = carry_over.snapshot(self.quick)
+            self._retire(self.quick)
+            self.quick = None
+        return state
+
+    def _retire(self, widget: QWidget) -> None:
+        """Hide *widget*, stop its timers, and delete it once no job it may have started
+        is still to report back to it (a result delivered to a deleted widget fails)."""
+        widget.hide()
+        for timer in widget.findChildren(QTimer):
+            timer.stop()
+        self._retired.append(widget)
+        QTimer.singleShot(0, self._bury)
+
+    def _bury(self) -> None:
+        if not self._retired:
+            return
+        if self._ctx.executor.busy() or self._ctx.reader.busy():
+            QTimer.singleShot(20, self._bury)
+            return
+        for widget in self._retired:
+            widget.deleteLater()
+        self._retired.clear()
 
     # --- session -----------------------------------------------------------------------
 
     def _logged_in(self, staff: Staff) -> None:
+        carried = self._drop_work()
         if self.work is None:
             self.work = WorkArea(self._ctx)
+            self._work_language = self._ctx.language
             self.stack.addWidget(self.work)
-            self.login.allow_language_choice(False)
             # A saved complaint prints its receipt on the desk's printer, no dialog.
             self.work.intake.saved.connect(self.printing.print_after_save)
             self.work.ticket.print_requested.connect(
@@ -180,6 +234,8 @@ class MainWindow(QMainWindow):
         self.printing.start()
         self.work.apply_role(staff)
         self.stack.setCurrentWidget(self.work)
+        if carried is not None:
+            self._focus_before_lock = language_switch.replay(self.work, carried)
         # Back to where the hands were before the lock: a half-typed complaint goes on.
         before, self._focus_before_lock = self._focus_before_lock, None
         if before is not None and self.work.isAncestorOf(before) and before.isVisible():
@@ -215,6 +271,9 @@ class MainWindow(QMainWindow):
         if self.quick is None:
             self.quick = QuickEntryWindow(self._ctx)
             self.quick.saved.connect(self.printing.print_after_save)
+            # What the cashier had typed before the language changed (ui.language_switch).
+            carry_over.restore(self.quick, self._quick_inputs)
+            self._quick_inputs = {}
         self.quick.show_and_focus()
 
     def show_print_queue(self) -> None:

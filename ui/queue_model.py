@@ -21,7 +21,15 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
-from desktop.queue import QueueFilter, QueueRow, QueueSort, count_queue, fetch_queue, staff_names
+from desktop.queue import (
+    URGENCY,
+    QueueFilter,
+    QueueRow,
+    QueueSort,
+    count_queue,
+    fetch_queue,
+    staff_names,
+)
 from ui.context import AppContext
 from ui.labels import (
     LEVEL_COLOURS,
@@ -44,8 +52,10 @@ COLUMNS = ("level", "number", "countdown", "status", "category", "summary", "cus
 SORT_KEYS: dict[str, str | None] = {
     "level": "level", "number": "number", "status": "status", "category": "category",
     "channel": "channel", "summary": None, "customer": None, "handler": "handler",
-    "created": "created_at", "countdown": "due_at",
+    "created": "created_at", "countdown": URGENCY,
 }
+# The queue opens in urgency order, shown as the countdown column sorted ascending.
+URGENCY_SORT = QueueSort(URGENCY, True)
 COUNTDOWN = COLUMNS.index("countdown")
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -68,7 +78,7 @@ class TicketQueueModel(QAbstractTableModel):
         super().__init__(parent)
         self._ctx = ctx
         self._filter = QueueFilter()
-        self._sort = QueueSort()
+        self._sort = URGENCY_SORT
         self._rows: list[QueueRow] = []
         self._total = 0
         self._page = page_size
@@ -202,6 +212,10 @@ class TicketQueueModel(QAbstractTableModel):
         if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
                 and 0 <= section < len(COLUMNS)):
             return self._headers[COLUMNS[section]]
+        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole
+                and 0 <= section < len(COLUMNS) and COLUMNS[section] == "countdown"):
+            return self.tr("Sorts by urgency: overdue first (the most overdue first), then "
+                           "level, then time left")
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -244,7 +258,9 @@ class TicketQueueModel(QAbstractTableModel):
         if key == "summary":
             return row.preview
         if key == "customer":
-            return row.phone_masked or ""
+            staff = self._ctx.session.staff
+            return policy.privacy.phone_text(row.phone, "queue",
+                                             staff.role if staff else None) or ""
         if key == "handler":
             return self._names.get(row.handler, row.handler) if row.handler else ""
         if key == "created":

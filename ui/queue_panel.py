@@ -75,8 +75,9 @@ class QueuePanel(QWidget):
         self.table = _named(QTableView(), "queueTable")
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
+        # Opens in urgency order (the countdown column, ascending: ui.queue_model).
         self.table.horizontalHeader().setSortIndicator(
-            COLUMNS.index("created"), Qt.SortOrder.DescendingOrder)
+            COLUMNS.index("countdown"), Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)

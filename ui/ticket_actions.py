@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from desktop import handling
 from desktop.desk import Desk
 from desktop.lifecycle import ACCOUNTABILITY_OUTCOMES, HANDLING_ROLES, allowed_actions
+from desktop.staff import list_staff
 from local_db.projection import TicketState
 from ui import labels, stale_errors, steady
 from ui.compensation_form import CompensationForm
@@ -44,6 +45,7 @@ translate = QCoreApplication.translate
 ACTIONS = (
     "advance:rectifying", "advance:reviewing", "advance:accountability", "advance:closed",
     "contact", "note", "compensate", "rate", "reopen", "merge", "correct", "void",
+    "take", "assign",
 )
 _COLUMNS = 6
 _ERROR_STYLE = "color: #c5221f;"
@@ -72,6 +74,8 @@ def button_text(action: str, status: str) -> str:
         "merge": translate("TicketActions", "Merge"),
         "correct": translate("TicketActions", "Correct triage"),
         "void": translate("TicketActions", "Void"),
+        "take": translate("TicketActions", "Take it (&Z)"),
+        "assign": translate("TicketActions", "Give to a colleague (&X)…"),
     }[action]
 
 
@@ -273,7 +277,15 @@ class TicketActions(QWidget):
         self.void_reason = void.line("voidReason", self.tr("W&hy (entered in error…)"),
                                      self._save_void)
 
+        assign = self._page("assign", self._save_assign)
+        self.assign_to = _named(QComboBox(), "assignTo")
+        assign.add(self.tr("Colleague"), self.assign_to)
+        # Tab goes from the colleague to Save (the page's buttons were made before it).
+        QWidget.setTabOrder(self.assign_to, assign.save)
+        QWidget.setTabOrder(assign.save, assign.cancel)
+
         self.pages = {
+            "assign": assign,
             "advance": adv, "close": close, "contact": contact, "note": note,
             "compensate": self.compensation, "rate": rate, "reopen": reopen, "merge": merge,
             "correct": correct, "void": void,
@@ -358,6 +370,12 @@ class TicketActions(QWidget):
         elif action == "advance:closed":
             self._show(self.pages["close"], self.close_outcome,
                        self.tr("Close: record the accountability outcome"))
+        elif action == "take":
+            self._save_take()
+        elif action == "assign":
+            self._fill_colleagues(ticket)
+            self._show(self.pages["assign"], self.assign_to,
+                       self.tr("{number}: give it to a colleague").format(number=ticket.number))
         elif action == "compensate":
             self.stack.setCurrentWidget(self.compensation)
             self.stack.show()
@@ -400,6 +418,7 @@ class TicketActions(QWidget):
     # --- saving -----------------------------------------------------------------------
 
     def _say(self, text: str) -> None:
+        self.message.setStyleSheet("color: #137333;")  # a failed "take" turned it red
         self.message.setText(text)
         steady.set_shown(self.message, bool(text))
 
@@ -548,3 +567,52 @@ class TicketActions(QWidget):
         reason = self.void_reason.text()
         self._run("void", "void", lambda d: handling.void(d, staff, tid, reason),
                   (self.void_reason,))
+
+    # --- assignment ---------------------------------------------------------------------
+
+    def _fill_colleagues(self, ticket: TicketState) -> None:
+        """The colleagues who can handle tickets: not the handler now, not the person acting
+        (that is "take"). Read when the form opens: accounts change."""
+        keep = self.assign_to.currentData()
+        self.assign_to.clear()
+        for person in list_staff(self._ctx.desk.conn):
+            me = self._ctx.session.staff
+            if (person.active and person.role in HANDLING_ROLES and person.id != ticket.handler
+                    and (me is None or person.id != me.id)):
+                role = labels.role_label(person.role, self._ctx.language)
+                self.assign_to.addItem(f"{person.name} ({role})", person.id)
+        self.assign_to.setCurrentIndex(max(0, self.assign_to.findData(keep)))
+
+    def _save_take(self) -> None:
+        target = self._target()
+        if target is None or self._busy:
+            return
+        staff, tid = target
+        self._busy = True
+        self.refresh()
+
+        def done(_result: object) -> None:
+            self._busy = False
+            self._say(self.tr("You handle this ticket now."))
+            self.refresh()
+            self.submitted.emit("take")
+
+        def failed(exc: BaseException) -> None:
+            self._busy = False
+            self._say(labels.error_message(exc, self._ctx.language))
+            self.message.setStyleSheet(_ERROR_STYLE)
+            self.refresh()
+
+        self._ctx.executor.submit(lambda d: handling.assign(d, staff, tid, staff),
+                                  on_done=done, on_error=failed)
+
+    def _save_assign(self) -> None:
+        target = self._target()
+        handler_id = self.assign_to.currentData()
+        if target is None or not handler_id:
+            return
+        staff, tid = target
+        handler = next((p for p in list_staff(self._ctx.desk.conn) if p.id == handler_id), None)
+        if handler is None:
+            return
+        self._run("assign", "assign", lambda d: handling.assign(d, staff, tid, handler), ())

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 from desktop import views
 from desktop.approvals import reason_text
 from desktop.errors import KesuError
-from desktop.intake import mask_phone
 from desktop.money import format_yuan
 from desktop.response_clock import response_status
 from desktop.staff import list_staff
@@ -35,6 +34,8 @@ from ui import labels, steady
 from ui.context import AppContext
 from ui.naming import named as _named
 from ui.ticket_actions import TicketActions
+from ui.ticket_customer import CustomerFacts
+from ui.timeline_words import alert_label, receipt_summary
 
 # lupdate finds translate("Context", "literal") calls by this name.
 translate = QCoreApplication.translate
@@ -164,6 +165,10 @@ class EventSummary:
                 to=", ".join(labels.escalation_label(str(x)) for x in p.get("to", []))))
         elif t == "conflict_resolved":
             parts.append(self._state(p.get("status")))
+        elif t == "alert_acknowledged":
+            parts.append(alert_label(str(p.get("alert", ""))))
+        elif t == "receipt_printed":
+            parts.append(receipt_summary(p))
         return " — ".join(x for x in parts if x)
 
 
@@ -192,7 +197,9 @@ class TicketPanel(QWidget):
         self.channel = _named(QLabel(), "ticketChannel")
         self.category = _named(QLabel(), "ticketCategory")
         self.handler = _named(QLabel(), "ticketHandler")
-        self.phone = _named(QLabel(), "ticketPhone")
+        # Name, phone (in full for handling staff), product, SKU, amount paid.
+        self.customer = CustomerFacts()
+        self.phone = self.customer.phone
         self.flags = _named(QLabel(), "ticketFlags")
         self.flags.setStyleSheet("color: #c5221f;")
         self.text = _named(QLabel(), "ticketText")
@@ -226,12 +233,13 @@ class TicketPanel(QWidget):
         print_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         top.addWidget(self.print_button)
         facts = QHBoxLayout()
-        for widget in (self.channel, self.category, self.handler, self.phone, self.flags):
+        for widget in (self.channel, self.category, self.handler, self.flags):
             facts.addWidget(widget)
         facts.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(facts)
+        layout.addWidget(self.customer)
         layout.addWidget(self.text)
         layout.addWidget(self.problem)
         layout.addWidget(self.action_bar)
@@ -241,8 +249,13 @@ class TicketPanel(QWidget):
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self._tick)
         ctx.executor.changed.connect(self.refresh)
-        ctx.session.staff_changed.connect(lambda _staff: self.refresh())
+        # A bound method, not a lambda: the connection must die with the panel (a work
+        # area rebuilt in another language drops this one).
+        ctx.session.staff_changed.connect(self._staff_changed)
         self._show_nothing()
+
+    def _staff_changed(self, _staff: object) -> None:
+        self.refresh()
 
     def _request_print(self) -> None:
         if self._ticket is not None:
@@ -283,8 +296,9 @@ class TicketPanel(QWidget):
     def _show_nothing(self) -> None:
         self._timer.stop()
         for label in (self.number, self.status, self.conflict, self.countdown, self.channel,
-                      self.category, self.handler, self.phone, self.flags, self.problem):
+                      self.category, self.handler, self.flags, self.problem):
             label.clear()
+        self.customer.clear()
         self.level.hide()
         self.problem.hide()
         self.conflict.hide()
@@ -317,8 +331,8 @@ class TicketPanel(QWidget):
                               f"{labels.subcategory_label(policy, t.subcategory, lang)}")
         self.handler.setText(self.tr("Handler: {name}").format(
             name=names.get(t.handler, t.handler) if t.handler else self.tr("unassigned")))
-        phone = mask_phone(t.customer_phone)
-        self.phone.setText(self.tr("Phone: {phone}").format(phone=phone) if phone else "")
+        staff = ctx.session.staff
+        self.customer.show_ticket(t, policy, staff.role if staff is not None else None)
         self.flags.setText(" ".join(f"[{labels.flag_label(f)}]" for f in t.flags))
         self.text.setText(t.text)
 

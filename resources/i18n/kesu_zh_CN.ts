@@ -312,6 +312,33 @@
     </message>
 </context>
 <context>
+    <name>CustomerFacts</name>
+    <message>
+        <source>Customer: {name}</source>
+        <translation>顾客：{name}</translation>
+    </message>
+    <message>
+        <source>Phone: {phone}</source>
+        <translation>电话：{phone}</translation>
+    </message>
+    <message>
+        <source>{count} customers</source>
+        <translation>{count} 位顾客</translation>
+    </message>
+    <message>
+        <source>Product: {name}</source>
+        <translation>商品：{name}</translation>
+    </message>
+    <message>
+        <source>SKU: {sku}</source>
+        <translation>SKU：{sku}</translation>
+    </message>
+    <message>
+        <source>Paid: {amount}</source>
+        <translation>实付：{amount}</translation>
+    </message>
+</context>
+<context>
     <name>DrillList</name>
     <message>
         <source>Click a figure, a bar or a row to list the tickets behind it.</source>
@@ -1338,6 +1365,14 @@
         <translation>回访评价(&amp;G)</translation>
     </message>
     <message>
+        <source>Take it (&amp;Z)</source>
+        <translation>由我处理(&amp;Z)</translation>
+    </message>
+    <message>
+        <source>Give to a colleague (&amp;X)…</source>
+        <translation>转给同事(&amp;X)…</translation>
+    </message>
+    <message>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -1446,6 +1481,10 @@
         <translation>原因（误录等）(&amp;H)</translation>
     </message>
     <message>
+        <source>Colleague</source>
+        <translation>同事</translation>
+    </message>
+    <message>
         <source>The ticket changed meanwhile: this step is no longer offered. What you typed is kept.</source>
         <translation>工单已被更新，此步骤已不再可用。已输入的内容仍保留。</translation>
     </message>
@@ -1456,6 +1495,10 @@
     <message>
         <source>Close: record the accountability outcome</source>
         <translation>完结：记录奖惩结果</translation>
+    </message>
+    <message>
+        <source>{number}: give it to a colleague</source>
+        <translation>{number}：转给同事处理</translation>
     </message>
     <message>
         <source>Correct the category, subcategory or level</source>
@@ -1492,6 +1535,10 @@
     <message>
         <source>Choose the customer&apos;s satisfaction, 1 to 5.</source>
         <translation>请选择顾客满意度（1–5）。</translation>
+    </message>
+    <message>
+        <source>You handle this ticket now.</source>
+        <translation>这张工单现在由你处理。</translation>
     </message>
 </context>
 <context>
@@ -1589,10 +1636,6 @@
         <translation>未分配</translation>
     </message>
     <message>
-        <source>Phone: {phone}</source>
-        <translation>电话：{phone}</translation>
-    </message>
-    <message>
         <source>{time}  {kind} {amount} yuan  {status}  requested by {who}</source>
         <translation>{time}  {kind} {amount} 元  {status}  申请人 {who}</translation>
     </message>
@@ -1668,6 +1711,10 @@
         <translation>响应</translation>
     </message>
     <message>
+        <source>Sorts by urgency: overdue first (the most overdue first), then level, then time left</source>
+        <translation>按紧急程度排序：先列超时工单（超时最久的在前），再按等级，再按剩余时间</translation>
+    </message>
+    <message>
         <source>Responded</source>
         <translation>已响应</translation>
     </message>
@@ -1702,6 +1749,41 @@
     <message>
         <source>Two desks changed this ticket at once: settle the conflict</source>
         <translation>两个服务台同时改了此单，请处理冲突</translation>
+    </message>
+</context>
+<context>
+    <name>TimelineWords</name>
+    <message>
+        <source>escalation step {step}</source>
+        <translation>第 {step} 级升级</translation>
+    </message>
+    <message>
+        <source>level-1 alert</source>
+        <translation>一级预警</translation>
+    </message>
+    <message>
+        <source>response overdue</source>
+        <translation>响应超时</translation>
+    </message>
+    <message>
+        <source>alert</source>
+        <translation>提醒</translation>
+    </message>
+    <message>
+        <source>80 mm roll</source>
+        <translation>80 毫米小票</translation>
+    </message>
+    <message>
+        <source>A4</source>
+        <translation>A4</translation>
+    </message>
+    <message>
+        <source>reprint, copy {n}</source>
+        <translation>补打，第 {n} 份</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>，</translation>
     </message>
 </context>
 <context>
@@ -1868,6 +1950,18 @@
     <message>
         <source>Conflict settled</source>
         <translation>冲突已处理</translation>
+    </message>
+    <message>
+        <source>Alert acknowledged</source>
+        <translation>已确认提醒</translation>
+    </message>
+    <message>
+        <source>Receipt printed</source>
+        <translation>已打印单据</translation>
+    </message>
+    <message>
+        <source>Other change</source>
+        <translation>其他变更</translation>
     </message>
     <message>
         <source>Unexpected error: %1</source>

@@ -243,3 +243,34 @@ TestLifecycleMachine.settings = settings(
     max_examples=25, stateful_step_count=20, deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
+
+
+def test_take_and_hand_over(desk, staff) -> None:
+    """Handling staff take a ticket or hand it to a colleague who can handle it; each is an
+    ``assigned`` event naming the new handler and who gave it."""
+    from desktop.lifecycle import allowed_actions
+
+    t = create_ticket(desk, staff["c1"], {"text": TEXT}).ticket
+    assert t.handler is None
+    assert {"take", "assign"} <= set(allowed_actions(t, staff["d1"]))
+    assert not {"take", "assign"} & set(allowed_actions(t, staff["c1"]))
+    taken = handling.assign(desk, staff["d1"], t.id, staff["d1"])
+    assert taken.handler == "d1"
+    assert "take" not in allowed_actions(taken, staff["d1"])
+    assert "take" in allowed_actions(taken, staff["d2"])
+    handed = handling.assign(desk, staff["d1"], t.id, staff["m1"])
+    assert handed.handler == "m1"
+    events = [e for e in eventlog.events_for_ticket(desk.conn, t.id) if e.type == "assigned"]
+    assert [(e.actor, e.payload["handler"]) for e in events] == [("d1", "d1"), ("d1", "m1")]
+    with pytest.raises(TransitionRefused) as again:
+        handling.assign(desk, staff["d2"], t.id, staff["m1"])
+    assert again.value.code == "lifecycle.already_handler"
+    with pytest.raises(InvalidInput) as cashier:
+        handling.assign(desk, staff["d1"], t.id, staff["c1"])  # cashiers do not handle
+    assert cashier.value.code == "lifecycle.assign_not_handler"
+    with pytest.raises(PermissionDenied):
+        handling.assign(desk, staff["c1"], t.id, staff["c1"])
+    handling.void(desk, staff["m1"], t.id, "录错")
+    with pytest.raises(TransitionRefused):
+        handling.assign(desk, staff["d1"], t.id, staff["d1"])
+    assert get_ticket(desk, t.id).handler == "m1"

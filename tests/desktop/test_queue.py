@@ -66,7 +66,7 @@ def _expected(desk: Desk, f: QueueFilter, now: datetime) -> list[TicketState]:
             continue
         if f.overdue and not response_status(t, now, desk.policy).overdue:
             continue
-        if f.mine is not None and f.mine not in (t.handler, t.created_by):
+        if f.mine is not None and (t.handler or t.created_by) != f.mine:
             continue
         if f.text and normalize(f.text) not in normalize(t.text):
             continue
@@ -146,3 +146,35 @@ def test_followup_overdue(desk: Desk, staff: dict[str, Staff], clock: FixedClock
     clock.set(later)
     clock.advance(hours=desk.policy.followup_within_hours, seconds=1)
     assert count_queue(desk.conn, f, clock.now()) == 1
+
+
+def test_urgency_order_puts_the_most_overdue_first(
+        desk: Desk, staff: dict[str, Staff], clock: FixedClock) -> None:
+    """Overdue by 49 days, overdue by minutes, not due: in that order, then level, then
+    time left; answered tickets after the waiting ones of their level; pages never overlap."""
+    from desktop.queue import URGENCY
+
+    old = create_ticket(desk, staff["d1"], {"text": "请问几点关门"}).ticket  # level 3, 24 h
+    clock.advance(days=50)
+    minutes_late = create_ticket(desk, staff["d1"], {"text": "收银员多收了我五块钱"}).ticket
+    clock.advance(minutes=236)
+    not_due_3 = create_ticket(desk, staff["d1"], {"text": "请问几点关门"}).ticket
+    not_due_2_later = create_ticket(desk, staff["d1"], {"text": "服务态度很差"}).ticket
+    clock.advance(minutes=1)
+    not_due_1 = create_ticket(desk, staff["d1"], {"text": "酸奶过期了，孩子喝了拉肚子"}).ticket
+    answered_2 = create_ticket(desk, staff["d1"], {"text": "服务态度很差"}).ticket
+    handling.add_note(desk, staff["d1"], answered_2.id, "已联系")
+    now = clock.advance(minutes=8)  # minutes_late: 5 min overdue; old: 49 days
+    late = response_status(_get(desk, old.id), now, desk.policy)
+    assert late.overdue and late.seconds_to_due < -49 * 86400
+    assert response_status(_get(desk, minutes_late.id), now, desk.policy).overdue
+    expected = [old.id, minutes_late.id, not_due_1.id, not_due_2_later.id, answered_2.id,
+                not_due_3.id]
+    f = QueueFilter(all_statuses=True)
+    rows = fetch_queue(desk.conn, f, QueueSort(URGENCY, True), now, 0, 100)
+    assert [r.id for r in rows] == expected
+    paged = [r.id for off in range(0, 6, 4)
+             for r in fetch_queue(desk.conn, f, QueueSort(URGENCY, True), now, off, 4)]
+    assert paged == expected
+    assert [r.id for r in fetch_queue(desk.conn, f, QueueSort(URGENCY, False), now)] == (
+        expected[::-1])

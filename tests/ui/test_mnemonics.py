@@ -153,7 +153,7 @@ def test_every_window_has_one_control_per_mnemonic(
     qtbot.waitExposed(queue)
     findings.check(queue, "print queue")
     w.printing.stop()
-    assert findings.found == []
+    assert findings.found == [], "\n".join(findings.found)
 
 
 def test_the_check_sees_a_duplicate(qtbot: QtBot) -> None:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QShortcut
 from pytestqt.qtbot import QtBot
 
 from desktop import handling
 from desktop.clock import FixedClock
-from desktop.desk import Desk
+from desktop.desk import Desk, install_policy
 from desktop.staff import Staff
 from desktop.tickets import create_ticket
 from ui.context import AppContext
@@ -151,6 +153,8 @@ def test_sorting_is_done_in_sql(
     panel = make_panel()
     levels = lambda: [panel.model.queue_row(r).level  # noqa: E731
                       for r in range(panel.model.rowCount())]
+    assert levels() == [1, 2, 3]  # urgency: none overdue, so by level
+    panel.table.sortByColumn(COLUMNS.index("created"), Qt.SortOrder.DescendingOrder)
     assert levels() == [3, 1, 2]  # newest first
     panel.table.sortByColumn(COLUMNS.index("level"), Qt.SortOrder.AscendingOrder)
     assert levels() == [1, 2, 3]
@@ -158,6 +162,44 @@ def test_sorting_is_done_in_sql(
     assert levels() == [3, 2, 1]
     panel.table.sortByColumn(COLUMNS.index("created"), Qt.SortOrder.AscendingOrder)
     assert levels() == [2, 1, 3]
+
+
+def test_opens_in_urgency_order_and_headers_still_sort(
+        make_panel: Callable[[], QueuePanel], ctx: AppContext,
+        desk: Desk, staff: dict[str, Staff], clock: FixedClock, qtbot: QtBot) -> None:
+    """49 days overdue is on top, then minutes overdue, then by level and time left."""
+    old = create_ticket(desk, staff["d1"], {"text": LEVEL3}).ticket   # due in 24 h
+    clock.advance(days=50)
+    late = create_ticket(desk, staff["d1"], {"text": LEVEL2}).ticket  # due in 240 min
+    clock.advance(minutes=235)
+    level3_new = create_ticket(desk, staff["d1"], {"text": LEVEL3}).ticket
+    level1 = create_ticket(desk, staff["d1"], {"text": LEVEL1}).ticket
+    level2_soon = create_ticket(desk, staff["d2"], {"text": LEVEL2}).ticket
+    answered = create_ticket(desk, staff["d2"], {"text": LEVEL1}).ticket
+    handling.add_note(desk, staff["d1"], answered.id, "已联系顾客")
+    clock.advance(minutes=10)  # `late` is now 5 minutes overdue, `old` 49 days
+    panel = make_panel()
+    m = panel.model
+    order = [m.ticket_id_at(r) for r in range(m.rowCount())]
+    assert order == [old.id, late.id, level1.id, answered.id, level2_soon.id, level3_new.id]
+    assert m.data(m.index(0, COUNTDOWN)).startswith(m.tr("Overdue {days} d {hours} h")
+                                                    .split("{")[0])
+    header = panel.table.horizontalHeader()
+    assert header.sortIndicatorSection() == COUNTDOWN
+    assert header.sortIndicatorOrder() == Qt.SortOrder.AscendingOrder
+    # Any column still sorts, by a click on its header; the countdown's brings urgency back.
+    rect = header.sectionViewportPosition(COLUMNS.index("created"))
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton,
+                     pos=QPoint(rect + 5, header.height() // 2))
+    created = [m.queue_row(r).created_at for r in range(m.rowCount())]
+    assert created in (sorted(created), sorted(created, reverse=True))
+    assert [m.ticket_id_at(r) for r in range(m.rowCount())] != order
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton,
+                     pos=QPoint(header.sectionViewportPosition(COUNTDOWN) + 5,
+                                header.height() // 2))
+    if header.sortIndicatorOrder() != Qt.SortOrder.AscendingOrder:
+        panel.table.sortByColumn(COUNTDOWN, Qt.SortOrder.AscendingOrder)
+    assert [m.ticket_id_at(r) for r in range(m.rowCount())] == order
 
 
 @pytest.fixture
@@ -182,7 +224,7 @@ def test_lazy_fetch_in_pages(
     while m.canFetchMore():
         m.fetchMore()
     assert m.rowCount() == 450
-    assert [m.ticket_id_at(r) for r in range(450)] == list(reversed(many))
+    assert [m.ticket_id_at(r) for r in range(450)] == many  # urgency: the least time left first
     assert panel.select_ticket(many[0])
 
 
@@ -197,13 +239,13 @@ def test_refresh_after_a_write_keeps_the_selection_and_enter_activates(
     with qtbot.waitSignal(panel.current_ticket_changed) as changed:
         assert panel.select_ticket(first.id)
     assert changed.args == [first.id]
-    assert panel.table.currentIndex().row() == 1
+    assert panel.table.currentIndex().row() == 0  # urgency: level 2 before level 3
     with qtbot.waitSignal(ctx.executor.changed, timeout=5000):
         ctx.executor.submit(lambda d: create_ticket(d, staff["d2"], {"text": LEVEL1}))
     wait_idle()
     assert panel.model.rowCount() == 3
     assert panel.selected_ticket() == first.id
-    assert panel.table.currentIndex().row() == 2
+    assert panel.table.currentIndex().row() == 1  # the new level 1 went on top
     panel.table.setFocus()
     with qtbot.waitSignal(panel.ticket_activated) as opened:
         qtbot.keyClick(panel.table, Qt.Key.Key_Return)
@@ -220,3 +262,22 @@ def test_ctrl_f_focuses_the_search_box(make_panel: Callable[[], QueuePanel]) -> 
     panel.table.setFocus()
     find.activated.emit()
     assert panel.focusWidget() is panel.search
+
+
+def test_the_customer_column_masks_the_phone_where_the_policy_says(
+        make_panel: Callable[[], QueuePanel], ctx: AppContext, desk: Desk,
+        staff: dict[str, Staff], login: Callable[[str], Staff], tmp_path: Path) -> None:
+    create_ticket(desk, staff["d1"], {"text": LEVEL2, "customer": {"phone": "13812345678"}})
+    login("d1")
+    panel = make_panel()
+    assert _column(panel, "customer") == ["138****5678"]  # the shipped policy masks it
+    doc = json.loads(json.dumps(desk.policy.raw))
+    doc["privacy"] = {"mask_phone_in": ["receipt", "progress_page"]}
+    path = tmp_path / "policy.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
+    install_policy(ctx.desk, path)
+    panel.model.refresh()
+    assert _column(panel, "customer") == ["13812345678"]
+    login("c1")
+    panel.model.refresh()
+    assert _column(panel, "customer") == ["138****5678"]  # cashiers are not in the roles

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -18,7 +20,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from desktop.clock import FixedClock
-from desktop.desk import Desk
+from desktop.desk import Desk, install_policy
 from desktop.staff import Staff
 from desktop.tickets import create_ticket, get_ticket
 from local_db.projection import TicketState
@@ -96,8 +98,8 @@ def test_header_shows_the_ticket(ctx: AppContext, panel: TicketPanel, ticket: Ti
     assert child(panel, QLabel, "ticketNumber").text() == ticket.number
     assert child(panel, QLabel, "levelBadge").text() == "二级"
     assert child(panel, QLabel, "ticketStatus").text() == "受理"
-    assert child(panel, QLabel, "ticketPhone").text().endswith("138****5678")
-    assert "13812345678" not in child(panel, QLabel, "ticketPhone").text()
+    # The handler must call back: desk staff see the whole number (desktop.privacy).
+    assert child(panel, QLabel, "ticketPhone").text().endswith("13812345678")
     assert child(panel, QLabel, "ticketText").text() == ticket.text
     assert not child(panel, QLabel, "ticketConflict").isVisible()
     # The countdown follows the desk's clock (level 2: 240 minutes).
@@ -309,3 +311,48 @@ def test_note_by_keyboard_and_triage_correction(
 def test_duration_text() -> None:
     assert duration_text(3725) == "1:02:05"
     assert duration_text(-59) == "0:00:59"
+
+
+def test_handling_staff_see_who_the_customer_is_and_what_was_bought(
+        ctx: AppContext, panel: TicketPanel, desk: Desk, staff: dict[str, Staff],
+        login: Callable[[str], Staff], tmp_path: Path) -> None:
+    """Name, full phone, product, SKU and the amount paid (from integer fen); a cashier
+    and any place the policy lists see the phone masked."""
+    ticket = create_ticket(desk, staff["c1"], {
+        "text": "酸奶过期了，孩子喝了拉肚子",
+        "customer": {"phone": "13812345678", "name": "王女士", "member_tier": "gold"},
+        "product": {"name": "蒙牛纯牛奶 250ml×12", "sku": "6901234567890"},
+        "amount_paid": "1,234.50",
+    }).ticket
+    assert ticket.amount_paid_fen == 123450
+    for who in ("d1", "m1"):
+        login(who)
+        panel.show_ticket(ticket.id)
+        labels = {name: child(panel, QLabel, name) for name in (
+            "ticketCustomerName", "ticketPhone", "ticketProduct", "ticketSku",
+            "ticketAmountPaid", "ticketCustomerTier")}
+        assert all(label.isVisible() for label in labels.values())
+        assert "王女士" in labels["ticketCustomerName"].text()
+        assert labels["ticketPhone"].text().endswith("13812345678")
+        assert "蒙牛纯牛奶 250ml×12" in labels["ticketProduct"].text()
+        assert "6901234567890" in labels["ticketSku"].text()
+        assert "¥1,234.50" in labels["ticketAmountPaid"].text()
+        assert labels["ticketCustomerTier"].text() == "金卡"
+    login("c1")  # the cashier is no handler: masked (the panel re-reads on the change)
+    assert child(panel, QLabel, "ticketPhone").text().endswith("138****5678")
+    assert "13812345678" not in child(panel, QLabel, "ticketPhone").text()
+    # The policy may mask it on the ticket view too.
+    doc = json.loads(json.dumps(desk.policy.raw))
+    doc["privacy"] = {"mask_phone_in": ["ticket_view", "receipt", "progress_page"]}
+    path = tmp_path / "policy.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
+    install_policy(ctx.desk, path)
+    login("m1")
+    panel.show_ticket(ticket.id)
+    assert child(panel, QLabel, "ticketPhone").text().endswith("138****5678")
+    # A ticket without those facts shows no empty captions.
+    bare = create_ticket(desk, staff["d1"], {"text": "请问几点关门"}).ticket
+    panel.show_ticket(bare.id)
+    for name in ("ticketCustomerName", "ticketPhone", "ticketProduct", "ticketSku",
+                 "ticketAmountPaid", "ticketCustomerTier"):
+        assert not child(panel, QLabel, name).isVisible()
