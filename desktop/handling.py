@@ -74,6 +74,31 @@ def advance(
         return _record(desk, ticket, actor.id, "status_changed", payload)
 
 
+def approvals_needed(desk: Desk, ticket_id: str) -> int:
+    """How many compensations of the ticket needed, or wait for, another person's
+    approval (a manager on the spot, a manager later, or headquarters)."""
+    row = desk.conn.execute(
+        "SELECT count(*) FROM compensations WHERE ticket_id = ? AND "
+        "(status = 'pending_approval' OR approval_level IS NOT NULL OR approved_by IS NOT NULL)",
+        (ticket_id,),
+    ).fetchone()
+    return int(row[0])
+
+
+def resolve_first_contact(desk: Desk, actor: Staff, ref: str, note: str) -> TicketState:
+    """Close a ticket settled on the spot (首问解决): 受理 → 完结 with a note of what was
+    done, skipping 整改 → 复核 → 奖惩, where the policy allows it (never level 1)."""
+    with transaction(desk.conn):
+        ticket = get_ticket(desk, ref)
+        lifecycle.check_first_contact(
+            ticket, actor, desk.policy.first_contact,
+            approvals_needed=approvals_needed(desk, ticket.id))
+        return _record(desk, ticket, actor.id, "status_changed", {
+            "from": ticket.status, "to": "closed", "first_contact": True,
+            "note": _note_text(desk, note),
+        })
+
+
 def add_note(desk: Desk, actor: Staff, ref: str, text: str) -> TicketState:
     """Append a note (append-only; also a first response)."""
     with transaction(desk.conn):
