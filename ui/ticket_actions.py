@@ -43,7 +43,7 @@ translate = QCoreApplication.translate
 # Every action the panel knows, in the order the buttons show.
 ACTIONS = (
     "advance:rectifying", "advance:reviewing", "advance:accountability", "advance:closed",
-    "contact", "note", "compensate", "rate", "reopen", "merge", "correct", "void",
+    "first_contact", "contact", "note", "compensate", "rate", "reopen", "merge", "correct", "void",
 )
 _COLUMNS = 6
 _ERROR_STYLE = "color: #c5221f;"
@@ -64,6 +64,7 @@ def button_text(action: str, status: str) -> str:
         "advance:reviewing": translate("TicketActions", "Send for re&view"),
         "advance:accountability": translate("TicketActions", "Review &passed"),
         "advance:closed": translate("TicketActions", "&Close ticket"),
+        "first_contact": translate("TicketActions", "Settled on the spot (&J)"),
         "contact": translate("TicketActions", "Contact c&ustomer"),
         "note": translate("TicketActions", "Add &note"),
         "compensate": translate("TicketActions", "Co&mpensate"),
@@ -220,6 +221,10 @@ class TicketActions(QWidget):
                                         self._save_close)
         self.close_note = close.line("closeNote", self.tr("Not&e"), self._save_close)
 
+        first = self._page("first_contact", self._save_first_contact)
+        self.first_contact_note = first.line(
+            "firstContactNote", self.tr("What settled it (&W)"), self._save_first_contact)
+
         contact = self._page("contact", self._save_contact)
         self.contact_method = _named(QComboBox(), "contactMethod")
         for method in handling.CONTACT_METHODS:
@@ -271,7 +276,7 @@ class TicketActions(QWidget):
                                      self._save_void)
 
         self.pages = {
-            "advance": adv, "close": close, "contact": contact, "note": note,
+            "advance": adv, "close": close, "first_contact": first, "contact": contact, "note": note,
             "compensate": self.compensation, "rate": rate, "reopen": reopen, "merge": merge,
             "correct": correct, "void": void,
         }
@@ -302,7 +307,9 @@ class TicketActions(QWidget):
         staff = self._ctx.session.staff
         if self._ticket is None or staff is None:
             return []
-        allowed = allowed_actions(self._ticket, staff)
+        allowed = allowed_actions(
+            self._ticket, staff, first_contact=self._ctx.desk.policy.first_contact,
+            approvals_needed=handling.approvals_needed(self._ctx.desk, self._ticket.id))
         if "note" in allowed and staff.role in HANDLING_ROLES:
             allowed.append("correct")
         return [a for a in ACTIONS if a in allowed]
@@ -342,6 +349,10 @@ class TicketActions(QWidget):
         elif action == "advance:closed":
             self._show(self.pages["close"], self.close_outcome,
                        self.tr("Close: record the accountability outcome"))
+        elif action == "first_contact":
+            self._show(self.pages["first_contact"], self.first_contact_note, self.tr(
+                "Close at first contact: settled on the spot, without rectifying, review "
+                "and accountability. Say what was done."))
         elif action == "compensate":
             self.stack.setCurrentWidget(self.compensation)
             self.stack.show()
@@ -454,6 +465,16 @@ class TicketActions(QWidget):
                                     note=accountability["note"] or None)
 
         self._run("advance:closed", "close", job, (self.close_subject, self.close_note))
+
+    def _save_first_contact(self) -> None:
+        target = self._target()
+        if target is None:
+            return
+        staff, tid = target
+        note = self.first_contact_note.text()
+        self._run("first_contact", "first_contact",
+                  lambda d: handling.resolve_first_contact(d, staff, tid, note),
+                  (self.first_contact_note,))
 
     def _save_contact(self) -> None:
         target = self._target()

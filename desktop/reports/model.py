@@ -35,6 +35,10 @@ Definitions (the tests compute each one independently from these words):
   written for it (in the full report: on the run's days), else the SKU.
 - **Daily trend**: counted tickets per store day of the period, every day present.
 - **Comparison**: the headline figures of the previous period of the same length.
+- **First-contact resolution (FCR)**: counted tickets closed at first contact (a
+  ``status_changed`` with ``first_contact``: 受理 → 完结 without 整改 → 复核 → 奖惩) and
+  not reopened since, over counted tickets; those reopened afterwards are counted apart
+  (``reopened``). Compared with the previous period (``desktop.reports.first_contact``).
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ DRILL_KEYS = (
     "product",             # product key as in RepeatAlert.key
     "compensation_kind", "compensation_staff", "compensation_status",
     "overdue_now",         # True: the overdue list
+    "first_contact",       # True: closed at first contact and not reopened since
 )
 
 
@@ -234,6 +239,20 @@ HIGHER_IS_BETTER: dict[str, bool | None] = {
 
 
 @dataclass(frozen=True)
+class FirstContact:
+    """First-contact resolution (FCR) of the period, and of the previous one."""
+
+    resolved: int          # counted tickets closed at first contact, not reopened since
+    tickets: int           # counted tickets
+    rate: float | None     # resolved / tickets, None without tickets
+    reopened: int          # closed at first contact, reopened afterwards (not resolved)
+    previous_resolved: int
+    previous_tickets: int
+    previous_rate: float | None
+    drill: Drill
+
+
+@dataclass(frozen=True)
 class Report:
     """Every figure of a store over a period."""
 
@@ -266,3 +285,4 @@ class Report:
     previous: Headline
     previous_period: Period
     notes: tuple[str, ...] = field(default=())
+    first_contact: FirstContact | None = None

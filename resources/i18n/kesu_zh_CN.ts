@@ -1049,6 +1049,10 @@
         <translation>重开率</translation>
     </message>
     <message>
+        <source>First-contact resolution</source>
+        <translation>首问解决率</translation>
+    </message>
+    <message>
         <source>Satisfaction</source>
         <translation>满意度</translation>
     </message>
@@ -1229,6 +1233,10 @@
         <translation>不限期间</translation>
     </message>
     <message>
+        <source>{resolved} of {tickets} closed at first contact</source>
+        <translation>{resolved} / {tickets} 单首问解决</translation>
+    </message>
+    <message>
         <source>No complaints in this period.</source>
         <translation>本期没有投诉。</translation>
     </message>
@@ -1311,6 +1319,10 @@
         <translation>完结工单(&amp;C)</translation>
     </message>
     <message>
+        <source>Settled on the spot (&amp;J)</source>
+        <translation>首问解决(&amp;J)</translation>
+    </message>
+    <message>
         <source>Contact c&amp;ustomer</source>
         <translation>联系顾客(&amp;U)</translation>
     </message>
@@ -1371,6 +1383,10 @@
         <translation>备注(&amp;E)</translation>
     </message>
     <message>
+        <source>What settled it (&amp;W)</source>
+        <translation>处理情况(&amp;W)</translation>
+    </message>
+    <message>
         <source>&amp;How</source>
         <translation>方式(&amp;H)</translation>
     </message>
@@ -1425,6 +1441,10 @@
     <message>
         <source>Close: record the accountability outcome</source>
         <translation>完结：记录奖惩结果</translation>
+    </message>
+    <message>
+        <source>Close at first contact: settled on the spot, without rectifying, review and accountability. Say what was done.</source>
+        <translation>首问解决结案：当场已解决，无需整改、复核、奖惩。请写明处理情况。</translation>
     </message>
     <message>
         <source>Correct the category, subcategory or level</source>
@@ -1512,6 +1532,10 @@
     <message>
         <source>reopened</source>
         <translation>重开</translation>
+    </message>
+    <message>
+        <source>settled at first contact</source>
+        <translation>首问解决</translation>
     </message>
     <message>
         <source>accountability: {outcome}</source>
