@@ -276,7 +276,8 @@ class TicketActions(QWidget):
                                      self._save_void)
 
         self.pages = {
-            "advance": adv, "close": close, "first_contact": first, "contact": contact, "note": note,
+            "advance": adv, "close": close, "contact": contact, "note": note,
+            "first_contact": first,
             "compensate": self.compensation, "rate": rate, "reopen": reopen, "merge": merge,
             "correct": correct, "void": void,
         }

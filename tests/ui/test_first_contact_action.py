@@ -20,6 +20,8 @@ from ui.ticket_panel import TicketPanel
 __all__ = ["panel"]  # the fixture, imported for this module's tests
 
 QUESTION = "请问你们几点关门"
+SPOILED = "昨天买的酸奶打开就是臭的，已经变质了"
+RUDE = "收银员态度很差，问她问题不理人还翻白眼"
 
 
 def test_desk_clerk_closes_a_question_at_first_contact(
@@ -50,8 +52,8 @@ def test_first_contact_is_not_offered_where_the_domain_refuses_it(
     ctx: AppContext, panel: TicketPanel, desk: Desk, staff: dict[str, Staff],
     login: Callable[[str], Staff], qtbot: QtBot,
 ) -> None:
-    urgent = create_ticket(desk, staff["d1"], {"text": "昨天买的酸奶打开就是臭的，已经变质了"}).ticket
-    approved = create_ticket(desk, staff["d1"], {"text": "收银员态度很差，问她问题不理人还翻白眼"}).ticket
+    urgent = create_ticket(desk, staff["d1"], {"text": SPOILED}).ticket
+    approved = create_ticket(desk, staff["d1"], {"text": RUDE}).ticket
     compensate(desk, staff["d1"], approved.id, amount="600", kind="cash",
                approver_id="m1", approver_pin="9999")
     question = create_ticket(desk, staff["d1"], {"text": QUESTION}).ticket
