@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from desktop import handling
@@ -248,6 +249,9 @@ def cmd_compensate(args: argparse.Namespace) -> int:
     outcome = compensate(desk, actor_of(desk, args), args.ticket, amount=args.amount,
                          kind=args.kind, approver_id=args.approver,
                          approver_pin=args.approver_pin, note=args.note)
+    if outcome.notice:
+        # Said at once, beside the JSON: the request cannot leave this desk yet.
+        sys.stderr.write(f"kesu: {outcome.notice}\n")
     args.emit(outcome.as_dict())
     return 0
 

@@ -931,6 +931,10 @@
         <translation>保存（回车）(&amp;S)</translation>
     </message>
     <message>
+        <source>Ctrl+L locks · Ctrl+Shift+L changes cashier</source>
+        <translation>Ctrl+L 锁定 · Ctrl+Shift+L 换收银员</translation>
+    </message>
+    <message>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
@@ -951,6 +955,10 @@
         <translation>请简要说明情况</translation>
     </message>
     <message>
+        <source>Above your limit of {limit} yuan: the complaint is saved and the compensation waits for a manager&apos;s approval.</source>
+        <translation>超出您的额度 {limit} 元：客诉照常保存，补偿提交店长审批。</translation>
+    </message>
+    <message>
         <source>Saved {number} ✓</source>
         <translation>已保存 {number} ✓</translation>
     </message>
@@ -963,8 +971,12 @@
         <translation>{kind} {amount} 元已发放</translation>
     </message>
     <message>
-        <source>{kind} {amount} yuan waits for approval</source>
-        <translation>{kind} {amount} 元待审批</translation>
+        <source>{kind} {amount} yuan is NOT given yet: it waits for headquarters&apos; approval</source>
+        <translation>{kind} {amount} 元尚未发放：待总部审批</translation>
+    </message>
+    <message>
+        <source>{kind} {amount} yuan is NOT given yet: it waits for a manager&apos;s approval</source>
+        <translation>{kind} {amount} 元尚未发放：待店长审批</translation>
     </message>
     <message>
         <source>compensation refused: {reason}</source>
