@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
+from desktop.hq_reach import stranded_requests
 from desktop.sync_wiring import local_sync_status
 from ui.context import AppContext
 from ui.labels import local_time, role_label
@@ -63,5 +64,11 @@ class StatusLine(QStatusBar):
                 text += " · " + self.tr("last error: {error}").format(
                     error=str(status["last_error"])[:60])
                 colour = "#b06000"
+        waiting, unreachable = stranded_requests(ctx.desk.conn)
+        if unreachable:
+            # Said as long as any such request waits: nobody at headquarters sees it.
+            text = self.tr("{count} request(s) for headquarters cannot reach it until this "
+                           "desk is enrolled and syncs").format(count=waiting) + " · " + text
+            colour = "#c5221f"
         self.sync_label.setText(text)
         self.sync_label.setStyleSheet(f"color: {colour};")

@@ -1307,6 +1307,10 @@
         <source>last error: {error}</source>
         <translation>最近错误：{error}</translation>
     </message>
+    <message>
+        <source>{count} request(s) for headquarters cannot reach it until this desk is enrolled and syncs</source>
+        <translation>{count} 笔总部审批申请无法送达：本机登记并同步后才能送到总部</translation>
+    </message>
 </context>
 <context>
     <name>TicketActions</name>
