@@ -55,12 +55,36 @@
         <translation>申请人</translation>
     </message>
     <message>
-        <source>Reason</source>
-        <translation>原因</translation>
+        <source>{days} d {hours} h</source>
+        <translation>{days}天{hours}小时</translation>
+    </message>
+    <message>
+        <source>{hours} h {minutes} min</source>
+        <translation>{hours}小时{minutes}分</translation>
+    </message>
+    <message>
+        <source>{minutes} min</source>
+        <translation>{minutes}分钟</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation type="unfinished">级别</translation>
+    </message>
+    <message>
+        <source>Problem</source>
+        <translation type="unfinished">问题</translation>
+    </message>
+    <message>
+        <source>Requester&apos;s limit</source>
+        <translation>申请人额度</translation>
     </message>
     <message>
         <source>Waiting for</source>
         <translation>待谁审批</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation type="unfinished">待打印</translation>
     </message>
     <message>
         <source>Note for the record (required to refuse)</source>
@@ -83,6 +107,26 @@
         <translation>打开工单(&amp;O)</translation>
     </message>
     <message>
+        <source>Your PIN</source>
+        <translation>您的 PIN</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation type="unfinished">PIN</translation>
+    </message>
+    <message>
+        <source>Confirm approval</source>
+        <translation>确认批准</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished">取消</translation>
+    </message>
+    <message>
+        <source>⚠ {age} (old)</source>
+        <translation>⚠ {age}（超时）</translation>
+    </message>
+    <message>
         <source>Headquarters</source>
         <translation>总部</translation>
     </message>
@@ -91,8 +135,28 @@
         <translation>店长</translation>
     </message>
     <message>
+        <source>Waiting longer than {hours} h</source>
+        <translation>已等待超过 {hours} 小时</translation>
+    </message>
+    <message>
         <source>Compensation requests waiting: {count}</source>
         <translation>待审批补偿：{count} 笔</translation>
+    </message>
+    <message>
+        <source>({count} waiting longer than {hours} h)</source>
+        <translation>（其中 {count} 笔已等待超过 {hours} 小时）</translation>
+    </message>
+    <message>
+        <source>{kind} {amount} yuan requested by {name}</source>
+        <translation>{name} 申请{kind} {amount} 元</translation>
+    </message>
+    <message>
+        <source>, whose limit is {limit} yuan ({over} yuan above it)</source>
+        <translation>，其额度为 {limit} 元（超出 {over} 元）</translation>
+    </message>
+    <message>
+        <source>Waiting {age}. Why: {reason}</source>
+        <translation>已等待 {age}。原因：{reason}</translation>
     </message>
     <message>
         <source>Nothing waiting.</source>
@@ -111,12 +175,24 @@
         <translation>批准或拒绝工单 {number} 的{kind} {amount} 元。</translation>
     </message>
     <message>
+        <source>Approve {kind} {amount} yuan on {number}, requested by {requester}: {name}, enter your PIN to confirm.</source>
+        <translation>批准工单 {number} 的{kind} {amount} 元（{requester} 申请）：请{name}输入 PIN 确认。</translation>
+    </message>
+    <message>
+        <source>Enter your PIN to confirm the approval.</source>
+        <translation>请输入 PIN 确认批准。</translation>
+    </message>
+    <message>
         <source>Say why the request is refused.</source>
         <translation>请填写拒绝原因。</translation>
     </message>
     <message>
-        <source>{number}: {kind} {amount} yuan — {reason}</source>
-        <translation>{number}：{kind} {amount} 元 — {reason}</translation>
+        <source>Approved: {kind} {amount} yuan on {number}, requested by {requester}, approved by {approver}.</source>
+        <translation>已批准：工单 {number} 的{kind} {amount} 元，申请人 {requester}，批准人 {approver}。</translation>
+    </message>
+    <message>
+        <source>Refused: {kind} {amount} yuan on {number}, requested by {requester}, refused by {approver}.</source>
+        <translation>已拒绝：工单 {number} 的{kind} {amount} 元，申请人 {requester}，拒绝人 {approver}。</translation>
     </message>
 </context>
 <context>
