@@ -231,6 +231,14 @@ class QuickEntryWindow(QWidget):
         box.addWidget(self.hint)
         box.addLayout(form)
         box.addLayout(bottom)
+        # Why a saved entry's compensation cannot be decided soon (headquarters cannot be
+        # reached from this desk): full width, it is the cashier's to tell the customer.
+        self.notice = QLabel(page)
+        self.notice.setObjectName("quick_notice")
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet(_WAIT_STYLE)
+        self.notice.hide()
+        box.addWidget(self.notice)
         box.addStretch(1)
         self.setTabOrder(self.note, self.phone)
         self.setTabOrder(self.phone, self.amount)
@@ -329,6 +337,7 @@ class QuickEntryWindow(QWidget):
         if entry is None:
             return
         self._set_busy(True)
+        self.notice.hide()
         self._show(self.tr("Saving…"), _OK_STYLE)
         self.ctx.executor.submit(lambda desk: record_quick(desk, staff, entry),
                                  on_done=self._saved, on_error=self._save_failed)
@@ -464,7 +473,7 @@ class QuickEntryWindow(QWidget):
             parts.append(self.tr("category {chosen} (triage said {triaged})").format(
                 chosen=category_label(policy, ticket.category, lang),
                 triaged=category_label(policy, result.triaged_category, lang)))
-        style = _OK_STYLE
+        style, notice = _OK_STYLE, ""
         if result.outcome is not None:
             line = result.outcome.compensation
             what = dict(kind=compensation_kind_label(line.kind), amount=_yuan(line.amount_fen))
@@ -479,8 +488,8 @@ class QuickEntryWindow(QWidget):
                     parts.append(self.tr("{kind} {amount} yuan is NOT given yet: it waits for "
                                          "a manager's approval").format(**what))
                 if result.outcome.hq_unreachable:
-                    parts.append(core_tr(notice_code(result.outcome.hq_unreachable),
-                                         self.ctx.language))
+                    notice = core_tr(notice_code(result.outcome.hq_unreachable),
+                                     self.ctx.language)
             else:
                 parts.append(self.tr("compensation refused: {reason}").format(
                     reason=result.outcome.reason))
@@ -488,6 +497,8 @@ class QuickEntryWindow(QWidget):
             parts.append(self.tr("{level} alert raised").format(level=level_label(1)))
         self._clear_form()
         self._show(" · ".join(parts), style)
+        self.notice.setText(notice)
+        self.notice.setVisible(bool(notice))
         self._focus_start()
         self.saved.emit(ticket.id, ticket.number)
 

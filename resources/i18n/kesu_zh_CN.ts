@@ -68,11 +68,11 @@
     </message>
     <message>
         <source>Level</source>
-        <translation type="unfinished">级别</translation>
+        <translation>级别</translation>
     </message>
     <message>
         <source>Problem</source>
-        <translation type="unfinished">问题</translation>
+        <translation>问题</translation>
     </message>
     <message>
         <source>Requester&apos;s limit</source>
@@ -84,7 +84,7 @@
     </message>
     <message>
         <source>Waiting</source>
-        <translation type="unfinished">待打印</translation>
+        <translation>已等待</translation>
     </message>
     <message>
         <source>Note for the record (required to refuse)</source>
@@ -112,7 +112,7 @@
     </message>
     <message>
         <source>PIN</source>
-        <translation type="unfinished">PIN</translation>
+        <translation>PIN</translation>
     </message>
     <message>
         <source>Confirm approval</source>
@@ -120,7 +120,7 @@
     </message>
     <message>
         <source>Cancel</source>
-        <translation type="unfinished">取消</translation>
+        <translation>取消</translation>
     </message>
     <message>
         <source>⚠ {age} (old)</source>

@@ -54,6 +54,7 @@ def test_over_the_limit_saves_and_sends_for_a_managers_approval(
     assert ticket["number"] in message
     assert "250" in message and "尚未发放" in message and "店长" in message
     assert "b06000" in window.message.styleSheet()  # amber: not done yet
+    assert not window.notice.isVisible()  # a manager is in the store: nothing more to say
     assert (window.note.text(), window.amount.text()) == ("", "")  # ready for the next one
     assert keys.focused() is window.note
 
@@ -69,9 +70,9 @@ def test_above_the_managers_limit_goes_to_hq_and_an_unenrolled_desk_says_so(
     wait_idle()
     [line] = _lines(ctx)
     assert (line["status"], line["approval_level"]) == ("pending_approval", "hq")
-    message = window.message.text()
-    assert "待总部审批" in message
-    assert "尚未登记" in message and "同步" in message  # cannot reach headquarters yet
+    assert "待总部审批" in window.message.text()
+    notice = window.notice.text()  # cannot reach headquarters yet: said in full
+    assert window.notice.isVisible() and "尚未登记" in notice and "同步" in notice
 
 
 def test_ctrl_l_locks_and_the_pin_unlocks_with_the_entry_kept(
