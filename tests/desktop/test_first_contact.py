@@ -104,6 +104,7 @@ def test_the_policy_decides_the_subcategories(desk, staff) -> None:
     with pytest.raises(TransitionRefused) as info:
         handling.resolve_first_contact(desk, staff["d1"], tid, NOTE)
     assert info.value.code == "fcr.subcategory_not_allowed"
+    assert info.value.params["subcategory"] == "安全"  # its name, not the code
     _policy_with(desk, levels=[2, 3], subcategories=["safety"])
     assert handling.resolve_first_contact(desk, staff["d1"], tid, NOTE).status == "closed"
     other = _ticket(desk, staff["d1"], LEVEL3)  # promotion is not listed now
