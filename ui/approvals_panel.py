@@ -15,9 +15,9 @@ that too.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -50,6 +50,8 @@ translate = QCoreApplication.translate
 # The complaint as the details line quotes it (the whole text is in the tooltip).
 _QUOTE_CHARS = 160
 _OLD_COLOUR = "#c5221f"
+# The ages move on by themselves: their cells are rewritten in place this often.
+AGE_REFRESH_MS = 60_000
 _COLUMNS = ("ticket", "level", "problem", "kind", "amount", "limit", "requester", "age",
             "waiting_for")
 
@@ -169,6 +171,10 @@ class ApprovalsPanel(QWidget):
         self.open.clicked.connect(self._open_selected)
         ctx.executor.changed.connect(self.refresh)
         ctx.session.staff_changed.connect(lambda _staff: self._staff_changed())
+        self._age_timer = QTimer(self)
+        self._age_timer.setInterval(AGE_REFRESH_MS)
+        self._age_timer.timeout.connect(self.update_ages)
+        self._age_timer.start()
         self.refresh()
 
     # --- public -----------------------------------------------------------------------
@@ -212,7 +218,6 @@ class ApprovalsPanel(QWidget):
             limit = r.requester_limit_fen(desk.policy.compensation)
             problem = (f"{labels.category_label(desk.policy, r.category, lang)} / "
                        f"{labels.subcategory_label(desk.policy, r.subcategory, lang)}")
-            waited = age_text(r.age(now))
             cells = {
                 "ticket": r.ticket_number,
                 "level": labels.level_label(r.level) if r.level else "",
@@ -221,7 +226,7 @@ class ApprovalsPanel(QWidget):
                 "amount": format_yuan(r.amount_fen),
                 "limit": "" if limit is None else format_yuan(limit),
                 "requester": f"{r.requester_name} ({labels.role_label(r.requester_role, lang)})",
-                "age": (self.tr("⚠ {age} (old)").format(age=waited) if is_old else waited),
+                "age": "",
                 "waiting_for": (self.tr("Headquarters") if r.approval_level == "hq"
                                 else self.tr("Store manager")),
             }
@@ -231,13 +236,8 @@ class ApprovalsPanel(QWidget):
                 if key in ("amount", "limit"):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                           | Qt.AlignmentFlag.AlignVCenter)
-                if key == "age" and is_old:
-                    item.setForeground(QBrush(QColor(_OLD_COLOUR)))
-                    font = QFont(item.font())
-                    font.setBold(True)
-                    item.setFont(font)
-                    item.setToolTip(self.tr("Waiting longer than {hours} h").format(
-                        hours=desk.policy.approvals.old_after_hours))
+                if key == "age":
+                    self._fill_age(item, r, now)
                 self.table.setItem(i, column, item)
         self.table.blockSignals(False)
         self.table.resizeRowsToContents()  # one text line each (no wrap)
@@ -250,6 +250,36 @@ class ApprovalsPanel(QWidget):
             if self._rows:
                 self.table.selectRow(0)
         self._selection_changed()
+
+    def update_ages(self) -> None:
+        """Rewrite the age cells (and the old marks) in place: no row, selection, focus
+        or typing moves (the timer's slot)."""
+        if self._ctx.closed:
+            return
+        desk = self._ctx.desk
+        now = desk.now()
+        column = _COLUMNS.index("age")
+        for i, r in enumerate(self._rows):
+            item = self.table.item(i, column)
+            if item is not None:
+                self._fill_age(item, r, now)
+
+    def _fill_age(self, item: QTableWidgetItem, r: PendingRequest, now: datetime) -> bool:
+        policy = self._ctx.desk.policy.approvals
+        is_old = r.is_old(now, policy)
+        waited = age_text(r.age(now))
+        item.setText(self.tr("⚠ {age} (old)").format(age=waited) if is_old else waited)
+        font = QFont(item.font())
+        font.setBold(is_old)
+        item.setFont(font)
+        if is_old:
+            item.setForeground(QBrush(QColor(_OLD_COLOUR)))
+            item.setToolTip(self.tr("Waiting longer than {hours} h").format(
+                hours=policy.old_after_hours))
+        else:
+            item.setData(Qt.ItemDataRole.ForegroundRole, None)
+            item.setToolTip(waited)
+        return is_old
 
     # --- acting -----------------------------------------------------------------------
 

@@ -49,6 +49,7 @@ def test_a_level3_question_is_closed_at_first_contact(desk, staff) -> None:
     assert closed.status == "closed" and closed.closed_at is not None
     # Closing on the spot is the first response too: the response clock stops.
     assert closed.first_response_at == closed.closed_at
+    assert closed.handler == "d1"  # who settled it handled it
     events = eventlog.events_for_ticket(desk.conn, tid)
     last = events[-1]
     assert last.type == "status_changed"

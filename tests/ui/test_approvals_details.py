@@ -139,3 +139,25 @@ def test_another_staff_member_closes_the_pin_prompt(
 def _ticket_of(desk: Desk, compensation_id: str) -> str:
     return str(desk.conn.execute("SELECT ticket_id FROM compensations WHERE id = ?",
                                  (compensation_id,)).fetchone()[0])
+
+
+def test_ages_move_on_in_place_without_disturbing_the_manager(
+    ctx: AppContext, panel: ApprovalsPanel, desk: Desk, staff: dict[str, Staff],
+    clock: FixedClock, login: Callable[[str], Staff], qtbot: QtBot,
+) -> None:
+    _old, new = _requests(desk, staff, clock)
+    login("m1")
+    panel.refresh()
+    assert panel.select(new)
+    table: QTableWidget = child(panel, QTableWidget, "approvalsTable")
+    assert "⚠" not in table.item(1, 7).text()
+    type_text(qtbot, child(panel, QLineEdit, "approvalNote"), "核实中")
+    qtbot.mouseClick(child(panel, QPushButton, "approveButton"), Qt.MouseButton.LeftButton)
+    pin: QLineEdit = child(panel, QLineEdit, "approvalPin")
+    type_text(qtbot, pin, "99")
+    clock.advance(hours=24)
+    panel.update_ages()  # the timer's slot
+    assert "⚠" in table.item(1, 7).text() and "1天" in table.item(1, 7).text()
+    assert panel.requests()[table.currentRow()].compensation_id == new
+    assert panel.confirming() == new and pin.text() == "99"
+    assert child(panel, QLineEdit, "approvalNote").text() == "核实中"
