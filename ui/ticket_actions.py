@@ -43,7 +43,8 @@ translate = QCoreApplication.translate
 # Every action the panel knows, in the order the buttons show.
 ACTIONS = (
     "advance:rectifying", "advance:reviewing", "advance:accountability", "advance:closed",
-    "first_contact", "contact", "note", "compensate", "rate", "reopen", "merge", "correct", "void",
+    "first_contact",  # 首问解决: from 受理 straight to 完结 where the policy allows
+    "contact", "note", "compensate", "rate", "reopen", "merge", "correct", "void",
 )
 _COLUMNS = 6
 _ERROR_STYLE = "color: #c5221f;"
