@@ -52,8 +52,10 @@ _QUOTE_CHARS = 160
 _OLD_COLOUR = "#c5221f"
 # The ages move on by themselves: their cells are rewritten in place this often.
 AGE_REFRESH_MS = 60_000
-_COLUMNS = ("ticket", "level", "problem", "kind", "amount", "limit", "requester", "age",
-            "waiting_for")
+# Left to right by what a narrow screen must still show: the age (and its old mark) and
+# the money first; the problem, stretched, last (its full text is in the details).
+COLUMNS = ("ticket", "age", "level", "amount", "limit", "kind", "requester", "waiting_for",
+           "problem")
 
 
 def age_text(age: timedelta) -> str:
@@ -85,19 +87,21 @@ class ApprovalsPanel(QWidget):
 
         self.title = _named(QLabel(), "approvalsTitle")
         self.title.setStyleSheet("font-weight: bold; font-size: 12pt;")
-        self.table = _named(QTableWidget(0, len(_COLUMNS)), "approvalsTable")
-        self.table.setHorizontalHeaderLabels([
-            self.tr("Ticket"), self.tr("Level"), self.tr("Problem"), self.tr("Kind"),
-            self.tr("Amount (yuan)"), self.tr("Requester's limit"), self.tr("Requested by"),
-            self.tr("Waiting"), self.tr("Waiting for"),
-        ])
+        self.table = _named(QTableWidget(0, len(COLUMNS)), "approvalsTable")
+        headers = {
+            "ticket": self.tr("Ticket"), "age": self.tr("Waiting"), "level": self.tr("Level"),
+            "amount": self.tr("Amount (yuan)"), "limit": self.tr("Requester's limit"),
+            "kind": self.tr("Kind"), "requester": self.tr("Requested by"),
+            "waiting_for": self.tr("Waiting for"), "problem": self.tr("Problem"),
+        }
+        self.table.setHorizontalHeaderLabels([headers[key] for key in COLUMNS])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(_COLUMNS.index("problem"), QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(COLUMNS.index("problem"), QHeaderView.ResizeMode.Stretch)
         self.table.setWordWrap(False)  # one line per request; the details say the rest
 
         self.details = _named(QLabel(), "approvalDetails")
@@ -230,7 +234,7 @@ class ApprovalsPanel(QWidget):
                 "waiting_for": (self.tr("Headquarters") if r.approval_level == "hq"
                                 else self.tr("Store manager")),
             }
-            for column, key in enumerate(_COLUMNS):
+            for column, key in enumerate(COLUMNS):
                 item = QTableWidgetItem(cells[key])
                 item.setToolTip(r.ticket_text if key == "problem" else cells[key])
                 if key in ("amount", "limit"):
@@ -258,7 +262,7 @@ class ApprovalsPanel(QWidget):
             return
         desk = self._ctx.desk
         now = desk.now()
-        column = _COLUMNS.index("age")
+        column = COLUMNS.index("age")
         for i, r in enumerate(self._rows):
             item = self.table.item(i, column)
             if item is not None:

@@ -1384,8 +1384,8 @@
         <translation>最近错误：{error}</translation>
     </message>
     <message>
-        <source>{count} request(s) for headquarters cannot reach it until this desk is enrolled and syncs</source>
-        <translation>{count} 笔总部审批申请无法送达：本机登记并同步后才能送到总部</translation>
+        <source>{count} waiting for headquarters cannot reach it: enrol and sync</source>
+        <translation>{count} 笔待总部审批无法送达，需登记同步</translation>
     </message>
 </context>
 <context>

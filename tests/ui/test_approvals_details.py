@@ -19,7 +19,7 @@ from desktop.views import compensations_of
 from tests.conftest import PINS
 from tests.ui.test_approvals_panel import panel
 from tests.ui.test_ticket_panel import child, type_text
-from ui.approvals_panel import ApprovalsPanel
+from ui.approvals_panel import COLUMNS, ApprovalsPanel
 from ui.context import AppContext
 
 __all__ = ["panel"]  # the fixture of the approvals-panel tests
@@ -28,8 +28,11 @@ RUDE = "收银员态度很差，问她问题不理人还翻白眼，我要投诉
 LATE = "线上买的东西配送晚了两天"
 
 
-def _cells(table: QTableWidget, row: int) -> list[str]:
-    return [table.item(row, c).text() for c in range(table.columnCount())]
+def _cells(table: QTableWidget, row: int) -> dict[str, str]:
+    return {key: table.item(row, c).text() for c, key in enumerate(COLUMNS)}
+
+
+AGE = COLUMNS.index("age")
 
 
 def _requests(desk: Desk, staff: dict[str, Staff], clock: FixedClock) -> tuple[str, str]:
@@ -53,15 +56,16 @@ def test_each_request_shows_what_the_manager_weighs_oldest_first(
     assert [r.compensation_id for r in panel.requests()] == [old, new]
     table: QTableWidget = child(panel, QTableWidget, "approvalsTable")
     first, second = _cells(table, 0), _cells(table, 1)
-    assert first[0].endswith("0001") and first[1] == "二级"
-    assert "服务" in first[2] and "服务态度" in first[2]
-    assert (first[4], first[5]) == ("600.00", "500.00")
-    assert (second[4], second[5]) == ("250.00", "200.00")  # the cashier's limit
-    assert "服务台小李" in first[6] and "收银员小王" in second[6]
+    assert first["ticket"].endswith("0001") and first["level"] == "二级"
+    assert "服务" in first["problem"] and "服务态度" in first["problem"]
+    assert (first["amount"], first["limit"]) == ("600.00", "500.00")
+    assert (second["amount"], second["limit"]) == ("250.00", "200.00")  # the cashier's
+    assert "服务台小李" in first["requester"] and "收银员小王" in second["requester"]
+    assert first["kind"] == "现金" and first["waiting_for"] == "店长"
     # 30 h 45 min: older than the policy's 24 h, marked; 45 min is not.
-    assert "1天6小时" in first[7] and "⚠" in first[7] and "超时" in first[7]
-    assert second[7] == "45分钟"
-    assert table.item(0, 7).foreground().color().name() == "#c5221f"
+    assert "1天6小时" in first["age"] and "⚠" in first["age"] and "超时" in first["age"]
+    assert second["age"] == "45分钟"
+    assert table.item(0, AGE).foreground().color().name() == "#c5221f"
     assert "1 笔已等待超过 24 小时" in child(panel, QLabel, "approvalsTitle").text()
     # The selected request spelled out, with the complaint's text.
     assert panel.select(old)
@@ -83,7 +87,7 @@ def test_old_is_policy_data(
     login("m1")
     panel.refresh()
     table: QTableWidget = child(panel, QTableWidget, "approvalsTable")
-    assert "⚠" not in table.item(0, 7).text()
+    assert "⚠" not in table.item(0, AGE).text()
 
 
 def test_approving_asks_the_pin_again_and_a_wrong_one_records_nothing(
@@ -150,14 +154,14 @@ def test_ages_move_on_in_place_without_disturbing_the_manager(
     panel.refresh()
     assert panel.select(new)
     table: QTableWidget = child(panel, QTableWidget, "approvalsTable")
-    assert "⚠" not in table.item(1, 7).text()
+    assert "⚠" not in table.item(1, AGE).text()
     type_text(qtbot, child(panel, QLineEdit, "approvalNote"), "核实中")
     qtbot.mouseClick(child(panel, QPushButton, "approveButton"), Qt.MouseButton.LeftButton)
     pin: QLineEdit = child(panel, QLineEdit, "approvalPin")
     type_text(qtbot, pin, "99")
     clock.advance(hours=24)
     panel.update_ages()  # the timer's slot
-    assert "⚠" in table.item(1, 7).text() and "1天" in table.item(1, 7).text()
+    assert "⚠" in table.item(1, AGE).text() and "1天" in table.item(1, AGE).text()
     assert panel.requests()[table.currentRow()].compensation_id == new
     assert panel.confirming() == new and pin.text() == "99"
     assert child(panel, QLineEdit, "approvalNote").text() == "核实中"

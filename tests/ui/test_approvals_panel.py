@@ -17,7 +17,7 @@ from desktop.views import compensations_of
 from local_db.projection import TicketState
 from tests.conftest import PINS
 from tests.ui.test_ticket_panel import child, type_into, type_text
-from ui.approvals_panel import ApprovalsPanel
+from ui.approvals_panel import COLUMNS, ApprovalsPanel
 from ui.compensation_form import CompensationForm
 from ui.context import AppContext
 
@@ -62,9 +62,9 @@ def test_desk_request_approved_by_the_manager(
     assert panel.pending_count() == 1
     table: QTableWidget = child(panel, QTableWidget, "approvalsTable")
     assert table.rowCount() == 1 and table.item(0, 0).text() == ticket.number
-    assert table.item(0, 4).text() == "600.00"
-    assert table.item(0, 5).text() == "500.00"  # the desk clerk's own limit
-    assert "服务台小李" in table.item(0, 6).text()
+    assert table.item(0, COLUMNS.index("amount")).text() == "600.00"
+    assert table.item(0, COLUMNS.index("limit")).text() == "500.00"  # the desk clerk's own limit
+    assert "服务台小李" in table.item(0, COLUMNS.index("requester")).text()
     # A desk clerk cannot decide.
     assert not child(panel, QPushButton, "approveButton").isEnabled()
     # The manager approves with a note.

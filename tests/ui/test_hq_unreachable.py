@@ -57,7 +57,7 @@ def test_status_line_says_so_while_any_hq_request_waits(
 ) -> None:
     line = StatusLine(ctx)
     qtbot.addWidget(line)
-    assert "笔总部" not in line.sync_label.text()
+    assert "笔待总部" not in line.sync_label.text()
     tid = create_ticket(desk, staff["d1"], {"text": TEXT}).ticket.id
     out = compensate(desk, staff["d1"], tid, amount="1500", kind="cash")
     line.refresh()
@@ -68,12 +68,12 @@ def test_status_line_says_so_while_any_hq_request_waits(
     decide_pending(desk, staff["m1"], out.compensation.id, approve=False, note="金额过高")
     compensate(desk, staff["d1"], tid, amount="600", kind="cash")
     line.refresh()
-    assert "笔总部" not in line.sync_label.text()
+    assert "笔待总部" not in line.sync_label.text()
     # Waiting for headquarters on an enrolled desk: the usual sync line.
     compensate(desk, staff["d1"], tid, amount="1500", kind="cash")
     line.refresh()
-    assert "笔总部" in line.sync_label.text()
+    assert "笔待总部" in line.sync_label.text()
     with transaction(desk.conn):
         meta.put(desk.conn, sync_state.SERVER, "https://kesu.example.cn")
     line.refresh()
-    assert "笔总部" not in line.sync_label.text()
+    assert "笔待总部" not in line.sync_label.text()
