@@ -458,11 +458,18 @@ class QuickEntryWindow(QWidget):
             self._field_error("amount", error_message(exc, self.ctx.language), focus=False)
         else:
             self.amount.setStyleSheet("")
-            if over_limit(self.ctx.desk.policy, staff, fen):
+            policy = self.ctx.desk.policy
+            limit = _yuan(limit_fen(policy, staff))
+            if fen is not None and fen > policy.compensation.role_limits_fen["manager"]:
                 self._show(self.tr(
                     "Above your limit of {limit} yuan: the complaint is saved and the "
-                    "compensation waits for a manager's approval.").format(
-                    limit=_yuan(limit_fen(self.ctx.desk.policy, staff))), _WAIT_STYLE)
+                    "compensation waits for headquarters' approval.").format(limit=limit),
+                    _WAIT_STYLE)
+            elif over_limit(policy, staff, fen):
+                self._show(self.tr(
+                    "Above your limit of {limit} yuan: the complaint is saved and the "
+                    "compensation waits for a manager's approval.").format(limit=limit),
+                    _WAIT_STYLE)
 
     def _saved(self, result: QuickResult) -> None:
         self._set_busy(False)

@@ -1031,6 +1031,10 @@
         <translation>请简要说明情况</translation>
     </message>
     <message>
+        <source>Above your limit of {limit} yuan: the complaint is saved and the compensation waits for headquarters&apos; approval.</source>
+        <translation>超出您的额度 {limit} 元：客诉照常保存，补偿提交总部审批。</translation>
+    </message>
+    <message>
         <source>Above your limit of {limit} yuan: the complaint is saved and the compensation waits for a manager&apos;s approval.</source>
         <translation>超出您的额度 {limit} 元：客诉照常保存，补偿提交店长审批。</translation>
     </message>

@@ -65,6 +65,9 @@ def test_above_the_managers_limit_goes_to_hq_and_an_unenrolled_desk_says_so(
 ) -> None:
     login("c1")
     _type_entry(keys, "收银员多收了一千五", "1500")
+    keys.press(Key.Key_Tab)  # leaving the field says where it goes
+    assert "总部" in window.message.text() and "200" in window.message.text()
+    window.amount.setFocus()
     with qtbot.waitSignal(window.saved, timeout=10_000):
         keys.press(Key.Key_Return)
     wait_idle()
