@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
+from desktop.clock import parse_time
 from desktop.compensation import (
     Decision,
     customer_grants,
@@ -21,6 +23,7 @@ from desktop.compensation import (
 )
 from desktop.desk import Desk
 from desktop.i18n import tr
+from desktop.policy import ApprovalsPolicy, CompensationPolicy
 from desktop.staff import Staff
 from local_db.projection import TicketState
 
@@ -98,10 +101,27 @@ class PendingRequest:
     created_at: str
     reason_params: dict[str, str] = field(default_factory=dict)
     note: str = ""
+    # What the manager weighs: the complaint as the ticket stands now.
+    ticket_text: str = ""
+    category: str = ""
+    subcategory: str = ""
+    level: int = 0
 
     def reason_text(self, language: str) -> str:
         """Why it waits, in *language*."""
         return tr(self.reason, language, **self.reason_params)
+
+    def requester_limit_fen(self, policy: CompensationPolicy) -> int | None:
+        """What the requester's role may grant without approval (None for roles without)."""
+        return policy.role_limits_fen.get(self.requester_role)
+
+    def age(self, now: datetime) -> timedelta:
+        """How long the request has waited at *now* (never negative)."""
+        return max(now - parse_time(self.created_at), timedelta(0))
+
+    def is_old(self, now: datetime, policy: ApprovalsPolicy) -> bool:
+        """Whether it has waited longer than the policy's ``approvals.old_after_hours``."""
+        return self.age(now) > timedelta(hours=policy.old_after_hours)
 
 
 def pending_requests(conn: sqlite3.Connection, limit: int = PENDING_LIMIT) -> list[PendingRequest]:
@@ -109,7 +129,8 @@ def pending_requests(conn: sqlite3.Connection, limit: int = PENDING_LIMIT) -> li
     rows = conn.execute(
         "SELECT c.id, c.ticket_id, t.number, c.kind, c.amount_fen, c.requested_by, "
         "coalesce(s.name, c.requested_by) AS requester_name, c.requester_role, "
-        "coalesce(c.approval_level, 'manager') AS approval_level, c.reason, c.created_at "
+        "coalesce(c.approval_level, 'manager') AS approval_level, c.reason, c.created_at, "
+        "t.text, t.category, t.subcategory, t.level "
         "FROM compensations c JOIN tickets t ON t.id = c.ticket_id "
         "LEFT JOIN staff s ON s.id = c.requested_by "
         "WHERE c.status = 'pending_approval' ORDER BY c.created_at, c.id LIMIT ?",
@@ -123,7 +144,8 @@ def pending_requests(conn: sqlite3.Connection, limit: int = PENDING_LIMIT) -> li
             kind=r["kind"], amount_fen=int(r["amount_fen"]), requested_by=r["requested_by"],
             requester_name=r["requester_name"], requester_role=r["requester_role"],
             approval_level=r["approval_level"], reason=r["reason"], created_at=r["created_at"],
-            reason_params=params, note=note,
+            reason_params=params, note=note, ticket_text=r["text"], category=r["category"],
+            subcategory=r["subcategory"], level=int(r["level"]),
         ))
     return result
 

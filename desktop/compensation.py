@@ -13,6 +13,7 @@ from typing import Any
 
 from desktop.desk import Desk
 from desktop.errors import InvalidInput, NotFound, PermissionDenied, TransitionRefused
+from desktop.hq_reach import hq_unreachable_reason, notice_code
 from desktop.i18n import tr
 from desktop.lifecycle import check_writable
 from desktop.money import format_yuan, parse_yuan
@@ -95,6 +96,10 @@ class Outcome:
     reason: str
     compensation: CompensationState
     ticket: TicketState
+    # A request for headquarters made on a desk that cannot reach it (``desktop.hq_reach``):
+    # why, and what to tell the person at once.
+    hq_unreachable: str | None = None
+    notice: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -110,6 +115,8 @@ class Outcome:
             "approval_level": c.approval_level,
             "approved_by": c.approved_by,
             "policy_version": c.policy_version,
+            "hq_unreachable": self.hq_unreachable,
+            "notice": self.notice,
         }
 
 
@@ -193,8 +200,12 @@ def compensate(
             occurred_at=desk.now(), policy_version=desk.policy.version,
         )
     assert recorded.compensation is not None
+    unreachable = (hq_unreachable_reason(desk.conn)
+                   if decision.status == "pending_approval" and decision.approval_level == "hq"
+                   else None)
     return Outcome(decision.status, tr(decision.code, **decision.params),
-                   recorded.compensation, recorded.ticket)
+                   recorded.compensation, recorded.ticket, hq_unreachable=unreachable,
+                   notice=tr(notice_code(unreachable)) if unreachable else None)
 
 
 def decide_pending(

@@ -11,6 +11,7 @@ from desktop import lifecycle
 from desktop.clock import parse_time
 from desktop.desk import Desk
 from desktop.errors import InvalidInput, PermissionDenied
+from desktop.i18n import current_language
 from desktop.intake import clean_text
 from desktop.response_clock import OVERDUE_SQL, escalation_target, response_status
 from desktop.staff import Staff
@@ -72,6 +73,44 @@ def advance(
         if ticket.status == "reviewing":
             payload["review"] = "passed" if to == "accountability" else "returned"
         return _record(desk, ticket, actor.id, "status_changed", payload)
+
+
+def approvals_needed(desk: Desk, ticket_id: str) -> int:
+    """How many compensations of the ticket needed, or wait for, another person's
+    approval (a manager on the spot, a manager later, or headquarters)."""
+    row = desk.conn.execute(
+        "SELECT count(*) FROM compensations WHERE ticket_id = ? AND "
+        "(status = 'pending_approval' OR approval_level IS NOT NULL OR approved_by IS NOT NULL)",
+        (ticket_id,),
+    ).fetchone()
+    return int(row[0])
+
+
+def _subcategory_label(desk: Desk, subcategory: str) -> str:
+    key = "label_en" if current_language() == "en" else "label_zh"
+    for node in desk.policy.raw["triage"]["categories"].values():
+        info = node.get("subcategories", {}).get(subcategory)
+        if isinstance(info, dict) and info.get(key):
+            return str(info[key])
+    return subcategory
+
+
+def resolve_first_contact(desk: Desk, actor: Staff, ref: str, note: str) -> TicketState:
+    """Close a ticket settled on the spot (首问解决): 受理 → 完结 with a note of what was
+    done, skipping 整改 → 复核 → 奖惩, where the policy allows it (never level 1)."""
+    with transaction(desk.conn):
+        ticket = get_ticket(desk, ref)
+        refusal = lifecycle.first_contact_refusal(
+            ticket, actor, desk.policy.first_contact,
+            approvals_needed=approvals_needed(desk, ticket.id))
+        if refusal is not None:
+            if "subcategory" in refusal.params:  # the words staff know, not the code
+                refusal.params["subcategory"] = _subcategory_label(desk, ticket.subcategory)
+            raise refusal
+        return _record(desk, ticket, actor.id, "status_changed", {
+            "from": ticket.status, "to": "closed", "first_contact": True,
+            "note": _note_text(desk, note),
+        })
 
 
 def add_note(desk: Desk, actor: Staff, ref: str, text: str) -> TicketState:

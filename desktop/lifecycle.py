@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from desktop.errors import InvalidInput, PermissionDenied, TransitionRefused
+from desktop.policy import FirstContactPolicy
 from desktop.staff import Staff
 from local_db.projection import TicketState
 
@@ -75,6 +76,52 @@ def check_accountability(accountability: Mapping[str, Any] | None) -> None:
         raise InvalidInput("lifecycle.accountability_subject")
 
 
+# First-contact resolution (首问解决): only from 受理, and never for level 1, whatever
+# the policy lists: a level-1 complaint always goes through 整改 → 复核 → 奖惩.
+FIRST_CONTACT_FROM = "accepted"
+FIRST_CONTACT_NEVER_LEVEL = 1
+
+
+def first_contact_refusal(
+    ticket: TicketState, actor: Staff, policy: FirstContactPolicy, *,
+    approvals_needed: int = 0,
+) -> TransitionRefused | PermissionDenied | None:
+    """Why *ticket* may not be closed at first contact by *actor* now, or ``None``.
+
+    *approvals_needed* counts the ticket's compensations that needed (or wait for)
+    someone else's approval: such a ticket is no on-the-spot settlement.
+    """
+    if actor.role not in HANDLING_ROLES:
+        return PermissionDenied("permission.role", action="first_contact", role=actor.role)
+    if ticket.status != FIRST_CONTACT_FROM:
+        return TransitionRefused("fcr.not_accepted", number=ticket.number,
+                                 status=ticket.status)
+    if ticket.level == FIRST_CONTACT_NEVER_LEVEL:
+        return TransitionRefused("fcr.level_one", number=ticket.number)
+    if ticket.level not in policy.levels:
+        return TransitionRefused("fcr.level_not_allowed", number=ticket.number,
+                                 level=ticket.level,
+                                 allowed=", ".join(str(lv) for lv in policy.levels
+                                                   if lv != FIRST_CONTACT_NEVER_LEVEL) or "—")
+    if not policy.allows(ticket.level, ticket.subcategory):
+        return TransitionRefused("fcr.subcategory_not_allowed", number=ticket.number,
+                                 subcategory=ticket.subcategory)
+    if approvals_needed:
+        return TransitionRefused("fcr.compensation_approval", number=ticket.number,
+                                 count=approvals_needed)
+    return None
+
+
+def check_first_contact(
+    ticket: TicketState, actor: Staff, policy: FirstContactPolicy, *,
+    approvals_needed: int = 0,
+) -> None:
+    """Refuse, with the reason, closing *ticket* at first contact."""
+    refusal = first_contact_refusal(ticket, actor, policy, approvals_needed=approvals_needed)
+    if refusal is not None:
+        raise refusal
+
+
 def check_rate(ticket: TicketState, score: int) -> None:
     """A rating 1–5 is recorded at the follow-up of a closed ticket."""
     if isinstance(score, bool) or not isinstance(score, int) or score not in RATING_RANGE:
@@ -133,8 +180,14 @@ def check_writable(ticket: TicketState) -> None:
         raise TransitionRefused("lifecycle.not_open", number=ticket.number, status=ticket.status)
 
 
-def allowed_actions(ticket: TicketState, actor: Staff) -> list[str]:
-    """What *actor* may do to *ticket* now, for menus and ``ticket show``."""
+def allowed_actions(ticket: TicketState, actor: Staff, *,
+                    first_contact: FirstContactPolicy | None = None,
+                    approvals_needed: int = 0) -> list[str]:
+    """What *actor* may do to *ticket* now, for menus and ``ticket show``.
+
+    With the policy's *first_contact* rules, ``first_contact`` is listed when the ticket
+    may be closed at first contact now.
+    """
     actions: list[str] = []
     if ticket.status not in ("merged", "voided"):
         actions += ["note", "contact", "compensate"]
@@ -154,4 +207,7 @@ def allowed_actions(ticket: TicketState, actor: Staff) -> list[str]:
         actions += (["take"] if ticket.handler != actor.id else []) + ["assign"]
     if actor.role == "manager" and ticket.status in OPEN_STATES:
         actions.append("void")
+    if first_contact is not None and first_contact_refusal(
+            ticket, actor, first_contact, approvals_needed=approvals_needed) is None:
+        actions.append("first_contact")
     return actions

@@ -87,6 +87,33 @@ class ReportPolicy:
 
 
 @dataclass(frozen=True)
+class FirstContactPolicy:
+    """Which complaints may be closed at first contact (首问解决), skipping 整改 → 复核 → 奖惩.
+
+    ``subcategories`` is ``None`` for every subcategory. Level 1 is never allowed,
+    whatever a document lists (``desktop.lifecycle.check_first_contact`` refuses it).
+    Older documents have no ``first_contact`` section: levels 2 and 3, any subcategory.
+    """
+
+    levels: tuple[int, ...] = (2, 3)
+    subcategories: tuple[str, ...] | None = None
+
+    def allows(self, level: int, subcategory: str) -> bool:
+        """Whether the document lets a ticket of *level* and *subcategory* be closed at
+        first contact (the lifecycle still refuses level 1)."""
+        return level in self.levels and (
+            self.subcategories is None or subcategory in self.subcategories)
+
+
+@dataclass(frozen=True)
+class ApprovalsPolicy:
+    """The approvals list: a request waiting longer than ``old_after_hours`` is marked
+    old. Older documents have no ``approvals`` section: 24 hours."""
+
+    old_after_hours: int = 24
+
+
+@dataclass(frozen=True)
 class Policy:
     """A validated policy document."""
 
@@ -104,6 +131,8 @@ class Policy:
     reports: ReportPolicy = field(default_factory=ReportPolicy)
     enrolment: EnrolmentPolicy = field(default_factory=EnrolmentPolicy)
     privacy: PrivacyPolicy = field(default_factory=PrivacyPolicy)
+    first_contact: FirstContactPolicy = field(default_factory=FirstContactPolicy)
+    approvals: ApprovalsPolicy = field(default_factory=ApprovalsPolicy)
 
     def target(self, level: int) -> LevelTarget:
         """The response target of *level*."""
@@ -168,6 +197,39 @@ def _enrolment_policy(doc: dict[str, Any]) -> EnrolmentPolicy:
     if hours > 24 * 30:
         raise _fail("enrolment.code_ttl_hours", "at most 720 (30 days)")
     return EnrolmentPolicy(hours)
+
+
+def _first_contact_policy(doc: dict[str, Any]) -> FirstContactPolicy:
+    if "first_contact" not in doc:
+        return FirstContactPolicy()
+    _get(doc, "first_contact", dict)
+    defaults = FirstContactPolicy()
+    levels = defaults.levels
+    if "levels" in doc["first_contact"]:
+        raw = _get(doc, "first_contact.levels", list)
+        if not all(isinstance(x, int) and not isinstance(x, bool) and 1 <= x <= 3
+                   for x in raw):
+            raise _fail("first_contact.levels", "a list of levels 1, 2 or 3")
+        levels = tuple(sorted(set(raw)))
+    subs = defaults.subcategories
+    if "subcategories" in doc["first_contact"]:
+        raw = _get(doc, "first_contact.subcategories", list)
+        known = {sub for node in _get(doc, "triage.categories", dict).values()
+                 if isinstance(node, dict) for sub in node.get("subcategories", {})}
+        for i, sub in enumerate(raw):
+            if not isinstance(sub, str) or sub not in known:
+                raise _fail(f"first_contact.subcategories[{i}]", f"unknown subcategory {sub!r}")
+        subs = tuple(raw)
+    return FirstContactPolicy(levels, subs)
+
+
+def _approvals_policy(doc: dict[str, Any]) -> ApprovalsPolicy:
+    if "approvals" not in doc:
+        return ApprovalsPolicy()
+    _get(doc, "approvals", dict)
+    if "old_after_hours" not in doc["approvals"]:
+        return ApprovalsPolicy()
+    return ApprovalsPolicy(_positive_int(doc, "approvals.old_after_hours"))
 
 
 def _max_amount(doc: dict[str, Any]) -> int:
@@ -280,6 +342,8 @@ def parse_policy(doc: Any, source: str = "<policy>") -> Policy:
         reports=reports,
         enrolment=_enrolment_policy(doc),
         privacy=parse_privacy(doc, ROLES),
+        first_contact=_first_contact_policy(doc),
+        approvals=_approvals_policy(doc),
     )
     # Triage validates its own section (rules and model); its errors carry the same path
     # form. A model this Kesu cannot read is no error: the rules then work alone.

@@ -8,8 +8,9 @@ cashier, so nobody's judgement is lost silently. The level never drops below tri
 The ticket, the correction and the compensation are saved in ONE SQLite transaction
 (the core's ``transaction`` joins an outer one): either the whole entry is saved or
 nothing is, so a retry after a failure never makes a second ticket. An amount above the
-cashier's own limit is refused before anything is written: bigger ones belong at the
-service desk, where a manager can approve on the spot.
+cashier's own limit does not stop the save: the complaint is saved and the compensation
+is requested for approval, exactly as ``kesu compensate`` does (a manager, or
+headquarters above the manager's limit or the store's daily cap); the window says so.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ _TIERS = ("strong_keywords", "keywords", "weak_keywords")
 
 
 class OverLimit(InvalidInput):
-    """The compensation is above what the acting staff member may grant at the checkout."""
+    """Kept for callers of older releases: quick entry no longer refuses an amount above
+    the limit (it goes for approval, see :func:`over_limit`)."""
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,9 @@ def limit_fen(policy: Policy, actor: Staff) -> int:
 
 
 def parse_amount(policy: Policy, actor: Staff, amount: str | None) -> int | None:
-    """The compensation in fen, ``None`` when blank; refuses zero, bad and over-limit.
+    """The compensation in fen, ``None`` when blank; refuses zero and bad amounts (and
+    those above the policy's ``max_amount_fen``). An amount above *actor*'s own limit is
+    accepted: it will wait for approval (:func:`over_limit`).
 
     Also used by the window to check the field as the cashier leaves it.
     """
@@ -97,10 +101,12 @@ def parse_amount(policy: Policy, actor: Staff, amount: str | None) -> int | None
     fen = parse_yuan(amount, "amount", policy.compensation.max_amount_fen)
     if fen <= 0:
         raise InvalidInput("input.amount_zero", field="amount")
-    limit = limit_fen(policy, actor)
-    if fen > limit:
-        raise OverLimit("quick.over_limit", amount=format_yuan(fen), limit=format_yuan(limit))
     return fen
+
+
+def over_limit(policy: Policy, actor: Staff, fen: int | None) -> bool:
+    """Whether *fen* is above what *actor* may grant without approval."""
+    return fen is not None and fen > limit_fen(policy, actor)
 
 
 def _label(policy: Policy, category: str) -> str:
@@ -178,6 +184,8 @@ def record_quick(desk: Desk, actor: Staff, entry: QuickEntry) -> QuickResult:
             )
         outcome = None
         if fen is not None:
+            # Above the cashier's limit the limit rules make it a request waiting for a
+            # manager (or headquarters): the complaint is saved all the same.
             outcome = compensate(desk, actor, ticket.id, amount=format_yuan(fen), kind=kind)
             ticket = outcome.ticket
     return QuickResult(ticket, created, outcome, auto.category, auto.subcategory)

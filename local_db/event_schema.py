@@ -266,6 +266,9 @@ StatusChanged = TypedDict("StatusChanged", {
     "accountability": NotRequired[Accountability],
     "review": NotRequired[Literal["passed", "returned"]],
     "reopen": NotRequired[bool],
+    # Closed at first contact (受理 → 完结, skipping 整改 → 复核 → 奖惩): the note says
+    # what settled it.
+    "first_contact": NotRequired[bool],
 })
 StatusChanged.__doc__ = "A step of the closed loop (or headquarters' override of it)."
 

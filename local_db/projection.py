@@ -215,7 +215,8 @@ def _status_changed(s: TicketState, event: Event) -> TicketState:
         s = replace(s, closed_at=event.occurred_at)
     if p.get("reopen"):
         s = replace(s, reopen_count=s.reopen_count + 1, closed_at=None, rating=None)
-    if to == "rectifying" and s.handler is None:
+    if (to == "rectifying" or p.get("first_contact")) and s.handler is None:
+        # Who starts the fix, or who settled it at first contact, handled it.
         s = replace(s, handler=event.actor)
     return s
 

@@ -28,6 +28,7 @@ from desktop import approvals
 from desktop.compensation import Decision, Outcome, compensate
 from desktop.desk import Desk
 from desktop.errors import AuthenticationFailed, InvalidInput
+from desktop.hq_reach import hq_unreachable_reason, notice_code
 from desktop.i18n import tr as core_tr
 from desktop.money import format_yuan, parse_yuan
 from local_db.projection import TicketState
@@ -290,8 +291,12 @@ class CompensationForm(QWidget):
             self.hint.setStyleSheet(_HINT_STYLES["granted"])
             shown.add(self.grant)
         elif decision.approval_level == "hq":
-            self.hint.setText(self.tr("Above the store's limits: it goes to headquarters for "
-                                      "approval."))
+            text = self.tr("Above the store's limits: it goes to headquarters for approval.")
+            unreachable = hq_unreachable_reason(self._ctx.desk.conn)
+            if unreachable:
+                # Said before saving: the request would wait on this desk, unseen.
+                text += " " + core_tr(notice_code(unreachable), self._ctx.language)
+            self.hint.setText(text)
             self.hint.setStyleSheet(_HINT_STYLES["hq"])
             steady.set_text(self.send, self.tr("Send to headquarters for approva&l"))
             shown.add(self.send)
@@ -374,7 +379,9 @@ class CompensationForm(QWidget):
         }.get(outcome.status, outcome.status)
         self.outcome.setText(self.tr("{status}: {kind} {amount} yuan. {reason}").format(
             status=status, kind=labels.compensation_kind_label(outcome.compensation.kind),
-            amount=format_yuan(outcome.compensation.amount_fen), reason=outcome.reason))
+            amount=format_yuan(outcome.compensation.amount_fen), reason=outcome.reason) + (
+            " " + core_tr(notice_code(outcome.hq_unreachable), self._ctx.language)
+            if outcome.hq_unreachable else ""))
         self.outcome.setStyleSheet(_HINT_STYLES["granted"] if outcome.status == "granted"
                                    else _HINT_STYLES["manager"])
         self.amount.clear()

@@ -8,6 +8,13 @@ Keys (the design choice the brief asked to state):
 * ``Alt+1``–``Alt+n`` picks or changes the category from any field, any time.
 * Enter saves from any field; Esc puts the window away (hidden, or minimised when it
   is the app's only window) and keeps the unsaved entry.
+* ``Ctrl+L`` locks the window (the PIN unlocks it); ``Ctrl+Shift+L`` changes cashier (the
+  window locks with the staff id empty, for the next cashier's id and PIN). Like the main
+  window's lock, an unsaved entry survives both, and whoever is logged in at Enter is
+  its recorder.
+* An amount above the cashier's limit does not stop the save: the complaint is saved and
+  the compensation waits for a manager's (or headquarters') approval, and the message
+  says so in amber, so the cashier tells the customer it is not given yet.
 
 Saving runs :func:`desktop.quick_intake.record_quick` on the executor. While it runs the
 fields are read-only and a second Enter is ignored, so a double Enter never saves twice
@@ -36,6 +43,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import KesuError
+from desktop.hq_reach import notice_code
+from desktop.i18n import tr as core_tr
 from desktop.intake import normalise_phone
 from desktop.money import format_yuan
 from desktop.quick_intake import (
@@ -44,6 +53,7 @@ from desktop.quick_intake import (
     categories,
     default_kind,
     limit_fen,
+    over_limit,
     parse_amount,
     record_quick,
 )
@@ -61,6 +71,8 @@ from ui.labels import (
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _ERROR_STYLE = "color: #c5221f;"
 _OK_STYLE = "color: #137333;"
+# Saved, but something still waits (a compensation for approval): must not read as done.
+_WAIT_STYLE = "color: #b06000; font-weight: bold;"
 _INVALID_FIELD = "border: 1px solid #d93025;"
 # The picked category must be obvious at a glance across the counter.
 _CATEGORY_STYLE = (
@@ -223,6 +235,14 @@ class QuickEntryWindow(QWidget):
         box.addWidget(self.hint)
         box.addLayout(form)
         box.addLayout(bottom)
+        # Why a saved entry's compensation cannot be decided soon (headquarters cannot be
+        # reached from this desk): full width, it is the cashier's to tell the customer.
+        self.notice = QLabel(page)
+        self.notice.setObjectName("quick_notice")
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet(_WAIT_STYLE)
+        self.notice.hide()
+        box.addWidget(self.notice)
         box.addStretch(1)
         self.setTabOrder(self.note, self.phone)
         self.setTabOrder(self.phone, self.amount)
@@ -272,7 +292,8 @@ class QuickEntryWindow(QWidget):
             self._category_row.addWidget(button)
         self.hint.setText(self.tr(
             "Empty note: 1–{count} picks the category · Alt+number changes it · Esc hides"
-        ).format(count=len(self._cats)))
+        ).format(count=len(self._cats)) + " · " + self.tr(
+            "Ctrl+L locks · Ctrl+Shift+L changes cashier"))
         kind = self.kind.currentData()
         self.kind.clear()
         for k in policy.compensation.kinds:
@@ -326,9 +347,22 @@ class QuickEntryWindow(QWidget):
         if entry is None:
             return
         self._set_busy(True)
+        self.notice.hide()
         self._show(self.tr("Saving…"), _OK_STYLE)
         self.ctx.executor.submit(lambda desk: record_quick(desk, staff, entry),
                                  on_done=self._saved, on_error=self._save_failed)
+
+    def lock(self, *, change_cashier: bool = False) -> None:
+        """Lock the window now (Ctrl+L); with *change_cashier* (Ctrl+Shift+L) the staff
+        id is emptied for the next cashier. The unsaved entry stays."""
+        if self.ctx.session.staff is None:
+            return
+        self.pin.clear()
+        self.login_message.clear()
+        self.ctx.session.lock()  # locked_changed switches the page (and fills the id)
+        if change_cashier:
+            self.staff_id.clear()
+        self._focus_start()
 
     def login(self) -> None:
         """Check the staff id and PIN on the executor, then log the session in."""
@@ -358,6 +392,10 @@ class QuickEntryWindow(QWidget):
         plain = (mods & ~Qt.KeyboardModifier.KeypadModifier) == Qt.KeyboardModifier.NoModifier
         if key == Qt.Key.Key_Escape and plain:
             self.dismiss()
+            return True
+        control = Qt.KeyboardModifier.ControlModifier
+        if key == Qt.Key.Key_L and mods in (control, control | Qt.KeyboardModifier.ShiftModifier):
+            self.lock(change_cashier=bool(mods & Qt.KeyboardModifier.ShiftModifier))
             return True
         if key in _ENTER and plain:
             if watched is self.staff_id:
@@ -419,16 +457,29 @@ class QuickEntryWindow(QWidget):
         return entry
 
     def _check_amount(self) -> None:
-        # Over the limit is said as the cashier leaves the field, before Enter.
+        # A bad amount, or one above the limit (it will wait for approval), is said as
+        # the cashier leaves the field, before Enter.
         staff = self.ctx.session.staff
         if staff is None or self._busy:
             return
         try:
-            parse_amount(self.ctx.desk.policy, staff, self.amount.text() or None)
+            fen = parse_amount(self.ctx.desk.policy, staff, self.amount.text() or None)
         except KesuError as exc:
             self._field_error("amount", error_message(exc, self.ctx.language), focus=False)
         else:
             self.amount.setStyleSheet("")
+            policy = self.ctx.desk.policy
+            limit = _yuan(limit_fen(policy, staff))
+            if fen is not None and fen > policy.compensation.role_limits_fen["manager"]:
+                self._show(self.tr(
+                    "Above your limit of {limit} yuan: the complaint is saved and the "
+                    "compensation waits for headquarters' approval.").format(limit=limit),
+                    _WAIT_STYLE)
+            elif over_limit(policy, staff, fen):
+                self._show(self.tr(
+                    "Above your limit of {limit} yuan: the complaint is saved and the "
+                    "compensation waits for a manager's approval.").format(limit=limit),
+                    _WAIT_STYLE)
 
     def _saved(self, result: QuickResult) -> None:
         self._set_busy(False)
@@ -439,20 +490,32 @@ class QuickEntryWindow(QWidget):
             parts.append(self.tr("category {chosen} (triage said {triaged})").format(
                 chosen=category_label(policy, ticket.category, lang),
                 triaged=category_label(policy, result.triaged_category, lang)))
+        style, notice = _OK_STYLE, ""
         if result.outcome is not None:
             line = result.outcome.compensation
             what = dict(kind=compensation_kind_label(line.kind), amount=_yuan(line.amount_fen))
             if result.outcome.status == "granted":
                 parts.append(self.tr("{kind} {amount} yuan granted").format(**what))
             elif result.outcome.status == "pending_approval":
-                parts.append(self.tr("{kind} {amount} yuan waits for approval").format(**what))
+                style = _WAIT_STYLE
+                if line.approval_level == "hq":
+                    parts.append(self.tr("{kind} {amount} yuan is NOT given yet: it waits for "
+                                         "headquarters' approval").format(**what))
+                else:
+                    parts.append(self.tr("{kind} {amount} yuan is NOT given yet: it waits for "
+                                         "a manager's approval").format(**what))
+                if result.outcome.hq_unreachable:
+                    notice = core_tr(notice_code(result.outcome.hq_unreachable),
+                                     self.ctx.language)
             else:
                 parts.append(self.tr("compensation refused: {reason}").format(
                     reason=result.outcome.reason))
         if ticket.level == 1:
             parts.append(self.tr("{level} alert raised").format(level=level_label(1)))
         self._clear_form()
-        self._show(" · ".join(parts), _OK_STYLE)
+        self._show(" · ".join(parts), style)
+        self.notice.setText(notice)
+        self.notice.setVisible(bool(notice))
         self._focus_start()
         self.saved.emit(ticket.id, ticket.number)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
+from desktop.hq_reach import notice_code, stranded_requests
+from desktop.i18n import tr as core_tr
 from desktop.sync_wiring import local_sync_status
 from ui.context import AppContext
 from ui.labels import local_time, role_label
@@ -63,5 +65,16 @@ class StatusLine(QStatusBar):
                 text += " · " + self.tr("last error: {error}").format(
                     error=str(status["last_error"])[:60])
                 colour = "#b06000"
+        waiting, unreachable = stranded_requests(ctx.desk.conn)
+        if unreachable:
+            # Said as long as any such request waits: nobody at headquarters sees it. It
+            # takes the place of the sync text (which says no more than "not enrolled" or
+            # "token refused" then), so the line stays short enough for the staff name.
+            text = self.tr("{count} waiting for headquarters cannot reach it: enrol and sync"
+                           ).format(count=waiting)
+            self.sync_label.setToolTip(core_tr(notice_code(unreachable), ctx.language))
+            colour = "#c5221f"
+        if not unreachable:
+            self.sync_label.setToolTip("")
         self.sync_label.setText(text)
         self.sync_label.setStyleSheet(f"color: {colour};")

@@ -44,6 +44,7 @@ translate = QCoreApplication.translate
 # Every action the panel knows, in the order the buttons show.
 ACTIONS = (
     "advance:rectifying", "advance:reviewing", "advance:accountability", "advance:closed",
+    "first_contact",  # 首问解决: from 受理 straight to 完结 where the policy allows
     "contact", "note", "compensate", "rate", "reopen", "merge", "correct", "void",
     "take", "assign",
 )
@@ -66,6 +67,7 @@ def button_text(action: str, status: str) -> str:
         "advance:reviewing": translate("TicketActions", "Send for revie&w"),
         "advance:accountability": translate("TicketActions", "Review pa&ssed"),
         "advance:closed": translate("TicketActions", "&Close ticket"),
+        "first_contact": translate("TicketActions", "Settled on the spot (&J)"),
         "contact": translate("TicketActions", "Contact c&ustomer"),
         "note": translate("TicketActions", "Add not&e"),
         "compensate": translate("TicketActions", "Co&mpensate"),
@@ -227,6 +229,10 @@ class TicketActions(QWidget):
                                         self._save_close)
         self.close_note = close.line("closeNote", self.tr("Note"), self._save_close)
 
+        first = self._page("first_contact", self._save_first_contact)
+        self.first_contact_note = first.line(
+            "firstContactNote", self.tr("What settled it (&W)"), self._save_first_contact)
+
         contact = self._page("contact", self._save_contact)
         self.contact_method = _named(QComboBox(), "contactMethod")
         for method in handling.CONTACT_METHODS:
@@ -287,6 +293,7 @@ class TicketActions(QWidget):
         self.pages = {
             "assign": assign,
             "advance": adv, "close": close, "contact": contact, "note": note,
+            "first_contact": first,
             "compensate": self.compensation, "rate": rate, "reopen": reopen, "merge": merge,
             "correct": correct, "void": void,
         }
@@ -317,7 +324,9 @@ class TicketActions(QWidget):
         staff = self._ctx.session.staff
         if self._ticket is None or staff is None:
             return []
-        allowed = allowed_actions(self._ticket, staff)
+        allowed = allowed_actions(
+            self._ticket, staff, first_contact=self._ctx.desk.policy.first_contact,
+            approvals_needed=handling.approvals_needed(self._ctx.desk, self._ticket.id))
         if "note" in allowed and staff.role in HANDLING_ROLES:
             allowed.append("correct")
         return [a for a in ACTIONS if a in allowed]
@@ -376,6 +385,10 @@ class TicketActions(QWidget):
             self._fill_colleagues(ticket)
             self._show(self.pages["assign"], self.assign_to,
                        self.tr("{number}: give it to a colleague").format(number=ticket.number))
+        elif action == "first_contact":
+            self._show(self.pages["first_contact"], self.first_contact_note, self.tr(
+                "Close at first contact: settled on the spot, without rectifying, review "
+                "and accountability. Say what was done."))
         elif action == "compensate":
             self.stack.setCurrentWidget(self.compensation)
             self.stack.show()
@@ -489,6 +502,16 @@ class TicketActions(QWidget):
                                     note=accountability["note"] or None)
 
         self._run("advance:closed", "close", job, (self.close_subject, self.close_note))
+
+    def _save_first_contact(self) -> None:
+        target = self._target()
+        if target is None:
+            return
+        staff, tid = target
+        note = self.first_contact_note.text()
+        self._run("first_contact", "first_contact",
+                  lambda d: handling.resolve_first_contact(d, staff, tid, note),
+                  (self.first_contact_note,))
 
     def _save_contact(self) -> None:
         target = self._target()

@@ -118,6 +118,8 @@ class EventSummary:
                 parts.append(translate("TicketPanel", "returned for rework"))
             if p.get("reopen"):
                 parts.append(translate("TicketPanel", "reopened"))
+            if p.get("first_contact"):
+                parts.append(translate("TicketPanel", "settled at first contact"))
             acc = p.get("accountability")
             if acc:
                 parts.append(translate("TicketPanel", "accountability: {outcome}").format(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from desktop import handling
@@ -45,6 +46,10 @@ def register(sub: Any) -> None:
     p.add_argument("--accountability", default=None, choices=["reward", "penalty", "none"])
     p.add_argument("--subject", default=None)
     p.set_defaults(handler=cmd_advance)
+    p = t.add_parser("resolve", help=tr("cli.resolve_help"))
+    _ticket_actor(p)
+    p.add_argument("--note", required=True)
+    p.set_defaults(handler=cmd_resolve)
     p = t.add_parser("note")
     _ticket_actor(p)
     p.add_argument("--text", required=True)
@@ -156,7 +161,9 @@ def _show(args: argparse.Namespace, ref: str) -> int:
     view["compensations"] = compensations_of(desk.conn, ticket.id)
     view["suggested_compensation"] = suggestion(desk, ticket)
     if getattr(args, "actor", None):
-        view["allowed_actions"] = allowed_actions(ticket, get_staff(desk.conn, args.actor))
+        view["allowed_actions"] = allowed_actions(
+            ticket, get_staff(desk.conn, args.actor), first_contact=desk.policy.first_contact,
+            approvals_needed=handling.approvals_needed(desk, ticket.id))
     args.emit(view)
     return 0
 
@@ -177,6 +184,12 @@ def cmd_advance(args: argparse.Namespace) -> int:
         acc = {"outcome": args.accountability, "subject": args.subject or ""}
     ticket = handling.advance(desk, actor_of(desk, args), args.ticket, args.to,
                               note=args.note, accountability=acc)
+    return _done(args, desk, ticket)
+
+
+def cmd_resolve(args: argparse.Namespace) -> int:
+    desk = desk_of(args)
+    ticket = handling.resolve_first_contact(desk, actor_of(desk, args), args.ticket, args.note)
     return _done(args, desk, ticket)
 
 
@@ -236,6 +249,9 @@ def cmd_compensate(args: argparse.Namespace) -> int:
     outcome = compensate(desk, actor_of(desk, args), args.ticket, amount=args.amount,
                          kind=args.kind, approver_id=args.approver,
                          approver_pin=args.approver_pin, note=args.note)
+    if outcome.notice:
+        # Said at once, beside the JSON: the request cannot leave this desk yet.
+        sys.stderr.write(f"kesu: {outcome.notice}\n")
     args.emit(outcome.as_dict())
     return 0
 

@@ -58,6 +58,8 @@ def report_csv(report: Report, language: str) -> str:
         [t("mean_response"), _num(h.mean_response_minutes), _num(prev.mean_response_minutes)],
         [t("p90_response"), _num(report.response.p90_minutes), ""],
         [t("resolution_rate"), _rate(h.resolution_rate), _rate(prev.resolution_rate)],
+        *([[t("first_contact_rate"), _rate(report.first_contact.rate),
+            _rate(report.first_contact.previous_rate)]] if report.first_contact else []),
         [t("reopen_rate"), _rate(h.reopen_rate), _rate(prev.reopen_rate)],
         [t("satisfaction"), _num(h.satisfaction), _num(prev.satisfaction)],
         [t("rated"), report.rated, ""],

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from desktop.queue import OPEN_SQL, ROW_COLUMNS, QueueRow, queue_row
 from desktop.reports.day_cache import CLOSED_SQL, COUNTED_SQL
+from desktop.reports.first_contact import CLOSED_AT_FIRST_CONTACT_SQL
 from desktop.reports.ledger import IN_PERIOD_SQL, ledger_days
 from desktop.reports.model import DRILL_KEYS, Drill
 from desktop.reports.period import day_start_utc
@@ -75,6 +76,9 @@ def _where(drill: Drill, now: datetime) -> tuple[list[str], list[Any]]:
             clauses.append("reopen_count > 0" if value else "reopen_count = 0")
         elif key == "rated":
             clauses.append("rating IS NOT NULL" if value else "rating IS NULL")
+        elif key == "first_contact":
+            clauses.append(f"{CLOSED_AT_FIRST_CONTACT_SQL} AND reopen_count = 0" if value
+                           else f"NOT ({CLOSED_AT_FIRST_CONTACT_SQL} AND reopen_count = 0)")
         elif key == "product":
             clauses.append(f"{PRODUCT_KEY_SQL} = ?")
             params.append(value)

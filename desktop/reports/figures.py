@@ -20,7 +20,7 @@ import sqlite3
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from desktop.policy import Policy
@@ -32,6 +32,7 @@ from desktop.reports.day_cache import (
     cycle_collection_paused,
     day_parts,
 )
+from desktop.reports.first_contact import first_contact_figure
 from desktop.reports.ledger import compensation_summary, granted_total
 from desktop.reports.model import (
     Count,
@@ -217,8 +218,9 @@ def build_report(conn: sqlite3.Connection, policy: Policy, period: Period, now: 
     the same with a cold cache, a warm one, or none.
     """
     with cycle_collection_paused():
-        return _build(conn, policy, period, now, store_code,
-                      staff_names(conn) if names is None else names)
+        report = _build(conn, policy, period, now, store_code,
+                        staff_names(conn) if names is None else names)
+    return replace(report, first_contact=first_contact_figure(conn, report))
 
 
 def _build(conn: sqlite3.Connection, policy: Policy, period: Period, now: datetime,

@@ -41,6 +41,10 @@ Definitions (the tests compute each one independently from these words):
   (``period.previous_period``): this week against the same weekdays of last week, this
   month against the same days of last month, last month against the whole month before,
   other periods against the same number of days just before them.
+- **First-contact resolution (FCR)**: counted tickets closed at first contact (a
+  ``status_changed`` with ``first_contact``: 受理 → 完结 without 整改 → 复核 → 奖惩) and
+  not reopened since, over counted tickets; those reopened afterwards are counted apart
+  (``reopened``). Compared with the previous period (``desktop.reports.first_contact``).
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ DRILL_KEYS = (
     "product",             # product key as in RepeatAlert.key
     "compensation_kind", "compensation_staff", "compensation_status",
     "overdue_now",         # True: the overdue list
+    "first_contact",       # True: closed at first contact and not reopened since
 )
 
 
@@ -240,6 +245,20 @@ HIGHER_IS_BETTER: dict[str, bool | None] = {
 
 
 @dataclass(frozen=True)
+class FirstContact:
+    """First-contact resolution (FCR) of the period, and of the previous one."""
+
+    resolved: int          # counted tickets closed at first contact, not reopened since
+    tickets: int           # counted tickets
+    rate: float | None     # resolved / tickets, None without tickets
+    reopened: int          # closed at first contact, reopened afterwards (not resolved)
+    previous_resolved: int
+    previous_tickets: int
+    previous_rate: float | None
+    drill: Drill
+
+
+@dataclass(frozen=True)
 class Report:
     """Every figure of a store over a period."""
 
@@ -272,3 +291,4 @@ class Report:
     previous: Headline
     previous_period: Period
     notes: tuple[str, ...] = field(default=())
+    first_contact: FirstContact | None = None

@@ -417,6 +417,11 @@ def _response(w: _Words, r: Report) -> list[Flowable]:
         [w.t("satisfaction"), f"{r.satisfaction:.2f} / 5" if r.satisfaction is not None
          else "—", w.t("rated", count=r.rated)],
     ]
+    fcr = r.first_contact
+    if fcr is not None:
+        facts.insert(4, [w.t("fcr_rate"), percent(fcr.rate), w.t(
+            "fcr_basis", part=fcr.resolved, whole=fcr.tickets, reopened=fcr.reopened,
+            previous=percent(fcr.previous_rate))])
     facts_table = _table([w.t("figure"), w.t("value"), w.t("basis")], facts,
                          [WIDTH * 0.3, WIDTH * 0.2, WIDTH * 0.5], "lrl",
                          style=[("LEFTPADDING", (2, 0), (2, -1), 14)])

@@ -51,16 +51,40 @@
         <translation>金额（元）</translation>
     </message>
     <message>
+        <source>{days} d {hours} h</source>
+        <translation>{days}天{hours}小时</translation>
+    </message>
+    <message>
+        <source>{hours} h {minutes} min</source>
+        <translation>{hours}小时{minutes}分</translation>
+    </message>
+    <message>
+        <source>{minutes} min</source>
+        <translation>{minutes}分钟</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>已等待</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <source>Requester&apos;s limit</source>
+        <translation>申请人额度</translation>
+    </message>
+    <message>
         <source>Requested by</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <source>Reason</source>
-        <translation>原因</translation>
-    </message>
-    <message>
         <source>Waiting for</source>
         <translation>待谁审批</translation>
+    </message>
+    <message>
+        <source>Problem</source>
+        <translation>问题</translation>
     </message>
     <message>
         <source>Note for the record (required to refuse)</source>
@@ -83,6 +107,22 @@
         <translation>打开工单(&amp;K)</translation>
     </message>
     <message>
+        <source>Your PIN</source>
+        <translation>您的 PIN</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <source>Confirm approval</source>
+        <translation>确认批准</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
         <source>Headquarters</source>
         <translation>总部</translation>
     </message>
@@ -93,6 +133,30 @@
     <message>
         <source>Compensation requests waiting: {count}</source>
         <translation>待审批补偿：{count} 笔</translation>
+    </message>
+    <message>
+        <source>({count} waiting longer than {hours} h)</source>
+        <translation>（其中 {count} 笔已等待超过 {hours} 小时）</translation>
+    </message>
+    <message>
+        <source>⚠ {age} (old)</source>
+        <translation>⚠ {age}（超时）</translation>
+    </message>
+    <message>
+        <source>Waiting longer than {hours} h</source>
+        <translation>已等待超过 {hours} 小时</translation>
+    </message>
+    <message>
+        <source>{kind} {amount} yuan requested by {name}</source>
+        <translation>{name} 申请{kind} {amount} 元</translation>
+    </message>
+    <message>
+        <source>, whose limit is {limit} yuan ({over} yuan above it)</source>
+        <translation>，其额度为 {limit} 元（超出 {over} 元）</translation>
+    </message>
+    <message>
+        <source>Waiting {age}. Why: {reason}</source>
+        <translation>已等待 {age}。原因：{reason}</translation>
     </message>
     <message>
         <source>Nothing waiting.</source>
@@ -111,12 +175,24 @@
         <translation>批准或拒绝工单 {number} 的{kind} {amount} 元。</translation>
     </message>
     <message>
+        <source>Approve {kind} {amount} yuan on {number}, requested by {requester}: {name}, enter your PIN to confirm.</source>
+        <translation>批准工单 {number} 的{kind} {amount} 元（{requester} 申请）：请{name}输入 PIN 确认。</translation>
+    </message>
+    <message>
+        <source>Enter your PIN to confirm the approval.</source>
+        <translation>请输入 PIN 确认批准。</translation>
+    </message>
+    <message>
         <source>Say why the request is refused.</source>
         <translation>请填写拒绝原因。</translation>
     </message>
     <message>
-        <source>{number}: {kind} {amount} yuan — {reason}</source>
-        <translation>{number}：{kind} {amount} 元 — {reason}</translation>
+        <source>Approved: {kind} {amount} yuan on {number}, requested by {requester}, approved by {approver}.</source>
+        <translation>已批准：工单 {number} 的{kind} {amount} 元，申请人 {requester}，批准人 {approver}。</translation>
+    </message>
+    <message>
+        <source>Refused: {kind} {amount} yuan on {number}, requested by {requester}, refused by {approver}.</source>
+        <translation>已拒绝：工单 {number} 的{kind} {amount} 元，申请人 {requester}，拒绝人 {approver}。</translation>
     </message>
 </context>
 <context>
@@ -977,6 +1053,10 @@
         <translation>保存（回车）(&amp;S)</translation>
     </message>
     <message>
+        <source>Ctrl+L locks · Ctrl+Shift+L changes cashier</source>
+        <translation>Ctrl+L 锁定 · Ctrl+Shift+L 换收银员</translation>
+    </message>
+    <message>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
@@ -997,6 +1077,14 @@
         <translation>请简要说明情况</translation>
     </message>
     <message>
+        <source>Above your limit of {limit} yuan: the complaint is saved and the compensation waits for headquarters&apos; approval.</source>
+        <translation>超出您的额度 {limit} 元：客诉照常保存，补偿提交总部审批。</translation>
+    </message>
+    <message>
+        <source>Above your limit of {limit} yuan: the complaint is saved and the compensation waits for a manager&apos;s approval.</source>
+        <translation>超出您的额度 {limit} 元：客诉照常保存，补偿提交店长审批。</translation>
+    </message>
+    <message>
         <source>Saved {number} ✓</source>
         <translation>已保存 {number} ✓</translation>
     </message>
@@ -1009,8 +1097,12 @@
         <translation>{kind} {amount} 元已发放</translation>
     </message>
     <message>
-        <source>{kind} {amount} yuan waits for approval</source>
-        <translation>{kind} {amount} 元待审批</translation>
+        <source>{kind} {amount} yuan is NOT given yet: it waits for headquarters&apos; approval</source>
+        <translation>{kind} {amount} 元尚未发放：待总部审批</translation>
+    </message>
+    <message>
+        <source>{kind} {amount} yuan is NOT given yet: it waits for a manager&apos;s approval</source>
+        <translation>{kind} {amount} 元尚未发放：待店长审批</translation>
     </message>
     <message>
         <source>compensation refused: {reason}</source>
@@ -1097,6 +1189,10 @@
     <message>
         <source>Reopened</source>
         <translation>重开率</translation>
+    </message>
+    <message>
+        <source>First-contact resolution</source>
+        <translation>首问解决率</translation>
     </message>
     <message>
         <source>Satisfaction</source>
@@ -1279,6 +1375,10 @@
         <translation>不限期间</translation>
     </message>
     <message>
+        <source>{resolved} of {tickets} closed at first contact</source>
+        <translation>{resolved} / {tickets} 单首问解决</translation>
+    </message>
+    <message>
         <source>No complaints in this period.</source>
         <translation>本期没有投诉。</translation>
     </message>
@@ -1340,6 +1440,10 @@
     <message>
         <source>last error: {error}</source>
         <translation>最近错误：{error}</translation>
+    </message>
+    <message>
+        <source>{count} waiting for headquarters cannot reach it: enrol and sync</source>
+        <translation>{count} 笔待总部审批无法送达，需登记同步</translation>
     </message>
 </context>
 <context>
@@ -1413,6 +1517,10 @@
         <translation>复核通过(&amp;S)</translation>
     </message>
     <message>
+        <source>Settled on the spot (&amp;J)</source>
+        <translation>首问解决(&amp;J)</translation>
+    </message>
+    <message>
         <source>Add not&amp;e</source>
         <translation>添加备注(&amp;E)</translation>
     </message>
@@ -1443,6 +1551,10 @@
     <message>
         <source>Note</source>
         <translation>备注</translation>
+    </message>
+    <message>
+        <source>What settled it (&amp;W)</source>
+        <translation>处理情况(&amp;W)</translation>
     </message>
     <message>
         <source>&amp;Satisfaction (1–5)</source>
@@ -1499,6 +1611,10 @@
     <message>
         <source>{number}: give it to a colleague</source>
         <translation>{number}：转给同事处理</translation>
+    </message>
+    <message>
+        <source>Close at first contact: settled on the spot, without rectifying, review and accountability. Say what was done.</source>
+        <translation>首问解决结案：当场已解决，无需整改、复核、奖惩。请写明处理情况。</translation>
     </message>
     <message>
         <source>Correct the category, subcategory or level</source>
@@ -1590,6 +1706,10 @@
     <message>
         <source>reopened</source>
         <translation>重开</translation>
+    </message>
+    <message>
+        <source>settled at first contact</source>
+        <translation>首问解决</translation>
     </message>
     <message>
         <source>accountability: {outcome}</source>

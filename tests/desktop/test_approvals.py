@@ -46,3 +46,42 @@ def test_reason_text_of_a_decision() -> None:
     text = approvals.reason_text({"reason": "comp.approved"}, "zh_CN", actor="m1")
     assert "m1" in text
     assert approvals.reason_text({}, "zh_CN") == ""
+
+
+def test_a_request_shows_the_complaint_its_limit_and_age(desk: Desk, staff: dict[str, Staff],
+                                                        clock) -> None:  # type: ignore[no-untyped-def]
+    import copy
+    from datetime import timedelta
+
+    import pytest
+
+    from desktop.desk import install_policy_document
+    from desktop.errors import PolicyInvalid
+    from desktop.policy import ApprovalsPolicy, parse_policy
+
+    t = create_ticket(desk, staff["d1"], {"text": "收银员态度很差，问她问题不理人还翻白眼"}).ticket
+    old = compensation.compensate(desk, staff["d1"], t.id, amount="600", kind="cash")
+    clock.advance(hours=3)
+    new = compensation.compensate(desk, staff["c1"], t.id, amount="250", kind="refund")
+    first, second = approvals.pending_requests(desk.conn)  # oldest first
+    assert (first.compensation_id, second.compensation_id) == (
+        old.compensation.id, new.compensation.id)
+    assert first.ticket_text == t.text and (first.category, first.subcategory, first.level) == (
+        "service", "attitude", 2)
+    policy = desk.policy
+    assert first.requester_limit_fen(policy.compensation) == 50_000
+    assert second.requester_limit_fen(policy.compensation) == 20_000
+    now = clock.now()
+    assert first.age(now) == timedelta(hours=3) and second.age(now) == timedelta(0)
+    # "Old" is policy data: 24 h shipped; a store that wants 2 h marks the first one.
+    assert policy.approvals.old_after_hours == 24 and not first.is_old(now, policy.approvals)
+    doc = copy.deepcopy(policy.raw)
+    doc["policy_version"] += "-2h"
+    doc["approvals"] = {"old_after_hours": 2}
+    strict = install_policy_document(desk, doc).approvals
+    assert first.is_old(now, strict) and not second.is_old(now, strict)
+    del doc["approvals"]
+    assert parse_policy(doc).approvals == ApprovalsPolicy()
+    doc["approvals"] = {"old_after_hours": 0}
+    with pytest.raises(PolicyInvalid):
+        parse_policy(doc)

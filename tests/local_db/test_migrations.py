@@ -171,3 +171,17 @@ def test_m008_adds_the_set_aside_table(tmp_path: Path) -> None:
         conn.execute("INSERT INTO sync_set_aside (event_id, ticket_id, device_id, device_seq, "
                      "server_seq, prev_hash, hash, wire, reason, detail, first_seen) "
                      "VALUES (?,?,?,?,?,?,?,?,?,?,?)", ("e2", *row[1:]))
+
+
+def test_m009_adds_the_first_contact_index_and_the_report_uses_it(tmp_path: Path) -> None:
+    from desktop.reports.first_contact import CLOSED_AT_FIRST_CONTACT_SQL
+
+    conn = connect(tmp_path / "a.db")
+    db = sqlite_utils.Database(conn)
+    migrations.apply(db, stop_before="m009_first_contact_index")
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    assert "events_first_contact" not in names
+    assert migrate(conn)[:1] == ["m009_first_contact_index"]
+    plan = " ".join(r[3] for r in conn.execute(
+        f"EXPLAIN QUERY PLAN SELECT count(*) FROM tickets WHERE {CLOSED_AT_FIRST_CONTACT_SQL}"))
+    assert "events_first_contact" in plan

@@ -15,8 +15,9 @@ from desktop.staff import Staff
 from desktop.tickets import create_ticket, get_ticket
 from desktop.views import compensations_of
 from local_db.projection import TicketState
-from tests.ui.test_ticket_panel import child, type_into
-from ui.approvals_panel import ApprovalsPanel
+from tests.conftest import PINS
+from tests.ui.test_ticket_panel import child, type_into, type_text
+from ui.approvals_panel import COLUMNS, ApprovalsPanel
 from ui.compensation_form import CompensationForm
 from ui.context import AppContext
 
@@ -61,20 +62,28 @@ def test_desk_request_approved_by_the_manager(
     assert panel.pending_count() == 1
     table: QTableWidget = child(panel, QTableWidget, "approvalsTable")
     assert table.rowCount() == 1 and table.item(0, 0).text() == ticket.number
-    assert table.item(0, 2).text() == "600.00"
-    assert "服务台小李" in table.item(0, 3).text()
+    assert table.item(0, COLUMNS.index("amount")).text() == "600.00"
+    assert table.item(0, COLUMNS.index("limit")).text() == "500.00"  # the desk clerk's own limit
+    assert "服务台小李" in table.item(0, COLUMNS.index("requester")).text()
     # A desk clerk cannot decide.
     assert not child(panel, QPushButton, "approveButton").isEnabled()
     # The manager approves with a note.
     login("m1")
     assert child(panel, QPushButton, "approveButton").isEnabled()
     type_into(qtbot, panel, "approvalNote", "老顾客，同意")
+    click(qtbot, panel, "approveButton")  # asks the PIN again first
+    assert compensations_of(desk.conn, ticket.id)[0]["status"] == "pending_approval"
+    pin: QLineEdit = child(panel, QLineEdit, "approvalPin")
+    assert panel.focusWidget() is pin  # the PIN field waits for the keys
+    type_text(qtbot, pin, PINS["m1"])
     with qtbot.waitSignal(ctx.executor.changed, timeout=10_000):
-        click(qtbot, panel, "approveButton")
+        qtbot.keyClick(pin, Qt.Key.Key_Return)
     [line] = compensations_of(desk.conn, ticket.id)
     assert line["status"] == "granted" and line["approved_by"] == "m1"
     assert panel.pending_count() == 0 and table.rowCount() == 0
-    assert ticket.number in child(panel, QLabel, "approvalOutcome").text()
+    said = child(panel, QLabel, "approvalOutcome").text()
+    assert ticket.number in said and "600.00" in said
+    assert "服务台小李" in said and "店长张伟" in said
 
 
 def test_hq_request_can_only_be_refused_here(
@@ -117,6 +126,8 @@ def test_failed_decision_shows_why_and_keeps_the_note(
                                 note="已处理")
     type_into(qtbot, panel, "approvalNote", "同意")
     click(qtbot, panel, "approveButton")
+    type_text(qtbot, child(panel, QLineEdit, "approvalPin"), PINS["m1"])
+    click(qtbot, panel, "approvalConfirmButton")
     wait_idle()
     assert child(panel, QLabel, "approvalError").text() != ""
     assert child(panel, QLineEdit, "approvalNote").text() == "同意"

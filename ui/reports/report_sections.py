@@ -57,6 +57,7 @@ class ReportSections(QWidget):
             "response": self.tr("First response (mean)"),
             "resolution": self.tr("Resolved"),
             "reopen": self.tr("Reopened"),
+            "first_contact": self.tr("First-contact resolution"),
             "satisfaction": self.tr("Satisfaction"),
             "compensation": self.tr("Compensation granted"),
             "overdue": self.tr("Overdue now"),
@@ -220,6 +221,13 @@ class ReportSections(QWidget):
                         self.tr("level 1: {count}").format(count=level1_overdue),
                         (self.tr("whatever the period"), fmt.SAME_COLOUR)),
         }
+        fcr = r.first_contact
+        if fcr is not None:
+            figures["first_contact"] = (
+                fmt.percent(fcr.rate),
+                self.tr("{resolved} of {tickets} closed at first contact").format(
+                    resolved=fcr.resolved, tickets=fcr.tickets),
+                fmt.change(fcr.rate, fcr.previous_rate, kind="rate", higher_is_better=True))
         for key, (value, detail, (change, colour)) in figures.items():
             self.tiles[key].set_figure(value, detail, change, colour)
         self._tile_drills = {
@@ -232,6 +240,8 @@ class ReportSections(QWidget):
             "compensation": Drill(period, (("compensation_status", "granted"),)),
             "overdue": Drill(period, (("overdue_now", True),)),
         }
+        if fcr is not None:
+            self._tile_drills["first_contact"] = fcr.drill
 
     def _fill_problems(self, r: Report) -> None:
         self.problems.set_lines([
