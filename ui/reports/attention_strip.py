@@ -9,8 +9,15 @@ reader thread (``ctx.reader``) on login, after writes (debounced) and each minut
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop.desk import Desk
 from desktop.reports.attention import Attention, start_screen
@@ -18,6 +25,7 @@ from desktop.reports.durations import duration_text
 from desktop.reports.model import OverdueTicket, RepeatAlert
 from ui import labels
 from ui.context import AppContext
+from ui.fit import ElidedButton, FlowLayout
 from ui.naming import named as _named
 from ui.reports import formatting as fmt
 
@@ -56,8 +64,9 @@ class AttentionStrip(QFrame):
         self.hide_button = _named(QPushButton(self.tr("Hide")), "attentionHide")
         self.hide_button.setToolTip(self.tr("Hide until the next login"))
         self.hide_button.clicked.connect(self.dismiss)
-        self.repeat_row = QHBoxLayout()
-        self.overdue_row = QHBoxLayout()
+        # The rows wrap on a narrow window; long texts elide (ui/fit.py).
+        self.repeat_row = FlowLayout()
+        self.overdue_row = FlowLayout()
         self.repeat_label = _named(QLabel(self.tr("Repeated problems:")), "attentionRepeatLabel")
         self.overdue_label = _named(QLabel(self.tr("Level 1 overdue:")), "attentionOverdueLabel")
         head = QHBoxLayout()
@@ -128,7 +137,7 @@ class AttentionStrip(QFrame):
         if self._active:
             self._debounce.start()
 
-    def _clear(self, row: QHBoxLayout, buttons: list[QPushButton]) -> None:
+    def _clear(self, row: FlowLayout, buttons: list[QPushButton]) -> None:
         while row.count():
             item = row.takeAt(0)
             widget = item.widget() if item is not None else None
@@ -137,7 +146,7 @@ class AttentionStrip(QFrame):
                 widget.deleteLater()
         buttons.clear()
 
-    def _more(self, row: QHBoxLayout, hidden: int, name: str) -> None:
+    def _more(self, row: FlowLayout, hidden: int, name: str) -> None:
         if hidden > 0:
             more = _named(QPushButton(self.tr("+{count} more").format(count=hidden)), name)
             more.setFlat(True)
@@ -146,14 +155,9 @@ class AttentionStrip(QFrame):
         row.addStretch(1)
 
     def _button(self, text: str, name: str) -> QPushButton:
-        button = _named(QPushButton(), name)
-        # The strip spans the window: long texts must not widen it.
-        room = BUTTON_WIDTH - 20
-        button.setText(button.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight,
-                                                       room))
-        button.setToolTip(text)
-        button.setMaximumWidth(BUTTON_WIDTH)
-        return button
+        # The strip spans the window: long texts must not widen it. They are elided to
+        # the room the button gets, in its own (bold) font, never clipped.
+        return _named(ElidedButton(text, max_width=BUTTON_WIDTH), name)
 
     def _fill(self, alerts: tuple[RepeatAlert, ...],
               overdue: tuple[OverdueTicket, ...]) -> None:
