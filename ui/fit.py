@@ -98,19 +98,38 @@ class FlowLayout(QLayout):
         return [i for i in self._items if not i.isEmpty()]
 
     def _arrange(self, rect: QRect, *, apply: bool) -> int:
+        """Rows filled by the items' minimum widths; in each row the room left is shared
+        out towards their preferred widths (an elided button grows back to its whole
+        text when there is room). Returns the height used."""
         left, top, right, bottom = self._margins()
         area = rect.adjusted(left, top, -right, -bottom)
-        x, y, row_height = area.x(), area.y(), 0
+        width, gap = max(area.width(), 1), self.spacing()
+        rows: list[list[QLayoutItem]] = []
+        used = 0
         for item in self._shown():
-            hint = item.sizeHint()
-            width = min(hint.width(), max(item.minimumSize().width(), area.width()))
-            if x > area.x() and x + width > area.right() + 1:
-                x, y, row_height = area.x(), y + row_height + self.spacing(), 0
-            if apply:
-                item.setGeometry(QRect(QPoint(x, y), QSize(width, hint.height())))
-            x += width + self.spacing()
-            row_height = max(row_height, hint.height())
-        return y + row_height - rect.y() + bottom
+            need = item.minimumSize().width()
+            if rows and rows[-1] and used + gap + need > width:
+                rows.append([])
+                used = 0
+            if not rows:
+                rows.append([])
+            used += (gap if rows[-1] else 0) + need
+            rows[-1].append(item)
+        y = area.y()
+        for row in rows:
+            mins = [i.minimumSize().width() for i in row]
+            wants = [max(i.sizeHint().width(), m) - m for i, m in zip(row, mins, strict=True)]
+            extra = max(0, width - sum(mins) - gap * (len(row) - 1))
+            scale = 1.0 if sum(wants) <= extra else extra / sum(wants)
+            height = max(i.sizeHint().height() for i in row)
+            x = area.x()
+            for item, low, want in zip(row, mins, wants, strict=True):
+                w = low + int(want * scale)
+                if apply:
+                    item.setGeometry(QRect(QPoint(x, y), QSize(w, item.sizeHint().height())))
+                x += w + gap
+            y += height + gap
+        return (y - gap if rows else y) - rect.y() + bottom
 
 
 class ElidedButton(QPushButton):
@@ -149,6 +168,7 @@ class ElidedButton(QPushButton):
 
     def sizeHint(self) -> QSize:
         hint = self._chrome(self._full)
+        hint.setWidth(hint.width() + 4)  # sub-pixel advances: the whole text must fit
         if self._max_width is not None:
             hint.setWidth(min(hint.width(), self._max_width))
         return hint
@@ -165,10 +185,15 @@ class ElidedButton(QPushButton):
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self.updateGeometry()  # a bold style sheet makes the whole text wider
             self._elide()
 
     def _elide(self) -> None:
-        room = self.width() - (self._chrome("").width())
+        # The frame and padding around the text, measured on a text wide enough to pass
+        # the minimum width a style gives a short button.
+        sample = "M" * 24
+        chrome = self._chrome(sample).width() - self.fontMetrics().horizontalAdvance(sample)
+        room = self.width() - chrome
         shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight,
                                               max(room, 0))
         if shown != self.text():

@@ -247,3 +247,61 @@ def test_the_reports_tab_gets_the_whole_width(ctx: AppContext, qtbot: QtBot,
     QApplication.processEvents()
     assert abs(work.queue.width() - queue_width) <= 2  # and has it back
     wait_idle()
+
+
+def test_the_other_windows_fit_a_small_screen(
+        ctx: AppContext, qtbot: QtBot, language: str, busy_ticket: TicketState,
+        staff: dict[str, Staff], wait_idle: Callable[[], None]) -> None:
+    from ui.quick_entry import QuickEntryWindow
+
+    window = _window(ctx, qtbot, "m1")
+    assert window.work is not None
+    wait_idle()
+    window.lock()
+    _assert_fits(window.login, f"login ({language})")
+    ctx.session.login(staff["m1"])
+    for kind in range(3):  # each receipt, the A4 one too
+        dialog = window.printing.open_dialog(busy_ticket.id, window)
+        dialog.kind.setCurrentIndex(min(kind, dialog.kind.count() - 1))
+        dialog.paper.setCurrentIndex(dialog.paper.count() - 1)
+        wait_idle()
+        _assert_fits(dialog, f"print dialog ({language})")
+        dialog.close()
+    queue = window.printing.show_queue()
+    _assert_fits(queue, f"print queue ({language})")
+    queue.close()
+    quick = QuickEntryWindow(ctx)
+    qtbot.addWidget(quick)
+    ctx.session.login(staff["c1"])
+    quick.show_and_focus()
+    quick.note.setText(LONG_TEXT[:200])
+    _assert_fits(quick, f"quick entry ({language})")
+    quick.close()
+
+
+@pytest.mark.parametrize("width", [1280, 1920])
+def test_the_manager_strip_shows_its_buttons_whole(
+        ctx: AppContext, qtbot: QtBot, language: str, desk: Desk, staff: dict[str, Staff],
+        clock: FixedClock, width: int, wait_idle: Callable[[], None]) -> None:
+    for text in ("孩子吃了熟食以后食物中毒住院了，要求赔偿医药费",
+                 "酸奶过期了，孩子喝了以后上吐下泻，去医院挂了急诊",
+                 "买的鸡蛋里吃出玻璃碎片，划伤了嘴，要求赔偿"):
+        create_ticket(desk, staff["d1"], {"text": text, "channel": "desk"})
+    clock.advance(minutes=24 * 60 + 17)  # level 1, overdue by a day: long button texts
+    window = _window(ctx, qtbot, "m1")
+    assert window.work is not None
+    strip = window.work.attention
+    window.resize(QSize(width, 720) - FRAME_ALLOWANCE)
+    qtbot.waitUntil(lambda: bool(strip.overdue_buttons), timeout=10_000)
+    wait_idle()
+    QApplication.processEvents()
+    assert strip.isVisible()
+    for button in strip.overdue_buttons + strip.repeat_buttons:
+        assert isinstance(button, ElidedButton)
+        inside = QRect(button.mapTo(strip, button.rect().topLeft()), button.size())
+        assert strip.rect().contains(inside), (button.full_text(), inside.getRect())
+        # What is written fits the button in its own bold font: elided, never clipped.
+        shown = button.fontMetrics().horizontalAdvance(button.text())
+        assert shown <= button.width() - 8, (button.text(), shown, button.width())
+        if width >= 1920:
+            assert button.text() == button.full_text()  # room enough: the whole text

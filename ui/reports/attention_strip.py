@@ -30,7 +30,7 @@ from ui.naming import named as _named
 from ui.reports import formatting as fmt
 
 SHOWN = 3  # buttons per row; the rest are in the Reports tab
-BUTTON_WIDTH = 340  # longer texts are elided (the whole text is the tooltip)
+BUTTON_WIDTH = 560  # longer texts are elided (the whole text is the tooltip)
 RECHECK_MS = 60_000
 DEBOUNCE_MS = 1_000
 
