@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from PySide6.QtCore import QRect, QSize
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
@@ -276,6 +277,16 @@ def test_the_other_windows_fit_a_small_screen(
     quick.show_and_focus()
     quick.note.setText(LONG_TEXT[:200])
     _assert_fits(quick, f"quick entry ({language})")
+    quick.pick_category(1)
+    QApplication.processEvents()
+    problems = [f"{c.objectName()}: {why}" for c in _controls(quick)
+                if (why := _reachable(c, quick)) is not None]
+    assert not problems, problems
+    for button in quick.category_buttons:  # the picked one is bold: its text still fits
+        bold = QFont(button.font())
+        bold.setBold(True)
+        assert QFontMetrics(bold).horizontalAdvance(button.text()) + 12 <= button.width(), (
+            button.text(), button.width())
     quick.close()
 
 
