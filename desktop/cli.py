@@ -41,7 +41,21 @@ def build_parser(extensions: Sequence[Extension] = ()) -> argparse.ArgumentParse
     report.register(sub)
     for extend in extensions:
         extend(sub)
+    _db_after_command(parser)
     return parser
+
+
+def _db_after_command(parser: argparse.ArgumentParser) -> None:
+    """Let ``--db`` also follow the command (``kesu demo --db PATH``, the form people
+    type): every subcommand accepts it too, and a value given there wins. SUPPRESS keeps
+    a subcommand from resetting a ``--db`` given before it."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                if not any("--db" in a.option_strings for a in child._actions):
+                    child.add_argument("--db", type=Path, default=argparse.SUPPRESS,
+                                       help=tr("cli.db_help"))
+                _db_after_command(child)
 
 
 def emit(value: Any) -> None:
@@ -98,6 +112,8 @@ def main(argv: Sequence[str] | None = None, *, extensions: Sequence[Extension] =
     with argparse_language():
         parser = build_parser(extensions)
         args = parser.parse_args(argv)
+    # ``kesu demo`` builds its store at an explicit --db PATH, else next to the default.
+    args.db_given = args.db is not None
     args.db = args.db or default_db_path()
     args.emit = emit
     args.open_app = open_app

@@ -7,6 +7,7 @@ realistic desk at once. Texts are written for the demo, not taken from test data
 from __future__ import annotations
 
 import random
+import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,7 +21,15 @@ from desktop.errors import KesuError
 from desktop.lifecycle import first_contact_refusal
 from desktop.staff import Staff, add_staff
 from desktop.tickets import create_ticket, get_ticket
+from local_db import meta
+from local_db.connection import transaction
 from local_db.eventlog import format_time
+
+# The meta key that marks a database as a demo store: only such a file may be replaced by
+# the next ``kesu demo`` (a desk's real database named with --db must never be wiped).
+DEMO_MARK = "demo_store"
+# Demo stores built before the mark existed carry this file name.
+LEGACY_DEMO_NAME = "kesu-demo.db"
 
 DEMO_STAFF = (
     ("c01", "收银员 王小丽", "cashier", "1111"),
@@ -72,7 +81,10 @@ class DemoSummary:
 
 def build_demo(path: Path, *, tickets: int = 300, days: int = 60, seed: int = 7,
                now: datetime | None = None) -> DemoSummary:
-    """Create a fresh demo database at *path* (replacing an older demo there)."""
+    """Create a fresh demo database at *path* (replacing an older demo there).
+
+    Callers check :func:`may_replace` first: whatever is at *path* is deleted.
+    """
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     rng = random.Random(seed)
@@ -80,6 +92,8 @@ def build_demo(path: Path, *, tickets: int = 300, days: int = 60, seed: int = 7,
     clock = FixedClock(end - timedelta(days=days))
     desk = init_desk(path, store_code="XT01", desk_code="D1", store_name="湘潭万达店",
                      clock=clock)
+    with transaction(desk.conn):
+        meta.put(desk.conn, DEMO_MARK, "1")
     staff = {sid: add_staff(desk.conn, desk.policy.staff, clock, staff_id=sid, name=name,
                             role=role, pin=pin) for sid, name, role, pin in DEMO_STAFF}
     step = timedelta(days=days) / tickets
@@ -102,6 +116,25 @@ def build_demo(path: Path, *, tickets: int = 300, days: int = 60, seed: int = 7,
     _acknowledge_old_alerts(desk, staff["d01"], end)
     desk.close()
     return DemoSummary(path, tickets, DEMO_STAFF)
+
+
+def may_replace(path: Path) -> bool:
+    """True when building a demo at *path* loses nothing: no file there, an empty one, or
+    a demo store (marked, or an older one under the demo's file name)."""
+    if not path.exists() or path.stat().st_size == 0:
+        return True
+    if path.name == LEGACY_DEMO_NAME:
+        return True
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        return meta.get(conn, DEMO_MARK) == "1"
+    except sqlite3.Error:  # not a database, or not a Kesu one
+        return False
+    finally:
+        conn.close()
 
 
 def _progress(desk: Desk, clock: FixedClock, rng: random.Random, staff: dict[str, Staff],

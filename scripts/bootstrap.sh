@@ -6,7 +6,14 @@
 set -eu
 VENV=${1:-.venv}
 PYTHON=${PYTHON:-python3}
-DEBS="python3-venv python3-pip libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0 libxcb-cursor0 libxrender1 libxi6"
+# Qt's xcb platform plugin and what it loads (ui/platform_libs.py maps each library to
+# its package; after installing, `python -m ui.platform_libs` checks them with ldd).
+QT_DEBS="libgl1 libegl1 libglx0 libglvnd0 libopengl0 libx11-6 libx11-xcb1 libxau6 libxdmcp6
+ libxcb1 libxcb-cursor0 libxcb-glx0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
+ libxcb-render0 libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-util1
+ libxcb-xfixes0 libxcb-xinerama0 libxcb-xinput0 libxcb-xkb1 libxkbcommon0 libxkbcommon-x11-0
+ libfontconfig1 libfreetype6 libglib2.0-0 libdbus-1-3 libcups2 libxrender1 libxi6"
+DEBS="python3-venv python3-pip $QT_DEBS"
 
 need_debs() {
     command -v dpkg-query >/dev/null 2>&1 || return 1
@@ -20,7 +27,7 @@ if ! "$PYTHON" -c "import venv, ensurepip" >/dev/null 2>&1 || need_debs; then
     if command -v apt-get >/dev/null 2>&1; then
         SUDO=""
         [ "$(id -u)" = 0 ] || SUDO="sudo"
-        echo "bootstrap: installing system packages: $DEBS"
+        echo "bootstrap: installing system packages:" $DEBS
         $SUDO apt-get update -qq || true
         # Some names differ between Debian releases; install what exists.
         for p in $DEBS; do
@@ -63,3 +70,22 @@ fi
 [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q --upgrade pip
 "$VENV/bin/python" -m pip install -q -e '.[test]'
+
+# Every library Qt's xcb plugin loads must be found, or no window opens on this machine.
+# Install what ldd still misses (names can differ between releases), then check again.
+if ! "$VENV/bin/python" -m ui.platform_libs 2>/dev/null; then
+    MORE=$("$VENV/bin/python" -m ui.platform_libs --packages)
+    if [ -n "$MORE" ] && command -v apt-get >/dev/null 2>&1; then
+        SUDO=""
+        [ "$(id -u)" = 0 ] || SUDO="sudo"
+        echo "bootstrap: installing what Qt's xcb plugin still misses: $MORE"
+        for p in $MORE; do
+            DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$p" >/dev/null 2>&1 \
+                || echo "bootstrap: note: could not install $p"
+        done
+    fi
+    if ! "$VENV/bin/python" -m ui.platform_libs; then
+        echo "bootstrap: Qt cannot open a window here until the libraries above are installed" >&2
+        exit 1
+    fi
+fi

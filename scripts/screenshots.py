@@ -1,16 +1,23 @@
-"""Render each main screen of the app to PNG, in Chinese and in English.
+"""Render each main screen of the app to PNG, in Chinese and in English, on the screens
+stores have (1280×720 and 1366×768).
 
-    .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--sizes 1280x720,...]
 
 Builds a fresh demo store (the same generator as ``kesu demo``), opens the real windows
-offscreen with the bundled CJK font, drives them as staff would (log in, type a complaint,
-open a ticket, ...) and saves ``<out>/<language>/<screen>.png``. The README shows these.
+offscreen with the bundled CJK font on a virtual screen of each size (one process per
+size: Qt's offscreen platform takes its screens from a config file), drives them as staff
+would (log in, type a complaint, open a ticket, ...) and saves
+``<out>/<language>/<W>x<H>/<screen>.png``; the report PDF's pages go to
+``<out>/<language>/``. The README shows these.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -71,15 +78,18 @@ def login(ctx: AppContext, window: MainWindow, staff_id: str) -> None:
            and ctx.session.staff.id == staff_id and not ctx.session.locked)
 
 
-def render(language: str, db: Path, out: Path) -> None:
-    """Every screen in *language*."""
+SIZES = "1280x720,1366x768"
+
+
+def render(language: str, db: Path, root: Path, size: str) -> None:
+    """Every screen in *language*, the windows at the size they open with on the screen."""
     install_language(language)
+    out = root / language / size
     ctx = open_context(db, clock=FixedClock(NOW), language=language,
                        demo_staff=DEMO_STAFF, idle_lock_ms=0)
-    window = MainWindow(ctx)
-    window.resize(1360, 820)
+    window = MainWindow(ctx)  # sized to fit the (virtual) screen, as on the desk
     window.show()
-    shot(window, out / language / "login.png")
+    shot(window, out / "login.png")
 
     login(ctx, window, "d01")
     work = window.work
@@ -92,7 +102,7 @@ def render(language: str, db: Path, out: Path) -> None:
     work.intake.phone.setText(phone)
     work.intake.amount.setText("12.50")
     settle(700)
-    shot(window, out / language / "intake.png")
+    shot(window, out / "intake.png")
 
     work.intake.clear()
     busy = ctx.desk.conn.execute(
@@ -101,26 +111,26 @@ def render(language: str, db: Path, out: Path) -> None:
     work.open_ticket(busy)
     work.queue.select_ticket(busy)
     settle(400)
-    shot(window, out / language / "ticket.png")
+    shot(window, out / "ticket.png")
 
     # Printing: the preview dialog on that ticket, then the queue (prepare_printing).
     dialog = window.printing.open_dialog(busy, window)
     settle(500)
-    shot(dialog, out / language / "print_dialog.png")
+    shot(dialog, out / "print_dialog.png")
     dialog.close()
     queue = window.printing.show_queue()
     queue.resize(980, 300)
     settle(300)
-    shot(queue, out / language / "print_queue.png")
+    shot(queue, out / "print_queue.png")
     queue.close()
 
     window.lock()
     settle(200)
-    shot(window, out / language / "lock.png")
+    shot(window, out / "lock.png")
     login(ctx, window, "m01")
     work.tabs.setCurrentWidget(work.approvals)
     settle(300)
-    shot(window, out / language / "approvals.png")
+    shot(window, out / "approvals.png")
 
     # The manager's dashboard (the start strip is on top): this month, a problem drilled.
     work.tabs.setCurrentWidget(work.reports)
@@ -130,8 +140,8 @@ def render(language: str, db: Path, out: Path) -> None:
     if work.reports.sections.problems.lines:
         work.reports.sections.problems.activate_row(0)
         settle(300, until=lambda: bool(work.reports.drill.ticket_ids()))
-    shot(window, out / language / "reports.png")
-    shot(work.reports.sections, out / language / "reports_figures.png")
+    shot(window, out / "reports.png")
+    shot(work.reports.sections, out / "reports_figures.png")
 
     ctx.session.login(get_staff(ctx.desk.conn, "c01"))
     quick = QuickEntryWindow(ctx)
@@ -139,7 +149,7 @@ def render(language: str, db: Path, out: Path) -> None:
     quick.pick_category(1)
     quick.note.setText("牛奶包装破了，漏了一地")
     settle(300)
-    shot(quick, out / language / "quick_entry.png")
+    shot(quick, out / "quick_entry.png")
     quick.close()
     window.close()
     settle(100)
@@ -190,21 +200,50 @@ def report_pages(db: Path, out: Path, language: str) -> None:
     buffer.close()
 
 
+def screen_config(size: str, folder: Path) -> Path:
+    """A config file for Qt's offscreen platform: one screen of *size* (``WxH``)."""
+    width, height = (int(x) for x in size.split("x"))
+    path = folder / f"screen-{size}.json"
+    path.write_text(json.dumps({"screens": [{
+        "name": f"screen-{size}", "x": 0, "y": 0, "width": width, "height": height,
+        "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}), encoding="utf-8")
+    return path
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--languages", default="zh_CN,en")
+    parser.add_argument("--sizes", default=SIZES, help="screens, e.g. 1280x720,1366x768")
+    parser.add_argument("--size", help=argparse.SUPPRESS)  # one screen, in this process
+    parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--no-report-pages", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.size is None:
+        # One process per screen size; the first also renders the report PDF's pages.
+        with tempfile.TemporaryDirectory() as tmp:
+            db = Path(tmp) / "demo.db"
+            build_demo(db, now=NOW)
+            prepare_printing(db, Path(tmp) / "receipts")
+            for i, size in enumerate(args.sizes.split(",")):
+                # Each size starts from the same store (the screens log in, print...).
+                copy = Path(tmp) / f"demo-{size}.db"
+                shutil.copy(db, copy)
+                env = {**os.environ, "QT_QPA_PLATFORM":
+                       f"offscreen:configfile={screen_config(size, Path(tmp))}"}
+                command = [sys.executable, __file__, "--out", str(args.out), "--languages",
+                           args.languages, "--size", size, "--db", str(copy)]
+                if i > 0:
+                    command.append("--no-report-pages")
+                subprocess.run(command, env=env, check=True)
+        return 0
     QApplication.setOrganizationName("KesuScreenshots")  # keep the user's settings apart
     app = make_application()
     QSettings().clear()
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "demo.db"
-        build_demo(db, now=NOW)
-        prepare_printing(db, Path(tmp) / "receipts")
-        for language in args.languages.split(","):
-            render(language, db, args.out)
-            report_pages(db, args.out, language)
+    for language in args.languages.split(","):
+        render(language, args.db, args.out, args.size)
+        if not args.no_report_pages:
+            report_pages(args.db, args.out, language)
     del app
     return 0
 

@@ -47,6 +47,7 @@ class AlertBanner(QFrame):
         self._seen: set[tuple[str, str]] = set()
         self.text = QLabel()
         self.text.setObjectName("alert_text")
+        self.text.setWordWrap(True)  # a long alert takes two lines, never the window's width
         self.more = QLabel()
         self.more.setObjectName("alert_more")
         self.view_button = QPushButton(self.tr("&Open"))

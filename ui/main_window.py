@@ -4,7 +4,7 @@ alerts on top, status at the bottom, and the login screen that doubles as the lo
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -23,6 +23,7 @@ from ui import carry_over, language_switch
 from ui.alerts import AlertBanner
 from ui.approvals_panel import ApprovalsPanel
 from ui.context import AppContext
+from ui.fit import ScrollColumn, fit_to_screen
 from ui.intake_panel import IntakePanel
 from ui.login import LoginWidget
 from ui.printing.hooks import Printing
@@ -55,10 +56,18 @@ class WorkArea(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setObjectName("work_splitter")
         splitter.addWidget(self.queue)
-        splitter.addWidget(self.tabs)
+        # The tabs scroll as a whole when a page needs more than the screen has; asking
+        # for no more than a 1280×720 screen holds beside the queue.
+        self.tabs_scroll = ScrollColumn(self.tabs, max_hint=QSize(760, 460))
+        self.tabs_scroll.setObjectName("work_tabs_scroll")
+        splitter.addWidget(self.tabs_scroll)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([640, 720])
+        self.splitter = splitter
+        splitter.setCollapsible(0, True)
+        self._queue_width: int | None = None
+        self.tabs.currentChanged.connect(lambda _i: self._give_reports_room())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 0)
         layout.addWidget(self.alerts)
@@ -83,6 +92,18 @@ class WorkArea(QWidget):
         """Show a ticket in the ticket tab."""
         self.ticket.show_ticket(ticket_id)
         self.tabs.setCurrentWidget(self.ticket)
+
+    def _give_reports_room(self) -> None:
+        """The Reports tab takes the queue's width too (tiles, tables and charts need it
+        on a 1280×720 screen); any other tab gets the queue back as it was."""
+        sizes = self.splitter.sizes()
+        if self.tabs.currentWidget() is self.reports:
+            if self._queue_width is None and sizes[0] > 0:
+                self._queue_width = sizes[0]
+                self.splitter.setSizes([0, sum(sizes)])
+        elif self._queue_width is not None:
+            width, self._queue_width = self._queue_width, None
+            self.splitter.setSizes([width, max(sum(sizes) - width, 0)])
 
     def show_drill(self, drill: Drill, title: str) -> None:
         """The Reports tab, listing the tickets behind *drill*."""
@@ -113,7 +134,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self._ctx = ctx
         self.setObjectName("main_window")
-        self.resize(1360, 820)
+        fit_to_screen(self, QSize(1360, 820))  # never larger than the screen's free area
         self.stack = QStackedWidget()
         self.login = LoginWidget(ctx)
         self.stack.addWidget(self.login)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from desktop.lifecycle import STATES
 from desktop.queue import QueueFilter
 from ui.context import AppContext
+from ui.fit import FlowLayout
 from ui.labels import channel_label, level_label, state_label
 from ui.naming import named as _named
 from ui.queue_model import COLUMNS, TicketQueueModel
@@ -91,7 +92,7 @@ class QueuePanel(QWidget):
         header.setSectionResizeMode(COLUMNS.index("summary"), QHeaderView.ResizeMode.Stretch)
         self.table.installEventFilter(self)
 
-        bar = QHBoxLayout()
+        bar = FlowLayout()  # wraps on a narrow queue instead of widening the window
         for label_text, box in ((self.tr("Status"), self.status_box),
                                 (self.tr("Level"), self.level_box),
                                 (self.tr("Channel"), self.channel_box)):

@@ -27,7 +27,7 @@ from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -60,6 +60,7 @@ from desktop.quick_intake import (
 from desktop.staff import Staff, authenticate
 from ui import stale_errors
 from ui.context import AppContext
+from ui.fit import FlowLayout
 from ui.labels import (
     category_label,
     compensation_kind_label,
@@ -175,7 +176,7 @@ class QuickEntryWindow(QWidget):
         self.who.setObjectName("quick_who")
         self.who.setStyleSheet("color: #5f6368;")
 
-        row = QHBoxLayout()
+        row = FlowLayout()  # the categories wrap on a narrow window (English is longer)
         row.setSpacing(4)
         self._category_row, self._category_page = row, page
         self.category_group = QButtonGroup(page)
@@ -287,6 +288,10 @@ class QuickEntryWindow(QWidget):
             # Keys pick categories (digits, Alt+digit); Tab stays on the text fields.
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.setStyleSheet(_CATEGORY_STYLE)
+            # Picked, the text turns bold: keep room for that, or it is clipped.
+            bold = QFont(button.font())
+            bold.setBold(True)
+            button.setMinimumWidth(QFontMetrics(bold).horizontalAdvance(button.text()) + 24)
             self.category_group.addButton(button, n - 1)
             self.category_buttons.append(button)
             self._category_row.addWidget(button)

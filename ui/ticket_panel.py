@@ -13,7 +13,6 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QLabel,
     QListWidget,
     QPushButton,
@@ -32,6 +31,7 @@ from desktop.tickets import get_ticket
 from local_db.projection import TicketState
 from ui import labels, steady
 from ui.context import AppContext
+from ui.fit import FlowLayout, ScrollColumn
 from ui.naming import named as _named
 from ui.ticket_actions import TicketActions
 from ui.ticket_customer import CustomerFacts
@@ -222,7 +222,7 @@ class TicketPanel(QWidget):
         self.tabs.addTab(self.timeline, self.tr("Timeline"))
         self.tabs.addTab(self.ledger, self.tr("Compensation ledger"))
 
-        top = QHBoxLayout()
+        top = FlowLayout()  # header and facts wrap on a narrow screen
         for widget in (self.number, self.level, self.status, self.conflict):
             top.addWidget(widget)
         top.addStretch(1)
@@ -234,18 +234,25 @@ class TicketPanel(QWidget):
         print_shortcut = QShortcut(QKeySequence("Ctrl+P"), self, self._request_print)
         print_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         top.addWidget(self.print_button)
-        facts = QHBoxLayout()
+        facts = FlowLayout()
         for widget in (self.channel, self.category, self.handler, self.flags):
             facts.addWidget(widget)
         facts.addStretch(1)
-        layout = QVBoxLayout(self)
+        # Header, complaint and actions scroll when taller than 60 % of the panel (a long
+        # complaint, a big form open); the timeline below always keeps the rest.
+        details = _named(QWidget(), "ticketDetails")
+        layout = QVBoxLayout(details)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addLayout(facts)
         layout.addWidget(self.customer)
         layout.addWidget(self.text)
         layout.addWidget(self.problem)
         layout.addWidget(self.action_bar)
-        layout.addWidget(self.tabs, 1)
+        self.details_scroll = _named(ScrollColumn(details, share=0.6), "ticketDetailsScroll")
+        outer = QVBoxLayout(self)
+        outer.addWidget(self.details_scroll)
+        outer.addWidget(self.tabs, 1)
 
         self._timer = QTimer(self)
         self._timer.setInterval(1000)

@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from desktop.commands.common import desk_of
+from desktop.errors import InvalidInput
 from desktop.handling import escalate_due
 from desktop.i18n import tr
 from desktop.views import ticket_view
@@ -76,9 +77,14 @@ def register_demo(sub: Any) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from desktop.demo import build_demo
+    from desktop.demo import LEGACY_DEMO_NAME, build_demo, may_replace
 
-    path = args.db.with_name("kesu-demo.db")
+    # ``--db PATH`` (before or after ``demo``) is the demo database itself; without it
+    # the demo goes next to the desk's own database, which it must not replace.
+    path = args.db if getattr(args, "db_given", False) else args.db.with_name(
+        LEGACY_DEMO_NAME)
+    if not may_replace(path):
+        raise InvalidInput("demo.would_replace", path=str(path))
     summary = build_demo(path, tickets=max(10, args.tickets))
     args.emit({
         "demo_db": str(summary.path), "tickets": summary.tickets,

@@ -16,8 +16,9 @@ from desktop.i18n import current_language, tr
 from desktop.staff import Staff
 from desktop.tickets import create_ticket
 from resources import CJK_FONT_FAMILY
+from tests.ui.font_world import glyph_families
 from ui.context import AppContext
-from ui.fonts import ensure_cjk_font
+from ui.fonts import ensure_cjk_font, system_has_chinese_font
 from ui.labels import error_message, level_label, state_label
 from ui.translations import install_language
 
@@ -93,11 +94,17 @@ def test_idle_lock_fires_and_login_unlocks(ctx: AppContext, staff: dict[str, Sta
 
 
 def test_bundled_font_gives_chinese_glyphs(qapp: QApplication) -> None:
-    ensure_cjk_font(qapp)
+    # Right with and without system Chinese fonts (tests/ui/test_fonts.py runs it in both).
+    registered = ensure_cjk_font(qapp)
     families = QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese)
     assert families, "no font covers Chinese even after registering the bundled one"
-    if CJK_FONT_FAMILY in families:
+    if registered is not None:  # no system font: the bundled one is the app's fallback
+        assert registered == CJK_FONT_FAMILY
         assert CJK_FONT_FAMILY in qapp.font().families()
+        assert glyph_families(qapp.font()) == [CJK_FONT_FAMILY]
+    else:  # the system's fonts draw every character
+        assert system_has_chinese_font()
+        assert glyph_families(qapp.font())
 
 
 @pytest.mark.parametrize("language, expected", [("zh_CN", "一级"), ("en", "Level 1")])

@@ -187,10 +187,12 @@ def test_kesu_app_and_quick_start_and_show_a_window(tmp_path: Path, command: str
 def test_kesu_demo_builds_the_store_and_opens_the_app(tmp_path: Path) -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "KESU_EXIT_WHEN_READY": "1",
            "XDG_CONFIG_HOME": str(tmp_path / "config")}
-    done = _kesu("--db", str(tmp_path / "kesu.db"), "demo", "--tickets", "40", env=env)
+    # The form a newcomer types: --db after the command; the demo is that file.
+    done = _kesu("demo", "--db", str(tmp_path / "kesu.db"), "--tickets", "40", env=env)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.strip().splitlines()
     summary = json.loads(lines[0])
+    assert summary["demo_db"] == str(tmp_path / "kesu.db")
     assert {s["role"] for s in summary["staff"]} == {"cashier", "desk", "manager"}
     assert "ready_s" in lines[-1]
 

@@ -88,6 +88,8 @@ def test_compensation_form_manager_fields(ctx: AppContext, qtbot: QtBot, desk: D
     panel.action_bar.open_action("compensate")
     form = panel.action_bar.compensation
     type_text(qtbot, form.amount, "800")
+    # The box appears as the amount passes the limit; the layout gives it room.
+    qtbot.waitUntil(lambda: form.approve_now.height() > 0)
     qtbot.mouseClick(form.approve_now, Qt.MouseButton.LeftButton)
     assert said(form.error)  # no manager id
     type_text(qtbot, form.approver_id, "m1")

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import date
 from functools import partial
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop.desk import Desk
@@ -22,11 +22,12 @@ from desktop.reports.durations import duration_text
 from desktop.reports.model import OverdueTicket, Period, RepeatAlert
 from ui import labels, steady
 from ui.context import AppContext
+from ui.fit import ElidedButton, FlowLayout
 from ui.naming import named as _named
 from ui.reports import formatting as fmt
 
 SHOWN = 3  # buttons per row; the rest are in the Reports tab
-BUTTON_WIDTH = 340  # longer texts are elided (the whole text is the tooltip)
+BUTTON_WIDTH = 560  # longer texts are elided (the whole text is the tooltip)
 RECHECK_MS = 60_000
 DEBOUNCE_MS = 1_000
 
@@ -64,8 +65,9 @@ class AttentionStrip(QFrame):
         self.hide_button = _named(QPushButton(self.tr("Hide")), "attentionHide")
         self.hide_button.setToolTip(self.tr("Hide until the next login"))
         self.hide_button.clicked.connect(self.dismiss)
-        self.repeat_row = QHBoxLayout()
-        self.overdue_row = QHBoxLayout()
+        # The rows wrap on a narrow window; long texts elide (ui/fit.py).
+        self.repeat_row = FlowLayout()
+        self.overdue_row = FlowLayout()
         self.repeat_label = _named(QLabel(self.tr("Repeated problems:")), "attentionRepeatLabel")
         self.overdue_label = _named(QLabel(self.tr("Level 1 overdue:")), "attentionOverdueLabel")
         head = QHBoxLayout()
@@ -149,7 +151,7 @@ class AttentionStrip(QFrame):
         if self._active:
             self._debounce.start()
 
-    def _fill_row(self, row: QHBoxLayout, label: QLabel, buttons: list[QPushButton],
+    def _fill_row(self, row: FlowLayout, label: QLabel, buttons: list[QPushButton],
                   items: list[tuple[str, str, Callable[[], None]]], name: str) -> None:
         """One row: its label, a button per item (up to SHOWN) and "+N more".
 
@@ -183,17 +185,17 @@ class AttentionStrip(QFrame):
         steady.set_shown(label, bool(items))
 
     def _button(self, text: str, name: str) -> QPushButton:
-        button = _named(QPushButton(), name)
-        self._set_button_text(button, text)
-        button.setMaximumWidth(BUTTON_WIDTH)
-        return button
+        # The strip spans the window: long texts must not widen it. They are elided to
+        # the room the button gets, in its own (bold) font, never clipped.
+        return _named(ElidedButton(text, max_width=BUTTON_WIDTH), name)
 
     def _set_button_text(self, button: QPushButton, text: str) -> None:
-        # The strip spans the window: long texts must not widen it.
-        room = BUTTON_WIDTH - 20
-        steady.set_text(button, button.fontMetrics().elidedText(
-            text, Qt.TextElideMode.ElideRight, room))
-        button.setToolTip(text)
+        # In place: only a changed text is set (the button elides it to its room).
+        if isinstance(button, ElidedButton):
+            if button.full_text() != text:
+                button.set_full_text(text)
+        else:
+            steady.set_text(button, text)
 
     def _fill(self, alerts: tuple[RepeatAlert, ...],
               overdue: tuple[OverdueTicket, ...]) -> None:
