@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -351,21 +350,12 @@ def test_any_input_gives_a_valid_result_and_symptoms_never_lower_the_level(
     assert "food_safety" in worse.flags and worse.level == 1
 
 
-def test_a_megabyte_of_keywords_is_still_quick() -> None:
-    started = time.perf_counter()
+def test_a_megabyte_of_keywords_is_read_whole() -> None:
+    # Speed is bench/triage_throughput.py's ("megabyte_ms"); here: no recursion limit,
+    # no cut-off, a valid result.
     r = triage("发霉了请问差点摔倒12315" * 60_000)
-    assert time.perf_counter() - started < 5
     _valid(r)
-
-
-def test_throughput_smoke() -> None:
-    # A loose floor against accidental slowness; bench/triage_throughput.py measures it.
-    texts = [c["text"] for c in load_cases(HELD_OUT)]
-    started = time.perf_counter()
-    for text in texts * 5:
-        ENGINE.triage(ComplaintInput(text))
-    rate = len(texts) * 5 / (time.perf_counter() - started)
-    assert rate > 1000
+    assert "escalation_risk" in r.flags and r.level == 1  # 12315, all the way through
 
 
 # ---------------------------------------------------------------- the policy is the data
