@@ -19,6 +19,9 @@ def default_db_path() -> Path:
     return Path(user_data_dir("kesu", appauthor=False)) / "kesu.db"
 
 
+_SOCKET_PATH_MAX = 100  # sun_path is 108 bytes on Linux, 104 on macOS
+
+
 def quick_entry_socket(db_path: str | Path) -> Path:
     """The local socket a running quick-entry window of *db_path* listens on.
 
@@ -26,4 +29,10 @@ def quick_entry_socket(db_path: str | Path) -> Path:
     """
     key = hashlib.sha256(str(Path(db_path).resolve()).encode("utf-8")).hexdigest()[:16]
     uid = os.getuid() if hasattr(os, "getuid") else 0
-    return Path(tempfile.gettempdir()) / f"kesu-quick-{uid}-{key}.sock"
+    name = f"kesu-quick-{uid}-{key}.sock"
+    path = Path(tempfile.gettempdir()) / name
+    # A long TMPDIR would make the path too long to listen on, and each press of the
+    # cashier's key would open another window: fall back to /tmp.
+    if len(os.fsencode(path)) > _SOCKET_PATH_MAX and Path("/tmp").is_dir():
+        path = Path("/tmp") / name
+    return path
