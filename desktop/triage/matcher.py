@@ -48,10 +48,21 @@ class Matcher:
         self._hits = {w: tuple(h) for w, h in hits.items()}
         # Words whose every use is a whole English word: skip them when glued to a letter.
         self._bounded = frozenset(w for w, hs in self._hits.items() if all(h.exact for h in hs))
+        # The lengths to try at a position, keyed by its first two characters (a word of
+        # one character under its character and every pair it starts): most pairs start
+        # no word at all, and the rest only a few lengths.
         lengths: dict[str, set[int]] = {}
+        singles = {w for w in self._hits if len(w) == 1}
         for word in self._hits:
-            lengths.setdefault(word[0], set()).add(len(word))
-        self._lengths = {ch: tuple(sorted(ls, reverse=True)) for ch, ls in lengths.items()}
+            if len(word) >= 2:
+                lengths.setdefault(word[:2], set()).add(len(word))
+        for ch in singles:
+            lengths.setdefault(ch, set()).add(1)
+        for pair in list(lengths):
+            if len(pair) == 2 and pair[0] in singles:
+                lengths[pair].add(1)
+        self._lengths = {key: tuple(sorted(ls, reverse=True)) for key, ls in lengths.items()}
+        self._singles = frozenset(singles)
 
     def scan(self, text: str) -> list[tuple[int, int, tuple[Hit, ...]]]:
         """(start, end, hits) of each word found, minus words inside a longer one."""
@@ -60,8 +71,11 @@ class Matcher:
         result: list[tuple[int, int, tuple[Hit, ...]]] = []
         reach = 0  # end of the last word kept: a word ending by then lies inside it
         prev_word_char = False
+        singles = self._singles
         for start, ch in enumerate(text):
-            lengths = lengths_of.get(ch)
+            lengths = lengths_of.get(text[start:start + 2])
+            if lengths is None and ch in singles:
+                lengths = (1,)
             word_char = ch.isascii() and ch.isalnum()
             # An English word never starts inside another one ("sue" in "suede").
             if lengths is None or (word_char and prev_word_char):
