@@ -74,7 +74,7 @@ class StatusLine(QStatusBar):
                            ).format(count=waiting)
             self.sync_label.setToolTip(core_tr(notice_code(unreachable), ctx.language))
             colour = "#c5221f"
-        if not unreachable:
+        else:
             self.sync_label.setToolTip("")
         self.sync_label.setText(text)
         self.sync_label.setStyleSheet(f"color: {colour};")

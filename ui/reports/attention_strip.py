@@ -10,7 +10,6 @@ reader thread (``ctx.reader``) on login, after writes (debounced) and each minut
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from functools import partial
 
 from PySide6.QtCore import QTimer, Signal
@@ -216,7 +215,7 @@ class AttentionStrip(QFrame):
                     if alert.began_earlier else
                     self.tr("{what}: {days} days in a row ({span}), {tickets} tickets")
                     ).format(what=what, days=alert.days, tickets=alert.tickets,
-                             span=_short_span(alert.first_day, alert.last_day))
+                             span=fmt.day_span(alert.first_day, alert.last_day, with_year=False))
             tooltip = f"{text}\n" + fmt.day_span(
                 alert.first_day, alert.last_day, began_earlier=alert.began_earlier)
             repeats.append((text, tooltip, partial(self._drill, alert, text)))
@@ -238,7 +237,3 @@ class AttentionStrip(QFrame):
         steady.set_shown(self, self._active and not self._dismissed and bool(alerts or overdue))
         self.refreshed.emit()
 
-
-def _short_span(first: date, last: date) -> str:
-    """11-17 – 11-21: a run's days, short enough for a button."""
-    return f"{first.strftime('%m-%d')} – {last.strftime('%m-%d')}"

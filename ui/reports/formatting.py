@@ -31,11 +31,12 @@ def rating(value: float | None) -> str:
     return DASH if value is None else f"{value:.2f}"
 
 
-def day_span(first: date, last: date, *, began_earlier: bool = False) -> str:
+def day_span(first: date, last: date, *, began_earlier: bool = False,
+             with_year: bool = True) -> str:
     """2026-11-16 – 11-22, or a single day; "… 2026-10-22 – 11-22" when the span may
-    have begun before *first*."""
-    text = (first.strftime("%Y-%m-%d") if first == last
-            else f"{first.strftime('%Y-%m-%d')} – {last.strftime('%m-%d')}")
+    have begun before *first*; without the year (11-16 – 11-22) where room is short."""
+    start = first.strftime("%Y-%m-%d" if with_year else "%m-%d")
+    text = start if first == last else f"{start} – {last.strftime('%m-%d')}"
     return f"… {text}" if began_earlier else text
 
 
