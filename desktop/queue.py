@@ -121,7 +121,8 @@ class QueueRow:
     subcategory: str
     channel: str
     text: str
-    phone_masked: str | None
+    # The stored number; what the queue shows of it is the policy's (desktop.privacy).
+    phone: str | None
     handler: str | None
     created_by: str
     created_at: str
@@ -129,8 +130,11 @@ class QueueRow:
     first_response_at: str | None
     closed_at: str | None
     conflict: bool
-    # The stored number; what the queue shows of it is the policy's (desktop.privacy).
-    phone: str | None = None
+
+    @property
+    def phone_masked(self) -> str | None:
+        """The number masked (138****5678), as shown wherever the policy masks it."""
+        return mask_phone(self.phone)
 
     @property
     def preview(self) -> str:
@@ -267,9 +271,9 @@ def queue_row(r: Any) -> QueueRow:
     """A QueueRow from a row of :data:`ROW_COLUMNS`."""
     return QueueRow(
         rid=int(r[0]), id=r[1], number=r[2], level=int(r[3]), status=r[4], category=r[5],
-        subcategory=r[6], channel=r[7], text=r[8], phone_masked=mask_phone(r[9]),
+        subcategory=r[6], channel=r[7], text=r[8], phone=r[9],
         handler=r[10], created_by=r[11], created_at=r[12], due_at=r[13],
-        first_response_at=r[14], closed_at=r[15], conflict=bool(r[16]), phone=r[9],
+        first_response_at=r[14], closed_at=r[15], conflict=bool(r[16]),
     )
 
 
