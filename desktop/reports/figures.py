@@ -44,6 +44,7 @@ from desktop.reports.model import (
     Problem,
     Report,
     ResponseTimes,
+    rate,
 )
 from desktop.reports.overdue import overdue_tickets
 from desktop.reports.period import days_of, previous_period
@@ -120,20 +121,16 @@ def _pass1(parts: Sequence[DayPart], now: datetime) -> _Pass1:
     return result
 
 
-def _rate(part: int, whole: int) -> float | None:
-    return None if whole == 0 else part / whole
-
-
 def _headline(p1: _Pass1, compensation_fen: int) -> Headline:
     t = p1.total
     decided = t["in_time"] + t["late"] + t["overdue"]
     return Headline(
         tickets=t["tickets"],
-        compliance_rate=_rate(t["in_time"], decided),
+        compliance_rate=rate(t["in_time"], decided),
         mean_response_minutes=(None if t["responded"] == 0
                                else p1.response_ms / t["responded"] / 60000),
-        resolution_rate=_rate(t["resolved"], t["tickets"]),
-        reopen_rate=_rate(t["reopened"], t["ever_closed"]),
+        resolution_rate=rate(t["resolved"], t["tickets"]),
+        reopen_rate=rate(t["reopened"], t["ever_closed"]),
         satisfaction=(None if t["rated"] == 0 else t["rating_sum"] / t["rated"]),
         compensation_fen=compensation_fen,
     )
@@ -204,7 +201,7 @@ def _compliance(p1: _Pass1, policy: Policy, period: Period) -> tuple[LevelCompli
         result.append(LevelCompliance(
             level=level, target_minutes=policy.target(level).respond_within_minutes,
             decided=decided, in_time=t["in_time"], missed=t["late"] + t["overdue"],
-            pending=t["pending"], rate=_rate(t["in_time"], decided),
+            pending=t["pending"], rate=rate(t["in_time"], decided),
             drill_missed=Drill(period, (("level", level), ("responded_in_time", False))),
         ))
     return tuple(result)

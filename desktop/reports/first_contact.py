@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 
 from desktop.reports.day_cache import COUNTED_SQL
-from desktop.reports.model import Drill, FirstContact, Period, Report
+from desktop.reports.model import Drill, FirstContact, Period, Report, rate
 from local_db.eventlog import format_time
 
 # A first-contact close; the text of migration m009's partial index, so SQLite uses it.
@@ -34,18 +34,14 @@ def first_contact_counts(conn: sqlite3.Connection, period: Period) -> tuple[int,
     return total - reopened, reopened
 
 
-def _rate(part: int, whole: int) -> float | None:
-    return None if whole == 0 else part / whole
-
-
 def first_contact_figure(conn: sqlite3.Connection, report: Report) -> FirstContact:
     """The FCR figure of *report*'s period against its previous period."""
     resolved, reopened = first_contact_counts(conn, report.period)
     before, _ = first_contact_counts(conn, report.previous_period)
     return FirstContact(
-        resolved=resolved, tickets=report.tickets, rate=_rate(resolved, report.tickets),
+        resolved=resolved, tickets=report.tickets, rate=rate(resolved, report.tickets),
         reopened=reopened, previous_resolved=before,
         previous_tickets=report.previous.tickets,
-        previous_rate=_rate(before, report.previous.tickets),
+        previous_rate=rate(before, report.previous.tickets),
         drill=Drill(report.period, (("first_contact", True),)),
     )

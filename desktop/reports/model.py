@@ -64,6 +64,11 @@ DRILL_KEYS = (
 )
 
 
+def rate(part: int, whole: int) -> float | None:
+    """*part* of *whole* as a fraction; ``None`` when there is nothing to divide by (a
+    rate of no tickets is no rate, not 0 %)."""
+    return None if whole == 0 else part / whole
+
 @dataclass(frozen=True)
 class Period:
     """A span of whole store days, inclusive, and its UTC bounds (end exclusive)."""
