@@ -35,11 +35,6 @@ CHANNEL = "checkout"
 _TIERS = ("strong_keywords", "keywords", "weak_keywords")
 
 
-class OverLimit(InvalidInput):
-    """Kept for callers of older releases: quick entry no longer refuses an amount above
-    the limit (it goes for approval, see :func:`over_limit`)."""
-
-
 @dataclass(frozen=True)
 class QuickEntry:
     """What the cashier typed: a category (policy key), a note, optional phone and money.

@@ -87,7 +87,7 @@ _FIELD_OF_CODE = {
     "input.bad_phone": "phone",
     "input.amount_zero": "amount", "input.amount_negative": "amount",
     "input.amount_not_number": "amount", "input.amount_too_precise": "amount",
-    "input.amount_too_large": "amount", "quick.over_limit": "amount",
+    "input.amount_too_large": "amount",
 }
 
 
