@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from desktop.staff import Staff
-from tests.conftest import PINS
 from tests.ui.keyboard import type_text
+from tests.ui.login_steps import log_in
 from ui.context import AppContext
 from ui.main_window import MainWindow
 
@@ -35,20 +35,11 @@ def window(ctx: AppContext, qtbot: QtBot) -> Iterator[MainWindow]:
     yield w
 
 
-def log_in(qtbot: QtBot, ctx: AppContext, w: MainWindow, staff_id: str) -> None:
-    w.login.staff_id.clear()
-    qtbot.keyClicks(w.login.staff_id, staff_id)
-    qtbot.keyClick(w.login.staff_id, Qt.Key.Key_Return)
-    qtbot.keyClicks(w.login.pin, PINS[staff_id])
-    with qtbot.waitSignal(w.login.logged_in, timeout=10_000):
-        qtbot.keyClick(w.login.pin, Qt.Key.Key_Return)
-
-
 def test_desk_clerk_logs_in_and_records_a_complaint(
     ctx: AppContext, qtbot: QtBot, window: MainWindow,
 ) -> None:
     assert window.stack.currentWidget() is window.login
-    log_in(qtbot, ctx, window, "d1")
+    log_in(qtbot, window, "d1")
     work = window.work
     assert work is not None and window.stack.currentWidget() is work
     assert not work.tabs.isTabVisible(work.tabs.indexOf(work.approvals))  # managers only
@@ -70,7 +61,7 @@ def test_desk_clerk_logs_in_and_records_a_complaint(
 def test_lock_and_staff_switch_keep_the_open_form(
     ctx: AppContext, qtbot: QtBot, window: MainWindow, staff: dict[str, Staff],
 ) -> None:
-    log_in(qtbot, ctx, window, "d1")
+    log_in(qtbot, window, "d1")
     work = window.work
     assert work is not None
     window.new_action.trigger()  # F2: the cursor is in the complaint text
@@ -78,7 +69,7 @@ def test_lock_and_staff_switch_keep_the_open_form(
     window.lock_action.trigger()  # Ctrl+L
     assert window.stack.currentWidget() is window.login
     assert window.login.staff_id.text() == "d1"
-    log_in(qtbot, ctx, window, "d2")  # someone else takes over the desk
+    log_in(qtbot, window, "d2")  # someone else takes over the desk
     assert ctx.session.staff == staff["d2"]
     assert window.stack.currentWidget() is work
     assert work.intake.text.toPlainText() == "收银员多收了我五块钱"
@@ -92,7 +83,7 @@ def test_lock_and_staff_switch_keep_the_open_form(
 def test_idle_lock_covers_the_work_and_keeps_it(
     ctx: AppContext, qtbot: QtBot, window: MainWindow,
 ) -> None:
-    log_in(qtbot, ctx, window, "d1")
+    log_in(qtbot, window, "d1")
     work = window.work
     assert work is not None
     type_text(qtbot, work.intake.text, "停车场电梯坏了")
@@ -102,14 +93,14 @@ def test_idle_lock_covers_the_work_and_keeps_it(
     assert ctx.session.locked
     assert "服务台小李" in window.login._hint.text()
     ctx.session.idle_lock_ms = 0
-    log_in(qtbot, ctx, window, "d1")
+    log_in(qtbot, window, "d1")
     assert work.intake.text.toPlainText() == "停车场电梯坏了"
 
 
 def test_typing_keeps_the_desk_unlocked(
     ctx: AppContext, qtbot: QtBot, window: MainWindow,
 ) -> None:
-    log_in(qtbot, ctx, window, "d1")
+    log_in(qtbot, window, "d1")
     work = window.work
     assert work is not None
     window.new_action.trigger()
@@ -123,7 +114,7 @@ def test_typing_keeps_the_desk_unlocked(
 
 
 def test_manager_sees_approvals(ctx: AppContext, qtbot: QtBot, window: MainWindow) -> None:
-    log_in(qtbot, ctx, window, "m1")
+    log_in(qtbot, window, "m1")
     work = window.work
     assert work is not None
     assert work.tabs.isTabVisible(work.tabs.indexOf(work.approvals))
@@ -132,7 +123,7 @@ def test_manager_sees_approvals(ctx: AppContext, qtbot: QtBot, window: MainWindo
 def test_closing_with_an_unsaved_form_asks_first(
     ctx: AppContext, qtbot: QtBot, window: MainWindow,
 ) -> None:
-    log_in(qtbot, ctx, window, "d1")
+    log_in(qtbot, window, "d1")
     work = window.work
     assert work is not None
     type_text(qtbot, work.intake.text, "会员积分没到账")
@@ -157,7 +148,7 @@ def test_quick_entry_opens_from_the_main_window(
 ) -> None:
     window.quick_action.trigger()  # F3 before login does nothing
     assert window.quick is None
-    log_in(qtbot, ctx, window, "c1")
+    log_in(qtbot, window, "c1")
     window.quick_action.trigger()
     assert window.quick is not None and window.quick.isVisible()
     window.lock_action.trigger()

@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
@@ -17,8 +16,8 @@ from desktop.compensation import compensate
 from desktop.desk import Desk
 from desktop.staff import Staff
 from desktop.tickets import create_ticket
-from tests.conftest import PINS
 from tests.ui.keyboard import type_text
+from tests.ui.login_steps import log_in
 from tests.ui.mnemonics import duplicates, mnemonic_of
 from ui.context import AppContext
 from ui.main_window import MainWindow, WorkArea
@@ -65,17 +64,6 @@ def tickets_in_every_state(desk: Desk, staff: dict[str, Staff]) -> dict[str, str
     compensate(desk, staff["d1"], made["accepted"], amount="800", kind="cash")  # waits
     compensate(desk, staff["d1"], made["accepted"], amount="20", kind="cash")  # granted
     return made
-
-
-def log_in(qtbot: QtBot, w: MainWindow, staff_id: str) -> WorkArea:
-    w.login.staff_id.clear()
-    qtbot.keyClicks(w.login.staff_id, staff_id)
-    qtbot.keyClick(w.login.staff_id, Qt.Key.Key_Return)
-    qtbot.keyClicks(w.login.pin, PINS[staff_id])
-    with qtbot.waitSignal(w.login.logged_in, timeout=10_000):
-        qtbot.keyClick(w.login.pin, Qt.Key.Key_Return)
-    assert w.work is not None
-    return w.work
 
 
 def walk_ticket_forms(qtbot: QtBot, findings: Findings, w: MainWindow, work: WorkArea,

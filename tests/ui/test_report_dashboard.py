@@ -17,7 +17,7 @@ from desktop.desk import Desk
 from desktop.staff import Staff
 from desktop.tickets import create_ticket
 from tests.conftest import START
-from tests.ui.test_main_window import log_in
+from tests.ui.login_steps import log_in
 from tests.ui.test_ticket_panel import child
 from ui.context import AppContext
 from ui.main_window import MainWindow
@@ -123,7 +123,7 @@ def click_row(qtbot: QtBot, table: DrillTable, row: int) -> None:
 def test_manager_start_strip_opens_the_overdue_level1_ticket(
     ctx: AppContext, qtbot: QtBot, window: MainWindow, history: History,
 ) -> None:
-    log_in(qtbot, ctx, window, "m1")
+    log_in(qtbot, window, "m1")
     work = window.work
     assert work is not None
     strip = work.attention
@@ -152,7 +152,7 @@ def test_non_manager_has_no_reports_and_no_strip(
     ctx: AppContext, qtbot: QtBot, window: MainWindow, history: History,
     wait_idle: Callable[[], None],
 ) -> None:
-    log_in(qtbot, ctx, window, "d1")
+    log_in(qtbot, window, "d1")
     work = window.work
     assert work is not None
     wait_idle()
@@ -161,7 +161,7 @@ def test_non_manager_has_no_reports_and_no_strip(
     assert work.reports.report is None  # nothing computed for a hidden tab
     # The manager takes over the desk: the tab and the strip appear.
     window.lock_action.trigger()
-    log_in(qtbot, ctx, window, "m1")
+    log_in(qtbot, window, "m1")
     assert work.tabs.isTabVisible(work.tabs.indexOf(work.reports))
     qtbot.waitUntil(work.attention.isVisible, timeout=10_000)
 

@@ -19,7 +19,7 @@ from desktop.desk import Desk
 from desktop.staff import Staff
 from desktop.tickets import create_ticket
 from tests.conftest import START
-from tests.ui.test_main_window import log_in
+from tests.ui.login_steps import log_in
 from tests.ui.test_report_dashboard import choose_period, dashboard, tile_value, window
 from tests.ui.test_ticket_panel import child
 from ui.context import AppContext
@@ -105,7 +105,7 @@ def test_last_month_is_the_whole_of_october(
 
 def test_from_the_strip_the_dashboard_opens_on_the_strips_days(
         ctx: AppContext, qtbot: QtBot, window: MainWindow, history: list[str]) -> None:
-    log_in(qtbot, ctx, window, "m1")
+    log_in(qtbot, window, "m1")
     work = window.work
     assert work is not None
     strip = work.attention

@@ -32,8 +32,8 @@ from desktop.compensation import compensate
 from desktop.desk import Desk
 from desktop.staff import Staff
 from desktop.tickets import create_ticket, get_ticket
-from tests.conftest import PINS
 from tests.ui.keyboard import type_text
+from tests.ui.login_steps import log_in
 from tests.ui.other_desk import OtherDesk
 from ui import alerts as alerts_module
 from ui.context import AppContext
@@ -64,17 +64,6 @@ def other(tmp_path: Path, clock: FixedClock, ctx: AppContext) -> Iterator[OtherD
     desk = OtherDesk(tmp_path / "other.db", clock, ctx)
     yield desk
     desk.close()
-
-
-def log_in(qtbot: QtBot, w: MainWindow, staff_id: str) -> WorkArea:
-    w.login.staff_id.clear()
-    qtbot.keyClicks(w.login.staff_id, staff_id)
-    qtbot.keyClick(w.login.staff_id, Qt.Key.Key_Return)
-    qtbot.keyClicks(w.login.pin, PINS[staff_id])
-    with qtbot.waitSignal(w.login.logged_in, timeout=10_000):
-        qtbot.keyClick(w.login.pin, Qt.Key.Key_Return)
-    assert w.work is not None
-    return w.work
 
 
 class Watch(QObject):
