@@ -280,7 +280,7 @@ def test_main_window_wiring(ctx: AppContext, qtbot: QtBot, staff: dict[str, Staf
                             tmp_path: Path, wait_idle: Callable[[], None]) -> None:
     """The status line carries the queue indicator; the ticket view's Print receipt
     button opens the dialog; an intake save prints without a dialog."""
-    from tests.ui.test_main_window import log_in
+    from tests.ui.login_steps import log_in
     from ui.main_window import MainWindow
 
     print_settings.set_printer(ctx.desk, print_settings.pdf_target(tmp_path))
@@ -293,7 +293,7 @@ def test_main_window_wiring(ctx: AppContext, qtbot: QtBot, staff: dict[str, Staf
     assert window.status.findChild(type(window.printing.indicator),
                                    "status_print_queue") is window.printing.indicator
     with qtbot.waitSignal(window.printing.spooler.job_printed, timeout=20_000):
-        log_in(qtbot, ctx, window, "d1")
+        log_in(qtbot, window, "d1")
         assert window.work is not None
         window.work.intake.saved.emit(ticket.id, ticket.number)  # as after Ctrl+Enter
     wait_idle()
