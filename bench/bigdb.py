@@ -288,7 +288,8 @@ def add_events(path: Path, batch: int = 50_000) -> int:
     A real desk with a million tickets has at least a million events; the save benchmark
     must pay for those indexes too. Returns how many events were added (0 when present).
     """
-    from local_db.eventlog import GENESIS_HASH, canonical_payload, compute_hash
+    from domain.event_schema import canonical_payload
+    from domain.events import GENESIS_HASH, event_hash
 
     conn = connect(path)
     try:
@@ -323,11 +324,11 @@ def add_events(path: Path, batch: int = 50_000) -> int:
                 hlc = f"{ms:015d}.{0:05d}"
                 event_id = str(uuid.UUID(int=(ms << 80) | (0x7 << 76) | (0b10 << 62) | seq))
                 fields = dict(event_id=event_id, ticket_id=r["id"], type="ticket_created",
-                              payload_json=payload, actor=r["created_by"],
+                              payload=payload, actor=r["created_by"],
                               device_id=BENCH_DEVICE, device_seq=seq, hlc=hlc,
                               occurred_at=r["created_at"], policy_version="bench",
                               schema_version=1)
-                digest = compute_hash(prev_hash=prev, **fields)
+                digest = event_hash({"prev_hash": prev, **fields})
                 out.append((event_id, r["id"], "ticket_created", payload, r["created_by"],
                             BENCH_DEVICE, seq, hlc, r["created_at"], "bench", 1, prev, digest))
                 prev = digest

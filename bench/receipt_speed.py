@@ -26,7 +26,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from desktop.clock import FixedClock
 from desktop.desk import init_desk
 from desktop.receipts.fonts import CJK_FONT, cjk_font
 from desktop.receipts.issue import build_receipt, issue_receipt
@@ -34,6 +33,7 @@ from desktop.receipts.pdf import render_pdf
 from desktop.receipts.settings import base_url_of, set_base_url
 from desktop.staff import add_staff
 from desktop.tickets import create_ticket, get_ticket
+from domain.clock import FixedClock
 
 TEXT = "昨天买的鲜牛奶今天打开是酸的，孩子喝了拉肚子（很严重！），价格12.50元，要求退货并赔偿。"
 

@@ -30,11 +30,10 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.bigdb import CACHE, START, synthetic_ticket_rows
-from desktop.clock import parse_time
 from desktop.desk import init_desk
-from desktop.policy import load_policy
+from domain.clock import format_time, parse_time
+from domain.policy import load_policy
 from local_db.connection import connect
-from local_db.eventlog import format_time
 from local_db.migrations import migrate
 
 N = 200_000

@@ -20,14 +20,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.bigdb import big_database
-from desktop.clock import FixedClock, parse_time
 from desktop.desk import init_desk
-from desktop.errors import NotFound
 from desktop.staff import add_staff, get_staff
 from desktop.tickets import prepare_ticket, save_ticket
+from domain.clock import FixedClock, parse_time
+from domain.errors import NotFound
+from domain.fold import TicketState
 from local_db import meta
 from local_db.connection import connect, transaction
-from local_db.projection import TicketState
 
 COMPLAINTS = (
     "昨天买的鲜牛奶今天打开是酸的，要求退货",

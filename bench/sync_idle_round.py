@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.sync_push_pull import COMPLAINTS, server_on  # noqa: E402
-from desktop.clock import FixedClock, parse_time  # noqa: E402
 from desktop.tickets import create_ticket  # noqa: E402
+from domain.clock import FixedClock, parse_time  # noqa: E402
 from tests.sync.helpers import DeskNode  # noqa: E402
 
 TARGET_MS = 20.0

@@ -28,10 +28,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from desktop.policy import load_policy  # noqa: E402
-from desktop.triage import Triage, TriageResult  # noqa: E402
-from desktop.triage.corpus import split_path  # noqa: E402
-from desktop.triage.evaluation import Case, evaluate, headline, read_cases, score  # noqa: E402
+from domain.policy import load_policy  # noqa: E402
+from domain.triage import Triage, TriageResult  # noqa: E402
+from domain.triage.corpus import split_path  # noqa: E402
+from domain.triage.evaluation import Case, evaluate, headline, read_cases, score  # noqa: E402
 
 SHARED = Path("/work/shared/samples/complaints.jsonl")
 EARLY = ROOT / "tests" / "desktop" / "triage_cases.jsonl"

@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from desktop.triage import ComplaintInput, Triage  # noqa: E402
+from domain.triage import ComplaintInput, Triage  # noqa: E402
 
 POLICY = ROOT / "resources" / "policy" / "default.json"
 SAMPLES = (Path("/work/shared/samples/complaints.jsonl"),

@@ -22,9 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from bench.bigdb import CACHE, build
-from desktop.clock import FixedClock
 from desktop.desk import init_desk
 from desktop.queue import QueueFilter
+from domain.clock import FixedClock
 from local_db.connection import connect
 from local_db.migrations import migrate
 

@@ -11,8 +11,8 @@ from desktop.desk import Desk
 from desktop.response_clock import NOT_RESPONDED_BY_SQL
 from desktop.staff import Staff
 from desktop.tickets import get_ticket
+from domain.clock import format_time
 from local_db.connection import transaction
-from local_db.eventlog import format_time
 from local_db.store import record_event
 
 ACK_EVENT = "alert_acknowledged"

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from desktop.clock import parse_time
 from desktop.compensation import (
     Decision,
     customer_grants,
@@ -23,9 +22,10 @@ from desktop.compensation import (
 )
 from desktop.desk import Desk
 from desktop.i18n import tr
-from desktop.policy import ApprovalsPolicy, CompensationPolicy
 from desktop.staff import Staff
-from local_db.projection import TicketState
+from domain.clock import parse_time
+from domain.fold import TicketState
+from domain.policy import ApprovalsPolicy, CompensationPolicy
 
 # Shown in the approvals list: far more than a store ever has waiting at once.
 PENDING_LIMIT = 500

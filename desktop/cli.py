@@ -17,9 +17,9 @@ from typing import Any
 
 from desktop.commands import maintenance, receipt, report, setup, tickets, triage
 from desktop.commands import sync as sync_commands
-from desktop.errors import AuthenticationFailed, InvalidInput, KesuError
 from desktop.i18n import argparse_language, tr
 from desktop.paths import default_db_path
+from domain.errors import AuthenticationFailed, InvalidInput, KesuError
 from local_db.errors import StoreError
 
 Extension = Callable[[Any], None]

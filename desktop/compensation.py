@@ -12,19 +12,19 @@ from datetime import timedelta
 from typing import Any
 
 from desktop.desk import Desk
-from desktop.errors import InvalidInput, NotFound, PermissionDenied, TransitionRefused
 from desktop.hq_reach import hq_unreachable_reason, notice_code
 from desktop.i18n import tr
 from desktop.lifecycle import check_writable
-from desktop.money import format_yuan, parse_yuan
-from desktop.policy import CompensationPolicy
 from desktop.staff import Staff, authenticate, get_staff
 from desktop.tickets import get_ticket
+from domain.clock import format_time
+from domain.errors import InvalidInput, NotFound, PermissionDenied, TransitionRefused
+from domain.fold import CompensationState, TicketState
+from domain.ids import uuid7
+from domain.money import format_yuan, parse_yuan
+from domain.policy import CompensationPolicy
 from local_db import projection
 from local_db.connection import transaction
-from local_db.eventlog import format_time
-from local_db.ids import uuid7
-from local_db.projection import CompensationState, TicketState
 from local_db.store import record_event
 
 
@@ -150,7 +150,7 @@ def compensate(
 ) -> Outcome:
     """Request compensation on a ticket and record the decision of the limit rules.
 
-    A wrong approver PIN raises :class:`~desktop.errors.AuthenticationFailed` and records
+    A wrong approver PIN raises :class:`~domain.errors.AuthenticationFailed` and records
     nothing on the ticket (the failure counts towards the approver's lock-out).
     """
     policy = desk.policy.compensation

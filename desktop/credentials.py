@@ -26,8 +26,8 @@ import keyring.backend
 import keyring.errors
 from keyring.backends import fail
 
-from desktop.errors import InvalidInput
 from desktop.i18n import tr
+from domain.errors import InvalidInput
 from local_db import sync_state
 
 SERVICE = "kesu"

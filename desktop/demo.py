@@ -14,16 +14,15 @@ from pathlib import Path
 
 from desktop import handling
 from desktop.alerts import acknowledge, active_alerts
-from desktop.clock import FixedClock
 from desktop.compensation import compensate
 from desktop.desk import Desk, init_desk
-from desktop.errors import KesuError
 from desktop.lifecycle import first_contact_refusal
 from desktop.staff import Staff, add_staff
 from desktop.tickets import create_ticket, get_ticket
+from domain.clock import FixedClock, format_time
+from domain.errors import KesuError
 from local_db import meta
 from local_db.connection import transaction
-from local_db.eventlog import format_time
 
 # The meta key that marks a database as a demo store: only such a file may be replaced by
 # the next ``kesu demo`` (a desk's real database named with --db must never be wiped).

@@ -1,7 +1,7 @@
 """The desk: one local database with its store, desk, policy, clock and triage engine.
 
 Everything that acts on tickets takes a :class:`Desk`; tests build one on a fresh file
-with a :class:`~desktop.clock.FixedClock`.
+with a :class:`~domain.clock.FixedClock`.
 """
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from desktop.clock import Clock, SystemClock
-from desktop.errors import InvalidInput
 from desktop.numbering import valid_code
-from desktop.policy import Policy, load_policy, parse_policy
-from desktop.triage import Triage
+from domain.clock import Clock, SystemClock
+from domain.errors import InvalidInput
+from domain.ids import uuid7
+from domain.policy import Policy, load_policy, parse_policy
+from domain.triage import Triage
 from local_db import meta
 from local_db.connection import connect, connect_readonly, transaction
 from local_db.errors import (
@@ -26,7 +27,6 @@ from local_db.errors import (
     ReadOnlyOutdatedError,
     StoreError,
 )
-from local_db.ids import uuid7
 from local_db.migrations import migrate, pending_migrations
 
 

@@ -6,9 +6,9 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from desktop.policy import DuplicatePolicy
-from desktop.similarity import text_similarity
-from local_db.eventlog import format_time
+from domain.clock import format_time
+from domain.policy import DuplicatePolicy
+from domain.similarity import text_similarity
 
 # Near-identical complaints triage to the same subcategory, so only those are compared;
 # the cap keeps a save fast even on the busiest day of a busy store.

@@ -8,18 +8,17 @@ from datetime import timedelta
 from typing import Any
 
 from desktop import lifecycle
-from desktop.clock import parse_time
 from desktop.desk import Desk
-from desktop.errors import InvalidInput, PermissionDenied
 from desktop.i18n import current_language
-from desktop.intake import clean_text
 from desktop.response_clock import OVERDUE_SQL, escalation_target, response_status
 from desktop.staff import Staff
 from desktop.tickets import get_ticket
-from desktop.triage import Reason
+from domain.clock import format_time, parse_time
+from domain.errors import InvalidInput, PermissionDenied
+from domain.fold import TicketState
+from domain.intake import clean_text
+from domain.triage import Reason
 from local_db.connection import transaction
-from local_db.eventlog import format_time
-from local_db.projection import TicketState
 from local_db.store import record_event
 
 CONTACT_METHODS = ("phone", "in_person", "sms", "wechat", "other")

@@ -15,9 +15,9 @@ from datetime import timedelta
 from typing import Any
 
 from desktop.desk import Desk
-from desktop.intake import normalise_phone
-from desktop.similarity import text_similarity
-from local_db.eventlog import format_time
+from domain.clock import format_time
+from domain.intake import normalise_phone
+from domain.similarity import text_similarity
 from local_db.search import search
 
 # Statuses a ticket is still being worked on in (not closed, rated, merged or voided).
@@ -102,7 +102,7 @@ def customer_history(desk: Desk, phone: str, limit: int = 20) -> CustomerHistory
     """The earlier tickets of the customer with *phone*, newest first, and totals.
 
     *phone* may be typed as staff type it (spaces, +86); a phone that is not a phone
-    raises :class:`~desktop.errors.InvalidInput`. Voided tickets (entered in error) are
+    raises :class:`~domain.errors.InvalidInput`. Voided tickets (entered in error) are
     left out; merged ones are listed but not counted as open.
     """
     digits = normalise_phone(phone)

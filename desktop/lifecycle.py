@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from desktop.errors import InvalidInput, PermissionDenied, TransitionRefused
-from desktop.policy import FirstContactPolicy
 from desktop.staff import Staff
-from local_db.projection import TicketState
+from domain.errors import InvalidInput, PermissionDenied, TransitionRefused
+from domain.fold import TicketState
+from domain.policy import FirstContactPolicy
 
 STATES = (
     "accepted", "rectifying", "reviewing", "accountability", "closed", "rated",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from local_db.event_schema import CODE_RE
+from domain.event_schema import CODE_RE
 
 
 def valid_code(code: str) -> bool:

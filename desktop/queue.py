@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from desktop.clock import parse_time
-from desktop.errors import InvalidInput
-from desktop.intake import mask_phone, normalise_phone
 from desktop.lifecycle import OPEN_STATES, STATES
 from desktop.response_clock import NOT_RESPONDED_BY_SQL
-from local_db.projection import CLOSED_STATES, FINAL_STATES
+from domain.clock import parse_time
+from domain.errors import InvalidInput
+from domain.fold import CLOSED_STATES, FINAL_STATES
+from domain.intake import mask_phone, normalise_phone
 from local_db.search import build_match
 
 # The literal status list of the partial index ``tickets_open``: SQLite only uses a
@@ -121,7 +121,7 @@ class QueueRow:
     subcategory: str
     channel: str
     text: str
-    # The stored number; what the queue shows of it is the policy's (desktop.privacy).
+    # The stored number; what the queue shows of it is the policy's (domain.privacy).
     phone: str | None
     handler: str | None
     created_by: str

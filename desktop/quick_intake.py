@@ -20,16 +20,16 @@ from dataclasses import dataclass
 
 from desktop.compensation import Outcome, compensate
 from desktop.desk import Desk
-from desktop.errors import InvalidInput
 from desktop.handling import correct_triage
 from desktop.i18n import current_language, tr
-from desktop.intake import normalise_phone
-from desktop.money import format_yuan, parse_yuan
-from desktop.policy import Policy
 from desktop.staff import Staff
 from desktop.tickets import CreatedTicket, prepare_ticket, save_ticket
+from domain.errors import InvalidInput
+from domain.fold import TicketState
+from domain.intake import normalise_phone
+from domain.money import format_yuan, parse_yuan
+from domain.policy import Policy
 from local_db.connection import transaction
-from local_db.projection import TicketState
 
 CHANNEL = "checkout"
 _TIERS = ("strong_keywords", "keywords", "weak_keywords")

@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from desktop.clock import parse_time
-from desktop.policy import Policy
-from local_db.projection import CLOSED_STATES, FINAL_STATES, TicketState
+from domain.clock import parse_time
+from domain.fold import CLOSED_STATES, FINAL_STATES, TicketState
+from domain.policy import Policy
 
 # The response rule of :func:`response_status` as SQL over ``tickets`` (one parameter: now),
 # for the queries that list overdue tickets: nobody responded by the due time, and the

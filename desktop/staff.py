@@ -10,11 +10,10 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from desktop.clock import Clock, parse_time
-from desktop.errors import AuthenticationFailed, InvalidInput, NotFound
-from desktop.policy import ROLES, StaffPolicy
+from domain.clock import Clock, format_time, parse_time
+from domain.errors import AuthenticationFailed, InvalidInput, NotFound
+from domain.policy import ROLES, StaffPolicy
 from local_db.connection import transaction
-from local_db.eventlog import format_time
 
 # scrypt cost: ~50 ms per try on a desk PC makes guessing a 6-digit PIN offline slow
 # while staying unnoticeable at login.

@@ -3,7 +3,7 @@
 ``sync`` knows nothing of the desk application; this module gives it what it needs:
 the device token from :class:`~desktop.credentials.CredentialStore` and a
 :class:`DeskPolicySink` that validates pulled policy documents with the desk's own
-:func:`~desktop.policy.parse_policy` and installs them as ``kesu policy load`` does.
+:func:`~domain.policy.parse_policy` and installs them as ``kesu policy load`` does.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import httpx
 
 from desktop.credentials import CredentialStore
 from desktop.desk import Desk, install_policy_document, open_desk
-from desktop.errors import InvalidInput, PolicyInvalid
 from desktop.i18n import tr
+from domain.errors import InvalidInput, PolicyInvalid
 from local_db import sync_state
 from sync.engine import SyncEngine
 from sync.errors import PolicyRefused

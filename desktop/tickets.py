@@ -9,19 +9,18 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from desktop.clock import parse_time
 from desktop.desk import Desk
 from desktop.duplicates import DuplicateCandidate, find_duplicates
-from desktop.errors import NotFound
-from desktop.intake import IntakeForm, parse_intake
 from desktop.numbering import next_number
 from desktop.staff import Staff
-from desktop.triage import ComplaintInput, Reason, TriageResult
+from domain.clock import format_time, parse_time
+from domain.errors import NotFound
+from domain.fold import FINAL_STATES, TicketState
+from domain.ids import uuid7
+from domain.intake import IntakeForm, parse_intake
+from domain.triage import ComplaintInput, Reason, TriageResult
 from local_db import projection
 from local_db.connection import transaction
-from local_db.eventlog import format_time
-from local_db.ids import uuid7
-from local_db.projection import FINAL_STATES, TicketState
 from local_db.store import record_event
 
 

@@ -6,12 +6,12 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
-from desktop.intake import mask_phone
-from desktop.money import format_yuan
-from desktop.policy import Policy
 from desktop.response_clock import response_status
+from domain.fold import TicketState
+from domain.intake import mask_phone
+from domain.money import format_yuan
+from domain.policy import Policy
 from local_db import eventlog
-from local_db.projection import TicketState
 
 
 def ticket_view(ticket: TicketState, now: datetime, policy: Policy,

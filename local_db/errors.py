@@ -45,7 +45,7 @@ class IntegrityError(StoreError):
 
 
 class InvalidEventError(StoreError):
-    """An event whose payload does not fit ``local_db.event_schema``; nothing was saved."""
+    """An event whose payload does not fit ``domain.event_schema``; nothing was saved."""
 
     code = "store.invalid_event"
 

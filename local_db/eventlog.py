@@ -6,117 +6,23 @@ an edit or a deletion anywhere in a device's history is visible to ``kesu check`
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from domain.clock import format_time
+from domain.event_schema import EVENT_SCHEMA_VERSION, canonical_payload
+from domain.events import EVENT_FIELDS, GENESIS_HASH, Event, event_from_row, event_hash
+from domain.hlc import HLC, ZERO, tick
+from domain.ids import uuid7
 from local_db import meta
 from local_db.errors import IntegrityError
-from local_db.event_schema import EVENT_SCHEMA_VERSION, canonical_payload
-from local_db.hlc import HLC, ZERO, tick
-from local_db.ids import uuid7
 
-__all__ = ["EVENT_SCHEMA_VERSION", "GENESIS_HASH", "Event", "append", "canonical_payload",
-           "compute_hash", "event_from_row", "events_for_ticket", "format_time",
-           "iter_events", "verify_chain"]
+__all__ = ["append", "events_for_ticket", "iter_events", "verify_chain"]
 
-GENESIS_HASH = "0" * 64
-
-_COLUMNS = (
-    "event_id, ticket_id, type, payload, actor, device_id, device_seq, hlc, occurred_at, "
-    "policy_version, schema_version, server_seq, prev_hash, hash"
-)
-
-
-@dataclass(frozen=True)
-class Event:
-    """One recorded fact about a ticket."""
-
-    event_id: str
-    ticket_id: str
-    type: str
-    payload: Mapping[str, Any]
-    actor: str
-    device_id: str
-    device_seq: int
-    hlc: str
-    occurred_at: str
-    policy_version: str
-    schema_version: int
-    prev_hash: str
-    hash: str
-    server_seq: int | None = field(default=None, compare=False)
-
-    def sort_key(self) -> tuple[str, str]:
-        """Deterministic order across devices: hybrid clock, then device id."""
-        return (self.hlc, self.device_id)
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {
-            "event_id": self.event_id,
-            "ticket_id": self.ticket_id,
-            "type": self.type,
-            "payload": dict(self.payload),
-            "actor": self.actor,
-            "device_id": self.device_id,
-            "device_seq": self.device_seq,
-            "hlc": self.hlc,
-            "occurred_at": self.occurred_at,
-            "policy_version": self.policy_version,
-            "schema_version": self.schema_version,
-            "server_seq": self.server_seq,
-            "prev_hash": self.prev_hash,
-            "hash": self.hash,
-        }
-
-
-def compute_hash(
-    *,
-    prev_hash: str,
-    event_id: str,
-    ticket_id: str,
-    type: str,
-    payload_json: str,
-    actor: str,
-    device_id: str,
-    device_seq: int,
-    hlc: str,
-    occurred_at: str,
-    policy_version: str,
-    schema_version: int,
-) -> str:
-    """SHA-256 over the previous hash and every field the desk wrote."""
-    body = json.dumps(
-        [
-            prev_hash,
-            event_id,
-            ticket_id,
-            type,
-            payload_json,
-            actor,
-            device_id,
-            device_seq,
-            hlc,
-            occurred_at,
-            policy_version,
-            schema_version,
-        ],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
-
-
-def format_time(moment: datetime) -> str:
-    """UTC ISO-8601 text with milliseconds, the form every stored time uses."""
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime: times must be timezone-aware")
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+_COLUMNS = ", ".join(EVENT_FIELDS)
 
 
 def append(
@@ -151,20 +57,12 @@ def append(
     event_id = uuid7(now_ms)
     payload_json = canonical_payload(payload)
     when = format_time(occurred_at)
-    digest = compute_hash(
-        prev_hash=prev_hash,
-        event_id=event_id,
-        ticket_id=ticket_id,
-        type=type,
-        payload_json=payload_json,
-        actor=actor,
-        device_id=device_id,
-        device_seq=device_seq,
-        hlc=hlc,
-        occurred_at=when,
-        policy_version=policy_version,
-        schema_version=EVENT_SCHEMA_VERSION,
-    )
+    digest = event_hash({
+        "prev_hash": prev_hash, "event_id": event_id, "ticket_id": ticket_id, "type": type,
+        "payload": payload_json, "actor": actor, "device_id": device_id,
+        "device_seq": device_seq, "hlc": hlc, "occurred_at": when,
+        "policy_version": policy_version, "schema_version": EVENT_SCHEMA_VERSION,
+    })
     conn.execute(
         f"INSERT INTO events ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,NULL,?,?)",
         (
@@ -198,31 +96,6 @@ def append(
         schema_version=EVENT_SCHEMA_VERSION,
         prev_hash=prev_hash,
         hash=digest,
-    )
-
-
-def event_from_row(row: Mapping[Any, Any] | sqlite3.Row) -> Event:
-    """An :class:`Event` from a stored row or a wire dict (``payload`` as JSON text).
-
-    Shared by the desk's log, pulled pages and the server's folds; a missing
-    ``server_seq`` is None.
-    """
-    keys = row.keys()
-    return Event(
-        event_id=row["event_id"],
-        ticket_id=row["ticket_id"],
-        type=row["type"],
-        payload=json.loads(row["payload"]),
-        actor=row["actor"],
-        device_id=row["device_id"],
-        device_seq=int(row["device_seq"]),
-        hlc=row["hlc"],
-        occurred_at=row["occurred_at"],
-        policy_version=row["policy_version"],
-        schema_version=int(row["schema_version"]),
-        prev_hash=row["prev_hash"],
-        hash=row["hash"],
-        server_seq=row["server_seq"] if "server_seq" in keys else None,
     )
 
 
@@ -279,20 +152,7 @@ def verify_chain(
             problems.append(
                 f"event {row['event_id']}: prev_hash does not match the previous event"
             )
-        digest = compute_hash(
-            prev_hash=row["prev_hash"],
-            event_id=row["event_id"],
-            ticket_id=row["ticket_id"],
-            type=row["type"],
-            payload_json=row["payload"],
-            actor=row["actor"],
-            device_id=row["device_id"],
-            device_seq=row["device_seq"],
-            hlc=row["hlc"],
-            occurred_at=row["occurred_at"],
-            policy_version=row["policy_version"],
-            schema_version=row["schema_version"],
-        )
+        digest = event_hash(row)
         if digest != row["hash"]:
             problems.append(f"event {row['event_id']}: hash mismatch (content was changed)")
         expected_prev = row["hash"]

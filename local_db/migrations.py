@@ -280,7 +280,7 @@ def m007_report_day_cache(db: sqlite_utils.Database) -> None:
 
 @migrations(name="m008_sync_set_aside")
 def m008_sync_set_aside(db: sqlite_utils.Database) -> None:
-    # Pulled events this desk cannot apply (they fail local_db.event_schema, or their
+    # Pulled events this desk cannot apply (they fail domain.event_schema, or their
     # ticket would not fold: a number another ticket holds, a second creation...), kept
     # whole, hash-verified, beside the log instead of in it, so one bad event never
     # stops the store's sync; `kesu sync dead-letters` lists them, `kesu check` bridges

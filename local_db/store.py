@@ -11,11 +11,12 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from local_db import event_schema, eventlog, projection, search, sync_state
+from domain import event_schema, fold
+from domain.events import Event
+from domain.fold import CompensationState, TicketState
+from local_db import eventlog, projection, search, sync_state
 from local_db.connection import transaction
 from local_db.errors import InvalidEventError
-from local_db.eventlog import Event
-from local_db.projection import CompensationState, TicketState
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def record_event(
     one, so a command that writes several events (a ticket and the level raise of its
     group) commits them together.
 
-    The payload must fit its type in :mod:`local_db.event_schema` (what the centre and
+    The payload must fit its type in :mod:`domain.event_schema` (what the centre and
     every other desk will check): :class:`InvalidEventError` otherwise, nothing saved.
     """
     with transaction(conn):
@@ -67,18 +68,18 @@ def record_event(
         if type != "ticket_created":
             before = current if current is not None and current.id == ticket_id else (
                 projection.read_ticket(conn, ticket_id))
-        ticket = projection.apply(before, event)
+        ticket = fold.apply(before, event)
         rid = projection.write_ticket(conn, ticket)
         if type == "ticket_created":
             search.index_ticket(conn, rid, ticket.text)
         line = None
-        if type in projection.COMPENSATION_EVENTS:
+        if type in fold.COMPENSATION_EVENTS:
             ledger: dict[str, CompensationState] = {}
             cid = str(payload["compensation_id"])
             existing = projection.read_compensation(conn, cid)
             if existing is not None:
                 ledger[cid] = existing
-            line = projection.apply_compensation(ledger, event)
+            line = fold.apply_compensation(ledger, event)
             if line is not None:
                 projection.write_compensation(conn, line)
     return Recorded(event=event, ticket=ticket, compensation=line)
@@ -116,8 +117,8 @@ def _fold(
         if before is None and event.type != "ticket_created":
             waiting.add(event.ticket_id)
             continue
-        tickets[event.ticket_id] = projection.apply(before, event)
-        projection.apply_compensation(ledger, event)
+        tickets[event.ticket_id] = fold.apply(before, event)
+        fold.apply_compensation(ledger, event)
     return tickets, ledger, waiting
 
 

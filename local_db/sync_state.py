@@ -30,12 +30,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from local_db import event_schema, eventlog, meta, projection, search
+from domain import event_schema, fold
+from domain.clock import format_time
+from domain.event_schema import EVENT_SCHEMA_VERSION
+from domain.events import event_hash
+from domain.fold import CompensationState
+from domain.hlc import HLC, ZERO, receive
+from local_db import eventlog, meta, projection, search
 from local_db.connection import transaction
 from local_db.errors import IntegrityError, SchemaTooNewError
-from local_db.eventlog import EVENT_SCHEMA_VERSION
-from local_db.hlc import HLC, ZERO, receive
-from local_db.projection import CompensationState
 
 TOKEN = "sync_token"
 ACKED = "sync_acked"
@@ -286,14 +289,7 @@ def last_own_seq(conn: sqlite3.Connection) -> int:
 
 
 def _verify(raw: Mapping[str, Any]) -> None:
-    digest = eventlog.compute_hash(
-        prev_hash=raw["prev_hash"], event_id=raw["event_id"], ticket_id=raw["ticket_id"],
-        type=raw["type"], payload_json=raw["payload"], actor=raw["actor"],
-        device_id=raw["device_id"], device_seq=int(raw["device_seq"]), hlc=raw["hlc"],
-        occurred_at=raw["occurred_at"], policy_version=raw["policy_version"],
-        schema_version=int(raw["schema_version"]),
-    )
-    if digest != raw["hash"]:
+    if event_hash(raw) != raw["hash"]:
         raise IntegrityError(f"pulled event {raw['event_id']}: hash mismatch")
 
 
@@ -313,7 +309,7 @@ def apply_remote(
     projections stay equal to the fold of the events. Advances the hybrid clock past
     the newest remote event so later local events sort after what was seen.
 
-    A new event that fails :mod:`local_db.event_schema`, or that its ticket cannot fold
+    A new event that fails :mod:`domain.event_schema`, or that its ticket cannot fold
     with (a number another ticket holds, a second creation, a decision on an unknown
     compensation...), is set aside (:func:`set_aside_events`) and the rest applied: one
     bad event never stops the store's sync. A page with a wrong hash is refused whole
@@ -371,7 +367,7 @@ def apply_remote(
 
 def format_ms(now_ms: int) -> str:
     """*now_ms* (Unix milliseconds) as stored time text."""
-    return eventlog.format_time(datetime.fromtimestamp(now_ms / 1000, UTC))
+    return format_time(datetime.fromtimestamp(now_ms / 1000, UTC))
 
 
 def _held_ids(conn: sqlite3.Connection, ids: list[str]) -> set[str]:
@@ -387,7 +383,7 @@ def _held_ids(conn: sqlite3.Connection, ids: list[str]) -> set[str]:
 
 
 # What folding a ticket with a pulled event can raise when the event makes no sense in
-# its history (projection.apply's KeyError on an unknown compensation, ValueError on a
+# its history (domain.fold.apply's KeyError on an unknown compensation, ValueError on a
 # second creation...), and SQLite's refusal of a number another ticket holds.
 _FOLD_ERRORS = (ValueError, KeyError, TypeError, AttributeError, IndexError)
 
@@ -539,12 +535,12 @@ def refold_ticket(conn: sqlite3.Connection, ticket_id: str) -> None:
         # Its creation has not arrived yet (possible after a server restore, when
         # desks re-offer in any order); the ticket is folded when it does.
         return
-    state = projection.fold(evs)
+    state = fold.fold(evs)
     assert state is not None
     rid = projection.write_ticket(conn, state)
     search.index_ticket(conn, rid, state.text)  # no-op when the text is unchanged
     ledger: dict[str, CompensationState] = {}
     for event in evs:
-        projection.apply_compensation(ledger, event)
+        fold.apply_compensation(ledger, event)
     for line in ledger.values():
         projection.write_compensation(conn, line)

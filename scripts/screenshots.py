@@ -32,7 +32,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QEventLoop, QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
-from desktop.clock import FixedClock  # noqa: E402
 from desktop.demo import DEMO_STAFF, build_demo  # noqa: E402
 from desktop.desk import open_desk  # noqa: E402
 from desktop.printing import print_queue, print_settings  # noqa: E402
@@ -40,6 +39,7 @@ from desktop.reports.figures import build_report  # noqa: E402
 from desktop.reports.pdf import render_report_pdf  # noqa: E402
 from desktop.reports.period import resolve_period  # noqa: E402
 from desktop.staff import get_staff  # noqa: E402
+from domain.clock import FixedClock  # noqa: E402
 from ui.app import make_application  # noqa: E402
 from ui.context import AppContext, open_context  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402

@@ -21,10 +21,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from desktop.triage import Triage, TriageRules  # noqa: E402
-from desktop.triage.corpus import load_split  # noqa: E402
-from desktop.triage.evaluation import evaluate, headline  # noqa: E402
-from desktop.triage.training import TrainingConfig, examples, train_model  # noqa: E402
+from domain.triage import Triage, TriageRules  # noqa: E402
+from domain.triage.corpus import load_split  # noqa: E402
+from domain.triage.evaluation import evaluate, headline  # noqa: E402
+from domain.triage.training import TrainingConfig, examples, train_model  # noqa: E402
 
 POLICY = ROOT / "resources" / "policy" / "default.json"
 

@@ -27,13 +27,11 @@ the hash chain stays verifiable byte for byte on the server and on every other d
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Mapping
 from functools import lru_cache
 from typing import Annotated, Any, Final, Literal, NotRequired, TypedDict
 
-from local_db.event_schema import (
+from domain.event_schema import (
     HASH_RE,
     HLC_RE,
     MAX_ACTOR_CHARS,
@@ -47,28 +45,17 @@ from local_db.event_schema import (
     Time,
     Uuid,
 )
+from domain.events import EVENT_FIELDS
 
 PROTOCOL_VERSION: Final = 1
 PROTOCOL_HEADER = "Kesu-Protocol"
-GENESIS_HASH = "0" * 64
 MAX_PUSH_BATCH = 500
 MAX_PULL_LIMIT = 1000
 
 # Field name → type every wire event must have (server_seq only on the way back).
-EVENT_FIELDS: dict[str, type] = {
-    "event_id": str,
-    "ticket_id": str,
-    "type": str,
-    "payload": str,
-    "actor": str,
-    "device_id": str,
-    "device_seq": int,
-    "hlc": str,
-    "occurred_at": str,
-    "policy_version": str,
-    "schema_version": int,
-    "prev_hash": str,
-    "hash": str,
+WIRE_FIELD_TYPES: dict[str, type] = {
+    name: int if name in ("device_seq", "schema_version") else str
+    for name in EVENT_FIELDS if name != "server_seq"
 }
 
 
@@ -82,7 +69,7 @@ Protocol = Literal[1]
 class WireEvent(TypedDict):
     """One event as it travels; ``payload`` is the stored canonical JSON text.
 
-    What ``payload`` holds for each ``type`` is :mod:`local_db.event_schema`'s.
+    What ``payload`` holds for each ``type`` is :mod:`domain.event_schema`'s.
     """
 
     event_id: Uuid
@@ -189,11 +176,6 @@ class BatchInconsistent(ProtocolViolation):
     server answers 422 ``inconsistent_batch``, after checking the device is the token's)."""
 
 
-# One encoder for every hash: json.dumps with options builds a new encoder per call,
-# a measurable share of a 500-event push.
-_HASH_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-
-
 @lru_cache(maxsize=4096)
 def payload_object(text: str) -> Any:
     """The parsed payload *text*, shared by the server's checks of one push.
@@ -204,31 +186,6 @@ def payload_object(text: str) -> Any:
     return json.loads(text)
 
 
-def event_hash(event: Mapping[str, Any]) -> str:
-    """The SHA-256 chain hash of a wire event.
-
-    Must equal ``local_db.eventlog.compute_hash`` (a test holds them together); kept
-    here so the server does not depend on the desk's storage package.
-    """
-    body = _HASH_ENCODER.encode(
-        [
-            event["prev_hash"],
-            event["event_id"],
-            event["ticket_id"],
-            event["type"],
-            event["payload"],
-            event["actor"],
-            event["device_id"],
-            event["device_seq"],
-            event["hlc"],
-            event["occurred_at"],
-            event["policy_version"],
-            event["schema_version"],
-        ]
-    )
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
-
-
 def check_event(raw: object, *, closed: bool = False) -> WireEvent:
     """Validate the shape of one wire event; raise :class:`ProtocolViolation` if wrong.
 
@@ -237,15 +194,15 @@ def check_event(raw: object, *, closed: bool = False) -> WireEvent:
     """
     if not isinstance(raw, dict):
         raise ProtocolViolation("event is not an object")
-    for name, kind in EVENT_FIELDS.items():
+    for name, kind in WIRE_FIELD_TYPES.items():
         value = raw.get(name)
         # bool is an int subclass; a true/false seq is still malformed.
         if not isinstance(value, kind) or isinstance(value, bool):
             raise ProtocolViolation(f"event field {name!r} missing or not {kind.__name__}")
-    extra = set(raw) - set(EVENT_FIELDS) - {"server_seq"}
+    extra = set(raw) - set(WIRE_FIELD_TYPES) - {"server_seq"}
     if extra and closed:
         raise ProtocolViolation(f"unknown event field {sorted(extra)[0]!r}")
-    event: WireEvent = {name: raw[name] for name in EVENT_FIELDS}  # type: ignore[assignment]
+    event: WireEvent = {name: raw[name] for name in WIRE_FIELD_TYPES}  # type: ignore[assignment]
     return event
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from desktop.clock import FixedClock
 from desktop.desk import Desk, init_desk
 from desktop.staff import Staff, add_staff
+from domain.clock import FixedClock
 
 # 10:00 in Shanghai on a Sunday: a normal morning at the desk.
 START = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)

@@ -40,9 +40,9 @@ def test_layer_does_not_import(package: str, forbidden: tuple[str, ...]) -> None
 # The central server grades channel complaints and folds tickets with the very code and
 # policy the desks run, so it may use these pure modules (no storage, no Qt, no I/O).
 SERVER_MAY_IMPORT = frozenset({
-    "desktop.triage", "desktop.policy", "desktop.errors",
-    "local_db.hlc", "local_db.ids", "local_db.projection", "local_db.eventlog",
-    "local_db.event_schema",
+    "domain.triage", "domain.policy", "domain.errors",
+    "domain.hlc", "domain.ids", "local_db.projection", "local_db.eventlog",
+    "domain.event_schema",
 })
 
 
@@ -73,7 +73,7 @@ def test_client_sync_does_not_import_local_db_beyond_sync_state() -> None:
         if (ROOT / "sync" / "server") not in path.parents
         and name.split(".")[0] == "local_db"
         and not _allowed(name, ("local_db.sync_state", "local_db.errors",
-                                "local_db.event_schema"))
+                                "domain.event_schema"))
     ]
     assert bad == []
 

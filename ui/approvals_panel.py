@@ -36,11 +36,11 @@ from PySide6.QtWidgets import (
 from desktop.approvals import PendingRequest, pending_count, pending_requests
 from desktop.compensation import Outcome, decide_pending
 from desktop.desk import Desk
-from desktop.errors import AuthenticationFailed
 from desktop.hq_reach import hq_unreachable_reason, notice_code
 from desktop.i18n import tr as core_tr
-from desktop.money import format_yuan
 from desktop.staff import authenticate
+from domain.errors import AuthenticationFailed
+from domain.money import format_yuan
 from ui import labels, stale_errors
 from ui.context import AppContext
 from ui.naming import named as _named

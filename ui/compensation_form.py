@@ -27,11 +27,11 @@ from PySide6.QtWidgets import (
 from desktop import approvals
 from desktop.compensation import Decision, Outcome, compensate
 from desktop.desk import Desk
-from desktop.errors import AuthenticationFailed, InvalidInput
 from desktop.hq_reach import hq_unreachable_reason, notice_code
 from desktop.i18n import tr as core_tr
-from desktop.money import format_yuan, parse_yuan
-from local_db.projection import TicketState
+from domain.errors import AuthenticationFailed, InvalidInput
+from domain.fold import TicketState
+from domain.money import format_yuan, parse_yuan
 from ui import labels, stale_errors, steady
 from ui.context import AppContext
 from ui.naming import named as _named

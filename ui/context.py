@@ -12,10 +12,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QObject
 
-from desktop.clock import Clock
 from desktop.desk import Desk, open_desk, reload_policy
 from desktop.i18n import DEFAULT_LANGUAGE
 from desktop.staff import Staff
+from domain.clock import Clock
 from ui.executor import DeskExecutor
 from ui.session import ActivityFilter, Session
 

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 
 from desktop.duplicates import DuplicateCandidate
 from desktop.history import CustomerHistory, ResolvedTicket
-from desktop.money import format_yuan
-from desktop.triage import TriageResult
+from domain.money import format_yuan
+from domain.triage import TriageResult
 from ui.context import AppContext
 from ui.labels import (
     LEVEL_COLOURS,

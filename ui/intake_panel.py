@@ -33,11 +33,11 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.desk import Desk
-from desktop.errors import InvalidInput
 from desktop.history import ResolvedTicket, customer_history, similar_resolved
-from desktop.intake import normalise_phone
-from desktop.money import parse_yuan
 from desktop.tickets import CreatedTicket, Draft, prepare_ticket, save_ticket
+from domain.errors import InvalidInput
+from domain.intake import normalise_phone
+from domain.money import parse_yuan
 from ui import stale_errors
 from ui.context import AppContext
 from ui.intake_insights import IntakeInsights

@@ -12,10 +12,10 @@ from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication
 
-from desktop.clock import wall_clock_text
-from desktop.errors import KesuError
 from desktop.i18n import tr as core_tr
-from desktop.policy import Policy
+from domain.clock import wall_clock_text
+from domain.errors import KesuError
+from domain.policy import Policy
 from local_db.errors import StoreError
 
 # Level colours: red, yellow, blue (domain.md), as background and readable foreground.

@@ -42,11 +42,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.errors import KesuError
 from desktop.hq_reach import notice_code
 from desktop.i18n import tr as core_tr
-from desktop.intake import normalise_phone
-from desktop.money import format_yuan
 from desktop.quick_intake import (
     QuickEntry,
     QuickResult,
@@ -58,6 +55,9 @@ from desktop.quick_intake import (
     record_quick,
 )
 from desktop.staff import Staff, authenticate
+from domain.errors import KesuError
+from domain.intake import normalise_phone
+from domain.money import format_yuan
 from ui import stale_errors
 from ui.context import AppContext
 from ui.fit import FlowLayout

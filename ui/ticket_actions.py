@@ -30,7 +30,7 @@ from desktop import handling
 from desktop.desk import Desk
 from desktop.lifecycle import ACCOUNTABILITY_OUTCOMES, HANDLING_ROLES, allowed_actions
 from desktop.staff import list_staff
-from local_db.projection import TicketState
+from domain.fold import TicketState
 from ui import labels, stale_errors, steady
 from ui.compensation_form import CompensationForm
 from ui.context import AppContext

@@ -2,7 +2,7 @@
 amount paid, so the handler can call back and settle without asking again.
 
 The phone shows in full or masked as the policy's ``privacy`` section says for the ticket
-view and the role of the person logged in (``desktop.privacy``); the labels are
+view and the role of the person logged in (``domain.privacy``); the labels are
 selectable, so a number can be copied into a phone or a message.
 """
 
@@ -11,9 +11,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from desktop.money import yuan_text
-from desktop.policy import Policy
-from local_db.projection import TicketState
+from domain.fold import TicketState
+from domain.money import yuan_text
+from domain.policy import Policy
 from ui import labels
 from ui.naming import named
 

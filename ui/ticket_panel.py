@@ -23,12 +23,12 @@ from PySide6.QtWidgets import (
 
 from desktop import views
 from desktop.approvals import reason_text
-from desktop.errors import KesuError
-from desktop.money import format_yuan
 from desktop.response_clock import response_status
 from desktop.staff import list_staff
 from desktop.tickets import get_ticket
-from local_db.projection import TicketState
+from domain.errors import KesuError
+from domain.fold import TicketState
+from domain.money import format_yuan
 from ui import labels, steady
 from ui.context import AppContext
 from ui.fit import FlowLayout, ScrollColumn

@@ -8,8 +8,8 @@ import sys
 from typing import Any
 
 from desktop.desk import Desk, open_desk
-from desktop.errors import InvalidInput
 from desktop.staff import Staff, get_staff
+from domain.errors import InvalidInput
 
 # A complaint is at most a few thousand characters; refuse a runaway pipe early.
 MAX_STDIN_BYTES = 4 * 1024 * 1024

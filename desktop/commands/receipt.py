@@ -8,11 +8,11 @@ from typing import Any
 
 from desktop.commands.common import actor_of, desk_of
 from desktop.desk import Desk
-from desktop.errors import InvalidInput, KesuError
 from desktop.i18n import tr
 from desktop.printing import print_settings
 from desktop.receipts.content import KINDS
 from desktop.receipts.settings import BASE_URL_KEY, PAPER_NAMES, base_url_of, set_base_url
+from domain.errors import InvalidInput, KesuError
 
 # The desk settings this command may change; each has its own validation.
 CONFIG_KEYS = (BASE_URL_KEY, *print_settings.CONFIG_KEYS)

@@ -12,12 +12,12 @@ from typing import Any
 
 from desktop.atomic_file import write_atomically
 from desktop.commands.common import desk_of
-from desktop.errors import InvalidInput, KesuError
 from desktop.i18n import current_language, tr
 from desktop.reports.csv_export import BOM, report_csv
 from desktop.reports.figures import build_report
 from desktop.reports.json_export import report_json
 from desktop.reports.period import resolve_period
+from domain.errors import InvalidInput, KesuError
 
 FORMATS = ("json", "csv", "pdf")
 

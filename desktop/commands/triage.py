@@ -7,12 +7,12 @@ import sqlite3
 from typing import Any
 
 from desktop.commands.common import desk_of, parse_json, read_stdin_text
-from desktop.errors import InvalidInput, KesuError
 from desktop.i18n import tr
-from desktop.intake import parse_intake
-from desktop.policy import Policy, load_policy
-from desktop.triage import ComplaintInput, Triage
-from desktop.triage.evaluation import check_labels, evaluate, read_cases
+from domain.errors import InvalidInput, KesuError
+from domain.intake import parse_intake
+from domain.policy import Policy, load_policy
+from domain.triage import ComplaintInput, Triage
+from domain.triage.evaluation import check_labels, evaluate, read_cases
 from local_db.errors import StoreError
 
 

@@ -7,7 +7,7 @@ printer in the desk's settings:
 - ``escpos:/dev/usb/lp0`` -- a device (or, outside ``/dev``, a file: handy for support);
 - ``escpos:tcp://HOST:PORT`` -- a network printer's raw port (9100 when none is given).
 
-Failures raise :class:`EscPosError` (a :class:`~desktop.errors.KesuError` with a
+Failures raise :class:`EscPosError` (a :class:`~domain.errors.KesuError` with a
 ``print.escpos_*`` message) so the print job fails visibly and can be retried.
 """
 
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from desktop.errors import InvalidInput, KesuError
+from domain.errors import InvalidInput, KesuError
 
 PREFIX = "escpos:"
 DEFAULT_PORT = 9100

@@ -15,7 +15,6 @@ import sqlite3
 from dataclasses import dataclass
 
 from desktop.desk import Desk
-from desktop.errors import InvalidInput, NotFound, TransitionRefused
 from desktop.i18n import tr
 from desktop.receipts.content import pick_compensation
 from desktop.receipts.issue import (
@@ -27,8 +26,9 @@ from desktop.receipts.issue import (
 from desktop.receipts.settings import check_paper
 from desktop.staff import Staff
 from desktop.tickets import get_ticket
+from domain.clock import format_time
+from domain.errors import InvalidInput, NotFound, TransitionRefused
 from local_db.connection import transaction
-from local_db.eventlog import format_time
 from local_db.store import record_event
 
 STATUSES = ("waiting", "printing", "printed", "failed", "cancelled")

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop.desk import Desk
-from desktop.errors import InvalidInput
 from desktop.printing import escpos
 from desktop.receipts.settings import check_paper
+from domain.errors import InvalidInput
 from local_db import meta
 from local_db.connection import transaction
 

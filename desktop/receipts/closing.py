@@ -14,9 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from desktop.desk import Desk
-from desktop.errors import InvalidInput
 from desktop.i18n import tr
-from desktop.money import format_yuan
 from desktop.receipts.content import (
     RECEIPT_LANGUAGE,
     SUMMARY_CHARS,
@@ -27,8 +25,9 @@ from desktop.receipts.content import (
     qr_of,
     summarise,
 )
-from local_db import projection
-from local_db.projection import TicketState
+from domain.errors import InvalidInput
+from domain.fold import CLOSED_STATES, TicketState
+from domain.money import format_yuan
 
 # Every label a closing slip may carry, in order (the allow-list the tests read back).
 CLOSING_FIELDS = ("receipt.desk", "receipt.number", "receipt.time", "receipt.category",
@@ -64,7 +63,7 @@ class ClosingFacts:
 def closing_facts(desk: Desk, ticket: TicketState, *, base_url: str | None,
                   lang: str = RECEIPT_LANGUAGE) -> ClosingFacts:
     """The customer-facing facts of a closed ticket (reads only)."""
-    if ticket.status not in projection.CLOSED_STATES or not ticket.closed_at:
+    if ticket.status not in CLOSED_STATES or not ticket.closed_at:
         raise InvalidInput("receipt.not_closed", number=ticket.number, status=ticket.status)
     rows = desk.conn.execute(
         "SELECT kind, amount_fen FROM compensations WHERE ticket_id = ? AND status = 'granted' "

@@ -15,15 +15,15 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from desktop.clock import wall_clock_text
 from desktop.desk import Desk
-from desktop.errors import InvalidInput, NotFound
 from desktop.i18n import tr
-from desktop.intake import mask_phone
-from desktop.money import capital_yuan, format_yuan
 from desktop.tickets import verify_code_of
+from domain.clock import wall_clock_text
+from domain.errors import InvalidInput, NotFound
+from domain.fold import CompensationState, TicketState
+from domain.intake import mask_phone
+from domain.money import capital_yuan, format_yuan
 from local_db import projection
-from local_db.projection import CompensationState, TicketState
 
 KINDS = ("complaint", "compensation", "closing")
 RECEIPT_LANGUAGE = "zh_CN"

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from desktop.atomic_file import write_atomically
 from desktop.desk import Desk
-from desktop.errors import InvalidInput
 from desktop.i18n import tr
 from desktop.receipts.closing import closing_facts, closing_receipt
 from desktop.receipts.content import (
@@ -30,8 +29,9 @@ from desktop.receipts.pdf import render_pdf
 from desktop.receipts.settings import base_url_of, check_paper
 from desktop.staff import Staff
 from desktop.tickets import get_ticket
+from domain.errors import InvalidInput
+from domain.fold import TicketState
 from local_db.connection import transaction
-from local_db.projection import TicketState
 from local_db.store import record_event
 
 EVENT_TYPE = "receipt_printed"

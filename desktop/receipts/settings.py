@@ -6,7 +6,7 @@ read or change settings start without loading it.
 from __future__ import annotations
 
 from desktop.desk import Desk
-from desktop.errors import InvalidInput
+from domain.errors import InvalidInput
 from local_db import meta, sync_state
 from local_db.connection import transaction
 

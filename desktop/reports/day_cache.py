@@ -39,10 +39,9 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
-from desktop.clock import parse_time
 from desktop.reports.period import day_sql, day_start_utc, store_day
 from desktop.reports.repeats import PRODUCT_KEY_SQL
-from local_db.eventlog import format_time
+from domain.clock import format_time, parse_time
 
 COUNTED_SQL = "created_at >= ? AND created_at < ? AND status NOT IN ('voided', 'merged')"
 CLOSED_SQL = "status IN ('closed', 'rated')"

@@ -21,7 +21,7 @@ from desktop.reports.model import DRILL_KEYS, Drill
 from desktop.reports.period import day_start_utc
 from desktop.reports.repeats import PRODUCT_KEY_SQL
 from desktop.response_clock import NOT_RESPONDED_BY_SQL
-from local_db.eventlog import format_time
+from domain.clock import format_time
 
 _EQUAL = {"category": "category", "subcategory": "subcategory", "channel": "channel",
           "level": "level"}

@@ -11,7 +11,7 @@ import sqlite3
 
 from desktop.reports.day_cache import COUNTED_SQL
 from desktop.reports.model import Drill, FirstContact, Period, Report, rate
-from local_db.eventlog import format_time
+from domain.clock import format_time
 
 # A first-contact close; the text of migration m009's partial index, so SQLite uses it.
 FIRST_CONTACT_EVENT_SQL = (

@@ -10,11 +10,10 @@ import sqlite3
 from collections.abc import Mapping
 from datetime import datetime
 
-from desktop.clock import parse_time
 from desktop.queue import OPEN_SQL
 from desktop.reports.model import OverdueTicket
 from desktop.response_clock import NOT_RESPONDED_BY_SQL
-from local_db.eventlog import format_time
+from domain.clock import format_time, parse_time
 
 
 def overdue_tickets(conn: sqlite3.Connection, now: datetime, *, level: int | None = None,

@@ -35,10 +35,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from desktop.clock import wall_clock_text
 from desktop.i18n import catalogue, tr
-from desktop.money import yuan_text as yuan
-from desktop.policy import Policy, load_policy
 from desktop.receipts.fonts import cjk_font
 from desktop.reports.charts import (
     Bar,
@@ -60,6 +57,9 @@ from desktop.reports.pdf_flow import (
     numbered_canvas,
     percent,
 )
+from domain.clock import wall_clock_text
+from domain.money import yuan_text as yuan
+from domain.policy import Policy, load_policy
 
 MARGIN = 15 * mm
 WIDTH = A4[0] - 2 * MARGIN

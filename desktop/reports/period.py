@@ -13,9 +13,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from desktop.errors import InvalidInput
 from desktop.reports.model import Period
-from local_db.eventlog import format_time
+from domain.clock import format_time
+from domain.errors import InvalidInput
 
 KINDS = ("today", "week", "month", "last_month", "custom")
 # The start screen's period: the last N store days through today (policy

@@ -15,10 +15,10 @@ import sqlite3
 from collections.abc import Mapping
 from datetime import date, timedelta
 
-from desktop.policy import Policy
 from desktop.reports.day_cache import DayPart, day_parts
 from desktop.reports.model import Period, RepeatAlert
 from desktop.reports.repeats import LOOKBACK_DAYS, alerts_from_days
+from domain.policy import Policy
 
 
 def first_day_needed(period: Period) -> date:

@@ -24,7 +24,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from local_db.event_schema import CODE_RE, MAX_DEVICE_CHARS
+from domain.event_schema import CODE_RE, MAX_DEVICE_CHARS
 from sync import protocol
 from sync.protocol import (
     MAX_PULL_LIMIT,

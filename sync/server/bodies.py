@@ -1,6 +1,6 @@
 """The request and answer bodies of the headquarters, channel and policy endpoints.
 
-Typed with :mod:`local_db.event_schema`'s markers, so one definition is both what the
+Typed with :mod:`domain.event_schema`'s markers, so one definition is both what the
 server checks (:func:`check_body`, before anything else reads the body) and what
 ``/openapi.json`` says (:mod:`sync.server.openapi`). :class:`PolicyLimit` names the
 policy figure that bounds a field (its ``maxLength`` or ``maximum`` in the document is
@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, NotRequired, TypedDict
 
-from local_db.event_schema import (
+from domain.event_schema import (
     MAX_FEN,
     MAX_TEXT_CHARS,
     NONBLANK_RE,

@@ -29,11 +29,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from local_db import event_schema
-from local_db.eventlog import EVENT_SCHEMA_VERSION, canonical_payload, format_time
-from local_db.hlc import HLC, ZERO, receive, tick
-from local_db.ids import uuid7
-from sync.protocol import GENESIS_HASH, event_hash
+from domain import event_schema
+from domain.clock import format_time
+from domain.event_schema import EVENT_SCHEMA_VERSION, canonical_payload
+from domain.events import GENESIS_HASH, event_hash
+from domain.hlc import HLC, ZERO, receive, tick
+from domain.ids import uuid7
 from sync.server import notify
 from sync.server.storage import (
     CENTRAL_DEVICE_PREFIX,

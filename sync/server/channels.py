@@ -19,11 +19,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from desktop.policy import Policy
-from desktop.triage import ComplaintInput, Reason, TriageResult
-from local_db import event_schema
-from local_db.event_schema import CODE_RE, MAX_FEN, NONBLANK_RE
-from local_db.eventlog import format_time
+from domain import event_schema
+from domain.clock import format_time
+from domain.event_schema import CODE_RE, MAX_FEN, NONBLANK_RE
+from domain.policy import Policy
+from domain.triage import ComplaintInput, Reason, TriageResult
 from sync.server import bodies, policy_store
 from sync.server.bodies import PHONE_RE, check_body
 from sync.server.central import ActionRefused, CentralWriter, central_transaction, new_id

@@ -30,7 +30,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from local_db.event_schema import CODE_RE
+from domain.event_schema import CODE_RE
 from sync.server.storage import (
     CENTRAL_DESK,
     CENTRAL_DEVICE_PREFIX,

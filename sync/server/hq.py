@@ -18,9 +18,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from local_db import event_schema, projection
-from local_db.eventlog import event_from_row
-from local_db.projection import CompensationState, TicketState
+from domain import event_schema, fold
+from domain.events import event_from_row
+from domain.fold import CompensationState, TicketState
 from sync.server import bodies, policy_store
 from sync.server.bodies import check_body
 from sync.server.central import ActionRefused, CentralWriter, central_transaction
@@ -86,11 +86,11 @@ def _fold_events(rows: Sequence[Mapping[str, Any]]
     evs = [event_from_row(r) for r in rows]
     if not evs or evs[0].type != "ticket_created":
         return None
-    state = projection.fold(evs)
+    state = fold.fold(evs)
     assert state is not None
     ledger: dict[str, CompensationState] = {}
     for event in evs:
-        projection.apply_compensation(ledger, event)
+        fold.apply_compensation(ledger, event)
     return state, tuple(ledger.values())
 
 
@@ -220,7 +220,7 @@ def change_status(storage: Storage, hq: str, ticket_id: str, body: Mapping[str, 
     check_body(body, bodies.StatusChange)
     with central_transaction(storage) as w:
         store, current = view(w.conn, ticket_id)
-        if current.ticket.status in projection.FINAL_STATES:
+        if current.ticket.status in fold.FINAL_STATES:
             raise ActionRefused(409, "final", f"ticket is {current.ticket.status}")
         note = clean_note(body.get("note"), "note", _note_limit(w.conn), required=False)
         payload: dict[str, Any] = {"from": frm, "to": to}

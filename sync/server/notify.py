@@ -40,9 +40,9 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 from sqlalchemy.engine import Connection
 
-from local_db import projection
-from local_db.eventlog import event_from_row
-from local_db.projection import TicketState
+from domain import fold
+from domain.events import event_from_row
+from domain.fold import TicketState
 from sync.protocol import payload_object
 from sync.server import policy_store, ticket_numbers
 from sync.server.storage import Storage, events, metadata
@@ -121,7 +121,7 @@ def _states_around(conn: Connection, ticket_id: str,
     for row in rows:
         before = state
         try:
-            state = projection.apply(state, event_from_row(row))
+            state = fold.apply(state, event_from_row(row))
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             state = None  # unfoldable history: say what we can without it
         if row["event_id"] in wanted:

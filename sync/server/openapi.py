@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal, NotRequired, Union
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from local_db.event_schema import CODE_RE, OPEN, Items, Num, Text, ecma
+from domain.event_schema import CODE_RE, OPEN, Items, Num, Text, ecma
 from sync import protocol
 from sync.server import bodies
 from sync.server.bodies import PolicyLimit
@@ -57,7 +57,7 @@ def _register(hint: Any) -> None:
 
 
 def render(kind: Any, limits: Mapping[str, int], *, inline: bool = False) -> dict[str, Any]:
-    """JSON Schema of *kind* with its annotations (:mod:`local_db.event_schema`'s
+    """JSON Schema of *kind* with its annotations (:mod:`domain.event_schema`'s
     markers, :class:`~sync.server.bodies.PolicyLimit` read from *limits*)."""
     rules: tuple[Any, ...] = ()
     if typing.get_origin(kind) is Annotated:

@@ -1,6 +1,6 @@
 """Policy documents published by headquarters (``kesu-server policy publish FILE``).
 
-A document is validated with the desks' own :func:`desktop.policy.parse_policy` before it
+A document is validated with the desks' own :func:`domain.policy.parse_policy` before it
 is stored, so a desk never pulls one it would refuse. A version is immutable: publishing
 it again with the same content is a no-op, with other content it is refused. The newest
 publication is what ``GET /v1/policy`` serves and what the centre triages with; before
@@ -19,10 +19,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from desktop.errors import PolicyInvalid
-from desktop.policy import Policy, load_policy, parse_policy
-from desktop.triage import Triage
-from local_db.eventlog import format_time
+from domain.clock import format_time
+from domain.errors import PolicyInvalid
+from domain.policy import Policy, load_policy, parse_policy
+from domain.triage import Triage
 from sync.server.storage import Storage, lock_counter, policies
 
 

@@ -34,8 +34,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from local_db import event_schema
-from local_db.projection import CompensationState, TicketState
+from domain import event_schema
+from domain.fold import CompensationState, TicketState
 from sync.server import hq, policy_store, ticket_numbers
 from sync.server.central import ActionRefused
 from sync.server.storage import Storage

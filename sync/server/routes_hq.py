@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from local_db.event_schema import CODE_RE
+from domain.event_schema import CODE_RE
 from sync.server import channels, hq
 from sync.server import openapi as doc
 from sync.server.storage import Storage

@@ -24,8 +24,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from local_db import event_schema
-from sync.protocol import GENESIS_HASH, WireEvent, event_hash
+from domain import event_schema
+from domain.events import GENESIS_HASH, event_hash
+from sync.protocol import WireEvent
 
 metadata = sa.MetaData()
 
@@ -455,7 +456,7 @@ class Storage:
         """Refuse (:class:`Rejected`, nothing written) a batch the centre must not hold.
 
         Chain and hashes; every event against the shared schema
-        (:mod:`local_db.event_schema`); a new ticket's store, desk and number against the
+        (:mod:`domain.event_schema`); a new ticket's store, desk and number against the
         pushing token (*numbers*: also that no other ticket holds the number, skipped for
         re-offered central events, which the centre numbered itself); and that no ticket
         changes store or is created twice.

@@ -28,9 +28,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from desktop.triage import ComplaintInput, Triage, TriageRules
-from desktop.triage.corpus import load_split
-from desktop.triage.evaluation import HEADLINE, Case, evaluate, headline
+from domain.triage import ComplaintInput, Triage, TriageRules
+from domain.triage.corpus import load_split
+from domain.triage.evaluation import HEADLINE, Case, evaluate, headline
 from sync.server import policy_store
 from sync.server.storage import Storage, events
 
@@ -146,7 +146,7 @@ def retrain(storage: Storage, *, publish: bool = True, policy_version: str | Non
     Raises :class:`RetrainRefused` when there is nothing to learn or the model is worse.
     """
     # scikit-learn loads only here, never when the server starts.
-    from desktop.triage.training import TrainingConfig, examples, train_model
+    from domain.triage.training import TrainingConfig, examples, train_model
 
     config = TrainingConfig()
     if correction_weight is not None:

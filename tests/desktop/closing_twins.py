@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop import handling
-from desktop.clock import FixedClock
 from desktop.compensation import compensate
 from desktop.desk import Desk, init_desk
 from desktop.staff import Staff, add_staff
 from desktop.tickets import create_ticket, get_ticket
-from local_db.projection import TicketState
+from domain.clock import FixedClock
+from domain.fold import TicketState
 from tests.conftest import NAMES, PINS, ROLES, START
 
 TEXT = "收银台多收了我五块钱，找零也不对。"

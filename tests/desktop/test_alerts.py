@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from desktop import handling
 from desktop.alerts import acknowledge, active_alerts
-from desktop.clock import FixedClock
 from desktop.desk import Desk
 from desktop.staff import Staff
 from desktop.tickets import create_ticket
+from domain.clock import FixedClock
 from local_db import store
 
 

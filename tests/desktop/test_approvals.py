@@ -56,8 +56,8 @@ def test_a_request_shows_the_complaint_its_limit_and_age(desk: Desk, staff: dict
     import pytest
 
     from desktop.desk import install_policy_document
-    from desktop.errors import PolicyInvalid
-    from desktop.policy import ApprovalsPolicy, parse_policy
+    from domain.errors import PolicyInvalid
+    from domain.policy import ApprovalsPolicy, parse_policy
 
     t = create_ticket(desk, staff["d1"], {"text": "收银员态度很差，问她问题不理人还翻白眼"}).ticket
     old = compensation.compensate(desk, staff["d1"], t.id, amount="600", kind="cash")

@@ -7,10 +7,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from desktop.compensation import compensate, decide, decide_pending, suggestion
-from desktop.errors import AuthenticationFailed, InvalidInput, PermissionDenied
-from desktop.policy import load_policy
 from desktop.staff import Staff
 from desktop.tickets import create_ticket
+from domain.errors import AuthenticationFailed, InvalidInput, PermissionDenied
+from domain.policy import load_policy
 from local_db import eventlog, store
 from tests.conftest import PINS
 

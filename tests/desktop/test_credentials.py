@@ -13,7 +13,7 @@ from keyring.backends import fail
 from desktop import credentials
 from desktop.credentials import SERVICE, CredentialStore, KeyringUnavailable, token_path
 from desktop.desk import Desk
-from desktop.errors import InvalidInput
+from domain.errors import InvalidInput
 from local_db import meta, sync_state
 from tests.desktop.file_keyring import FileKeyring
 

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from desktop.desk import Desk
-from desktop.errors import InvalidInput
 from desktop.i18n import tr
 from desktop.printing import escpos
 from desktop.printing import print_settings as ps
 from desktop.printing.escpos import EscPosError, EscPosTarget, parse_target
+from domain.errors import InvalidInput
 from tests.desktop.cli_runner import run_kesu
 
 WIDTH = 576

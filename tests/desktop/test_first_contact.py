@@ -16,13 +16,13 @@ import pytest
 from desktop import handling
 from desktop.compensation import compensate
 from desktop.desk import Desk, install_policy_document
-from desktop.errors import InvalidInput, PermissionDenied, PolicyInvalid, TransitionRefused
 from desktop.lifecycle import allowed_actions
-from desktop.policy import FirstContactPolicy, load_policy, parse_policy
 from desktop.staff import Staff
 from desktop.tickets import create_ticket
+from domain.errors import InvalidInput, PermissionDenied, PolicyInvalid, TransitionRefused
+from domain.event_schema import check_event
+from domain.policy import FirstContactPolicy, load_policy, parse_policy
 from local_db import eventlog, store
-from local_db.event_schema import check_event
 from tests.desktop.cli_runner import run_kesu, setup_desk
 
 LEVEL3 = "请问你们几点关门"                       # policy / promotion, level 3

@@ -9,10 +9,8 @@ from typing import Any
 import pytest
 
 from desktop import handling, history
-from desktop.clock import FixedClock
 from desktop.compensation import compensate
 from desktop.desk import Desk
-from desktop.errors import InvalidInput
 from desktop.history import (
     Accountability,
     CustomerHistory,
@@ -21,9 +19,11 @@ from desktop.history import (
     customer_history,
     similar_resolved,
 )
-from desktop.similarity import text_similarity
 from desktop.staff import Staff
 from desktop.tickets import create_ticket
+from domain.clock import FixedClock
+from domain.errors import InvalidInput
+from domain.similarity import text_similarity
 
 SAMPLES = Path("/work/shared/samples/complaints.jsonl")
 PHONE = "13812345678"

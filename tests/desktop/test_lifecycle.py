@@ -10,12 +10,12 @@ from hypothesis import HealthCheck, settings
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from desktop import handling
-from desktop.clock import FixedClock
 from desktop.desk import init_desk
-from desktop.errors import InvalidInput, KesuError, PermissionDenied, TransitionRefused
 from desktop.lifecycle import FORWARD, OPEN_STATES, REOPENABLE
 from desktop.staff import add_staff
 from desktop.tickets import create_ticket, get_ticket
+from domain.clock import FixedClock
+from domain.errors import InvalidInput, KesuError, PermissionDenied, TransitionRefused
 from local_db import eventlog, store
 from tests.conftest import NAMES, PINS, ROLES, START
 

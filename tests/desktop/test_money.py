@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from desktop.errors import InvalidInput
-from desktop.money import (
+from domain.errors import InvalidInput
+from domain.money import (
     CAPITAL_MAX_FEN,
     MAX_FEN,
     capital_yuan,

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from desktop.desk import Desk
-from desktop.errors import PolicyInvalid
-from desktop.policy import load_policy
+from domain.errors import PolicyInvalid
+from domain.policy import load_policy
 
 DEFAULT = json.loads(
     (Path(__file__).parents[2] / "resources" / "policy" / "default.json").read_text("utf-8"))
@@ -100,7 +100,7 @@ def test_reload_policy_takes_up_what_another_connection_installed(desk: Desk) ->
 def test_older_documents_get_the_amount_maximum_and_code_lifetime() -> None:
     import copy
 
-    from desktop.policy import DEFAULT_MAX_AMOUNT_FEN, parse_policy
+    from domain.policy import DEFAULT_MAX_AMOUNT_FEN, parse_policy
 
     doc = copy.deepcopy(load_policy().raw)
     assert load_policy().compensation.max_amount_fen == 10_000_000

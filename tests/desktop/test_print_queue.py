@@ -12,12 +12,12 @@ import pytest
 
 from desktop.compensation import compensate
 from desktop.desk import Desk
-from desktop.errors import InvalidInput, NotFound, TransitionRefused
 from desktop.printing import print_queue as pq
 from desktop.receipts.issue import EVENT_TYPE, issue_receipt
 from desktop.staff import Staff
 from desktop.tickets import create_ticket
-from local_db.projection import TicketState
+from domain.errors import InvalidInput, NotFound, TransitionRefused
+from domain.fold import TicketState
 
 PRINTER = "pdf:/tmp/nowhere"
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from desktop.desk import Desk, open_desk
-from desktop.errors import InvalidInput
 from desktop.printing import print_settings as ps
 from desktop.receipts.settings import base_url_of
+from domain.errors import InvalidInput
 from tests.desktop.cli_runner import run_kesu
 
 

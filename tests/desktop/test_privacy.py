@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from desktop.errors import PolicyInvalid
-from desktop.policy import load_policy, parse_policy
-from desktop.privacy import CUSTOMER_FACING, SURFACES, PrivacyPolicy
+from domain.errors import PolicyInvalid
+from domain.policy import load_policy, parse_policy
+from domain.privacy import CUSTOMER_FACING, SURFACES, PrivacyPolicy
 
 DOC: dict[str, Any] = json.loads(
     (Path(__file__).parents[2] / "resources" / "policy" / "default.json").read_text("utf-8"))

@@ -8,13 +8,14 @@ from datetime import datetime
 import pytest
 
 from desktop import handling
-from desktop.clock import FixedClock, parse_time
 from desktop.desk import Desk
 from desktop.queue import SORT_COLUMNS, QueueFilter, QueueSort, count_queue, fetch_queue
 from desktop.response_clock import response_status
 from desktop.staff import Staff
 from desktop.tickets import create_ticket
-from local_db.projection import TicketState, read_ticket
+from domain.clock import FixedClock, parse_time
+from domain.fold import TicketState
+from local_db.projection import read_ticket
 from local_db.search import normalize
 
 TEXTS = ["酸奶过期了，孩子喝了拉肚子", "收银员多收了我五块钱", "请问几点关门",

@@ -11,7 +11,6 @@ import pytest
 from desktop import quick_intake
 from desktop.compensation import Outcome
 from desktop.desk import Desk
-from desktop.errors import InvalidInput
 from desktop.quick_intake import (
     QuickEntry,
     best_subcategory,
@@ -21,6 +20,7 @@ from desktop.quick_intake import (
     record_quick,
 )
 from desktop.staff import Staff
+from domain.errors import InvalidInput
 
 
 def _events(desk: Desk, type_: str) -> list[dict[str, Any]]:

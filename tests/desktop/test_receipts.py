@@ -20,10 +20,8 @@ import zxingcpp
 from PIL import Image
 
 from desktop import handling
-from desktop.clock import FixedClock
 from desktop.compensation import compensate
 from desktop.desk import Desk
-from desktop.errors import InvalidInput, NotFound
 from desktop.i18n import tr
 from desktop.receipts.closing import CLOSING_FIELDS
 from desktop.receipts.content import complaint_receipt, progress_url
@@ -33,8 +31,10 @@ from desktop.receipts.pdf import render_pdf
 from desktop.receipts.settings import set_base_url
 from desktop.staff import Staff
 from desktop.tickets import create_ticket, verify_code_of
+from domain.clock import FixedClock
+from domain.errors import InvalidInput, NotFound
+from domain.fold import TicketState
 from local_db import store
-from local_db.projection import TicketState
 from tests.desktop.cli_runner import run_kesu
 from tests.desktop.closing_twins import INTERNAL, closed_twin
 from tests.desktop.pdf_reading import fonts

@@ -24,10 +24,8 @@ import pytest
 
 from desktop import handling
 from desktop.cli import main
-from desktop.clock import FixedClock, parse_time
 from desktop.compensation import compensate
 from desktop.desk import Desk, init_desk
-from desktop.policy import Policy
 from desktop.reports import day_cache, figures
 from desktop.reports.csv_export import report_csv
 from desktop.reports.day_cache import DayPart
@@ -38,6 +36,8 @@ from desktop.reports.period import make_period
 from desktop.reports.repeats import LOOKBACK_DAYS
 from desktop.staff import Staff, add_staff
 from desktop.tickets import create_ticket
+from domain.clock import FixedClock, parse_time
+from domain.policy import Policy
 from local_db import sync_state
 from tests.conftest import PINS, ROLES, START
 

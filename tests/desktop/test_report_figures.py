@@ -21,7 +21,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from desktop import handling
-from desktop.clock import FixedClock, parse_time
 from desktop.compensation import compensate, decide_pending
 from desktop.desk import Desk, init_desk
 from desktop.reports.attention import start_screen
@@ -31,6 +30,7 @@ from desktop.reports.model import Drill, Report
 from desktop.reports.period import make_period, previous_period, resolve_period
 from desktop.staff import Staff, add_staff
 from desktop.tickets import create_ticket
+from domain.clock import FixedClock, parse_time
 
 TZ = ZoneInfo("Asia/Shanghai")
 FIRST, LAST = date(2026, 11, 1), date(2026, 11, 7)

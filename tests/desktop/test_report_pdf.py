@@ -17,7 +17,6 @@ from typing import Any
 import pypdf
 import pytest
 
-from desktop.money import yuan_text as yuan
 from desktop.reports.model import (
     CompensationSummary,
     Count,
@@ -36,6 +35,7 @@ from desktop.reports.model import (
 )
 from desktop.reports.pdf import render_report_pdf
 from desktop.reports.pdf_flow import percent
+from domain.money import yuan_text as yuan
 from tests.desktop.pdf_reading import fonts
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from desktop.errors import InvalidInput
 from desktop.i18n import tr
 from desktop.reports.period import day_sql, previous_period, resolve_period
+from domain.errors import InvalidInput
 
 SH = ZoneInfo("Asia/Shanghai")
 

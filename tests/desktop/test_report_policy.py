@@ -6,8 +6,8 @@ import copy
 
 import pytest
 
-from desktop.errors import PolicyInvalid
-from desktop.policy import ReportPolicy, load_policy, parse_policy
+from domain.errors import PolicyInvalid
+from domain.policy import ReportPolicy, load_policy, parse_policy
 
 
 def test_default_policy_has_the_report_settings() -> None:

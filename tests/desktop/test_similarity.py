@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from desktop.similarity import normalise, text_similarity
+from domain.similarity import normalise, text_similarity
 
 ROOT = Path(__file__).resolve().parents[2]
 with (ROOT / "resources" / "policy" / "default.json").open(encoding="utf-8") as _f:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.errors import AuthenticationFailed, InvalidInput
 from desktop.staff import add_staff, authenticate, hash_pin, list_staff, pin_matches
+from domain.errors import AuthenticationFailed, InvalidInput
 
 
 def test_pin_is_stored_as_a_salted_scrypt_hash(desk, staff) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from desktop.policy import load_policy
+from domain.policy import load_policy
 from sync.server import policy_store
 from sync.server.storage import Storage
 from tests.desktop.cli_runner import ROOT, Result, kesu_cmd, kesu_env, setup_desk
@@ -223,7 +223,7 @@ def test_a_pulled_event_set_aside_is_said_with_its_own_exit_code(
 ) -> None:
     """Issue 13: a number clash stopped sync for good with "server unreachable"'s exit 1
     and no last_error; now the round goes through and says so (exit 2)."""
-    from local_db.ids import uuid7
+    from domain.ids import uuid7
     from tests.sync.trust_helpers import foreign_chain, plant
 
     db = _desk(tmp_path, store_code)

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from desktop.errors import InvalidInput
 from desktop.tickets import create_ticket, get_ticket
+from domain.errors import InvalidInput
 from local_db import eventlog, store
 
 SPOILED = "昨天买的酸奶打开就是臭的，已经变质了，孩子喝了一口"

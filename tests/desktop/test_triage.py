@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from desktop.triage import (
+from domain.triage import (
     ComplaintInput,
     Reason,
     Triage,
@@ -19,7 +19,7 @@ from desktop.triage import (
     TriageResult,
     TriageRules,
 )
-from desktop.triage.evaluation import evaluate, read_cases
+from domain.triage.evaluation import evaluate, read_cases
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY_PATH = ROOT / "resources" / "policy" / "default.json"

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from desktop.triage import ComplaintInput, Triage, TriagePolicyError, TriageRules
+from domain.triage import ComplaintInput, Triage, TriagePolicyError, TriageRules
 
 POLICY: dict[str, Any] = json.loads(
     (Path(__file__).parents[2] / "resources" / "policy" / "default.json").read_text("utf-8"))

@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from desktop.policy import parse_policy
-from desktop.triage import ComplaintInput, Triage, TriagePolicyError
-from desktop.triage.corpus import load_split
-from desktop.triage.evaluation import evaluate
-from desktop.triage.model import (
+from domain.policy import parse_policy
+from domain.triage import ComplaintInput, Triage, TriagePolicyError
+from domain.triage.corpus import load_split
+from domain.triage.evaluation import evaluate
+from domain.triage.model import (
     CHANNEL_VALUE,
     LEVEL1,
     LEVEL3,
@@ -28,7 +28,7 @@ from desktop.triage.model import (
     features,
     parse_model,
 )
-from desktop.triage.training import _threshold_for_recall
+from domain.triage.training import _threshold_for_recall
 
 ROOT = Path(__file__).parents[2]
 POLICY: dict[str, Any] = json.loads(
@@ -202,8 +202,8 @@ def test_no_flag_the_words_raised_is_ever_lowered_by_the_model() -> None:
 
 def test_triage_loads_nothing_heavy() -> None:
     # The save path must not pay for NumPy, SciPy or scikit-learn (training only).
-    code = ("import sys; from desktop.policy import load_policy; "
-            "from desktop.triage import Triage, ComplaintInput; "
+    code = ("import sys; from domain.policy import load_policy; "
+            "from domain.triage import Triage, ComplaintInput; "
             "t = Triage.from_policy(load_policy().raw); t.triage(ComplaintInput('酸奶胀包了')); "
             "print(sorted(m for m in ('numpy', 'scipy', 'sklearn') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from desktop.triage import ComplaintInput, Triage, TriagePolicyError, TriageRules
-from desktop.triage.text import Normaliser, collapse_repeats, parse_normaliser, to_simplified
+from domain.triage import ComplaintInput, Triage, TriagePolicyError, TriageRules
+from domain.triage.text import Normaliser, collapse_repeats, parse_normaliser, to_simplified
 
 POLICY: dict[str, Any] = json.loads(
     (Path(__file__).parents[2] / "resources" / "policy" / "default.json").read_text("utf-8"))

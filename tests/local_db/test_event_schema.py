@@ -1,4 +1,4 @@
-"""The event schema shared by desk and centre (local_db.event_schema)."""
+"""The event schema shared by desk and centre (domain.event_schema)."""
 
 from __future__ import annotations
 
@@ -6,16 +6,16 @@ from typing import Any
 
 import pytest
 
-from local_db import event_schema
-from local_db.event_schema import (
+from domain import event_schema
+from domain.event_schema import (
     InvalidEvent,
     SchemaError,
     canonical_payload,
     check_event,
     check_payload,
 )
-from local_db.ids import uuid7
-from sync.protocol import event_hash
+from domain.events import event_hash
+from domain.ids import uuid7
 
 
 def _event(payload: Any, **changes: Any) -> dict[str, Any]:

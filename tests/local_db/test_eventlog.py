@@ -11,11 +11,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from domain.events import GENESIS_HASH
+from domain.hlc import HLC, receive, tick
+from domain.ids import uuid7
 from local_db import eventlog, meta
 from local_db.connection import connect, transaction
 from local_db.errors import IntegrityError
-from local_db.hlc import HLC, receive, tick
-from local_db.ids import uuid7
 from local_db.migrations import migrate
 
 T0 = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
@@ -55,7 +56,7 @@ def test_append_outside_transaction_is_refused(conn) -> None:
 def test_device_seq_is_gapless_and_chain_links(conn) -> None:
     events = [_append(conn, T0 + timedelta(seconds=i)) for i in range(5)]
     assert [e.device_seq for e in events] == [1, 2, 3, 4, 5]
-    assert events[0].prev_hash == eventlog.GENESIS_HASH
+    assert events[0].prev_hash == GENESIS_HASH
     for prev, cur in itertools.pairwise(events):
         assert cur.prev_hash == prev.hash
     assert eventlog.verify_chain(conn) == []

@@ -8,15 +8,15 @@ from typing import Any
 
 import pytest
 
-from desktop.clock import FixedClock
 from desktop.compensation import compensate
 from desktop.desk import Desk, init_desk
 from desktop.handling import add_note
 from desktop.staff import Staff, add_staff
 from desktop.tickets import create_ticket
+from domain.clock import FixedClock
+from domain.hlc import HLC
 from local_db import meta, store, sync_state
 from local_db.errors import IntegrityError, SchemaTooNewError
-from local_db.hlc import HLC
 from local_db.search import search
 from tests.conftest import START
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.clock import FixedClock
+from domain.clock import FixedClock
 from tests.conftest import START
 from tests.sync.helpers import DeskNode, ServerProcess
 from tests.sync.postgres import PgCluster, PgUnavailable, pg_required

@@ -17,9 +17,9 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
-from desktop.clock import FixedClock
 from desktop.desk import Desk, init_desk
 from desktop.staff import Staff, add_staff
+from domain.clock import FixedClock
 from sync.engine import SyncEngine
 from sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
 from sync.server.storage import Storage, normalise_url

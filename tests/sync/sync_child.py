@@ -15,10 +15,10 @@ import argparse
 import sys
 from datetime import UTC, datetime
 
-from desktop.clock import FixedClock
 from desktop.desk import open_desk
 from desktop.staff import get_staff
 from desktop.tickets import create_ticket
+from domain.clock import FixedClock
 from sync.engine import SyncEngine
 from sync.errors import SyncError
 

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from desktop.clock import FixedClock
 from desktop.handling import add_note, advance
 from desktop.tickets import create_ticket, get_ticket
+from domain.clock import FixedClock
 from tests.conftest import START
 from tests.sync.helpers import DeskNode, ServerProcess
 from tests.sync.invariants import check_store, desk_events, quiesce

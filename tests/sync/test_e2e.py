@@ -13,10 +13,11 @@ import pytest
 from desktop.compensation import compensate
 from desktop.handling import add_note, advance
 from desktop.tickets import create_ticket
+from domain.event_schema import canonical_payload
+from domain.events import event_hash
 from local_db import store, sync_state
-from local_db.eventlog import canonical_payload
 from sync.errors import EnrolRefused, NetworkError, Unauthorized, UpdateRequired
-from sync.protocol import PROTOCOL_VERSION, event_hash
+from sync.protocol import PROTOCOL_VERSION
 from tests.sync.helpers import DeskNode, ServerProcess, headers
 
 MakeDesk = Callable[..., DeskNode]

@@ -9,10 +9,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from desktop.clock import FixedClock
 from desktop.desk import Desk, init_desk, open_desk_conn
 from desktop.staff import add_staff
 from desktop.tickets import create_ticket
+from domain.clock import FixedClock
 from local_db import sync_state
 from sync.engine import SyncEngine, backoff_delay
 from sync.errors import (

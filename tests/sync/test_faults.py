@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from desktop.clock import FixedClock
+from domain.clock import FixedClock
 from local_db import sync_state
 from sync.errors import NetworkError
 from sync.server.storage import Storage

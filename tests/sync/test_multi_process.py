@@ -17,9 +17,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from desktop.clock import FixedClock
 from desktop.handling import add_note
 from desktop.tickets import create_ticket
+from domain.clock import FixedClock
 from local_db import store, sync_state
 from tests.conftest import START
 from tests.sync.helpers import DeskNode, ServerProcess, headers

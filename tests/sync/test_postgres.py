@@ -8,10 +8,11 @@ from typing import Any
 
 import httpx
 
-from desktop.clock import FixedClock
 from desktop.tickets import create_ticket
+from domain.clock import FixedClock
+from domain.events import event_hash
 from local_db import sync_state
-from sync.protocol import PROTOCOL_VERSION, event_hash
+from sync.protocol import PROTOCOL_VERSION
 from sync.server.storage import normalise_url
 from tests.conftest import START
 from tests.sync.helpers import DeskNode, ServerProcess, headers

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from local_db import eventlog
-from sync.protocol import ProtocolViolation, check_pull, check_push, event_hash
+from domain.events import event_hash
+from sync.protocol import ProtocolViolation, check_pull, check_push
 
 
 def _event(seq: int = 1, **changes: Any) -> dict[str, Any]:
@@ -20,15 +20,6 @@ def _event(seq: int = 1, **changes: Any) -> dict[str, Any]:
     e.update(changes)
     e["hash"] = event_hash(e)
     return e
-
-
-def test_event_hash_equals_the_event_log_hash() -> None:
-    e = _event()
-    assert e["hash"] == eventlog.compute_hash(
-        prev_hash=e["prev_hash"], event_id=e["event_id"], ticket_id=e["ticket_id"],
-        type=e["type"], payload_json=e["payload"], actor=e["actor"], device_id=e["device_id"],
-        device_seq=e["device_seq"], hlc=e["hlc"], occurred_at=e["occurred_at"],
-        policy_version=e["policy_version"], schema_version=e["schema_version"])
 
 
 def test_push_must_be_one_device_consecutive() -> None:

@@ -8,8 +8,8 @@ from collections.abc import Callable
 import httpx
 
 from desktop.tickets import create_ticket
+from domain.events import event_hash
 from local_db import sync_state
-from sync.protocol import event_hash
 from tests.sync.helpers import DeskNode, ServerProcess, headers
 from tests.sync.server.hq_client import HQ
 

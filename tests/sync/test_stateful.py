@@ -26,8 +26,8 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from desktop.clock import FixedClock
 from desktop.tickets import get_ticket
+from domain.clock import FixedClock
 from local_db import eventlog
 from sync.server.hq import HQ_TARGETS
 from sync.server.storage import Storage

@@ -7,10 +7,10 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
+from domain.event_schema import canonical_payload
+from domain.events import GENESIS_HASH, event_hash
+from domain.ids import uuid7
 from local_db import sync_state
-from local_db.event_schema import canonical_payload
-from local_db.ids import uuid7
-from sync.protocol import GENESIS_HASH, event_hash
 from sync.server.storage import Storage, devices, events, lock_counter, store_counter
 from tests.sync.helpers import DeskNode, ServerProcess, headers
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from desktop.clock import FixedClock
 from desktop.desk import Desk
 from desktop.staff import Staff
+from domain.clock import FixedClock
 from tests.conftest import PINS
 from ui.context import AppContext, open_context
 from ui.translations import install_language

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from desktop.clock import FixedClock
 from desktop.desk import Desk, init_desk, open_desk
 from desktop.staff import Staff, add_staff
+from domain.clock import FixedClock
 from local_db import sync_state
 from tests.conftest import NAMES, PINS, ROLES
 from ui.app import SyncBridge, pull_bridge

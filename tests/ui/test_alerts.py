@@ -7,9 +7,9 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from desktop.clock import FixedClock
 from desktop.staff import Staff
 from desktop.tickets import create_ticket
+from domain.clock import FixedClock
 from ui.alerts import AlertBanner
 from ui.context import AppContext
 

@@ -11,11 +11,11 @@ from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QPushButton, QTableWidg
 from pytestqt.qtbot import QtBot
 
 from desktop import compensation
-from desktop.clock import FixedClock
 from desktop.desk import Desk, install_policy_document, reload_policy
 from desktop.staff import Staff
 from desktop.tickets import create_ticket
 from desktop.views import compensations_of
+from domain.clock import FixedClock
 from tests.conftest import PINS
 from tests.ui.test_approvals_panel import panel
 from tests.ui.test_ticket_panel import child, type_text

@@ -13,7 +13,7 @@ from desktop.desk import Desk
 from desktop.staff import Staff
 from desktop.tickets import create_ticket, get_ticket
 from desktop.views import compensations_of
-from local_db.projection import TicketState
+from domain.fold import TicketState
 from tests.conftest import PINS
 from tests.ui.test_ticket_panel import child, type_into, type_text
 from ui.compensation_form import CompensationForm

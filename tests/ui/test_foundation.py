@@ -11,10 +11,10 @@ from pytestqt.qtbot import QtBot
 
 from desktop import handling
 from desktop.desk import Desk
-from desktop.errors import InvalidInput
 from desktop.i18n import current_language, tr
 from desktop.staff import Staff
 from desktop.tickets import create_ticket
+from domain.errors import InvalidInput
 from resources import CJK_FONT_FAMILY
 from tests.ui.font_world import glyph_families
 from ui.context import AppContext

@@ -14,10 +14,10 @@ from pytestqt.qtbot import QtBot
 
 from desktop import handling
 from desktop.desk import Desk
-from desktop.errors import InvalidInput
-from desktop.intake import parse_intake
 from desktop.staff import Staff
 from desktop.tickets import create_ticket
+from domain.errors import InvalidInput
+from domain.intake import parse_intake
 from tests.ui.keyboard import type_text
 from ui.context import AppContext
 from ui.intake_panel import IntakePanel

@@ -10,10 +10,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from desktop.clock import FixedClock
 from desktop.desk import Desk
 from desktop.staff import Staff
 from desktop.tickets import create_ticket
+from domain.clock import FixedClock
 from tests.ui.keyboard import type_text
 from ui.context import AppContext
 from ui.queue_panel import QueuePanel

@@ -12,10 +12,10 @@ from PySide6.QtGui import QColor, QShortcut
 from pytestqt.qtbot import QtBot
 
 from desktop import handling
-from desktop.clock import FixedClock
 from desktop.desk import Desk, install_policy
 from desktop.staff import Staff
 from desktop.tickets import create_ticket
+from domain.clock import FixedClock
 from ui.context import AppContext
 from ui.labels import OVERDUE_BACKGROUND
 from ui.queue_model import COLUMNS, COUNTDOWN, PAGE_SIZE

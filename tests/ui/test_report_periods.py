@@ -14,10 +14,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
-from desktop.clock import FixedClock
 from desktop.desk import Desk
 from desktop.staff import Staff
 from desktop.tickets import create_ticket
+from domain.clock import FixedClock
 from tests.conftest import START
 from tests.ui.login_steps import log_in
 from tests.ui.test_report_dashboard import choose_period, dashboard, tile_value, window

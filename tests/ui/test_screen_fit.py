@@ -28,12 +28,12 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from desktop import handling
-from desktop.clock import FixedClock
 from desktop.compensation import compensate
 from desktop.desk import Desk
 from desktop.staff import Staff
 from desktop.tickets import create_ticket
-from local_db.projection import TicketState
+from domain.clock import FixedClock
+from domain.fold import TicketState
 from tests.conftest import PINS
 from ui.context import AppContext
 from ui.fit import FRAME_ALLOWANCE, ElidedButton, FlowLayout, fit_to_screen

@@ -9,11 +9,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
-from desktop.clock import FixedClock
 from desktop.desk import Desk
 from desktop.reports.overdue import overdue_tickets
 from desktop.staff import Staff
 from desktop.tickets import create_ticket, get_ticket
+from domain.clock import FixedClock
 from local_db import eventlog
 from tests.conftest import NAMES
 from ui.context import AppContext

@@ -19,11 +19,11 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from desktop.clock import FixedClock
 from desktop.desk import Desk, install_policy
 from desktop.staff import Staff
 from desktop.tickets import create_ticket, get_ticket
-from local_db.projection import TicketState
+from domain.clock import FixedClock
+from domain.fold import TicketState
 from tests.ui.keyboard import type_text
 from ui.context import AppContext
 from ui.ticket_panel import TicketPanel, duration_text
@@ -98,7 +98,7 @@ def test_header_shows_the_ticket(ctx: AppContext, panel: TicketPanel, ticket: Ti
     assert child(panel, QLabel, "ticketNumber").text() == ticket.number
     assert child(panel, QLabel, "levelBadge").text() == "二级"
     assert child(panel, QLabel, "ticketStatus").text() == "受理"
-    # The handler must call back: desk staff see the whole number (desktop.privacy).
+    # The handler must call back: desk staff see the whole number (domain.privacy).
     assert child(panel, QLabel, "ticketPhone").text().endswith("13812345678")
     assert child(panel, QLabel, "ticketText").text() == ticket.text
     assert not child(panel, QLabel, "ticketConflict").isVisible()

@@ -10,14 +10,14 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop import alerts, compensation, handling
-from desktop.clock import FixedClock
 from desktop.desk import Desk
 from desktop.lifecycle import STATES
 from desktop.receipts.issue import issue_receipt
 from desktop.staff import Staff
 from desktop.tickets import create_ticket
+from domain.clock import FixedClock
+from domain.event_schema import PAYLOADS
 from local_db import eventlog
-from local_db.event_schema import PAYLOADS
 from local_db.store import record_event
 from tests.conftest import PINS
 from ui import labels

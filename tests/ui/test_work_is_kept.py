@@ -27,11 +27,11 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from desktop import handling
-from desktop.clock import FixedClock
 from desktop.compensation import compensate
 from desktop.desk import Desk
 from desktop.staff import Staff
 from desktop.tickets import create_ticket, get_ticket
+from domain.clock import FixedClock
 from tests.ui.keyboard import type_text
 from tests.ui.login_steps import log_in
 from tests.ui.other_desk import OtherDesk

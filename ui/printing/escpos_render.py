@@ -16,9 +16,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPainter, qGray
 from PySide6.QtPdf import QPdfDocument
 
-from desktop.errors import KesuError
 from desktop.i18n import tr as core_tr
 from desktop.printing import escpos
+from domain.errors import KesuError
 from ui.printing.render import PrintFailed, render_page
 
 # Anything narrower than this is not the 80 mm roll (A4 is 210 mm).

@@ -26,11 +26,11 @@ from PySide6.QtWidgets import (
 
 from desktop import views
 from desktop.desk import Desk
-from desktop.money import format_yuan
 from desktop.printing import print_queue, print_settings
 from desktop.printing.print_settings import default_pdf_folder, pdf_folder, pdf_target
 from desktop.receipts.issue import draw_receipt
 from desktop.tickets import get_ticket
+from domain.money import format_yuan
 from local_db.connection import transaction
 from ui.context import AppContext
 from ui.labels import compensation_kind_label, error_message

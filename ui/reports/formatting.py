@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QCoreApplication
 
-from desktop.money import yuan_text
+from domain.money import yuan_text
 
 DASH = "—"
 yuan = yuan_text  # the dashboard writes money as the PDF and CSV do: ¥1,234.50

@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 from desktop.tickets import create_ticket
+from domain.ids import uuid7
 from local_db import store, sync_state
-from local_db.ids import uuid7
 from sync.errors import EnrolRefused, Unauthorized
 from sync.server import enrolment
 from sync.server.storage import Storage

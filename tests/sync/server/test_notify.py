@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from desktop.clock import FixedClock
 from desktop.compensation import compensate
 from desktop.desk import init_desk
 from desktop.handling import correct_triage, escalate_due
 from desktop.staff import add_staff
 from desktop.tickets import create_ticket
+from domain.clock import FixedClock
 from local_db import meta, sync_state
 from sync.server import notify
 from sync.server.storage import Storage, TokenInfo

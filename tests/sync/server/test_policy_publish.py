@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from desktop.policy import load_policy
+from domain.policy import load_policy
 from tests.sync.helpers import ServerProcess, headers
 from tests.sync.server.hq_client import HQ, run_cli
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from desktop.clock import FixedClock
 from desktop.handling import add_note, advance, contact_customer
 from desktop.tickets import create_ticket, verify_code_of
+from domain.clock import FixedClock
 from local_db import store
 from sync.server.progress import GuessLimiter, mask_name, mask_phone
 from tests.conftest import START

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 
 from desktop import handling
-from desktop.clock import FixedClock
 from desktop.desk import Desk
 from desktop.staff import Staff
 from desktop.sync_wiring import build_engine
 from desktop.tickets import create_ticket
-from desktop.triage import ComplaintInput
-from desktop.triage.corpus import load_split
+from domain.clock import FixedClock
+from domain.triage import ComplaintInput
+from domain.triage.corpus import load_split
 from sync.server.triage_retrain import is_worse
 from tests.conftest import START
 from tests.sync.helpers import DeskNode, ServerProcess, _server_command

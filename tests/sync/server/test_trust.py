@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from desktop.tickets import create_ticket
+from domain.ids import uuid7
 from local_db import store, sync_state
-from local_db.ids import uuid7
 from sync.errors import ServerRejected
 from tests.sync.helpers import DeskNode, ServerProcess
 from tests.sync.server.hq_client import HQ

@@ -8,9 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from desktop.errors import InvalidInput
-from desktop.money import parse_yuan
-from desktop.policy import Policy
+from domain.errors import InvalidInput
+from domain.money import parse_yuan
+from domain.policy import Policy
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{9,11}$")

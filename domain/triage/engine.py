@@ -2,7 +2,7 @@
 
 :meth:`Triage.read` does the work that depends only on the text (normalising, finding
 the policy's words, the model's prediction); :meth:`Triage.decide` turns a reading into
-the category, level, flags and reasons under a :class:`~desktop.triage.model.Combination`.
+the category, level, flags and reasons under a :class:`~domain.triage.model.Combination`.
 Splitting them lets training try many combinations on a validation split cheaply.
 
 Flags are never lowered by the model: level 1 is any rule flag **or** the model's
@@ -18,8 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from desktop.triage.matcher import ASCII_WORD, clause_end, clause_gap, clause_start, whole_word
-from desktop.triage.model import (
+from domain.triage.matcher import ASCII_WORD, clause_end, clause_gap, clause_start, whole_word
+from domain.triage.model import (
     LEVEL1,
     MASK,
     SUB_PREFIX,
@@ -30,8 +30,8 @@ from desktop.triage.model import (
     has_evidence,
     parse_model,
 )
-from desktop.triage.result import ComplaintInput, Reason, TriageResult
-from desktop.triage.rules import Flag, FlagRule, TriagePolicyError, TriageRules
+from domain.triage.result import ComplaintInput, Reason, TriageResult
+from domain.triage.rules import Flag, FlagRule, TriagePolicyError, TriageRules
 
 _MAX_KEYWORD_REASONS = 3  # enough to explain a choice on a receipt-sized screen
 _NO_PROBABILITY = 1e-9

@@ -2,10 +2,10 @@
 
 Every word is policy data (``triage`` and ``levels`` of the policy document), so
 headquarters tunes them without a release, and every result names the words that
-decided it. How the rules read a text (see :mod:`desktop.triage.engine`):
+decided it. How the rules read a text (see :mod:`domain.triage.engine`):
 
-* text and policy words are normalised alike (:mod:`desktop.triage.text`);
-* one pass finds every policy word (:class:`~desktop.triage.matcher.Matcher`); a word
+* text and policy words are normalised alike (:mod:`domain.triage.text`);
+* one pass finds every policy word (:class:`~domain.triage.matcher.Matcher`); a word
   found inside a longer one is dropped (``卫生间`` is a room, not ``卫生`` hygiene; the
   explicit negated phrase ``没有受伤`` swallows ``受伤``);
 * each subcategory scores the weights of its distinct words (strong, normal, weak tiers);
@@ -30,8 +30,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from desktop.triage.matcher import ASCII_WORD, Hit, Matcher, context_regex, split_word
-from desktop.triage.text import NormalisePolicyError, Normaliser, parse_normaliser
+from domain.triage.matcher import ASCII_WORD, Hit, Matcher, context_regex, split_word
+from domain.triage.text import NormalisePolicyError, Normaliser, parse_normaliser
 
 _FLAG_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 TIERS = ("strong_keywords", "keywords", "weak_keywords")

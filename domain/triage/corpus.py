@@ -14,7 +14,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from desktop.triage.evaluation import Case, read_cases
+from domain.triage.evaluation import Case, read_cases
 
 SPLITS = ("train", "validation", "test")
 

@@ -51,3 +51,10 @@ def wall_clock_text(moment: datetime | str, zone: tzinfo, fmt: str) -> str:
     """A stored UTC time (or a moment) as wall-clock text in *zone* (the store's)."""
     at = parse_time(moment) if isinstance(moment, str) else moment
     return at.astimezone(zone).strftime(fmt)
+
+
+def format_time(moment: datetime) -> str:
+    """UTC ISO-8601 text with milliseconds, the form every stored time uses."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: times must be timezone-aware")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

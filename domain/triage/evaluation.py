@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from desktop.errors import InvalidInput
-from desktop.triage.engine import Triage
-from desktop.triage.result import ComplaintInput, TriageResult
+from domain.errors import InvalidInput
+from domain.triage.engine import Triage
+from domain.triage.result import ComplaintInput, TriageResult
 
 FLAGS = ("food_safety", "injury", "group", "escalation_risk", "vip")
 _MISSED_SHOWN = 200  # missed level-1 texts listed in full; the count says how many more

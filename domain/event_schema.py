@@ -12,7 +12,7 @@ marked :data:`OPEN`: the triage result and its reasons are, because the triage e
 gains optional keys between releases and an older centre must not refuse them.
 
 Limits here are absolute sanity bounds, not policy: a policy may lower them for intake
-(``desktop.policy`` refuses one that would raise them above what an event may carry).
+(``domain.policy`` refuses one that would raise them above what an event may carry).
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ UUID_RE = regex(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$
 HASH_RE = regex(r"^[0-9a-f]{64}$")
 TIME_RE = regex(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z$")
 DAY_RE = regex(r"^[0-9]{8}$")
-# ``local_db.hlc.HLC.encode``: fixed width so text order is clock order.
+# ``domain.hlc.HLC.encode``: fixed width so text order is clock order.
 HLC_RE = regex(r"^([0-9]{15})\.([0-9]{5})$")
 NUMBER_RE = regex(r"^([A-Z0-9]{1,8})-([A-Z0-9]{1,8})-([0-9]{8})-([0-9]{4,6})$")
 VERIFY_CODE_RE = regex(r"^[0-9]{6}$")
@@ -143,7 +143,7 @@ class ReasonEntry(TypedDict):
 
 
 class TriageResult(TypedDict):
-    """The automatic triage stored with a new ticket (``desktop.triage.TriageResult``)."""
+    """The automatic triage stored with a new ticket (``domain.triage.TriageResult``)."""
 
     category: Word
     subcategory: Word

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from desktop.errors import PolicyInvalid
-from desktop.privacy import PrivacyPolicy, parse_privacy
-from local_db.event_schema import MAX_FEN, MAX_NAME_CHARS, MAX_TEXT_CHARS
+from domain.errors import PolicyInvalid
+from domain.event_schema import MAX_FEN, MAX_NAME_CHARS, MAX_TEXT_CHARS
+from domain.privacy import PrivacyPolicy, parse_privacy
 
 SUPPORTED_SCHEMA = 1
 DEFAULT_MAX_AMOUNT_FEN = 10_000_000  # ¥100,000, as the shipped policy says
@@ -241,7 +241,7 @@ def _max_amount(doc: dict[str, Any]) -> int:
     return value
 
 
-# Intake limits may not exceed what an event may carry (local_db.event_schema): a desk
+# Intake limits may not exceed what an event may carry (domain.event_schema): a desk
 # would save what the centre and every other desk refuse.
 _INTAKE_BOUNDS = {"max_text_chars": MAX_TEXT_CHARS, "max_note_chars": MAX_TEXT_CHARS,
                   "max_name_chars": MAX_NAME_CHARS, "max_customers": 100_000}
@@ -347,7 +347,7 @@ def parse_policy(doc: Any, source: str = "<policy>") -> Policy:
     )
     # Triage validates its own section (rules and model); its errors carry the same path
     # form. A model this Kesu cannot read is no error: the rules then work alone.
-    from desktop.triage import Triage, TriagePolicyError
+    from domain.triage import Triage, TriagePolicyError
 
     try:
         Triage.from_policy(doc)

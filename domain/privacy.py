@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from desktop.errors import PolicyInvalid
+from domain.errors import PolicyInvalid
 
 # Every place that shows a phone number. ``ticket_view``: the ticket panel of the app;
 # ``queue``: the queue's customer column; ``customer_history``: the intake form's history
@@ -37,8 +37,8 @@ class PrivacyPolicy:
 
     def phone_text(self, phone: str | None, surface: str, role: str | None) -> str | None:
         """*phone* as *role* may see it on *surface*: in full, or masked."""
-        # Imported here: desktop.intake needs desktop.policy, which needs this module.
-        from desktop.intake import mask_phone
+        # Imported here: domain.intake needs domain.policy, which needs this module.
+        from domain.intake import mask_phone
 
         if not phone:
             return None

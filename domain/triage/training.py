@@ -2,12 +2,12 @@
 
 Only the centre (``kesu-server triage retrain``) and the corpus scripts import this:
 scikit-learn and NumPy never load on a desk. The fitted weights leave here as the
-policy's ``triage.model`` section, which :mod:`desktop.triage.model` reads in plain
+policy's ``triage.model`` section, which :mod:`domain.triage.model` reads in plain
 Python, so what is measured here is exactly what desks run.
 
 1. :func:`fit` learns one multinomial logistic regression over the subcategories and
    binary ones for level 1, level 3 and each text flag, on binary character n-gram
-   features scaled by the text's n-gram count (:func:`desktop.triage.model.features`);
+   features scaled by the text's n-gram count (:func:`domain.triage.model.features`);
    weights are pruned to the strongest n-grams and quantised to int8.
 2. :func:`choose_combination` picks, on the validation split only, the rule weight in
    the subcategory choice, the level-1 threshold (the highest that keeps level-1 recall
@@ -28,9 +28,9 @@ from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 
-from desktop.triage.engine import Reading, Triage
-from desktop.triage.evaluation import Case, score
-from desktop.triage.model import (
+from domain.triage.engine import Reading, Triage
+from domain.triage.evaluation import Case, score
+from domain.triage.model import (
     CHANNEL_VALUE,
     FLAG_PREFIX,
     LEVEL1,
@@ -43,7 +43,7 @@ from desktop.triage.model import (
     features,
     parse_model,
 )
-from desktop.triage.rules import TriageRules
+from domain.triage.rules import TriageRules
 
 TEXT_FLAGS = ("food_safety", "injury", "group", "escalation_risk")
 # Flags a text shows by itself; a level 1 that only the member tier or the number of

@@ -2,7 +2,7 @@
 
 It reads the same normalised text as the rules and gives, for each complaint, a
 probability for every subcategory, for level 1, for level 3 and for each text flag.
-Triage combines those with the rules (:mod:`desktop.triage.engine`): level 1 when any
+Triage combines those with the rules (:mod:`domain.triage.engine`): level 1 when any
 rule flag holds **or** the model's level-1 probability reaches the threshold chosen on
 the validation split.
 
@@ -10,7 +10,7 @@ The model ships inside the policy document (``triage.model``), so headquarters p
 a retrained model as a new policy version and desks pull it like any policy. It is small
 and needs nothing heavy at run time: the n-gram weights are int8, packed, compressed and
 base64-encoded (a few hundred kilobytes), and predicting is a dict look-up per n-gram in
-plain Python (no numpy, no scikit-learn on the save path). :mod:`desktop.triage.training`
+plain Python (no numpy, no scikit-learn on the save path). :mod:`domain.triage.training`
 makes one with scikit-learn; only ``kesu-server triage retrain`` and the scripts load it.
 
 ``format`` says how the model is written. A desk that does not know a format ignores

@@ -6,8 +6,8 @@ import math
 import re
 import unicodedata
 
-from desktop.errors import InvalidInput
-from local_db.event_schema import MAX_FEN
+from domain.errors import InvalidInput
+from domain.event_schema import MAX_FEN
 
 __all__ = ["MAX_FEN", "capital_yuan", "format_yuan", "parse_yuan", "yuan_text"]
 
