@@ -16,7 +16,7 @@ from typing import Any
 
 from desktop.desk import Desk
 from domain.clock import format_time
-from domain.intake import normalise_phone
+from domain.phones import normalise_phone
 from domain.similarity import text_similarity
 from local_db.search import search
 

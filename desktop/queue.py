@@ -26,7 +26,7 @@ from desktop.response_clock import NOT_RESPONDED_BY_SQL
 from domain.clock import parse_time
 from domain.errors import InvalidInput
 from domain.fold import CLOSED_STATES, FINAL_STATES
-from domain.intake import mask_phone, normalise_phone
+from domain.phones import mask_phone, normalise_phone
 from local_db.search import build_match
 
 # The literal status list of the partial index ``tickets_open``: SQLite only uses a

@@ -26,8 +26,8 @@ from desktop.staff import Staff
 from desktop.tickets import CreatedTicket, prepare_ticket, save_ticket
 from domain.errors import InvalidInput
 from domain.fold import TicketState
-from domain.intake import normalise_phone
 from domain.money import format_yuan, parse_yuan
+from domain.phones import normalise_phone
 from domain.policy import Policy
 from local_db.connection import transaction
 

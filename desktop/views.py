@@ -8,8 +8,8 @@ from typing import Any
 
 from desktop.response_clock import response_status
 from domain.fold import TicketState
-from domain.intake import mask_phone
 from domain.money import format_yuan
+from domain.phones import mask_phone
 from domain.policy import Policy
 from local_db import eventlog
 

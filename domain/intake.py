@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -10,11 +9,8 @@ from typing import Any
 
 from domain.errors import InvalidInput
 from domain.money import parse_yuan
+from domain.phones import normalise_phone
 from domain.policy import Policy
-
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^0\d{9,11}$")
-_SERVICE = re.compile(r"^[48]00\d{7}$")
 
 
 @dataclass(frozen=True)
@@ -54,32 +50,6 @@ def clean_text(value: object, field: str, max_chars: int, required: bool) -> str
     if len(text) > max_chars:
         raise InvalidInput("input.too_long", field=field, length=len(text), max=max_chars)
     return text
-
-
-def normalise_phone(value: object) -> str | None:
-    """A mainland mobile, landline or 400/800 number, digits only; ``None`` when blank."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    text = str(value).strip()
-    digits = re.sub(r"[\s\-()（）]", "", text)
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    elif digits.startswith("0086"):
-        digits = digits[4:]
-    if not digits.isascii() or not digits.isdigit():
-        raise InvalidInput("input.bad_phone", value=text[:40])
-    if not (_MOBILE.match(digits) or _LANDLINE.match(digits) or _SERVICE.match(digits)):
-        raise InvalidInput("input.bad_phone", value=text[:40])
-    return digits
-
-
-def mask_phone(phone: str | None) -> str | None:
-    """``13812345678`` → ``138****5678`` for receipts and lists."""
-    if not phone:
-        return None
-    if len(phone) <= 7:
-        return phone[:2] + "*" * (len(phone) - 2)
-    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
 
 
 def parse_intake(data: Mapping[str, Any], policy: Policy) -> IntakeForm:

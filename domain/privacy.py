@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.errors import PolicyInvalid
+from domain.phones import mask_phone
 
 # Every place that shows a phone number. ``ticket_view``: the ticket panel of the app;
 # ``queue``: the queue's customer column; ``customer_history``: the intake form's history
@@ -37,9 +38,6 @@ class PrivacyPolicy:
 
     def phone_text(self, phone: str | None, surface: str, role: str | None) -> str | None:
         """*phone* as *role* may see it on *surface*: in full, or masked."""
-        # Imported here: domain.intake needs domain.policy, which needs this module.
-        from domain.intake import mask_phone
-
         if not phone:
             return None
         return phone if self.shows_full_phone(surface, role) else mask_phone(phone)

@@ -1,81 +1,146 @@
-"""The dependency rules of the architecture, enforced on the source."""
+"""The layers of the architecture (docs/architecture.md), enforced on the source.
+
+domain ← local_db ← desktop ← ui (the desk); domain ← sync ← sync.server (the wire and
+the centre). Nothing imports upwards, the desk and the centre share only the domain and
+the wire, nothing but ``ui`` imports PySide6, and no module imports itself round a cycle.
+"""
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).parents[1]
+PACKAGES = ("domain", "local_db", "desktop", "ui", "sync")
+
+# What each layer may import of ours; everything else of ours is upwards or sideways.
+MAY_IMPORT = {
+    "domain": {"domain"},
+    "local_db": {"domain", "local_db"},
+    "desktop": {"domain", "local_db", "sync", "desktop"},
+    "ui": {"domain", "local_db", "sync", "desktop", "ui"},
+    "sync": {"domain", "sync"},
+    "sync.server": {"domain", "sync", "sync.server"},
+}
+# Libraries that belong to one layer only.
+ONLY_IN = {
+    "PySide6": {"ui"},
+    "sqlite3": {"local_db", "desktop", "ui"},
+    "httpx": {"desktop", "ui", "sync.server"},
+    "sqlalchemy": {"sync.server"},
+    "fastapi": {"sync.server"},
+    "starlette": {"sync.server"},
+}
 
 
-def _imports(package: str) -> list[tuple[Path, str]]:
-    found = []
-    for path in (ROOT / package).rglob("*.py"):
-        tree = ast.parse(path.read_text("utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                found += [(path, alias.name) for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                # "from pkg import mod" names pkg.mod, so rules can tell modules apart.
-                found += [(path, f"{node.module}.{alias.name}") for alias in node.names]
-    return found
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-@pytest.mark.parametrize("package, forbidden", [
-    ("desktop", ("PySide6", "ui")),
-    ("local_db", ("PySide6", "ui", "desktop", "sync", "httpx")),
-    ("sync", ("PySide6", "ui", "desktop")),
-])
-def test_layer_does_not_import(package: str, forbidden: tuple[str, ...]) -> None:
-    bad = [
-        f"{path.relative_to(ROOT)} imports {name}"
-        for path, name in _imports(package)
-        if name.split(".")[0] in forbidden and not _server_may_import(path, name)
-    ]
-    assert bad == []
+def _layer(module: str) -> str:
+    return "sync.server" if module.startswith("sync.server") else module.split(".")[0]
 
 
-# The central server grades channel complaints and folds tickets with the very code and
-# policy the desks run, so it may use these pure modules (no storage, no Qt, no I/O).
-SERVER_MAY_IMPORT = frozenset({
-    "domain.triage", "domain.policy", "domain.errors",
-    "domain.hlc", "domain.ids", "local_db.projection", "local_db.eventlog",
-    "domain.event_schema",
-})
+def _type_checking_only(tree: ast.Module) -> set[int]:
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            skipped |= {id(n) for stmt in node.body for n in ast.walk(stmt)}
+    return skipped
 
 
-def _allowed(name: str, modules: frozenset[str] | tuple[str, ...]) -> bool:
-    return any(name == m or name.startswith(m + ".") for m in modules)
+def _imports(path: Path) -> Iterator[tuple[str, bool]]:
+    """(imported module, at module level) for every import statement in *path*."""
+    tree = ast.parse(path.read_text("utf-8"))
+    skipped = _type_checking_only(tree)
+    top = {id(n) for n in tree.body}
+    module = _module_name(path)
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name, id(node) in top
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                package = module.split(".")[: -node.level + (path.name == "__init__.py")]
+                base = ".".join([*package, base] if base else package)
+            for alias in node.names:
+                yield f"{base}.{alias.name}", id(node) in top
 
 
-def _server_may_import(path: Path, name: str) -> bool:
-    return (ROOT / "sync" / "server") in path.parents and _allowed(name, SERVER_MAY_IMPORT)
+def _sources() -> Iterator[tuple[str, Path]]:
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            yield _module_name(path), path
 
 
-def test_server_imports_only_pure_desk_modules() -> None:
-    bad = [
-        f"{path.relative_to(ROOT)} imports {name}"
-        for path, name in _imports("sync/server")
-        if name.split(".")[0] in ("desktop", "local_db", "ui", "PySide6")
-        and not _allowed(name, SERVER_MAY_IMPORT)
-    ]
-    assert bad == []
+def _ours(name: str) -> bool:
+    return name.split(".")[0] in PACKAGES
 
 
-def test_client_sync_does_not_import_local_db_beyond_sync_state() -> None:
-    # The desk engine reaches the database only through local_db.sync_state; the wire
-    # types are bounded with the pure event schema's markers.
-    bad = [
-        f"{path.relative_to(ROOT)} imports {name}"
-        for path, name in _imports("sync")
-        if (ROOT / "sync" / "server") not in path.parents
-        and name.split(".")[0] == "local_db"
-        and not _allowed(name, ("local_db.sync_state", "local_db.errors",
-                                "domain.event_schema"))
-    ]
-    assert bad == []
+@pytest.mark.parametrize("layer", sorted(MAY_IMPORT))
+def test_layer_imports_only_layers_below(layer: str) -> None:
+    bad = sorted(
+        f"{module} imports {name}"
+        for module, path in _sources() if _layer(module) == layer
+        for name, _ in _imports(path)
+        if _ours(name) and _layer(name) not in MAY_IMPORT[layer]
+    )
+    assert not bad, "\n".join(bad)
+
+
+@pytest.mark.parametrize("library", sorted(ONLY_IN))
+def test_library_stays_in_its_layers(library: str) -> None:
+    bad = sorted(
+        f"{module} imports {name}"
+        for module, path in _sources()
+        for name, _ in _imports(path)
+        if name.split(".")[0] == library and _layer(module) not in ONLY_IN[library]
+    )
+    assert not bad, "\n".join(bad)
+
+
+def _known(name: str, modules: set[str]) -> str | None:
+    # "from pkg import mod" names pkg.mod; "from mod import func" names mod.func.
+    while name and name not in modules:
+        name = name.rpartition(".")[0]
+    return name or None
+
+
+def test_no_import_cycles() -> None:
+    # Every import counts, also those inside functions: a lazy import hides a cycle
+    # from Python, not from a reader.
+    sources = dict(_sources())
+    graph: dict[str, set[str]] = {}
+    for module, path in sources.items():
+        targets = {_known(name, set(sources)) for name, _ in _imports(path) if _ours(name)}
+        graph[module] = {t for t in targets if t and t != module
+                         and not module.startswith(t + ".")}
+    cycles: list[list[str]] = []
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                cycles.append([*stack[stack.index(nxt):], nxt])
+            elif nxt not in state:
+                visit(nxt)
+        stack.pop()
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node)
+    assert not cycles, "\n".join(" → ".join(c) for c in cycles)
 
 
 def test_the_command_line_starts_without_drawing_or_qt_libraries() -> None:

@@ -36,8 +36,8 @@ from desktop.desk import Desk
 from desktop.history import ResolvedTicket, customer_history, similar_resolved
 from desktop.tickets import CreatedTicket, Draft, prepare_ticket, save_ticket
 from domain.errors import InvalidInput
-from domain.intake import normalise_phone
 from domain.money import parse_yuan
+from domain.phones import normalise_phone
 from ui import stale_errors
 from ui.context import AppContext
 from ui.intake_insights import IntakeInsights

@@ -56,8 +56,8 @@ from desktop.quick_intake import (
 )
 from desktop.staff import Staff, authenticate
 from domain.errors import KesuError
-from domain.intake import normalise_phone
 from domain.money import format_yuan
+from domain.phones import normalise_phone
 from ui import stale_errors
 from ui.context import AppContext
 from ui.fit import FlowLayout

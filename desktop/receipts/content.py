@@ -21,8 +21,8 @@ from desktop.tickets import verify_code_of
 from domain.clock import wall_clock_text
 from domain.errors import InvalidInput, NotFound
 from domain.fold import CompensationState, TicketState
-from domain.intake import mask_phone
 from domain.money import capital_yuan, format_yuan
+from domain.phones import mask_phone
 from local_db import projection
 
 KINDS = ("complaint", "compensation", "closing")

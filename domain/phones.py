@@ -1,0 +1,41 @@
+"""Customer phone numbers: one normal form and one mask, for the desk and the centre.
+
+Kept apart from intake and policy so every surface that shows a number (receipts,
+queues, the centre's progress page, the privacy policy's rules) masks it the same way.
+"""
+
+from __future__ import annotations
+
+import re
+
+from domain.errors import InvalidInput
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^0\d{9,11}$")
+_SERVICE = re.compile(r"^[48]00\d{7}$")
+
+
+def normalise_phone(value: object) -> str | None:
+    """A mainland mobile, landline or 400/800 number, digits only; ``None`` when blank."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    text = str(value).strip()
+    digits = re.sub(r"[\s\-()（）]", "", text)
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    elif digits.startswith("0086"):
+        digits = digits[4:]
+    if not digits.isascii() or not digits.isdigit():
+        raise InvalidInput("input.bad_phone", value=text[:40])
+    if not (_MOBILE.match(digits) or _LANDLINE.match(digits) or _SERVICE.match(digits)):
+        raise InvalidInput("input.bad_phone", value=text[:40])
+    return digits
+
+
+def mask_phone(phone: str | None) -> str | None:
+    """``13812345678`` → ``138****5678`` for receipts and lists."""
+    if not phone:
+        return None
+    if len(phone) <= 7:
+        return phone[:2] + "*" * (len(phone) - 2)
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
