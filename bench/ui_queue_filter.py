@@ -79,7 +79,7 @@ def main() -> None:
     from PySide6.QtWidgets import QApplication
 
     from ui.context import open_context
-    from ui.queue_model import TicketQueueModel
+    from ui.ticket_queue_model import TicketQueueModel
 
     path = queue_database()
     app = QApplication.instance() or QApplication([])

@@ -180,7 +180,7 @@ def prepare_printing(db: Path, folder: Path) -> None:
 
 def report_pages(db: Path, out: Path, language: str) -> None:
     """The first pages of this month's report PDF, as the manager prints it."""
-    from ui.printing.render import load_pdf, render_page
+    from ui.printing.pdf_pages import load_pdf, render_page
 
     desk = open_desk(db, clock=FixedClock(NOW))
     try:

@@ -117,7 +117,7 @@ def run_app(db_path: str | Path, *, quick: bool = False,
         from ui.single_instance import ShowServer
 
         quick_window = QuickEntryWindow(ctx)
-        from ui.printing.hooks import Printing
+        from ui.printing.app_printing import Printing
 
         # The cashier's saves print their receipts on the desk's printer, no dialog.
         printing = Printing(ctx, quick_window)

@@ -26,12 +26,12 @@ from ui.context import AppContext
 from ui.fit import ScrollColumn, fit_to_screen
 from ui.intake_panel import IntakePanel
 from ui.login import LoginWidget
-from ui.printing.hooks import Printing
-from ui.queue_panel import QueuePanel
+from ui.printing.app_printing import Printing
 from ui.quick_entry import QuickEntryWindow
 from ui.reports import AttentionStrip, ReportDashboard
 from ui.status_line import StatusLine
 from ui.ticket_panel import TicketPanel
+from ui.ticket_queue_panel import TicketQueuePanel
 
 
 class WorkArea(QWidget):
@@ -41,7 +41,7 @@ class WorkArea(QWidget):
         super().__init__(parent)
         self.setObjectName("work_area")
         self.alerts = AlertBanner(ctx)
-        self.queue = QueuePanel(ctx)
+        self.queue = TicketQueuePanel(ctx)
         self.intake = IntakePanel(ctx)
         self.ticket = TicketPanel(ctx)
         self.approvals = ApprovalsPanel(ctx)

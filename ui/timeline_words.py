@@ -9,7 +9,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication
 
-from ui.printing.queue_panel import kind_label
+from ui.printing.print_queue_panel import kind_label
 
 translate = QCoreApplication.translate
 

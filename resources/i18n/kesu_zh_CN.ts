@@ -948,57 +948,6 @@
     </message>
 </context>
 <context>
-    <name>QueuePanel</name>
-    <message>
-        <source>Open</source>
-        <translation>进行中</translation>
-    </message>
-    <message>
-        <source>All</source>
-        <translation>全部</translation>
-    </message>
-    <message>
-        <source>Any level</source>
-        <translation>全部级别</translation>
-    </message>
-    <message>
-        <source>Any channel</source>
-        <translation>全部渠道</translation>
-    </message>
-    <message>
-        <source>O&amp;verdue</source>
-        <translation>超时(&amp;V)</translation>
-    </message>
-    <message>
-        <source>&amp;Follow-up due</source>
-        <translation>回访超时(&amp;F)</translation>
-    </message>
-    <message>
-        <source>Mine</source>
-        <translation>我的</translation>
-    </message>
-    <message>
-        <source>Status</source>
-        <translation>状态</translation>
-    </message>
-    <message>
-        <source>Level</source>
-        <translation>级别</translation>
-    </message>
-    <message>
-        <source>Channel</source>
-        <translation>渠道</translation>
-    </message>
-    <message>
-        <source>Search text, number or phone (Ctrl+F)</source>
-        <translation>搜索内容、单号或电话 (Ctrl+F)</translation>
-    </message>
-    <message>
-        <source>{count} tickets</source>
-        <translation>共 {count} 张</translation>
-    </message>
-</context>
-<context>
     <name>QuickEntryWindow</name>
     <message>
         <source>Quick entry</source>
@@ -1869,6 +1818,57 @@
     <message>
         <source>Two desks changed this ticket at once: settle the conflict</source>
         <translation>两个服务台同时改了此单，请处理冲突</translation>
+    </message>
+</context>
+<context>
+    <name>TicketQueuePanel</name>
+    <message>
+        <source>Open</source>
+        <translation>进行中</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>Any level</source>
+        <translation>全部级别</translation>
+    </message>
+    <message>
+        <source>Any channel</source>
+        <translation>全部渠道</translation>
+    </message>
+    <message>
+        <source>O&amp;verdue</source>
+        <translation>超时(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Follow-up due</source>
+        <translation>回访超时(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Mine</source>
+        <translation>我的</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>渠道</translation>
+    </message>
+    <message>
+        <source>Search text, number or phone (Ctrl+F)</source>
+        <translation>搜索内容、单号或电话 (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>{count} tickets</source>
+        <translation>共 {count} 张</translation>
     </message>
 </context>
 <context>

@@ -11,7 +11,7 @@ from desktop.printing import escpos
 from desktop.receipts.issue import draw_receipt
 from tests.desktop.closing_twins import closed_twin
 from ui.printing.escpos_render import raster_job
-from ui.printing.render import load_pdf
+from ui.printing.pdf_pages import load_pdf
 
 
 def _escpos_bytes(pdf: bytes) -> bytes:

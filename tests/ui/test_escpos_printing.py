@@ -21,7 +21,7 @@ from desktop.tickets import create_ticket
 from tests.desktop.test_escpos import Listener, bound_socket
 from tests.ui.test_printing import BASE, printed_events, printing, quick_save
 from ui.context import AppContext
-from ui.printing.hooks import Printing
+from ui.printing.app_printing import Printing
 from ui.printing.print_dialog import PrintDialog
 
 __all__ = ["printing"]  # the fixture, shared with test_printing

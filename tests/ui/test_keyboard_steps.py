@@ -16,18 +16,18 @@ from desktop.tickets import create_ticket
 from domain.clock import FixedClock
 from tests.ui.keyboard import type_text
 from ui.context import AppContext
-from ui.queue_panel import QueuePanel
 from ui.reports import ReportDashboard
 from ui.reports.tiles import FigureTile
+from ui.ticket_queue_panel import TicketQueuePanel
 
 
 @pytest.fixture
 def queue(ctx: AppContext, qtbot: QtBot, desk: Desk, staff: dict[str, Staff],
-          clock: FixedClock) -> Iterator[QueuePanel]:
+          clock: FixedClock) -> Iterator[TicketQueuePanel]:
     for text in ("停车场收费不合理", "酸奶过期了，喝了一口是酸臭的", "停车场没有灯"):
         create_ticket(desk, staff["d1"], {"text": text})
         clock.advance(minutes=1)
-    panel = QueuePanel(ctx)
+    panel = TicketQueuePanel(ctx)
     qtbot.addWidget(panel)
     panel.resize(1300, 500)
     panel.show()
@@ -38,7 +38,7 @@ def queue(ctx: AppContext, qtbot: QtBot, desk: Desk, staff: dict[str, Staff],
 
 @pytest.mark.parametrize("key", [Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Down])
 def test_enter_or_down_in_the_search_box_goes_to_the_results(
-    queue: QueuePanel, qtbot: QtBot, key: Qt.Key,
+    queue: TicketQueuePanel, qtbot: QtBot, key: Qt.Key,
 ) -> None:
     queue.search.setFocus()
     type_text(qtbot, queue.search, "停车场")

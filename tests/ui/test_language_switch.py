@@ -23,7 +23,7 @@ from tests.conftest import PINS
 from ui.context import AppContext
 from ui.labels import state_label
 from ui.main_window import MainWindow
-from ui.queue_model import COLUMNS
+from ui.ticket_queue_model import COLUMNS
 from ui.translations import install_language
 
 CJK = re.compile("[\u4e00-\u9fff]")

@@ -15,7 +15,7 @@ from desktop.printing import print_queue, print_settings
 from desktop.staff import Staff
 from desktop.tickets import create_ticket
 from ui.context import AppContext
-from ui.printing.hooks import Printing
+from ui.printing.app_printing import Printing
 from ui.printing.print_dialog import PrintDialog
 
 

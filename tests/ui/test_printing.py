@@ -27,10 +27,10 @@ from desktop.tickets import create_ticket
 from tests.ui.keyboard import commit_text
 from ui.context import AppContext
 from ui.fonts import ensure_cjk_font
-from ui.printing.hooks import Printing
+from ui.printing.app_printing import Printing
+from ui.printing.pdf_pages import load_pdf, render_page
 from ui.printing.print_dialog import PrintDialog
-from ui.printing.queue_panel import PrintQueuePanel, status_label
-from ui.printing.render import load_pdf, render_page
+from ui.printing.print_queue_panel import PrintQueuePanel, status_label
 from ui.quick_entry import QuickEntryWindow
 from ui.translations import install_language
 

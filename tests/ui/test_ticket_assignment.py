@@ -17,16 +17,16 @@ from domain.clock import FixedClock
 from local_db import eventlog
 from tests.conftest import NAMES
 from ui.context import AppContext
-from ui.queue_model import COLUMNS
-from ui.queue_panel import QueuePanel
 from ui.ticket_panel import TicketPanel
+from ui.ticket_queue_model import COLUMNS
+from ui.ticket_queue_panel import TicketQueuePanel
 
 
 def _button(panel: TicketPanel, action: str) -> QPushButton:
     return panel.action_bar.buttons[action]  # parented only while it is offered
 
 
-def _handler_column(queue: QueuePanel) -> list[str]:
+def _handler_column(queue: TicketQueuePanel) -> list[str]:
     m = queue.model
     return [m.data(m.index(r, COLUMNS.index("handler"))) for r in range(m.rowCount())]
 
@@ -36,7 +36,7 @@ def test_take_then_hand_over_by_mouse_and_keyboard(
         login: Callable[[str], Staff], clock: FixedClock) -> None:
     ticket = create_ticket(desk, staff["c1"], {"text": "收银员多收了我五块钱"}).ticket
     assert ticket.handler is None
-    panel, queue = TicketPanel(ctx), QueuePanel(ctx)
+    panel, queue = TicketPanel(ctx), TicketQueuePanel(ctx)
     for widget in (panel, queue):
         qtbot.addWidget(widget)
         widget.resize(1200, 700)
@@ -150,7 +150,7 @@ def test_a_ticket_given_away_leaves_mine(ctx: AppContext, qtbot: QtBot, desk: De
     handling.assign(desk, staff["d1"], given.id, staff["d2"])
     handling.assign(desk, staff["d1"], taken.id, staff["d1"])
     login("d1")
-    queue = QueuePanel(ctx)
+    queue = TicketQueuePanel(ctx)
     qtbot.addWidget(queue)
     queue.show()
     queue.mine_box.setChecked(True)

@@ -19,7 +19,7 @@ from PySide6.QtPdf import QPdfDocument
 from desktop.i18n import tr as core_tr
 from desktop.printing import escpos
 from domain.errors import KesuError
-from ui.printing.render import PrintFailed, render_page
+from ui.printing.pdf_pages import PrintFailed, render_page
 
 # Anything narrower than this is not the 80 mm roll (A4 is 210 mm).
 MAX_ROLL_WIDTH_PT = 90 / 25.4 * 72
@@ -66,7 +66,7 @@ def print_escpos(document: QPdfDocument, printer_name: str, paper: str) -> Path 
     """Print *document* on the ``escpos:`` target *printer_name*; the file written when
     the target is a file, else ``None``.
 
-    Raises :class:`ui.printing.render.PrintFailed` with the reason in the user's
+    Raises :class:`ui.printing.pdf_pages.PrintFailed` with the reason in the user's
     language (the core's messages follow the app's language).
     """
     try:

@@ -34,8 +34,8 @@ from domain.money import format_yuan
 from local_db.connection import transaction
 from ui.context import AppContext
 from ui.labels import compensation_kind_label, error_message
-from ui.printing.queue_panel import kind_label, printer_label
-from ui.printing.render import load_pdf, render_page
+from ui.printing.pdf_pages import load_pdf, render_page
+from ui.printing.print_queue_panel import kind_label, printer_label
 
 PREVIEW_WIDTH = {"80mm": 320, "a4": 460}  # on-screen width of a page, pixels
 

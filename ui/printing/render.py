@@ -16,21 +16,18 @@ import os
 from pathlib import Path
 
 from PySide6.QtCore import (
-    QBuffer,
-    QByteArray,
     QCoreApplication,
-    QIODevice,
     QMarginsF,
     QRectF,
-    QSize,
     QSizeF,
-    Qt,
 )
-from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter
+from PySide6.QtGui import QPageLayout, QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 
 from desktop.printing.print_settings import pdf_folder
+from ui.printing.escpos_render import print_escpos
+from ui.printing.pdf_pages import PrintFailed, load_pdf, render_page
 
 # Dots per inch the pages are rasterised at: a thermal head has 203, offices 300-600; more
 # only costs memory (an A4 page at 1200 dpi is 140 MB).
@@ -40,41 +37,6 @@ PDF_TARGET_DPI = 300
 
 # lupdate finds translate("Context", "literal") calls by this name.
 translate = QCoreApplication.translate
-
-
-class PrintFailed(Exception):
-    """The printer could not take the job; the message says why, for the print queue."""
-
-
-def load_pdf(pdf: bytes) -> tuple[QPdfDocument, QBuffer]:
-    """A :class:`QPdfDocument` on *pdf* (keep the buffer alive as long as the document)."""
-    buffer = QBuffer()
-    buffer.setData(QByteArray(pdf))
-    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-    document = QPdfDocument()
-    document.load(buffer)
-    if document.status() != QPdfDocument.Status.Ready or document.pageCount() < 1:
-        raise PrintFailed(translate(
-            "PrintRender", "The receipt could not be read as a PDF"))
-    return document, buffer
-
-
-def render_page(document: QPdfDocument, page: int, dpi: float) -> QImage:
-    """Page *page* as an image at *dpi* (white background)."""
-    size = document.pagePointSize(page)
-    pixels = QSize(max(1, round(size.width() * dpi / 72)),
-                   max(1, round(size.height() * dpi / 72)))
-    image = document.render(page, pixels)
-    if image.isNull():
-        raise PrintFailed(translate(
-            "PrintRender", "The receipt page could not be drawn"))
-    # The renderer leaves the paper transparent: put it on white, as paper is.
-    page_image = QImage(image.size(), QImage.Format.Format_RGB32)
-    page_image.fill(Qt.GlobalColor.white)
-    painter = QPainter(page_image)
-    painter.drawImage(0, 0, image)
-    painter.end()
-    return page_image
 
 
 def page_size_of(document: QPdfDocument, paper: str) -> QPageSize:
@@ -133,8 +95,6 @@ def print_pdf(pdf: bytes, printer_name: str, paper: str, *, job_name: str) -> Pa
     document, buffer = load_pdf(pdf)
     try:
         if printer_name.startswith("escpos:"):  # a driverless thermal printer: raw raster
-            from ui.printing.escpos_render import print_escpos  # it imports this module
-
             return print_escpos(document, printer_name, paper)
         printer, path = make_printer(printer_name, f"{job_name}.pdf")
         printer.setDocName(job_name)

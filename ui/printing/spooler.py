@@ -18,7 +18,8 @@ from desktop.printing import print_queue
 from desktop.printing.print_queue import PrintJob, RenderedJob
 from ui.context import AppContext
 from ui.labels import error_message
-from ui.printing.render import PrintFailed, print_pdf
+from ui.printing.pdf_pages import PrintFailed
+from ui.printing.render import print_pdf
 
 STOP_WAIT_MS = 5_000
 

@@ -28,7 +28,7 @@ from ui.context import AppContext
 from ui.fit import FlowLayout
 from ui.labels import channel_label, level_label, state_label
 from ui.naming import named as _named
-from ui.queue_model import COLUMNS, TicketQueueModel
+from ui.ticket_queue_model import COLUMNS, TicketQueueModel
 
 # Typing in the search box re-filters after this pause, not on every key.
 SEARCH_DELAY_MS = 250
@@ -39,7 +39,7 @@ _WIDTHS = {"level": 56, "number": 170, "status": 64, "category": 130, "channel":
            "summary": 260, "customer": 110, "handler": 90, "created": 96, "countdown": 120}
 
 
-class QueuePanel(QWidget):
+class TicketQueuePanel(QWidget):
     """Filter bar, ticket table and count label."""
 
     ticket_activated = Signal(str)
@@ -76,7 +76,7 @@ class QueuePanel(QWidget):
         self.table = _named(QTableView(), "queueTable")
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
-        # Opens in urgency order (the countdown column, ascending: ui.queue_model).
+        # Opens in urgency order (the countdown column, ascending: ui.ticket_queue_model).
         self.table.horizontalHeader().setSortIndicator(
             COLUMNS.index("countdown"), Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -18,8 +18,8 @@ from desktop.tickets import create_ticket
 from domain.clock import FixedClock
 from ui.context import AppContext
 from ui.labels import OVERDUE_BACKGROUND
-from ui.queue_model import COLUMNS, COUNTDOWN, PAGE_SIZE
-from ui.queue_panel import QueuePanel
+from ui.ticket_queue_model import COLUMNS, COUNTDOWN, PAGE_SIZE
+from ui.ticket_queue_panel import TicketQueuePanel
 
 LEVEL1 = "酸奶过期了，孩子喝了拉肚子"  # food safety: level 1, 60 min
 LEVEL2 = "收银员多收了我五块钱"  # level 2, 240 min
@@ -27,12 +27,12 @@ LEVEL3 = "请问几点关门"  # inquiry: level 3
 
 
 @pytest.fixture
-def make_panel(ctx: AppContext, qtbot: QtBot) -> Iterator[Callable[[], QueuePanel]]:
+def make_panel(ctx: AppContext, qtbot: QtBot) -> Iterator[Callable[[], TicketQueuePanel]]:
     """Build shown panels; they are closed before the context's database is."""
-    panels: list[QueuePanel] = []
+    panels: list[TicketQueuePanel] = []
 
-    def make() -> QueuePanel:
-        panel = QueuePanel(ctx)
+    def make() -> TicketQueuePanel:
+        panel = TicketQueuePanel(ctx)
         panels.append(panel)
         panel.resize(1300, 500)
         panel.show()
@@ -45,13 +45,13 @@ def make_panel(ctx: AppContext, qtbot: QtBot) -> Iterator[Callable[[], QueuePane
         panel.deleteLater()
 
 
-def _column(panel: QueuePanel, key: str) -> list[str]:
+def _column(panel: TicketQueuePanel, key: str) -> list[str]:
     m = panel.model
     return [m.data(m.index(r, COLUMNS.index(key))) for r in range(m.rowCount())]
 
 
 def test_default_shows_open_tickets_and_status_filter(
-        make_panel: Callable[[], QueuePanel], ctx: AppContext,
+        make_panel: Callable[[], TicketQueuePanel], ctx: AppContext,
         desk: Desk, staff: dict[str, Staff], qtbot: QtBot) -> None:
     a = create_ticket(desk, staff["d1"], {"text": LEVEL2}).ticket
     b = create_ticket(desk, staff["d1"], {"text": LEVEL3}).ticket
@@ -69,7 +69,7 @@ def test_default_shows_open_tickets_and_status_filter(
 
 
 def test_level_channel_mine_and_text_filters(
-        make_panel: Callable[[], QueuePanel], ctx: AppContext,
+        make_panel: Callable[[], TicketQueuePanel], ctx: AppContext,
         desk: Desk, staff: dict[str, Staff], qtbot: QtBot,
         login: Callable[[str], Staff]) -> None:
     one = create_ticket(desk, staff["d1"], {"text": LEVEL1}).ticket
@@ -98,7 +98,7 @@ def test_level_channel_mine_and_text_filters(
 
 
 def test_overdue_filter_countdown_and_highlight_follow_the_clock(
-        make_panel: Callable[[], QueuePanel], ctx: AppContext,
+        make_panel: Callable[[], TicketQueuePanel], ctx: AppContext,
         desk: Desk, staff: dict[str, Staff], clock: FixedClock,
         qtbot: QtBot) -> None:
     urgent = create_ticket(desk, staff["d1"], {"text": LEVEL1}).ticket
@@ -126,7 +126,7 @@ def test_overdue_filter_countdown_and_highlight_follow_the_clock(
 
 
 def test_countdown_changes_on_the_timer_without_a_query(
-        make_panel: Callable[[], QueuePanel], ctx: AppContext,
+        make_panel: Callable[[], TicketQueuePanel], ctx: AppContext,
         desk: Desk, staff: dict[str, Staff], clock: FixedClock,
         qtbot: QtBot) -> None:
     create_ticket(desk, staff["d1"], {"text": LEVEL2})
@@ -144,7 +144,7 @@ def test_countdown_changes_on_the_timer_without_a_query(
 
 
 def test_sorting_is_done_in_sql(
-        make_panel: Callable[[], QueuePanel], ctx: AppContext,
+        make_panel: Callable[[], TicketQueuePanel], ctx: AppContext,
         desk: Desk, staff: dict[str, Staff],
                                 clock: FixedClock, qtbot: QtBot) -> None:
     for text in (LEVEL2, LEVEL1, LEVEL3):
@@ -165,7 +165,7 @@ def test_sorting_is_done_in_sql(
 
 
 def test_opens_in_urgency_order_and_headers_still_sort(
-        make_panel: Callable[[], QueuePanel], ctx: AppContext,
+        make_panel: Callable[[], TicketQueuePanel], ctx: AppContext,
         desk: Desk, staff: dict[str, Staff], clock: FixedClock, qtbot: QtBot) -> None:
     """49 days overdue is on top, then minutes overdue, then by level and time left."""
     old = create_ticket(desk, staff["d1"], {"text": LEVEL3}).ticket   # due in 24 h
@@ -212,7 +212,7 @@ def many(desk: Desk, staff: dict[str, Staff], clock: FixedClock) -> list[str]:
 
 
 def test_lazy_fetch_in_pages(
-        make_panel: Callable[[], QueuePanel], ctx: AppContext,
+        make_panel: Callable[[], TicketQueuePanel], ctx: AppContext,
         many: list[str], qtbot: QtBot) -> None:
     panel = make_panel()
     m = panel.model
@@ -229,7 +229,7 @@ def test_lazy_fetch_in_pages(
 
 
 def test_refresh_after_a_write_keeps_the_selection_and_enter_activates(
-        make_panel: Callable[[], QueuePanel], ctx: AppContext,
+        make_panel: Callable[[], TicketQueuePanel], ctx: AppContext,
         desk: Desk, staff: dict[str, Staff], qtbot: QtBot,
         clock: FixedClock, wait_idle: Callable[[], None]) -> None:
     first = create_ticket(desk, staff["d1"], {"text": LEVEL2}).ticket
@@ -252,7 +252,7 @@ def test_refresh_after_a_write_keeps_the_selection_and_enter_activates(
     assert opened.args == [first.id]
 
 
-def test_ctrl_f_focuses_the_search_box(make_panel: Callable[[], QueuePanel]) -> None:
+def test_ctrl_f_focuses_the_search_box(make_panel: Callable[[], TicketQueuePanel]) -> None:
     # QTest key clicks do not reach QShortcut on the offscreen platform; check the
     # binding and what it does.
     panel = make_panel()
@@ -265,7 +265,7 @@ def test_ctrl_f_focuses_the_search_box(make_panel: Callable[[], QueuePanel]) -> 
 
 
 def test_the_customer_column_masks_the_phone_where_the_policy_says(
-        make_panel: Callable[[], QueuePanel], ctx: AppContext, desk: Desk,
+        make_panel: Callable[[], TicketQueuePanel], ctx: AppContext, desk: Desk,
         staff: dict[str, Staff], login: Callable[[str], Staff], tmp_path: Path) -> None:
     create_ticket(desk, staff["d1"], {"text": LEVEL2, "customer": {"phone": "13812345678"}})
     login("d1")

@@ -12,7 +12,7 @@ from desktop.printing import print_queue, print_settings
 from ui.context import AppContext
 from ui.labels import error_message
 from ui.printing.print_dialog import PrintDialog
-from ui.printing.queue_panel import PrintQueueIndicator, PrintQueuePanel
+from ui.printing.print_queue_panel import PrintQueueIndicator, PrintQueuePanel
 from ui.printing.spooler import PrintSpooler
 
 
