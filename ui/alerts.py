@@ -19,10 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.alerts import Alert, acknowledge, active_alerts
-from desktop.handling import escalate_due
+from desktop.alerts import Alert, active_alerts
 from ui.context import AppContext
+from ui.executor import RefreshOn
 from ui.labels import error_message, level_label, subcategory_label
+from ui.operations import alerts
 
 ESCALATE_EVERY_MS = 60_000
 RECHECK_EVERY_MS = 15_000
@@ -70,7 +71,8 @@ class AlertBanner(QFrame):
             self.tray.show()
         self.hide()
 
-        ctx.executor.changed.connect(self.refresh)
+        # Alerts are about open tickets, any of them.
+        RefreshOn(ctx.executor, self, lambda c: c.any_ticket, self.refresh)
         self._recheck = QTimer(self)
         self._recheck.setInterval(RECHECK_EVERY_MS)
         self._recheck.timeout.connect(self.refresh)
@@ -84,8 +86,8 @@ class AlertBanner(QFrame):
         """Record escalation steps that fell due (on the writer thread)."""
         if self._ctx.closed:
             return
-        self._ctx.executor.submit(escalate_due, on_done=lambda _raised: self.refresh(),
-                                  on_error=lambda _exc: None)
+        alerts.escalate().run(self._ctx, on_done=lambda _raised: self.refresh(),
+                              on_error=lambda _exc: None)
 
     def refresh(self) -> None:
         """Re-read the alerts (a few indexed rows) and show the most urgent one."""
@@ -139,6 +141,5 @@ class AlertBanner(QFrame):
             self.ack_button.setEnabled(True)
             self.text.setText(error_message(exc, self._ctx.language))
 
-        self._ctx.executor.submit(
-            lambda desk: acknowledge(desk, staff, alert.ticket_id, alert.key),
-            on_done=done, on_error=failed)
+        alerts.acknowledge(staff, alert.ticket_id, alert.key).run(
+            self._ctx, on_done=done, on_error=failed)

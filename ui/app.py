@@ -16,6 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from desktop.changes import Changes, changes_since, event_mark
 from desktop.i18n import current_language
 from desktop.paths import quick_entry_socket
 from desktop.sync_wiring import engine_factory, local_sync_status
@@ -56,17 +57,37 @@ def chosen_language() -> str:
 
 class SyncBridge(QObject):
     """Carries the sync thread's news to the GUI thread (a signal emitted from another
-    thread is delivered queued, in the receiver's thread)."""
+    thread is delivered queued, in the receiver's thread).
+
+    ``pulled()`` after a round brought events; the bridge then takes up the policy and
+    says what the pull changed (the tickets whose events arrived since the last time,
+    the policy when its version moved) as ``changed(Changes)``.
+    """
 
     pulled = Signal()
+    changed = Signal(object)
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__(ctx.session)
+        self._ctx = ctx
+        self._mark = event_mark(ctx.desk.conn)
+        self.pulled.connect(self._take_up)
+
+    def _take_up(self) -> None:
+        if self._ctx.closed:
+            return
+        version = self._ctx.desk.policy.version
+        self._ctx.refresh_policy()
+        changes, self._mark = changes_since(self._ctx.desk.conn, self._mark)
+        policy = Changes(policy=self._ctx.desk.policy.version != version, sync_state=True)
+        self.changed.emit(changes | policy)
 
 
 def pull_bridge(ctx: AppContext) -> SyncBridge:
-    """The path a sync pull takes into the windows: the policy is taken up and every view
-    refreshes as after a write (``executor.changed``)."""
-    bridge = SyncBridge(ctx.session)
-    bridge.pulled.connect(ctx.refresh_policy)
-    bridge.pulled.connect(ctx.executor.changed.emit)
+    """The path a sync pull takes into the windows: the policy is taken up and the views
+    showing what it changed refresh as after a write (``executor.changed``)."""
+    bridge = SyncBridge(ctx)
+    bridge.changed.connect(ctx.executor.changed.emit)
     return bridge
 
 
@@ -81,7 +102,8 @@ def start_sync(ctx: AppContext) -> SyncRunner | None:
             bridge.pulled.emit()
 
     runner = SyncRunner(engine_factory(ctx.db_path), on_event=on_event)
-    ctx.executor.changed.connect(runner.nudge)
+    # Every write may leave events for the centre: the runner pushes them soon.
+    ctx.executor.changed.connect(lambda _changes: runner.nudge())
     runner.start()
     return runner
 

@@ -34,16 +34,16 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.approvals import PendingRequest, pending_count, pending_requests
-from desktop.compensation import Outcome, decide_pending
-from desktop.desk import Desk
+from desktop.changes import Changes
+from desktop.compensation import Outcome
 from desktop.hq_reach import hq_unreachable_reason, notice_code
 from desktop.i18n import tr as core_tr
-from desktop.staff import authenticate
 from domain.errors import AuthenticationFailed
 from domain.money import format_yuan
 from ui import labels, stale_errors
 from ui.context import AppContext
 from ui.naming import named as _named
+from ui.operations import compensation
 
 translate = QCoreApplication.translate
 
@@ -174,7 +174,7 @@ class ApprovalsPanel(QWidget):
         self.approve.clicked.connect(self._ask_pin)
         self.refuse.clicked.connect(lambda: self._decide(approve=False))
         self.open.clicked.connect(self._open_selected)
-        ctx.executor.changed.connect(self.refresh)
+        ctx.executor.changed.connect(self._data_changed)
         # Bound (no lambda): the connection dies with the panel (ui.language_switch).
         ctx.session.staff_changed.connect(self._staff_changed)
         self._age_timer = QTimer(self)
@@ -318,6 +318,12 @@ class ApprovalsPanel(QWidget):
         ]
         return "\n".join(lines)
 
+    def _data_changed(self, changes: Changes) -> None:
+        # The list shows waiting requests and, with each, its ticket as it stands.
+        if (changes.any_compensation or changes.any_staff
+                or any(changes.names_ticket(r.ticket_id) for r in self._rows)):
+            self.refresh()
+
     def _staff_changed(self, _staff: object = None) -> None:
         # Another person at the desk: a PIN prompt opened for the last one is closed.
         self._cancel_confirm()
@@ -405,23 +411,15 @@ class ApprovalsPanel(QWidget):
             self.error.setText(self.tr("Say why the request is refused."))
             self.note.setFocus(Qt.FocusReason.OtherFocusReason)
             return
-        cid, staff_id = request.compensation_id, staff.id
         requester = request.requester_name
-
-        def job(desk: Desk) -> tuple[Outcome, str, str]:
-            approver = staff
-            if approve:
-                # The PIN again: a wrong one records nothing (and counts towards the lock).
-                approver = authenticate(desk.conn, desk.policy.staff, desk.clock, staff_id,
-                                        pin or "")
-            outcome = decide_pending(desk, approver, cid, approve=approve, note=note)
-            return outcome, requester, approver.name
-
+        op = compensation.decide(staff, request.compensation_id, approve=approve, note=note,
+                                 pin=pin)
         self._busy = True
         self.error.clear()
         self.outcome.clear()
         self._selection_changed()
-        self._ctx.executor.submit(job, on_done=self._done, on_error=self._failed)
+        op.run(self._ctx, on_done=lambda result: self._done(
+            (result[0], requester, result[1].name)), on_error=self._failed)
 
     def _done(self, result: tuple[Outcome, str, str]) -> None:
         outcome, requester, approver = result

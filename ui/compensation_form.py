@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import approvals
-from desktop.compensation import Decision, Outcome, compensate
-from desktop.desk import Desk
+from desktop.changes import Changes
+from desktop.compensation import Decision, Outcome
 from desktop.hq_reach import hq_unreachable_reason, notice_code
 from desktop.i18n import tr as core_tr
 from domain.errors import AuthenticationFailed, InvalidInput
@@ -35,6 +35,7 @@ from domain.money import format_yuan, parse_yuan
 from ui import labels, stale_errors, steady
 from ui.context import AppContext
 from ui.naming import named as _named
+from ui.operations import compensation
 
 _ERROR_STYLE = "color: #c5221f;"
 _HINT_STYLES = {
@@ -153,7 +154,7 @@ class CompensationForm(QWidget):
         focus_amount = QShortcut(QKeySequence(Qt.Key.Key_F9), self)
         focus_amount.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         focus_amount.activated.connect(self._focus_amount)
-        ctx.executor.changed.connect(self._reload_summary)
+        ctx.executor.changed.connect(self._data_changed)
         # Bound (no lambda): the connection dies with the form (ui.language_switch).
         ctx.session.staff_changed.connect(self._reload_summary)
         self._update_hint()
@@ -185,6 +186,13 @@ class CompensationForm(QWidget):
     def _focus_amount(self) -> None:
         self.amount.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.amount.selectAll()
+
+    def _data_changed(self, changes: Changes) -> None:
+        # The limits left depend on what was granted (today, on this ticket) and on policy.
+        ticket = self._ticket.id if self._ticket is not None else None
+        if (changes.any_compensation or changes.any_policy or changes.any_staff
+                or changes.names_ticket(ticket)):
+            self._reload_summary()
 
     def _reload_summary(self) -> None:
         staff = self._ctx.session.staff
@@ -357,14 +365,12 @@ class CompensationForm(QWidget):
         amount = format_yuan(fen)
         ticket_id = ticket.id
 
-        def job(desk: Desk) -> Outcome:
-            return compensate(desk, staff, ticket_id, amount=amount, kind=kind,
-                              approver_id=approver_id, approver_pin=approver_pin, note=note)
-
+        op = compensation.grant(staff, ticket_id, amount=amount, kind=kind,
+                                approver_id=approver_id, approver_pin=approver_pin, note=note)
         self._set_busy(True)
         self.error.clear()
         self.outcome.clear()
-        self._ctx.executor.submit(job, on_done=self._done, on_error=self._failed)
+        op.run(self._ctx, on_done=self._done, on_error=self._failed)
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy

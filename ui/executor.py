@@ -1,9 +1,12 @@
 """One background thread owns every database write; results come back by Qt signal.
 
-GUI actions are one-liners (Anki's style)::
+GUI actions are one-liners in :mod:`ui.operations` (Anki's style)::
 
-    ctx.executor.submit(lambda desk: handling.add_note(desk, staff, tid, text),
-                        on_done=self._saved, on_error=self._show_error)
+    tickets.add_note(staff, tid, text).run(ctx, on_done=self._saved, on_error=self._failed)
+
+A write says what it changed: a job returning :class:`~desktop.changes.Changed` has its
+value handed to *on_done* and its :class:`~desktop.changes.Changes` sent with ``changed``;
+a write that does not say is taken to have changed everything.
 
 The worker opens its own :class:`~desktop.desk.Desk` on the same file (SQLite
 connections belong to one thread), so a slow write never freezes the window; WAL lets the
@@ -21,6 +24,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from desktop.changes import EVERYTHING, Changed, Changes
 from desktop.desk import Desk
 
 Job = Callable[[Desk], Any]
@@ -36,8 +40,9 @@ class _Pending:
 class DeskExecutor(QObject):
     """A single worker thread running jobs against its own desk connection, in order."""
 
-    # Emitted on the GUI thread after a writing job succeeded: views refresh on it.
-    changed = Signal()
+    # Emitted on the GUI thread after a writing job succeeded, with its Changes: views
+    # refresh on it when it names what they show.
+    changed = Signal(object)
     # Emitted after every job, successful or not (tests wait on it).
     job_finished = Signal(int)
     _delivered = Signal(int, bool, object)
@@ -115,8 +120,11 @@ class DeskExecutor(QObject):
             if pending is None:
                 return
             if ok:
+                changes = EVERYTHING
+                if isinstance(value, Changed):
+                    changes, value = value.changes, value.value
                 if pending.writes:
-                    self.changed.emit()
+                    self.changed.emit(changes)
                 if pending.on_done is not None:
                     pending.on_done(value)
             elif pending.on_error is not None:
@@ -127,3 +135,19 @@ class DeskExecutor(QObject):
                 raise value
         finally:
             self.job_finished.emit(job_id)
+
+
+class RefreshOn(QObject):
+    """Calls *refresh* after a write whose changes *concern* says matter, for as long as
+    *parent* lives (a child object: the connection dies with the view)."""
+
+    def __init__(self, executor: DeskExecutor, parent: QObject,
+                 concern: Callable[[Changes], bool], refresh: Callable[[], object]) -> None:
+        super().__init__(parent)
+        self._concern, self._refresh = concern, refresh
+        executor.changed.connect(self._changed)
+
+    @Slot(object)
+    def _changed(self, changes: Changes) -> None:
+        if self._concern(changes):
+            self._refresh()

@@ -32,9 +32,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.desk import Desk
+from desktop.changes import Changes
 from desktop.history import ResolvedTicket, customer_history, similar_resolved
-from desktop.tickets import CreatedTicket, Draft, prepare_ticket, save_ticket
+from desktop.tickets import CreatedTicket, Draft, prepare_ticket
 from domain.errors import InvalidInput
 from domain.money import parse_yuan
 from domain.phones import normalise_phone
@@ -43,6 +43,7 @@ from ui.context import AppContext
 from ui.intake_insights import IntakeInsights
 from ui.labels import channel_label, error_message, tier_label
 from ui.naming import named as _named
+from ui.operations import tickets
 
 DEBOUNCE_MS = 200
 # Control characters (Unicode category Cc) other than tab and newline; see clean_text.
@@ -176,7 +177,7 @@ class IntakePanel(QWidget):
             stale_errors.clear_on_edit(partial(self._field_fixed, key), widget)
         self.insights.open_ticket.connect(self.open_ticket)  # the panel's signal, re-sent
         # Another desk's or window's save may make a duplicate or change the history.
-        self.ctx.executor.changed.connect(self._tickets_changed)
+        self.ctx.executor.changed.connect(self._data_changed)
         for keys in ("Ctrl+Return", "Ctrl+Enter", QKeySequence.StandardKey.Save):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -241,6 +242,11 @@ class IntakePanel(QWidget):
 
     def _changed(self) -> None:
         self._timer.start()
+
+    def _data_changed(self, changes: Changes) -> None:
+        # Similar tickets and the customer's history may have changed.
+        if changes.any_ticket:
+            self._tickets_changed()
 
     def _tickets_changed(self) -> None:
         if self.isVisible() and not self._saving and self.has_unsaved():
@@ -369,11 +375,8 @@ class IntakePanel(QWidget):
         staff = self.ctx.staff  # whoever is at the desk now records it
         self._set_saving(True)
         self._set_status(self.tr("Saving…"), "#5f6368")
-
-        def job(desk: Desk) -> CreatedTicket:
-            return save_ticket(desk, staff, draft)
-
-        self.ctx.executor.submit(job, on_done=self._saved, on_error=self._save_failed)
+        tickets.save(staff, draft).run(self.ctx, on_done=self._saved,
+                                       on_error=self._save_failed)
 
     def _set_saving(self, saving: bool) -> None:
         self._saving = saving

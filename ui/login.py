@@ -12,29 +12,25 @@ from PySide6.QtCore import QEvent, QSettings, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
-    QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop.staff import Staff, authenticate
-from ui import stale_errors
 from ui.context import AppContext
-from ui.labels import error_message, role_label
+from ui.labels import role_label
+from ui.login_form import LoginForm
 from ui.translations import install_language
 
 LANGUAGE_CHOICES = (("zh_CN", "简体中文"), ("en", "English"))
 
 
 class LoginWidget(QWidget):
-    """Staff id and PIN; checks the PIN on the writer thread (failures are counted)."""
+    """The title, the store, the hint and the language around the one :class:`LoginForm`."""
 
     logged_in = Signal(object)  # Staff
     language_changed = Signal(str)
@@ -43,7 +39,6 @@ class LoginWidget(QWidget):
         super().__init__(parent)
         self._ctx = ctx
         self.setObjectName("login")
-        self._busy = False
 
         self._title = QLabel()
         self._title.setObjectName("login_title")
@@ -59,36 +54,19 @@ class LoginWidget(QWidget):
         self._hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._hint.setWordWrap(True)
 
-        self.staff_id = QLineEdit()
-        self.staff_id.setObjectName("login_staff_id")
-        self.staff_id.setMaxLength(32)
-        self.pin = QLineEdit()
-        self.pin.setObjectName("login_pin")
-        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
-        self.pin.setMaxLength(12)
+        self.form = LoginForm(ctx, prefix="login")
+        self.form.accepted.connect(self.logged_in.emit)
+        # The form's parts, as the window's tests and the language switch know them.
+        self.staff_id, self.pin = self.form.staff_id, self.form.pin
+        self.error, self.submit = self.form.error, self.form.submit
         self.language = QComboBox()
         self.language.setObjectName("login_language")
         for code, name in LANGUAGE_CHOICES:
             self.language.addItem(name, code)
         self.language.setCurrentIndex(max(0, self.language.findData(ctx.language)))
         self.language.currentIndexChanged.connect(self._language_picked)
-        self.error = QLabel()
-        self.error.setObjectName("login_error")
-        self.error.setStyleSheet("color: #c5221f;")
-        self.error.setWordWrap(True)
-        self.submit = QPushButton()
-        self.submit.setObjectName("login_submit")
-        self.submit.setDefault(True)
-        self.submit.clicked.connect(self._submit)
-        self.staff_id.returnPressed.connect(self.pin.setFocus)
-        self.pin.returnPressed.connect(self._submit)
-        stale_errors.clear_on_edit(self.error.clear, self.staff_id, self.pin)
-
-        self._form = QFormLayout()
-        self._id_label, self._pin_label, self._lang_label = QLabel(), QLabel(), QLabel()
-        self._form.addRow(self._id_label, self.staff_id)
-        self._form.addRow(self._pin_label, self.pin)
-        self._form.addRow(self._lang_label, self.language)
+        self._lang_label = QLabel()
+        self.form.rows.addRow(self._lang_label, self.language)
 
         box = QFrame()
         box.setObjectName("login_box")
@@ -98,9 +76,7 @@ class LoginWidget(QWidget):
         inner.addWidget(self._title)
         inner.addWidget(self._store)
         inner.addWidget(self._hint)
-        inner.addLayout(self._form)
-        inner.addWidget(self.error)
-        inner.addWidget(self.submit)
+        inner.addWidget(self.form)
 
         self.demo = QTableWidget(0, 4)
         self.demo.setObjectName("login_demo_staff")
@@ -131,14 +107,9 @@ class LoginWidget(QWidget):
     def retranslate(self) -> None:
         """Set every visible string in the current language."""
         self._title.setText(self.tr("Kesu complaint desk"))
-        self._id_label.setText(self.tr("Staff &ID"))
-        self._id_label.setBuddy(self.staff_id)
-        self._pin_label.setText(self.tr("&PIN"))
-        self._pin_label.setBuddy(self.pin)
+        self.form.retranslate()
         self._lang_label.setText(self.tr("&Language"))
         self._lang_label.setBuddy(self.language)
-        self.submit.setText(self.tr("Log in"))
-        self.staff_id.setPlaceholderText(self.tr("e.g. d01"))
         self._demo_label.setText(self.tr("Demo store: staff and PINs (double-click to fill)"))
         self.demo.setHorizontalHeaderLabels(
             [self.tr("ID"), self.tr("Name"), self.tr("Role"), self.tr("PIN")])
@@ -177,7 +148,7 @@ class LoginWidget(QWidget):
         if staff is not None and not self.staff_id.text():
             self.staff_id.setText(staff.id)
         self._update_hint()
-        (self.pin if self.staff_id.text() else self.staff_id).setFocus()
+        self.form.focus_start()
 
     def _update_hint(self) -> None:
         staff = self._ctx.session.staff
@@ -195,38 +166,3 @@ class LoginWidget(QWidget):
         self.staff_id.setText(staff_item.text())
         self.pin.setText(pin_item.text())
         self.pin.setFocus()
-
-    # --- checking ----------------------------------------------------------------------
-
-    def _submit(self) -> None:
-        if self._busy:
-            return
-        staff_id, pin = self.staff_id.text().strip(), self.pin.text()
-        if not staff_id:
-            self.error.setText(self.tr("Enter your staff ID."))
-            self.staff_id.setFocus()
-            return
-        if not pin:
-            self.error.setText(self.tr("Enter your PIN."))
-            self.pin.setFocus()
-            return
-        self._busy = True
-        self.submit.setEnabled(False)
-        self.error.clear()
-        self._ctx.executor.submit(
-            lambda desk: authenticate(desk.conn, desk.policy.staff, desk.clock, staff_id, pin),
-            on_done=self._accepted, on_error=self._refused, writes=False)
-
-    def _accepted(self, staff: Staff) -> None:
-        self._busy = False
-        self.submit.setEnabled(True)
-        self.pin.clear()
-        self._ctx.session.login(staff)
-        self.logged_in.emit(staff)
-
-    def _refused(self, exc: BaseException) -> None:
-        self._busy = False
-        self.submit.setEnabled(True)
-        self.pin.clear()
-        self.pin.setFocus()
-        self.error.setText(error_message(exc, self._ctx.language))

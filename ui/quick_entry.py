@@ -52,14 +52,14 @@ from desktop.quick_intake import (
     limit_fen,
     over_limit,
     parse_amount,
-    record_quick,
 )
-from desktop.staff import Staff, authenticate
+from desktop.staff import Staff
 from domain.errors import KesuError
 from domain.money import format_yuan
 from domain.phones import normalise_phone
 from ui import stale_errors
 from ui.context import AppContext
+from ui.executor import RefreshOn
 from ui.fit import FlowLayout
 from ui.labels import (
     category_label,
@@ -68,9 +68,11 @@ from ui.labels import (
     level_label,
     role_label,
 )
+from ui.login_form import ERROR_STYLE, LoginForm
+from ui.operations import tickets
 
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-_ERROR_STYLE = "color: #c5221f;"
+_ERROR_STYLE = ERROR_STYLE
 _OK_STYLE = "color: #137333;"
 # Saved, but something still waits (a compensation for approval): must not read as done.
 _WAIT_STYLE = "color: #b06000; font-weight: bold;"
@@ -126,7 +128,7 @@ class QuickEntryWindow(QWidget):
         outer.setContentsMargins(10, 8, 10, 8)
         outer.addWidget(self._stack)
 
-        ctx.executor.changed.connect(self._policy_maybe_changed)
+        RefreshOn(ctx.executor, self, lambda c: c.any_policy, self._policy_maybe_changed)
         ctx.session.staff_changed.connect(self._on_session)
         ctx.session.locked_changed.connect(self._on_session)
         self._on_session()
@@ -138,35 +140,20 @@ class QuickEntryWindow(QWidget):
         page.setObjectName("quick_login_page")
         title = QLabel(self.tr("Log in to record complaints"), page)
         title.setStyleSheet("font-weight: bold;")
-        self.staff_id = QLineEdit(page)
-        self.staff_id.setObjectName("quick_staff_id")
-        self.pin = QLineEdit(page)
-        self.pin.setObjectName("quick_pin")
-        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
-        self.login_button = QPushButton(self.tr("&Log in"), page)
+        self.login_form = LoginForm(self.ctx, page, prefix="quick",
+                                    submit_alignment=Qt.AlignmentFlag.AlignRight)
+        # The form's parts under this window's names (its keys and tests use them).
+        self.staff_id, self.pin = self.login_form.staff_id, self.login_form.pin
+        self.login_button, self.login_message = self.login_form.submit, self.login_form.error
         self.login_button.setObjectName("quick_login")
-        self.login_button.clicked.connect(self.login)
-        self.login_message = QLabel(page)
         self.login_message.setObjectName("quick_login_message")
-        self.login_message.setWordWrap(True)
-        self.login_message.setStyleSheet(_ERROR_STYLE)
-        form = QFormLayout()
-        id_label = QLabel(self.tr("Staff &id"), page)
-        id_label.setBuddy(self.staff_id)
-        pin_label = QLabel(self.tr("&PIN"), page)
-        pin_label.setBuddy(self.pin)
-        form.addRow(id_label, self.staff_id)
-        form.addRow(pin_label, self.pin)
         box = QVBoxLayout(page)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(title)
-        box.addLayout(form)
-        box.addWidget(self.login_button, 0, Qt.AlignmentFlag.AlignRight)
-        box.addWidget(self.login_message)
+        box.addWidget(self.login_form)
         box.addStretch(1)
         for w in (self.staff_id, self.pin, self.login_button):
             w.installEventFilter(self)
-        stale_errors.clear_on_edit(self.login_message.clear, self.staff_id, self.pin)
         return page
 
     def _build_entry(self) -> QWidget:
@@ -354,8 +341,8 @@ class QuickEntryWindow(QWidget):
         self._set_busy(True)
         self.notice.hide()
         self._show(self.tr("Saving…"), _OK_STYLE)
-        self.ctx.executor.submit(lambda desk: record_quick(desk, staff, entry),
-                                 on_done=self._saved, on_error=self._save_failed)
+        tickets.save_quick(staff, entry).run(self.ctx, on_done=self._saved,
+                                             on_error=self._save_failed)
 
     def lock(self, *, change_cashier: bool = False) -> None:
         """Lock the window now (Ctrl+L); with *change_cashier* (Ctrl+Shift+L) the staff
@@ -370,22 +357,10 @@ class QuickEntryWindow(QWidget):
         self._focus_start()
 
     def login(self) -> None:
-        """Check the staff id and PIN on the executor, then log the session in."""
-        if self._busy:
-            return
-        staff_id, pin = self.staff_id.text().strip(), self.pin.text()
-        if not staff_id:
-            self.login_message.setText(self.tr("Enter your staff id"))
-            self.staff_id.setFocus()
-            return
-        if not pin:
-            self.login_message.setText(self.tr("Enter your PIN"))
-            self.pin.setFocus()
-            return
-        self._set_busy(True)
-        self.ctx.executor.submit(
-            lambda d: authenticate(d.conn, d.policy.staff, d.clock, staff_id, pin),
-            on_done=self._logged_in, on_error=self._login_failed, writes=False)
+        """Check the staff id and PIN on the executor, then log the session in (the
+        session's signals switch the page)."""
+        if not self._busy:
+            self.login_form.log_in()
 
     # ------------------------------------------------------------------ keys
 
@@ -533,18 +508,6 @@ class QuickEntryWindow(QWidget):
 
     # ------------------------------------------------------------------ login
 
-    def _logged_in(self, staff: Staff) -> None:
-        self._set_busy(False)
-        self.pin.clear()
-        self.login_message.clear()
-        self.ctx.session.login(staff)  # staff_changed / locked_changed switch the page
-
-    def _login_failed(self, exc: BaseException) -> None:
-        self._set_busy(False)
-        self.pin.clear()
-        self.login_message.setText(error_message(exc, self.ctx.language))
-        self.pin.setFocus()
-
     def _on_session(self, *_: Any) -> None:
         staff = self.ctx.session.staff
         if staff is None or self.ctx.session.locked:
@@ -563,14 +526,12 @@ class QuickEntryWindow(QWidget):
     def _focus_start(self) -> None:
         if self._stack.currentWidget() is self._entry_page:
             self.note.setFocus()
-        elif self.staff_id.text():
-            self.pin.setFocus()
         else:
-            self.staff_id.setFocus()
+            self.login_form.focus_start()
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
-        for field in (self.note, self.phone, self.amount, self.staff_id, self.pin):
+        for field in (self.note, self.phone, self.amount):
             field.setReadOnly(busy)
 
     def _clear_form(self) -> None:

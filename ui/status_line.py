@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
+from desktop.changes import Changes
 from desktop.hq_reach import notice_code, stranded_requests
 from desktop.i18n import tr as core_tr
 from desktop.sync_wiring import local_sync_status
@@ -31,12 +32,17 @@ class StatusLine(QStatusBar):
         self.addPermanentWidget(self.sync_label)
         self.addPermanentWidget(self.policy_label)
         ctx.session.staff_changed.connect(lambda _s: self.refresh())
-        ctx.executor.changed.connect(self.refresh)
+        ctx.executor.changed.connect(self._data_changed)
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self.refresh)
         self._timer.start()
         self.refresh()
+
+    def _data_changed(self, changes: Changes) -> None:
+        # Events waiting for the centre, the policy, and requests stranded for HQ.
+        if changes.any_sync_state or changes.any_policy or changes.any_compensation:
+            self.refresh()
 
     def refresh(self) -> None:
         """Re-read who, which policy, and sync (local data only: never the network)."""

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import handling
-from desktop.desk import Desk
 from desktop.lifecycle import ACCOUNTABILITY_OUTCOMES, HANDLING_ROLES, allowed_actions
 from desktop.staff import list_staff
 from domain.fold import TicketState
@@ -35,6 +34,8 @@ from ui import labels, stale_errors, steady
 from ui.compensation_form import CompensationForm
 from ui.context import AppContext
 from ui.naming import named as _named
+from ui.operations import tickets
+from ui.operations.op import Op
 from ui.score_box import ScoreBox
 
 # lupdate finds translate("Context", "literal") calls by this name.
@@ -444,9 +445,9 @@ class TicketActions(QWidget):
         self.stack.show()
         focus.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def _run(self, key: str, page_key: str, job: Callable[[Desk], Any],
+    def _run(self, key: str, page_key: str, op: Op[Any],
              clear: tuple[QLineEdit, ...]) -> None:
-        """Run *job* on the writer; on success clear the form, on failure say why."""
+        """Run *op* on the writer; on success clear the form, on failure say why."""
         page = self.pages[page_key]
         assert isinstance(page, _Page)
         if self._busy:
@@ -470,7 +471,7 @@ class TicketActions(QWidget):
             page.save.setEnabled(True)
             page.error.setText(labels.error_message(exc, self._ctx.language))
 
-        self._ctx.executor.submit(job, on_done=done, on_error=failed)
+        op.run(self._ctx, on_done=done, on_error=failed)
 
     def _target(self) -> tuple[Any, str] | None:
         staff = self._ctx.session.staff
@@ -485,7 +486,7 @@ class TicketActions(QWidget):
         staff, tid = target
         to, note = self._advance_to, self.advance_note.text()
         self._run(f"advance:{to}", "advance",
-                  lambda d: handling.advance(d, staff, tid, to, note=note or None),
+                  tickets.advance(staff, tid, to, note=note or None),
                   (self.advance_note,))
 
     def _save_close(self) -> None:
@@ -496,12 +497,10 @@ class TicketActions(QWidget):
         accountability = {"outcome": self.close_outcome.currentData() or "",
                           "subject": self.close_subject.text().strip(),
                           "note": self.close_note.text().strip()}
-
-        def job(d: Desk) -> TicketState:
-            return handling.advance(d, staff, tid, "closed", accountability=accountability,
-                                    note=accountability["note"] or None)
-
-        self._run("advance:closed", "close", job, (self.close_subject, self.close_note))
+        self._run("advance:closed", "close",
+                  tickets.advance(staff, tid, "closed", accountability=accountability,
+                                  note=accountability["note"] or None),
+                  (self.close_subject, self.close_note))
 
     def _save_first_contact(self) -> None:
         target = self._target()
@@ -510,7 +509,7 @@ class TicketActions(QWidget):
         staff, tid = target
         note = self.first_contact_note.text()
         self._run("first_contact", "first_contact",
-                  lambda d: handling.resolve_first_contact(d, staff, tid, note),
+                  tickets.resolve_first_contact(staff, tid, note),
                   (self.first_contact_note,))
 
     def _save_contact(self) -> None:
@@ -520,7 +519,7 @@ class TicketActions(QWidget):
         staff, tid = target
         method, text = str(self.contact_method.currentData()), self.contact_text.text()
         self._run("contact", "contact",
-                  lambda d: handling.contact_customer(d, staff, tid, method, text),
+                  tickets.contact_customer(staff, tid, method, text),
                   (self.contact_text,))
 
     def _save_note(self) -> None:
@@ -529,7 +528,7 @@ class TicketActions(QWidget):
             return
         staff, tid = target
         text = self.note_text.text()
-        self._run("note", "note", lambda d: handling.add_note(d, staff, tid, text),
+        self._run("note", "note", tickets.add_note(staff, tid, text),
                   (self.note_text,))
 
     def _save_rate(self) -> None:
@@ -544,7 +543,7 @@ class TicketActions(QWidget):
             page.error.setText(self.tr("Choose the customer's satisfaction, 1 to 5."))
             self.rate_score.setFocus(Qt.FocusReason.OtherFocusReason)
             return
-        self._run("rate", "rate", lambda d: handling.rate(d, staff, tid, score, comment or None),
+        self._run("rate", "rate", tickets.rate(staff, tid, score, comment or None),
                   (self.rate_comment,))
 
     def _save_reopen(self) -> None:
@@ -553,7 +552,7 @@ class TicketActions(QWidget):
             return
         staff, tid = target
         reason = self.reopen_reason.text()
-        self._run("reopen", "reopen", lambda d: handling.reopen(d, staff, tid, reason),
+        self._run("reopen", "reopen", tickets.reopen(staff, tid, reason),
                   (self.reopen_reason,))
 
     def _save_merge(self) -> None:
@@ -563,7 +562,7 @@ class TicketActions(QWidget):
         staff, tid = target
         into, reason = self.merge_into.text().strip(), self.merge_reason.text()
         self._run("merge", "merge",
-                  lambda d: handling.merge(d, staff, tid, into, reason or None),
+                  tickets.merge(staff, tid, into, reason or None),
                   (self.merge_into, self.merge_reason))
 
     def _save_correct(self) -> None:
@@ -575,12 +574,10 @@ class TicketActions(QWidget):
         sub = str(self.correct_subcategory.currentData())
         level = int(self.correct_level.currentData())
         reason = self.correct_reason.text()
-
-        def job(d: Desk) -> TicketState:
-            return handling.correct_triage(d, staff, tid, category=category, subcategory=sub,
-                                           level=level, reason=reason)
-
-        self._run("correct", "correct", job, (self.correct_reason,))
+        self._run("correct", "correct",
+                  tickets.correct_triage(staff, tid, category=category, subcategory=sub,
+                                         level=level, reason=reason),
+                  (self.correct_reason,))
 
     def _save_void(self) -> None:
         target = self._target()
@@ -588,7 +585,7 @@ class TicketActions(QWidget):
             return
         staff, tid = target
         reason = self.void_reason.text()
-        self._run("void", "void", lambda d: handling.void(d, staff, tid, reason),
+        self._run("void", "void", tickets.void(staff, tid, reason),
                   (self.void_reason,))
 
     # --- assignment ---------------------------------------------------------------------
@@ -626,8 +623,7 @@ class TicketActions(QWidget):
             self.message.setStyleSheet(_ERROR_STYLE)
             self.refresh()
 
-        self._ctx.executor.submit(lambda d: handling.assign(d, staff, tid, staff),
-                                  on_done=done, on_error=failed)
+        tickets.assign(staff, tid, staff).run(self._ctx, on_done=done, on_error=failed)
 
     def _save_assign(self) -> None:
         target = self._target()
@@ -638,4 +634,4 @@ class TicketActions(QWidget):
         handler = next((p for p in list_staff(self._ctx.desk.conn) if p.id == handler_id), None)
         if handler is None:
             return
-        self._run("assign", "assign", lambda d: handling.assign(d, staff, tid, handler), ())
+        self._run("assign", "assign", tickets.assign(staff, tid, handler), ())

@@ -2,8 +2,8 @@
 the timeline of its events and its compensation ledger.
 
 Reads go to the GUI thread's connection (one ticket: indexed and fast); writes go through
-the actions (:mod:`ui.ticket_actions`), and the panel re-reads after each write
-(``executor.changed``) and when someone else logs in (``session.staff_changed``).
+the actions (:mod:`ui.ticket_actions`), and the panel re-reads after a write that names
+its ticket (``executor.changed``) and when someone else logs in (``session.staff_changed``).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from desktop import views
 from desktop.approvals import reason_text
+from desktop.changes import Changes
 from desktop.response_clock import response_status
 from desktop.staff import list_staff
 from desktop.tickets import get_ticket
@@ -257,7 +258,7 @@ class TicketPanel(QWidget):
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self._tick)
-        ctx.executor.changed.connect(self.refresh)
+        ctx.executor.changed.connect(self._data_changed)
         # A bound method, not a lambda: the connection must die with the panel (a work
         # area rebuilt in another language drops this one).
         ctx.session.staff_changed.connect(self._staff_changed)
@@ -265,6 +266,13 @@ class TicketPanel(QWidget):
 
     def _staff_changed(self, _staff: object) -> None:
         self.refresh()
+
+    def _data_changed(self, changes: Changes) -> None:
+        # Only a write on the ticket shown (or its staff, its policy) redraws it: a save
+        # elsewhere leaves the focus and the scroll alone.
+        if (changes.names_ticket(self.current_ticket_id()) or changes.any_staff
+                or changes.any_policy):
+            self.refresh()
 
     def _request_print(self) -> None:
         if self._ticket is not None:

@@ -2,7 +2,8 @@
 
 Enter or a double-click opens the ticket (``ticket_activated``); moving the selection
 tells the window which ticket is current (``current_ticket_changed``). The table
-re-reads after every write (``executor.changed``) and keeps the selected ticket.
+re-reads after a write that changed tickets or staff (``executor.changed``) and keeps
+the selected ticket.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.changes import Changes
 from desktop.lifecycle import STATES
 from desktop.queue import QueueFilter
 from ui.context import AppContext
@@ -137,7 +139,7 @@ class TicketQueuePanel(QWidget):
         self.model.reloaded.connect(self._show_count)
         self.model.modelAboutToBeReset.connect(self._remember_selection)
         self.model.modelReset.connect(self._restore_selection)
-        ctx.executor.changed.connect(self.model.refresh)
+        ctx.executor.changed.connect(self._data_changed)
         ctx.session.staff_changed.connect(self._staff_changed)
         self._keep: str | None = None
         self._keep_scroll = 0
@@ -197,6 +199,13 @@ class TicketQueuePanel(QWidget):
         super().hideEvent(event)
 
     # --- internals -----------------------------------------------------------------
+
+    def _data_changed(self, changes: Changes) -> None:
+        # Any ticket may enter, leave or move in the filtered order, so the rows are
+        # read again when tickets changed (in place when the order held); handler names
+        # when staff changed.
+        if changes.any_ticket or changes.any_staff:
+            self.model.refresh()
 
     def _focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -644,11 +644,7 @@
     </message>
 </context>
 <context>
-    <name>LoginWidget</name>
-    <message>
-        <source>Kesu complaint desk</source>
-        <translation>客诉服务台</translation>
-    </message>
+    <name>LoginForm</name>
     <message>
         <source>Staff &amp;ID</source>
         <translation>工号(&amp;I)</translation>
@@ -658,16 +654,31 @@
         <translation>PIN(&amp;P)</translation>
     </message>
     <message>
-        <source>&amp;Language</source>
-        <translation>语言(&amp;L)</translation>
-    </message>
-    <message>
         <source>Log in</source>
         <translation>登录</translation>
     </message>
     <message>
         <source>e.g. d01</source>
         <translation>例如 d01</translation>
+    </message>
+    <message>
+        <source>Enter your staff ID.</source>
+        <translation>请输入工号。</translation>
+    </message>
+    <message>
+        <source>Enter your PIN.</source>
+        <translation>请输入密码。</translation>
+    </message>
+</context>
+<context>
+    <name>LoginWidget</name>
+    <message>
+        <source>Kesu complaint desk</source>
+        <translation>客诉服务台</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
     </message>
     <message>
         <source>Demo store: staff and PINs (double-click to fill)</source>
@@ -696,14 +707,6 @@
     <message>
         <source>Log in with your staff ID and PIN.</source>
         <translation>请输入工号和密码登录。</translation>
-    </message>
-    <message>
-        <source>Enter your staff ID.</source>
-        <translation>请输入工号。</translation>
-    </message>
-    <message>
-        <source>Enter your PIN.</source>
-        <translation>请输入密码。</translation>
     </message>
 </context>
 <context>
@@ -958,18 +961,6 @@
         <translation>登录后登记客诉</translation>
     </message>
     <message>
-        <source>&amp;Log in</source>
-        <translation>登录(&amp;L)</translation>
-    </message>
-    <message>
-        <source>Staff &amp;id</source>
-        <translation>员工编号(&amp;I)</translation>
-    </message>
-    <message>
-        <source>&amp;PIN</source>
-        <translation>PIN(&amp;P)</translation>
-    </message>
-    <message>
         <source>Empty note: 1–{count} picks the category · Alt+number changes it · Esc hides</source>
         <translation>情况为空时按 1–{count} 选分类 · Alt+数字改分类 · Esc 隐藏</translation>
     </message>
@@ -1008,14 +999,6 @@
     <message>
         <source>Saving…</source>
         <translation>正在保存…</translation>
-    </message>
-    <message>
-        <source>Enter your staff id</source>
-        <translation>请输入员工编号</translation>
-    </message>
-    <message>
-        <source>Enter your PIN</source>
-        <translation>请输入 PIN</translation>
     </message>
     <message>
         <source>Pick a category first: press 1–{count}</source>

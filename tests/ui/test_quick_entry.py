@@ -12,12 +12,13 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
+from desktop.changes import Changes
 from desktop.desk import install_policy_document, open_desk
 from desktop.staff import Staff
 from tests.ui.conftest import PINS
 from tests.ui.keyboard import commit_text
-from ui import quick_entry
 from ui.context import AppContext
+from ui.operations import tickets as ticket_operations
 from ui.quick_entry import QuickEntryWindow
 
 Key = Qt.Key
@@ -245,7 +246,7 @@ def test_a_failed_save_keeps_everything_and_says_why(
     def broken(*args: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(quick_entry, "record_quick", broken)
+    monkeypatch.setattr(ticket_operations, "record_quick", broken)
     login("c1")
     keys.type("2多收了钱")
     keys.press(Key.Key_Tab)
@@ -289,7 +290,7 @@ def test_a_policy_pulled_by_sync_changes_the_buttons_and_keeps_the_pick(
     finally:
         sync_side.close()
     ctx.refresh_policy()
-    ctx.executor.changed.emit()
+    ctx.executor.changed.emit(Changes(policy=True))
     assert window.category_buttons[0].text() == "1 商品质量"
     assert window.category() == picked
     kinds = [window.kind.itemData(i) for i in range(window.kind.count())]

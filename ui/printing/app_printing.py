@@ -7,10 +7,10 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
-from desktop.desk import Desk
-from desktop.printing import print_queue, print_settings
+from desktop.printing import print_settings
 from ui.context import AppContext
 from ui.labels import error_message
+from ui.operations import printing
 from ui.printing.print_dialog import PrintDialog
 from ui.printing.print_queue_panel import PrintQueueIndicator, PrintQueuePanel
 from ui.printing.spooler import PrintSpooler
@@ -86,11 +86,8 @@ class Printing(QObject):
         if not settings.printer or not settings.quick_print or self._ctx.session.staff is None:
             return False
         staff, printer, paper = self._ctx.staff, settings.printer, settings.paper
-
-        def job(desk: Desk) -> print_queue.PrintJob:
-            return print_queue.enqueue(desk, staff, ticket_id, kind="complaint", paper=paper,
-                                       printer=printer)
-
-        self._ctx.executor.submit(
-            job, on_error=lambda exc: self.problem.emit(error_message(exc, self._ctx.language)))
+        printing.enqueue(staff, ticket_id, kind="complaint", paper=paper,
+                         printer=printer).run(
+            self._ctx,
+            on_error=lambda exc: self.problem.emit(error_message(exc, self._ctx.language)))
         return True

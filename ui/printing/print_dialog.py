@@ -25,15 +25,14 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import views
-from desktop.desk import Desk
 from desktop.printing import print_queue, print_settings
 from desktop.printing.print_settings import default_pdf_folder, pdf_folder, pdf_target
 from desktop.receipts.issue import draw_receipt
 from desktop.tickets import get_ticket
 from domain.money import format_yuan
-from local_db.connection import transaction
 from ui.context import AppContext
 from ui.labels import compensation_kind_label, error_message
+from ui.operations import printing
 from ui.printing.pdf_pages import load_pdf, render_page
 from ui.printing.print_queue_panel import kind_label, printer_label
 
@@ -257,17 +256,10 @@ class PrintDialog(QDialog):
         ticket_id, kind, paper = self._ticket_id, self.current_kind(), self.current_paper()
         printer, line, quick = self.current_printer(), self._compensation_id(), \
             self.quick.isChecked()
-
-        def job(desk: Desk) -> print_queue.PrintJob:
-            with transaction(desk.conn):  # the job and the remembered choice, or neither
-                queued = print_queue.enqueue(desk, staff, ticket_id, kind=kind, paper=paper,
-                                             printer=printer, compensation_id=line)
-                print_settings.remember(desk, printer, paper)
-                print_settings.set_quick_print(desk, quick)
-            return queued
-
+        op = printing.enqueue_remembered(staff, ticket_id, kind=kind, paper=paper,
+                                         printer=printer, compensation_id=line, quick=quick)
         self.print_button.setEnabled(False)
-        self._ctx.executor.submit(job, on_done=self._queued, on_error=self._failed)
+        op.run(self._ctx, on_done=self._queued, on_error=self._failed)
 
     def _queued(self, job: print_queue.PrintJob) -> None:
         self.print_button.setEnabled(True)

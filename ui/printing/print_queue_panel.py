@@ -23,7 +23,10 @@ from desktop.printing.escpos import is_escpos
 from desktop.printing.print_queue import PrintJob
 from desktop.printing.print_settings import pdf_folder
 from ui.context import AppContext
+from ui.executor import RefreshOn
 from ui.labels import error_message, local_time
+from ui.operations import printing
+from ui.operations.op import Op
 
 translate = QCoreApplication.translate
 FAILED_COLOUR = "#c5221f"
@@ -116,7 +119,7 @@ class PrintQueuePanel(QWidget):
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close)
         self.resize(980, 360)
         self._jobs: list[PrintJob] = []
-        ctx.executor.changed.connect(self.refresh)
+        RefreshOn(ctx.executor, self, lambda c: c.any_print_job, self.refresh)
         self.refresh()
 
     def refresh(self) -> None:
@@ -169,20 +172,19 @@ class PrintQueuePanel(QWidget):
         """Retry the selected failed job (after fixing the paper or the printer)."""
         job = self.selected_job()
         if job is not None:
-            self._submit(lambda desk: print_queue.retry(desk, job.id))
+            self._submit(printing.retry(job.id))
 
     def cancel_selected(self) -> None:
         """Give up the selected waiting or failed job; nothing is recorded."""
         job = self.selected_job()
         if job is not None and self._ctx.session.staff is not None:
             staff = self._ctx.staff
-            self._submit(lambda desk: print_queue.cancel(desk, job.id, staff))
+            self._submit(printing.cancel(job.id, staff))
 
-    def _submit(self, job: object) -> None:
+    def _submit(self, op: Op[PrintJob]) -> None:
         self.problem.clear()
-        self._ctx.executor.submit(
-            job,  # type: ignore[arg-type]
-            on_error=lambda exc: self.problem.setText(error_message(exc, self._ctx.language)))
+        op.run(self._ctx, on_error=lambda exc: self.problem.setText(
+            error_message(exc, self._ctx.language)))
 
 
 class PrintQueueIndicator(QPushButton):
@@ -200,7 +202,7 @@ class PrintQueueIndicator(QPushButton):
         self.setFlat(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.clicked.connect(self.open_queue.emit)
-        ctx.executor.changed.connect(self.refresh)
+        RefreshOn(ctx.executor, self, lambda c: c.any_print_job, self.refresh)
         self.refresh()
 
     def refresh(self) -> None:

@@ -13,11 +13,12 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal
 
-from desktop.desk import Desk
 from desktop.printing import print_queue
 from desktop.printing.print_queue import PrintJob, RenderedJob
 from ui.context import AppContext
+from ui.executor import RefreshOn
 from ui.labels import error_message
+from ui.operations import printing
 from ui.printing.pdf_pages import PrintFailed
 from ui.printing.render import print_pdf
 
@@ -45,20 +46,6 @@ class _PrintThread(QThread):
             self.error = f"{type(exc).__name__}: {exc}"
 
 
-def _take_next(desk: Desk, language: str) -> tuple[PrintJob, RenderedJob] | None:
-    """On the writer: the oldest waiting job, drawn and marked ``printing``."""
-    job = print_queue.next_waiting(desk.conn)
-    if job is None:
-        return None
-    try:
-        rendered = print_queue.render_job(desk, job.id)
-    except Exception as exc:  # e.g. the compensation was revoked since: the job fails
-        print_queue.start(desk, job.id)
-        print_queue.fail(desk, job.id, error_message(exc, language))
-        return None
-    return print_queue.start(desk, job.id), rendered
-
-
 class PrintSpooler(QObject):
     """Prints the desk's queued receipts, one at a time, in order.
 
@@ -78,7 +65,7 @@ class PrintSpooler(QObject):
         self._running = False
         self._thread: _PrintThread | None = None
         self.last_output: Path | None = None
-        ctx.executor.changed.connect(self.poll)
+        RefreshOn(ctx.executor, self, lambda c: c.any_print_job, self.poll)  # a job may wait
 
     def start(self) -> None:
         """Begin: jobs a crash left ``printing`` become ``failed`` (never reprinted by
@@ -88,9 +75,8 @@ class PrintSpooler(QObject):
         self._running = True
         self._busy = True
         language = self._ctx.language
-        self._ctx.executor.submit(
-            lambda desk: print_queue.recover_interrupted(desk, language),
-            on_done=lambda _ids: self._idle(), on_error=lambda _exc: self._idle())
+        printing.recover_interrupted(language).run(
+            self._ctx, on_done=lambda _ids: self._idle(), on_error=lambda _exc: self._idle())
 
     def stop(self) -> None:
         """Take no more jobs; wait a little for the one at the printer."""
@@ -110,8 +96,8 @@ class PrintSpooler(QObject):
             return
         self._busy = True
         language = self._ctx.language
-        self._ctx.executor.submit(lambda desk: _take_next(desk, language), on_done=self._taken,
-                                  on_error=self._take_failed)
+        printing.take_next(language).run(self._ctx, on_done=self._taken,
+                                         on_error=self._take_failed)
 
     def _idle(self) -> None:
         self._busy = False
@@ -143,15 +129,13 @@ class PrintSpooler(QObject):
             return
         if error is None:
             self.last_output = thread.output
-            self._ctx.executor.submit(
-                lambda desk: print_queue.complete(desk, job.id, job.requested_by, rendered),
-                on_done=lambda _j: self._finished(job.id, None),
+            printing.complete(job, rendered).run(
+                self._ctx, on_done=lambda _j: self._finished(job.id, None),
                 on_error=lambda exc: self._finished(
                     job.id, error_message(exc, self._ctx.language)))
         else:
-            self._ctx.executor.submit(
-                lambda desk: print_queue.fail(desk, job.id, error),
-                on_done=lambda _j: self._finished(job.id, error),
+            printing.fail(job.id, error).run(
+                self._ctx, on_done=lambda _j: self._finished(job.id, error),
                 on_error=lambda _exc: self._finished(job.id, error))
 
     def _finished(self, job_id: int, error: str | None) -> None:

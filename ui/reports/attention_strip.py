@@ -15,6 +15,7 @@ from functools import partial
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from desktop.changes import Changes
 from desktop.desk import Desk
 from desktop.reports.attention import Attention, start_screen
 from desktop.reports.durations import duration_text
@@ -146,8 +147,9 @@ class AttentionStrip(QFrame):
             self.show_period.emit(self.period)
         self.drill_requested.emit(alert.drill, title)
 
-    def _changed(self) -> None:
-        if self._active:
+    def _changed(self, changes: Changes) -> None:
+        if self._active and (changes.any_ticket or changes.any_compensation
+                             or changes.any_staff):
             self._debounce.start()
 
     def _fill_row(self, row: FlowLayout, label: QLabel, buttons: list[QPushButton],

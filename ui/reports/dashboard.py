@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.changes import Changes
 from desktop.desk import Desk
 from desktop.reports.figures import build_report
 from desktop.reports.model import Drill, Period, Report
@@ -253,7 +254,9 @@ class ReportDashboard(QWidget):
         if self.kind_box.currentData() == "custom" and self.isVisible():
             self._debounce.start()  # typing a date changes it digit by digit
 
-    def _data_changed(self) -> None:
+    def _data_changed(self, changes: Changes) -> None:
+        if not (changes.any_ticket or changes.any_compensation or changes.any_staff):
+            return
         if self.isVisible():
             self._debounce.start()
         else:
