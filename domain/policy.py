@@ -3,6 +3,12 @@
 Every number in ``domain.md`` ships as data in ``resources/policy/default.json``; the
 code reads it from here and never hard-codes it. A bad document is rejected with the
 JSON path of the first problem and the reason.
+
+A document is parsed once (:func:`parse_policy`) into frozen, typed sections, its triage
+engine included; readers take figures and names from those sections, never from the
+document itself, so each default is written once, here, and an older document that
+lacks a section reads the same everywhere (``tests/desktop/test_policy.py`` refuses a
+``.raw`` read outside this module).
 """
 
 from __future__ import annotations
