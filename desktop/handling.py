@@ -34,7 +34,7 @@ def _record(desk: Desk, ticket: TicketState, actor: str, type: str,
 
 
 def _note_text(desk: Desk, value: object, required: bool = True) -> str | None:
-    limit = int(desk.policy.raw.get("intake", {}).get("max_note_chars", 5000))
+    limit = desk.policy.intake.max_note_chars
     return clean_text(value, "note", limit, required)
 
 
@@ -86,12 +86,7 @@ def approvals_needed(desk: Desk, ticket_id: str) -> int:
 
 
 def _subcategory_label(desk: Desk, subcategory: str) -> str:
-    key = "label_en" if current_language() == "en" else "label_zh"
-    for node in desk.policy.raw["triage"]["categories"].values():
-        info = node.get("subcategories", {}).get(subcategory)
-        if isinstance(info, dict) and info.get(key):
-            return str(info[key])
-    return subcategory
+    return desk.policy.subcategory_label(subcategory, current_language() == "en")
 
 
 def resolve_first_contact(desk: Desk, actor: Staff, ref: str, note: str) -> TicketState:

@@ -149,7 +149,7 @@ def save_ticket(desk: Desk, actor: Staff, draft: Draft) -> CreatedTicket:
             desk.conn, ticket_id=ticket_id, type="ticket_created", payload=payload,
             actor=actor.id, occurred_at=now, policy_version=policy.version,
         )
-        notify = policy.raw["levels"][str(result.level)].get("notify_at_creation") or []
+        notify = policy.target(result.level).notify_at_creation
         if notify:
             recorded = record_event(
                 desk.conn, ticket_id=ticket_id, type="notification_raised",

@@ -62,7 +62,7 @@ class QueuePanel(QWidget):
             self.level_box.addItem(level_label(level), level)
         self.channel_box = _named(QComboBox(), "queueChannel")
         self.channel_box.addItem(self.tr("Any channel"), None)
-        for channel in ctx.desk.policy.raw.get("channels", {}):
+        for channel in ctx.desk.policy.channels:
             self.channel_box.addItem(channel_label(ctx.desk.policy, channel, ctx.language),
                                      channel)
         self.overdue_box = _named(QCheckBox(self.tr("O&verdue")), "queueOverdue")

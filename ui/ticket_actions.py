@@ -266,7 +266,7 @@ class TicketActions(QWidget):
         correct = self._page("correct", self._save_correct)
         policy = self._ctx.desk.policy
         self.correct_category = _named(QComboBox(), "correctCategory")
-        for cat in policy.raw["triage"]["categories"]:
+        for cat in policy.categories:
             self.correct_category.addItem(
                 labels.category_label(policy, cat, self._ctx.language), cat)
         self.correct_subcategory = _named(QComboBox(), "correctSubcategory")
@@ -301,9 +301,9 @@ class TicketActions(QWidget):
     def _fill_subcategories(self) -> None:
         policy = self._ctx.desk.policy
         cat = self.correct_category.currentData()
-        node = policy.raw["triage"]["categories"].get(cat, {})
+        node = policy.categories.get(cat)
         self.correct_subcategory.clear()
-        for sub in node.get("subcategories", {}):
+        for sub in node.subcategories if node else ():
             self.correct_subcategory.addItem(
                 labels.subcategory_label(policy, sub, self._ctx.language), sub)
 

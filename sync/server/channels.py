@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection
 from domain import event_schema
 from domain.clock import format_time
 from domain.event_schema import CODE_RE, MAX_FEN, NONBLANK_RE
-from domain.policy import Policy
+from domain.policy import IntakeLimits, Policy
 from domain.triage import ComplaintInput, Reason, TriageResult
 from sync.server import bodies, policy_store
 from sync.server.bodies import PHONE_RE, check_body
@@ -101,7 +101,7 @@ def _given(obj: Mapping[str, Any], key: str, field: str, limit: int) -> str | No
     return clean_note(obj[key], field, limit, required=True)
 
 
-def parse_request(raw: object, limits: Mapping[str, Any],
+def parse_request(raw: object, limits: IntakeLimits,
                   max_amount_fen: int = MAX_FEN) -> ChannelRequest:
     """Validate a request body; :class:`ActionRefused` 400 with the first problem.
 
@@ -120,7 +120,7 @@ def parse_request(raw: object, limits: Mapping[str, Any],
     if not isinstance(external, str) or not NONBLANK_RE.search(external) \
             or len(external) > MAX_EXTERNAL_ID:
         raise ActionRefused(400, "malformed", f"external_id: 1-{MAX_EXTERNAL_ID} characters")
-    text = clean_note(raw.get("text"), "text", int(limits.get("max_text_chars", 5000)),
+    text = clean_note(raw.get("text"), "text", limits.max_text_chars,
                       required=True)
     assert text is not None
     customer, product = _obj(raw, "customer"), _obj(raw, "product")
@@ -129,7 +129,7 @@ def parse_request(raw: object, limits: Mapping[str, Any],
                                      or not 0 <= paid <= max_amount_fen):
         raise ActionRefused(400, "malformed",
                             f"amount_paid_fen: an integer (fen) in 0..{max_amount_fen}")
-    name_limit = int(limits.get("max_name_chars", 50))
+    name_limit = limits.max_name_chars
     request = ChannelRequest(
         store_code=store, channel=str(channel), text=text, external_id=external,
         customer_name=_given(customer, "name", "customer.name", name_limit),
@@ -237,7 +237,7 @@ def create(storage: Storage, raw: object) -> ChannelTicket:
     """Create the ticket of a channel complaint (or return the one made for its external id)."""
     with storage.engine.connect() as conn:
         policy, _ = policy_store.current(conn)
-    request = parse_request(raw, policy.raw.get("intake", {}),
+    request = parse_request(raw, policy.intake,
                             policy.compensation.max_amount_fen)
     with central_transaction(storage) as w:
         conn = w.conn
@@ -280,7 +280,7 @@ def create(storage: Storage, raw: object) -> ChannelTicket:
         actor = f"channel:{request.channel}"
         row = w.append(request.store_code, ticket_id, "ticket_created", payload,
                        actor=actor, policy_version=policy.version)
-        notify_to = policy.raw["levels"][str(result.level)].get("notify_at_creation") or []
+        notify_to = policy.target(result.level).notify_at_creation
         if notify_to:
             w.append(request.store_code, ticket_id, "notification_raised",
                      {"to": list(notify_to), "reason": f"level_{result.level}"},

@@ -34,7 +34,6 @@ STATES = ("accepted", "rectifying", "reviewing", "accountability", "closed", "ra
 HQ_TARGETS = ("accepted", "rectifying", "reviewing", "accountability", "closed")
 REOPENABLE = frozenset({"closed", "rated"})
 DECISIONS = ("approved", "refused")
-DEFAULT_MAX_NOTE = 5000
 
 _WIRE = ("event_id", "ticket_id", "type", "payload", "actor", "device_id", "device_seq",
          "hlc", "occurred_at", "policy_version", "schema_version", "prev_hash", "hash")
@@ -199,7 +198,7 @@ def clean_note(value: object, field: str, limit: int, *, required: bool) -> str 
 
 def _note_limit(conn: Connection) -> int:
     policy, _ = policy_store.current(conn)
-    return int(policy.raw.get("intake", {}).get("max_note_chars", DEFAULT_MAX_NOTE))
+    return policy.intake.max_note_chars
 
 
 def _write(w: CentralWriter, store: str, ticket_id: str, type: str,
