@@ -30,10 +30,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.sync_push_pull import COMPLAINTS, server_on  # noqa: E402
+from desktop.desk_sync.engine import SyncEngine  # noqa: E402
 from desktop.tickets import create_ticket  # noqa: E402
 from domain.clock import FixedClock, parse_time  # noqa: E402
 from local_db import sync_state  # noqa: E402
-from sync.engine import SyncEngine  # noqa: E402
 from sync.server.storage import Storage  # noqa: E402
 from tests.sync.helpers import DeskNode  # noqa: E402
 

@@ -24,8 +24,8 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
+from desktop.desk_sync.engine import SyncEngine
 from local_db import store
-from sync.engine import SyncEngine
 from sync.errors import NetworkError
 from sync.server.storage import normalise_url
 from tests.sync.helpers import DeskNode, ServerProcess, headers

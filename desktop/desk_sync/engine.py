@@ -29,14 +29,13 @@ from typing import Any, Protocol
 
 import httpx
 
+from desktop.desk_sync.errors import LocalFailure, PolicyRefused
 from local_db import sync_state
 from local_db.errors import StoreError
 from sync.errors import (
     BadResponse,
     EnrolRefused,
-    LocalFailure,
     NetworkError,
-    PolicyRefused,
     ServerError,
     ServerRejected,
     SyncError,
