@@ -21,15 +21,17 @@ damaged database) are not answers of the wire: they live with the desk's engine 
 
 from __future__ import annotations
 
+from domain.errors import KesuError
 
-class SyncError(Exception):
-    """Base of every sync failure. ``code`` is a message key for the desk UI."""
+
+class SyncError(KesuError):
+    """Base of every sync failure, a branch of :class:`~domain.errors.KesuError`.
+    ``code`` (one per class) is a message key for the desk UI."""
 
     code = "sync.error"
 
     def __init__(self, detail: str = "") -> None:
-        super().__init__(detail or self.code)
-        self.detail = detail
+        self._init_with_detail(detail, {})  # only EnrolRefused has message fields
 
 
 class Unauthorized(SyncError):
