@@ -15,6 +15,10 @@ The base is usually a ``git worktree`` of an earlier commit::
         "save_latency --saves 100" "sync_push_pull --backend sqlite" \\
         "sync_idle_round --backend sqlite" "ui_startup"
 
+A base older than the commit "bench/save_latency deletes each bare SQLite row right
+after timing it" needs that commit applied (``git show <it> | git -C /tmp/kesu-before
+apply``; it touches that script alone): without it the old save_latency fails.
+
 Without scripts it runs the issue's figures (:data:`DEFAULT`). Prints one JSON object:
 every run's figures per tree, and for every number in them the median of each tree and
 head/base. This module imports nothing of the project, so it works on any two trees.
