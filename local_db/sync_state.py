@@ -1,7 +1,7 @@
 """Desk-side sync state: the outbox, applying pulled events, and the sync bookkeeping.
 
-Knows SQLite and the event log, not HTTP (that is ``sync.engine``). Bookkeeping lives
-in the ``meta`` table:
+Knows SQLite and the event log, not HTTP (that is ``desktop.desk_sync.engine``).
+Bookkeeping lives in the ``meta`` table:
 
 * ``sync_token``        device token, only where no credential store is injected (tests,
   tools); the desk keeps it in the OS keyring (``desktop.credentials``), which moves a

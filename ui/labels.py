@@ -113,10 +113,10 @@ def event_label(event_type: str) -> str:
 
 def error_message(exc: BaseException, language: str) -> str:
     """What went wrong, in the user's language, for any error a job can raise."""
+    if isinstance(exc, StoreError):  # a KesuError too: asked first, for its detail
+        return core_tr(exc.code, language, **exc.params, detail=exc.detail)
     if isinstance(exc, KesuError):
         return core_tr(exc.code, language, **exc.params)
-    if isinstance(exc, StoreError):
-        return core_tr(exc.code, language, **exc.params, detail=exc.detail)
     if isinstance(exc, sqlite3.DatabaseError):
         return core_tr("store.sqlite", language, detail=str(exc))
     return QCoreApplication.translate("labels", "Unexpected error: %1").replace(
