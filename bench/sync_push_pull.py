@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from desktop.desk import init_desk  # noqa: E402
-from desktop.handling import add_note  # noqa: E402
 from desktop.staff import add_staff  # noqa: E402
+from desktop.ticket_actions import add_note  # noqa: E402
 from desktop.tickets import create_ticket  # noqa: E402
 from domain.clock import FixedClock, parse_time  # noqa: E402
 from local_db import sync_state  # noqa: E402
