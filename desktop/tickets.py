@@ -18,7 +18,7 @@ from domain.actions.creation import (
     new_verify_code,
     ticket_created,
 )
-from domain.actions.triaged import group_raises
+from domain.actions.triaged import SETTLED, group_raises
 from domain.clock import format_time
 from domain.errors import NotFound
 from domain.fold import FINAL_STATES, TicketState
@@ -148,10 +148,13 @@ def _raise_group(desk: Desk, actor: Staff, result: TriageResult, new_id: str) ->
     """Raise the earlier tickets of a group to the new ticket's level (never lower);
     which ones, and how, is the domain's group rule (:mod:`domain.actions.triaged`)."""
     since = format_time(desk.now() - timedelta(minutes=desk.triage.group_window_minutes()))
-    # Only the subcategory's tickets can be raised: the index keeps the read small.
+    # Narrowed in SQL to what the rule can lift (a busy group's earlier tickets are
+    # mostly raised already: reading them all doubled the save); the rule decides.
+    settled = ", ".join("?" * len(SETTLED))
     rows = desk.conn.execute(
-        "SELECT id FROM tickets WHERE subcategory = ? AND created_at >= ? AND id != ?",
-        (result.subcategory, since, new_id),
+        "SELECT id FROM tickets WHERE subcategory = ? AND created_at >= ? AND id != ? "
+        f"AND level > ? AND status NOT IN ({settled})",
+        (result.subcategory, since, new_id, result.level, *sorted(SETTLED)),
     ).fetchall()
     earlier = [projection.read_ticket(desk.conn, row["id"]) for row in rows]
     numbers = []
