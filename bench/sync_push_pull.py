@@ -28,8 +28,8 @@ import _support
 import httpx
 
 from desktop.desk import init_desk
-from desktop.handling import add_note
 from desktop.staff import add_staff
+from desktop.ticket_actions import add_note
 from desktop.tickets import create_ticket
 from domain.clock import FixedClock, parse_time
 from local_db import sync_state

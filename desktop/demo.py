@@ -12,15 +12,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from desktop import handling
+from desktop import ticket_actions as handling
 from desktop.alerts import acknowledge, active_alerts
 from desktop.compensation import compensate
 from desktop.desk import Desk, init_desk
-from desktop.lifecycle import first_contact_refusal
 from desktop.staff import Staff, add_staff
 from desktop.tickets import create_ticket, get_ticket
 from domain.clock import FixedClock, format_time
 from domain.errors import KesuError
+from domain.lifecycle import first_contact_refusal
 from local_db import meta
 from local_db.connection import transaction
 from local_db.errors import StoreError

@@ -158,7 +158,7 @@ class FirstContactPolicy:
     """Which complaints may be closed at first contact (首问解决), skipping 整改 → 复核 → 奖惩.
 
     ``subcategories`` is ``None`` for every subcategory. Level 1 is never allowed,
-    whatever a document lists (``desktop.lifecycle.check_first_contact`` refuses it).
+    whatever a document lists (``domain.lifecycle.check_first_contact`` refuses it).
     Older documents have no ``first_contact`` section: levels 2 and 3, any subcategory.
     """
 

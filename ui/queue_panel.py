@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.lifecycle import STATES
 from desktop.queue import QueueFilter
+from domain.lifecycle import STATES
 from ui.context import AppContext
 from ui.fit import FlowLayout
 from ui.labels import channel_label, level_label, state_label

@@ -9,13 +9,13 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from desktop import handling
+from desktop import ticket_actions as handling
 from desktop.desk import init_desk
-from desktop.lifecycle import FORWARD, OPEN_STATES, REOPENABLE
 from desktop.staff import add_staff
 from desktop.tickets import create_ticket, get_ticket
 from domain.clock import FixedClock
 from domain.errors import InvalidInput, KesuError, PermissionDenied, TransitionRefused
+from domain.lifecycle import FORWARD, OPEN_STATES, REOPENABLE
 from local_db import eventlog, store
 from local_db.errors import StoreError
 from tests.conftest import NAMES, PINS, ROLES, START
@@ -251,7 +251,7 @@ TestLifecycleMachine.settings = settings(
 def test_take_and_hand_over(desk, staff) -> None:
     """Handling staff take a ticket or hand it to a colleague who can handle it; each is an
     ``assigned`` event naming the new handler and who gave it."""
-    from desktop.lifecycle import allowed_actions
+    from domain.lifecycle import allowed_actions
 
     t = create_ticket(desk, staff["c1"], {"text": TEXT}).ticket
     assert t.handler is None

@@ -205,10 +205,10 @@ def random_edit(node: DeskNode, rng: Any, known: list[str]) -> str | None:
     the desk refused it (a ticket another desk closed, a conflict...): refusals are
     part of the game, never a failure.
     """
-    from desktop.handling import add_note, advance, contact_customer
-    from desktop.lifecycle import FORWARD
+    from desktop.ticket_actions import add_note, advance, contact_customer
     from desktop.tickets import create_ticket, get_ticket
     from domain.errors import KesuError
+    from domain.lifecycle import FORWARD
     from local_db.errors import StoreError
 
     node.clock.advance(seconds=rng.randint(1, 90))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop import handling
+from desktop import ticket_actions as handling
 from desktop.desk import Desk
 from desktop.desk_sync.wiring import build_engine
 from desktop.staff import Staff

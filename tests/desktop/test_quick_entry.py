@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from desktop import quick_intake
+from desktop import quick_entry
 from desktop.compensation import Outcome
 from desktop.desk import Desk
-from desktop.quick_intake import (
+from desktop.quick_entry import (
     QuickEntry,
     best_subcategory,
     categories,
@@ -153,7 +153,7 @@ def test_a_failed_compensation_leaves_no_half_entry(
     def broken(*args: object, **kwargs: object) -> Outcome:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(quick_intake, "compensate", broken)
+    monkeypatch.setattr(quick_entry, "compensate", broken)
     with pytest.raises(RuntimeError):
         record_quick(desk, staff["c1"], QuickEntry("service", "酸奶发霉了", amount="5"))
     # Ticket, correction and compensation are one transaction: a retry makes no twin.

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 from desktop.compensation import Outcome, compensate
 from desktop.desk import Desk
-from desktop.handling import correct_triage
 from desktop.i18n import current_language, tr
 from desktop.staff import Staff
+from desktop.ticket_actions import correct_triage
 from desktop.tickets import CreatedTicket, prepare_ticket, save_ticket
 from domain.errors import InvalidInput
 from domain.fold import TicketState
