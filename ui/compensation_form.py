@@ -26,9 +26,10 @@ from PySide6.QtWidgets import (
 
 from desktop import approvals
 from desktop.changes import Changes
-from desktop.compensation import Decision, Outcome
+from desktop.compensation import Outcome
 from desktop.hq_reach import hq_unreachable_reason, notice_code
 from desktop.i18n import tr as core_tr
+from domain.actions.compensation import Decision
 from domain.errors import AuthenticationFailed, InvalidInput
 from domain.fold import TicketState
 from domain.money import format_yuan, parse_yuan

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from desktop import handling
+from desktop import ticket_actions
 from desktop.changes import EVERYTHING, NOTHING, Changes, changes_since, event_mark, recorded
 from desktop.compensation import compensate
 from desktop.desk import Desk
@@ -23,10 +23,10 @@ def test_a_note_and_a_merge_name_the_ticket_they_wrote_on(
         desk: Desk, staff: dict[str, Staff]) -> None:
     a = create_ticket(desk, staff["d1"], {"text": "牛奶过期了"}).ticket
     b = create_ticket(desk, staff["d1"], {"text": "面包发霉了"}).ticket
-    noted = recorded(lambda d: handling.add_note(d, staff["d1"], a.id, "已联系"))(desk)
+    noted = recorded(lambda d: ticket_actions.add_note(d, staff["d1"], a.id, "已联系"))(desk)
     assert noted.changes.tickets == {a.id} and not noted.changes.ticket_added
     assert noted.changes.names_ticket(a.id) and not noted.changes.names_ticket(b.id)
-    merged = recorded(lambda d: handling.merge(d, staff["m1"], b.id, a.id, "同一件事"))(desk)
+    merged = recorded(lambda d: ticket_actions.merge(d, staff["m1"], b.id, a.id, "同一件事"))(desk)
     assert merged.changes.tickets == {b.id}  # the duplicate's event: ``merged``
 
 

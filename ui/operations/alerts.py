@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from desktop.alerts import acknowledge as acknowledge_alert
-from desktop.handling import escalate_due
 from desktop.staff import Staff
+from desktop.ticket_actions import escalate_due
 from ui.operations.op import Op
 
 

@@ -1,11 +1,11 @@
-"""Ticket writes: recording a complaint, and each step of its handling."""
+"""Ticket writes: recording a complaint, and each step of its ticket_actions."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from desktop import handling
-from desktop.quick_intake import QuickEntry, QuickResult, record_quick
+from desktop import ticket_actions
+from desktop.quick_entry import QuickEntry, QuickResult, record_quick
 from desktop.staff import Staff
 from desktop.tickets import CreatedTicket, Draft, save_ticket
 from domain.fold import TicketState
@@ -26,54 +26,54 @@ def advance(staff: Staff, tid: str, to: str, *, note: str | None = None,
             accountability: dict[str, Any] | None = None) -> Op[TicketState]:
     """Move the ticket on to status *to* (closing takes the accountability record)."""
     if accountability is None:
-        return Op(lambda d: handling.advance(d, staff, tid, to, note=note))
-    return Op(lambda d: handling.advance(d, staff, tid, to, accountability=accountability,
+        return Op(lambda d: ticket_actions.advance(d, staff, tid, to, note=note))
+    return Op(lambda d: ticket_actions.advance(d, staff, tid, to, accountability=accountability,
                                          note=note))
 
 
 def resolve_first_contact(staff: Staff, tid: str, note: str) -> Op[TicketState]:
     """Settled at the first contact."""
-    return Op(lambda d: handling.resolve_first_contact(d, staff, tid, note))
+    return Op(lambda d: ticket_actions.resolve_first_contact(d, staff, tid, note))
 
 
 def contact_customer(staff: Staff, tid: str, method: str, text: str) -> Op[TicketState]:
     """The customer was contacted."""
-    return Op(lambda d: handling.contact_customer(d, staff, tid, method, text))
+    return Op(lambda d: ticket_actions.contact_customer(d, staff, tid, method, text))
 
 
 def add_note(staff: Staff, tid: str, text: str) -> Op[TicketState]:
     """A note on the ticket."""
-    return Op(lambda d: handling.add_note(d, staff, tid, text))
+    return Op(lambda d: ticket_actions.add_note(d, staff, tid, text))
 
 
 def rate(staff: Staff, tid: str, score: int, comment: str | None) -> Op[TicketState]:
     """The customer's rating."""
-    return Op(lambda d: handling.rate(d, staff, tid, score, comment))
+    return Op(lambda d: ticket_actions.rate(d, staff, tid, score, comment))
 
 
 def reopen(staff: Staff, tid: str, reason: str) -> Op[TicketState]:
     """Open a closed ticket again."""
-    return Op(lambda d: handling.reopen(d, staff, tid, reason))
+    return Op(lambda d: ticket_actions.reopen(d, staff, tid, reason))
 
 
 def merge(staff: Staff, tid: str, into: str, reason: str | None) -> Op[TicketState]:
     """Merge the ticket into another (both change)."""
-    return Op(lambda d: handling.merge(d, staff, tid, into, reason))
+    return Op(lambda d: ticket_actions.merge(d, staff, tid, into, reason))
 
 
 def correct_triage(staff: Staff, tid: str, *, category: str, subcategory: str, level: int,
                    reason: str) -> Op[TicketState]:
     """Correct the category and level triage chose."""
-    return Op(lambda d: handling.correct_triage(d, staff, tid, category=category,
+    return Op(lambda d: ticket_actions.correct_triage(d, staff, tid, category=category,
                                                 subcategory=subcategory, level=level,
                                                 reason=reason))
 
 
 def void(staff: Staff, tid: str, reason: str) -> Op[TicketState]:
     """Void a ticket recorded by mistake."""
-    return Op(lambda d: handling.void(d, staff, tid, reason))
+    return Op(lambda d: ticket_actions.void(d, staff, tid, reason))
 
 
 def assign(staff: Staff, tid: str, handler: Staff) -> Op[TicketState]:
     """Give the ticket to *handler* (to *staff* themself: "take")."""
-    return Op(lambda d: handling.assign(d, staff, tid, handler))
+    return Op(lambda d: ticket_actions.assign(d, staff, tid, handler))
