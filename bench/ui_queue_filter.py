@@ -22,7 +22,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from bench.bigdb import build
 from desktop.desk import init_desk
-from desktop.queue import QueueFilter
+from desktop.ticket_queue import QueueFilter
 from domain.clock import FixedClock
 from local_db.connection import connect
 from local_db.migrations import migrate

@@ -177,7 +177,7 @@ def m003_sync_dead_letters(db: sqlite_utils.Database) -> None:
 
 @migrations(name="m004_queue_indexes")
 def m004_queue_indexes(db: sqlite_utils.Database) -> None:
-    # The desk's ticket queue (desktop/queue.py) filters by status, level, channel,
+    # The desk's ticket queue (desktop/ticket_queue.py) filters by status, level, channel,
     # overdue and "mine" and pages in creation order. Both indexes cover every column
     # those filters read, so a filter is answered from the index without reading the
     # table. tickets_open holds only the open tickets (the default view, few in a real

@@ -1,6 +1,6 @@
 """The ticket queue as a lazily fetched, server-side sorted Qt table model.
 
-Rows come from :mod:`desktop.queue` a page at a time on the GUI thread's read connection
+Rows come from :mod:`desktop.ticket_queue` a page at a time on the GUI thread's read connection
 (indexed: a page costs milliseconds). The countdown column is recomputed from the clock
 every second for the loaded rows only, without querying again.
 """
@@ -21,7 +21,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
-from desktop.queue import (
+from desktop.ticket_queue import (
     URGENCY,
     QueueFilter,
     QueueRow,

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.changes import Changes
-from desktop.queue import QueueFilter
+from desktop.ticket_queue import QueueFilter
 from domain.lifecycle import STATES
 from ui.context import AppContext
 from ui.fit import FlowLayout

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from desktop.queue import staff_names
 from desktop.reports.model import OverdueTicket, Period, RepeatAlert
 from desktop.reports.overdue import overdue_tickets
 from desktop.reports.period import recent_period
 from desktop.reports.repeat_problems import repeat_problems
+from desktop.ticket_queue import staff_names
 from domain.policy import Policy
 
 

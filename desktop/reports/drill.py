@@ -13,7 +13,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from desktop.queue import OPEN_SQL, ROW_COLUMNS, QueueRow, queue_row
 from desktop.reports.day_cache import CLOSED_SQL, COUNTED_SQL
 from desktop.reports.first_contact import CLOSED_AT_FIRST_CONTACT_SQL
 from desktop.reports.ledger import IN_PERIOD_SQL, ledger_days
@@ -21,6 +20,7 @@ from desktop.reports.model import DRILL_KEYS, Drill
 from desktop.reports.period import day_start_utc
 from desktop.reports.repeats import PRODUCT_KEY_SQL
 from desktop.response_clock import NOT_RESPONDED_BY_SQL
+from desktop.ticket_queue import OPEN_SQL, ROW_COLUMNS, QueueRow, queue_row
 from domain.clock import format_time
 
 _EQUAL = {"category": "category", "subcategory": "subcategory", "channel": "channel",

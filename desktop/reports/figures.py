@@ -23,7 +23,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from desktop.queue import staff_names
 from desktop.reports.day_cache import (
     LONG_SHARE,
     SUMS,
@@ -49,6 +48,7 @@ from desktop.reports.overdue import overdue_tickets
 from desktop.reports.period import days_of, previous_period
 from desktop.reports.repeat_problems import alerts_of
 from desktop.reports.repeats import LOOKBACK_DAYS
+from desktop.ticket_queue import staff_names
 from domain.clock import format_time
 from domain.policy import Policy
 

@@ -76,7 +76,7 @@ def test_connection_is_wal_with_full_sync(tmp_path: Path) -> None:
 def test_m004_adds_the_queue_indexes_and_the_queue_uses_them(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
-    from desktop.queue import OPEN_SQL, QueueFilter, _source, _where
+    from desktop.ticket_queue import OPEN_SQL, QueueFilter, _source, _where
 
     conn = connect(tmp_path / "a.db")
     db = sqlite_utils.Database(conn)

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.desk import Desk
-from desktop.queue import QueueRow
 from desktop.reports.drill import tickets_behind
 from desktop.reports.model import Drill
+from desktop.ticket_queue import QueueRow
 from ui import labels
 from ui.context import AppContext
 from ui.naming import named as _named

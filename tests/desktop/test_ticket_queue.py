@@ -9,9 +9,9 @@ import pytest
 
 from desktop import ticket_actions as handling
 from desktop.desk import Desk
-from desktop.queue import SORT_COLUMNS, QueueFilter, QueueSort, count_queue, fetch_queue
 from desktop.response_clock import response_status
 from desktop.staff import Staff
+from desktop.ticket_queue import SORT_COLUMNS, QueueFilter, QueueSort, count_queue, fetch_queue
 from desktop.tickets import create_ticket
 from domain.clock import FixedClock, parse_time
 from domain.fold import TicketState
@@ -153,7 +153,7 @@ def test_urgency_order_puts_the_most_overdue_first(
         desk: Desk, staff: dict[str, Staff], clock: FixedClock) -> None:
     """Overdue by 49 days, overdue by minutes, not due: in that order, then level, then
     time left; answered tickets after the waiting ones of their level; pages never overlap."""
-    from desktop.queue import URGENCY
+    from desktop.ticket_queue import URGENCY
 
     old = create_ticket(desk, staff["d1"], {"text": "请问几点关门"}).ticket  # level 3, 24 h
     clock.advance(days=50)

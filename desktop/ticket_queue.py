@@ -1,6 +1,6 @@
 """The ticket queue: which tickets a filter selects, in which order, a page at a time.
 
-Plain SQL over the ``tickets`` projection for the desk's queue view (``ui/queue_model.py``).
+Plain SQL over the ``tickets`` projection for the desk's queue view (``ui/ticket_queue_model.py``).
 Every query is answered from an index (migration ``m004_queue_indexes``): the open
 tickets have a partial covering index in creation order, every status another covering
 index, so a filter change plus the first page stays far below 100 ms on 200,000 tickets
