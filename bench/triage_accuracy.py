@@ -6,7 +6,7 @@ Prints one JSON object. The sets:
   from the training lines and never tuned on: **the figures to quote**;
 * ``validation``: the split the model's thresholds were chosen on (not its weights);
 * ``shared_samples``: ``/work/shared/samples/complaints.jsonl`` (or ``--shared``);
-* ``early_cases``: ``tests/desktop/triage_cases.jsonl``, which the first keyword rules
+* ``early_cases``: ``tests/domain/triage/triage_cases.jsonl``, which the first keyword rules
   were tuned on (so they flatter the rules).
 
 "Model alone" takes the model's subcategory and its level-1 and level-3 thresholds with
@@ -32,7 +32,7 @@ from domain.triage.corpus import split_path
 from domain.triage.evaluation import Case, evaluate, headline, read_cases, score
 
 SHARED = Path("/work/shared/samples/complaints.jsonl")
-EARLY = _support.ROOT / "tests" / "desktop" / "triage_cases.jsonl"
+EARLY = _support.ROOT / "tests" / "domain" / "triage" / "triage_cases.jsonl"
 
 
 def model_alone(engine: Triage, cases: Sequence[Case]) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from domain.triage import ComplaintInput, Triage
 
 POLICY = _support.ROOT / "resources" / "policy" / "default.json"
 SAMPLES = (Path("/work/shared/samples/complaints.jsonl"),
-           _support.ROOT / "tests" / "desktop" / "triage_cases.jsonl")
+           _support.ROOT / "tests" / "domain" / "triage" / "triage_cases.jsonl")
 TARGET = 5000
 TYPING_TARGET_MS = 2.0
 TYPED = ("昨天晚上在你们熟食档买的卤鸭脖和凉拌木耳，回家吃完没多久肚子就开始咕噜咕噜响，"

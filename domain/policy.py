@@ -7,7 +7,7 @@ JSON path of the first problem and the reason.
 A document is parsed once (:func:`parse_policy`) into frozen, typed sections, its triage
 engine included; readers take figures and names from those sections, never from the
 document itself, so each default is written once, here, and an older document that
-lacks a section reads the same everywhere (``tests/desktop/test_policy.py`` refuses a
+lacks a section reads the same everywhere (``tests/domain/test_policy.py`` refuses a
 ``.raw`` read outside this module).
 """
 

@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.printing import escpos
 from desktop.receipts.issue import draw_receipt
-from tests.desktop.closing_twins import closed_twin
+from tests.desktop.receipts.closing_twins import closed_twin
 from ui.printing.escpos_render import raster_job
 from ui.printing.pdf_pages import load_pdf
 

@@ -11,7 +11,7 @@ from desktop import ticket_actions as handling
 from desktop.desk import Desk
 from desktop.staff import Staff
 from desktop.tickets import create_ticket
-from tests.ui.test_report_dashboard import drill_ids, tile_value
+from tests.ui.reports.test_dashboard import drill_ids, tile_value
 from tests.ui.test_ticket_panel import child
 from ui.context import AppContext
 from ui.reports import ReportDashboard

@@ -14,7 +14,7 @@ import pytest
 from domain.triage import ComplaintInput, Triage, TriagePolicyError, TriageRules
 
 POLICY: dict[str, Any] = json.loads(
-    (Path(__file__).parents[2] / "resources" / "policy" / "default.json").read_text("utf-8"))
+    (Path(__file__).parents[3] / "resources" / "policy" / "default.json").read_text("utf-8"))
 RULES = Triage(TriageRules.from_policy(POLICY))
 
 

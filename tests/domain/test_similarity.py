@@ -15,7 +15,7 @@ from domain.similarity import normalise, text_similarity
 ROOT = Path(__file__).resolve().parents[2]
 with (ROOT / "resources" / "policy" / "default.json").open(encoding="utf-8") as _f:
     THRESHOLD: float = json.load(_f)["duplicates"]["text_similarity_threshold"]
-CASES = Path(__file__).with_name("triage_cases.jsonl")
+CASES = Path(__file__).parent / "triage" / "triage_cases.jsonl"
 
 
 def test_normalise_folds_width_case_and_drops_punctuation_space_and_emoji() -> None:

@@ -18,8 +18,8 @@ from desktop.printing import escpos, print_queue, print_settings
 from desktop.receipts.settings import set_base_url
 from desktop.staff import Staff
 from desktop.tickets import create_ticket
-from tests.desktop.test_escpos import Listener, bound_socket
-from tests.ui.test_printing import BASE, printed_events, printing, quick_save
+from tests.desktop.printing.test_escpos import Listener, bound_socket
+from tests.ui.printing.test_printing import BASE, printed_events, printing, quick_save
 from ui.context import AppContext
 from ui.printing.app_printing import Printing
 from ui.printing.print_dialog import PrintDialog

@@ -14,7 +14,7 @@ from domain.triage import ComplaintInput, Triage, TriagePolicyError, TriageRules
 from domain.triage.text import Normaliser, collapse_repeats, parse_normaliser, to_simplified
 
 POLICY: dict[str, Any] = json.loads(
-    (Path(__file__).parents[2] / "resources" / "policy" / "default.json").read_text("utf-8"))
+    (Path(__file__).parents[3] / "resources" / "policy" / "default.json").read_text("utf-8"))
 SHIPPED = parse_normaliser(POLICY["triage"])
 
 

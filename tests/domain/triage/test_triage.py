@@ -21,7 +21,7 @@ from domain.triage import (
 )
 from domain.triage.evaluation import evaluate, read_cases
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 POLICY_PATH = ROOT / "resources" / "policy" / "default.json"
 SHARED_SAMPLES = Path("/work/shared/samples/complaints.jsonl")
 HELD_OUT = Path(__file__).with_name("triage_cases.jsonl")

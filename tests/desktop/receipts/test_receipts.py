@@ -36,8 +36,8 @@ from domain.errors import InvalidInput, NotFound
 from domain.fold import TicketState
 from local_db import store
 from tests.desktop.cli_runner import run_kesu
-from tests.desktop.closing_twins import INTERNAL, closed_twin
 from tests.desktop.pdf_reading import fonts
+from tests.desktop.receipts.closing_twins import INTERNAL, closed_twin
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

@@ -20,7 +20,7 @@ from desktop.tickets import create_ticket
 from domain.clock import FixedClock
 from tests.conftest import START
 from tests.ui.login_steps import log_in
-from tests.ui.test_report_dashboard import choose_period, dashboard, tile_value, window
+from tests.ui.reports.test_dashboard import choose_period, dashboard, tile_value, window
 from tests.ui.test_ticket_panel import child
 from ui.context import AppContext
 from ui.main_window import MainWindow

@@ -30,7 +30,7 @@ from domain.triage.model import (
 )
 from domain.triage.training import _threshold_for_recall
 
-ROOT = Path(__file__).parents[2]
+ROOT = Path(__file__).parents[3]
 POLICY: dict[str, Any] = json.loads(
     (ROOT / "resources" / "policy" / "default.json").read_text("utf-8"))
 ENGINE = Triage.from_policy(POLICY)
