@@ -34,6 +34,7 @@ from desktop.tickets import create_ticket  # noqa: E402
 from domain.clock import FixedClock, parse_time  # noqa: E402
 from local_db import sync_state  # noqa: E402
 from sync.engine import SyncEngine  # noqa: E402
+from sync.server import enrolment  # noqa: E402
 from sync.server.storage import Storage  # noqa: E402
 from tests.sync.helpers import DeskNode  # noqa: E402
 
@@ -69,7 +70,7 @@ def measure(backend: str, stores: int, per_store: int, work: Path) -> dict[str, 
                                 server)
                 node.engine.close()  # the production engine, not the tests' 10 s timeout
                 node.engine = SyncEngine(node.conn, server.url, clock=clock)
-                node.engine.enrol(storage.create_enrol_code(f"M{s:03d}", f"D{d}"))
+                node.engine.enrol(enrolment.create_code(storage, f"M{s:03d}", f"D{d}")[0])
                 nodes.append(node)
         storage.close()
         setup_s = time.perf_counter() - started

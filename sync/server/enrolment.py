@@ -36,13 +36,10 @@ from sync.server.storage import (
     CENTRAL_DEVICE_PREFIX,
     Storage,
     TokenInfo,
-    devices,
     digest,
-    enrol_codes,
-    hq_tokens,
     new_enrol_code,
-    tokens,
 )
+from sync.server.tables import devices, enrol_codes, hq_tokens, tokens
 
 DEFAULT_CODE_TTL_HOURS = 24
 ID_CHARS = 12

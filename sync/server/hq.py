@@ -24,7 +24,8 @@ from domain.fold import CompensationState, TicketState
 from sync.server import bodies, policy_store
 from sync.server.bodies import check_body
 from sync.server.central import ActionRefused, CentralWriter, central_transaction
-from sync.server.storage import Storage, events, tickets
+from sync.server.storage import Storage
+from sync.server.tables import events, tickets
 
 # Statuses of the closed loop (``desktop.lifecycle.STATES``; the server may not import it).
 STATES = ("accepted", "rectifying", "reviewing", "accountability", "closed", "rated",

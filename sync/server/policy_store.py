@@ -23,7 +23,8 @@ from domain.clock import format_time
 from domain.errors import PolicyInvalid
 from domain.policy import Policy, load_policy, parse_policy
 from domain.triage import Triage
-from sync.server.storage import Storage, lock_counter, policies
+from sync.server.storage import Storage, lock_counter
+from sync.server.tables import policies
 
 
 class PolicyRefused(Exception):
