@@ -25,7 +25,7 @@ from domain.event_schema import (
     regex,
 )
 from sync import protocol
-from sync.server.web import Refusal
+from sync.server.errors import Refusal
 
 
 @dataclass(frozen=True)

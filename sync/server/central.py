@@ -36,19 +36,9 @@ from domain.events import GENESIS_HASH, event_hash
 from domain.hlc import HLC, ZERO, receive, tick
 from domain.ids import uuid7
 from sync.server import ticket_numbers
+from sync.server.errors import ActionRefused
 from sync.server.storage import CENTRAL_DEVICE_PREFIX, Storage, lock_counter, store_counter
 from sync.server.tables import devices, events, server_meta, tickets
-
-
-class ActionRefused(Exception):
-    """A headquarters or channel request refused; nothing was written.
-
-    ``status`` is the HTTP status, ``error`` the machine-readable code.
-    """
-
-    def __init__(self, status: int, error: str, detail: str) -> None:
-        super().__init__(detail)
-        self.status, self.error, self.detail = status, error, detail
 
 
 def central_device(store: str, epoch: str, boot: str = "") -> str:

@@ -26,7 +26,8 @@ from domain.policy import Policy
 from domain.triage import ComplaintInput, Reason, TriageResult
 from sync.server import bodies, policy_store
 from sync.server.bodies import PHONE_RE, check_body
-from sync.server.central import ActionRefused, CentralWriter, central_transaction, new_id
+from sync.server.central import CentralWriter, central_transaction, new_id
+from sync.server.errors import ActionRefused
 from sync.server.hq import clean_note, view
 from sync.server.storage import CENTRAL_DESK, Storage
 from sync.server.tables import (

@@ -48,12 +48,21 @@ from fastapi import FastAPI
 from sqlalchemy.engine import Connection
 
 from domain import fold
+from domain.clock import format_time, wall_clock_text
 from domain.events import event_from_row
 from domain.fold import TicketState
+from domain.money import yuan_amount
 from sync.protocol import payload_object
 from sync.server import policy_store
 from sync.server.storage import Storage
-from sync.server.tables import NOTIFIED_THROUGH, dialect_insert, events, notifications, server_meta
+from sync.server.tables import (
+    NOTIFIED_THROUGH,
+    dialect_insert,
+    event_columns,
+    events,
+    notifications,
+    server_meta,
+)
 
 _log = logging.getLogger(__name__)
 
@@ -74,10 +83,6 @@ _ESCALATION_ZH = {"handler": "处理人", "store_manager": "店长",
                   "regional_manager": "区域经理", "general_manager": "总经理"}
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 # --- choosing and writing messages ------------------------------------------------------
 
 
@@ -88,10 +93,7 @@ def _states_around(conn: Connection, ticket_id: str,
     The batch being stored is already inserted, so it is part of the fold. A ticket whose
     creation has not reached the centre (possible after a restore) folds to nothing.
     """
-    cols = [events.c[c] for c in ("event_id", "ticket_id", "type", "payload", "actor",
-                                  "device_id", "device_seq", "hlc", "occurred_at",
-                                  "policy_version", "schema_version", "prev_hash", "hash")]
-    rows = conn.execute(sa.select(*cols).where(events.c.ticket_id == ticket_id)
+    rows = conn.execute(sa.select(*event_columns()).where(events.c.ticket_id == ticket_id)
                         .order_by(events.c.hlc, events.c.device_id)).mappings().all()
     out: dict[str, tuple[TicketState | None, TicketState | None]] = {}
     state: TicketState | None = None
@@ -129,10 +131,9 @@ class _Labels:
 
     def time(self, iso: str) -> str:
         try:
-            moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+            return wall_clock_text(iso, self.tz, "%Y-%m-%d %H:%M")
         except ValueError:
             return iso
-        return moment.astimezone(self.tz).strftime("%Y-%m-%d %H:%M")
 
 
 def _labels(conn: Connection) -> _Labels:
@@ -145,10 +146,6 @@ def excerpt(text: str, limit: int = _EXCERPT_CHARS) -> str:
     clean = _LONG_DIGITS.sub(lambda m: m.group()[:3] + "*" * (len(m.group()) - 3), text)
     clean = clean.translate(_MARKDOWN).strip()
     return clean if len(clean) <= limit else clean[:limit] + "…"
-
-
-def _yuan(fen: int) -> str:
-    return f"¥{fen // 100}.{fen % 100:02d}"
 
 
 @dataclass(frozen=True)
@@ -221,7 +218,7 @@ def _message(event: Mapping[str, Any], payload: Mapping[str, Any],
         return "escalated", _render(store, "超时升级", facts, when, lines, labels)
     if kind == "compensation_requested":
         amount = payload.get("amount_fen")
-        money = _yuan(amount) if isinstance(amount, int) else "?"
+        money = yuan_amount(amount) if isinstance(amount, int) else "?"
         what = _KIND_ZH.get(str(payload.get("kind")), str(payload.get("kind", "")))
         who = _APPROVER_ZH.get(str(payload.get("approval_level")), "上级")
         lines = [f"事件：补偿申请待{who}审批", f"补偿：{what} {money}"]
@@ -275,7 +272,7 @@ def enqueue(conn: Connection, store: str, events: Sequence[Mapping[str, Any]]) -
     for ticket_id, ids in wanted.items():
         around.update(_states_around(conn, ticket_id, ids))
     now_ms = int(time.time() * 1000)
-    created = _now()
+    created = format_time(datetime.now(UTC))
     rows: list[dict[str, Any]] = []
     for event, payload in picked:
         message = _message(event, payload, around.get(event["event_id"]), store, labels)
@@ -482,11 +479,12 @@ class DeliveryWorker:
 
     def _record(self, row: _Claimed, error: str | None) -> None:
         attempts = row.attempts + 1
+        now = format_time(datetime.now(UTC))
         values: dict[str, Any] = {"attempts": attempts, "claim": None}
         if error is None:
-            values.update(status="delivered", finished_at=_now(), last_error=None)
+            values.update(status="delivered", finished_at=now, last_error=None)
         elif attempts >= self.settings.max_attempts:
-            values.update(status="failed", finished_at=_now(), last_error=error)
+            values.update(status="failed", finished_at=now, last_error=error)
         else:
             delay = self.settings.backoff(attempts)
             values.update(last_error=error,

@@ -31,13 +31,17 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from domain import event_schema
+from domain.clock import format_time
 from domain.events import GENESIS_HASH, event_hash
 from sync.protocol import WireEvent
 from sync.server import ticket_numbers
+from sync.server.errors import Rejected
 from sync.server.tables import (
     LOG_READERS,
+    WIRE_FIELDS,
     devices,
     dialect_insert,
+    event_columns,
     events,
     hq_tokens,
     metadata,
@@ -56,12 +60,6 @@ Listener = Callable[[Sequence[Mapping[str, Any]]], None]
 # events come from devices "central:<store>:<epoch>", so no real desk may take either name.
 CENTRAL_DESK = "HQ"
 CENTRAL_DEVICE_PREFIX = "central"
-
-_EVENT_COLS = (
-    "event_id", "ticket_id", "type", "payload", "actor", "device_id", "device_seq", "hlc",
-    "occurred_at", "policy_version", "schema_version", "prev_hash", "hash",
-)
-
 
 @dataclass(frozen=True)
 class TokenInfo:
@@ -92,17 +90,8 @@ class DeviceStatus:
     policy_version: str | None  # newest published policy
 
 
-class Rejected(Exception):
-    """A batch refused for a reason (chain, hash, store); nothing was written."""
-
-    def __init__(self, reason: str, detail: str) -> None:
-        super().__init__(detail)
-        self.reason = reason
-        self.detail = detail
-
-
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return format_time(datetime.now(UTC))
 
 
 def digest(secret: str) -> str:
@@ -327,7 +316,7 @@ class Storage:
             rows: list[dict[str, Any]] = []
             for event in new:
                 counter += 1
-                row: dict[str, Any] = {c: event[c] for c in _EVENT_COLS}  # type: ignore[literal-required]
+                row: dict[str, Any] = {c: event[c] for c in WIRE_FIELDS}  # type: ignore[literal-required]
                 row.update(server_seq=counter, store=who.store, received_at=received)
                 rows.append(row)
             try:
@@ -458,11 +447,10 @@ class Storage:
 
     def pull(self, who: TokenInfo, since: int, limit: int) -> tuple[list[dict[str, Any]], bool]:
         """The store's events with server_seq > *since*, in order; and whether more wait."""
-        cols = [events.c[c] for c in ("server_seq", *_EVENT_COLS)]
         with self.engine.connect() as conn:
             rows = conn.execute(
-                sa.select(*cols).where(events.c.store == who.store,
-                                       events.c.server_seq > since)
+                sa.select(events.c.server_seq, *event_columns())
+                .where(events.c.store == who.store, events.c.server_seq > since)
                 .order_by(events.c.server_seq).limit(limit + 1)
             ).mappings().all()
         more = len(rows) > limit

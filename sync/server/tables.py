@@ -14,7 +14,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from domain.events import EVENT_FIELDS
+
 metadata = sa.MetaData()
+
+# An event's fields as a device sends them: every stored field but the centre's sequence.
+WIRE_FIELDS = tuple(name for name in EVENT_FIELDS if name != "server_seq")
 
 server_meta = sa.Table(
     "server_meta", metadata,
@@ -160,6 +165,11 @@ ticket_numbers = sa.Table(
     # NULL for tickets saved before desks made codes: they have no progress page.
     sa.Column("verify_code", sa.String(6)),
 )
+
+
+def event_columns() -> list[sa.Column[Any]]:
+    """The columns of :data:`events` that hold :data:`WIRE_FIELDS`, in that order."""
+    return [events.c[name] for name in WIRE_FIELDS]
 
 
 def dialect_insert(conn: Connection, table: sa.Table) -> Any:
