@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import random
-import sys
 import time
 import uuid
 from bisect import bisect
@@ -22,14 +21,13 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import _support
 
 from local_db.connection import connect
 from local_db.migrations import migrate
 from local_db.search import rebuild_index
 
 SEED = 20261122
-CACHE = Path(__file__).parent / ".cache"
 
 # --- vocabulary: earlier entries are drawn more often (Zipf-like), so the corpus has
 # --- common terms (牛奶, 退款, 态度) and rare ones (燕窝, 海参, 榴莲).
@@ -351,8 +349,8 @@ if __name__ == "__main__":
     parser.add_argument("--tickets", type=int, default=1_000_000)
     parser.add_argument("--force", action="store_true")
     args = parser.parse_args()
-    target = CACHE / f"big-{args.tickets}.db"
+    target = _support.CACHE / f"big-{args.tickets}.db"
     if args.force or _ticket_count(target) != args.tickets:
-        print(json.dumps({"built": str(target), **build(target, args.tickets)}))
+        _support.emit({"built": str(target), **build(target, args.tickets)})
     else:
-        print(json.dumps({"reused": str(target)}))
+        _support.emit({"reused": str(target)})

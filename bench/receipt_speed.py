@@ -13,16 +13,13 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import statistics
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
+import _support
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
@@ -38,11 +35,6 @@ from domain.clock import FixedClock
 TEXT = "昨天买的鲜牛奶今天打开是酸的，孩子喝了拉肚子（很严重！），价格12.50元，要求退货并赔偿。"
 
 
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 def _bare_canvas() -> bytes:
     out = io.BytesIO()
     c = Canvas(out, pagesize=(80 * mm, 120 * mm), invariant=True, pageCompression=1)
@@ -55,7 +47,7 @@ def _bare_canvas() -> bytes:
 
 def _ms(seconds: list[float]) -> dict[str, float]:
     return {"p50": round(statistics.median(seconds) * 1000, 3),
-            "p99": round(_percentile(seconds, 0.99) * 1000, 3),
+            "p99": round(_support.percentile(seconds, 0.99) * 1000, 3),
             "mean": round(statistics.fmean(seconds) * 1000, 3)}
 
 
@@ -110,7 +102,7 @@ def main() -> None:
         desk.close()
     receipt_ms = _ms(receipts)
     bare_ms = _ms(bare)
-    print(json.dumps({
+    _support.emit({
         "bench": "receipt_speed",
         "runs": args.runs,
         "first_receipt_ms": round(first * 1000, 3),
@@ -122,7 +114,7 @@ def main() -> None:
         "pdf_bytes": len(first_pdf),
         "target_p50_ms": 30,
         "meets_target": receipt_ms["p50"] < 30 and receipt_ms["p99"] < 30,
-    }))
+    })
 
 
 if __name__ == "__main__":

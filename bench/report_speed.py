@@ -20,16 +20,15 @@ import importlib
 import json
 import random
 import statistics
-import sys
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import _support
 
-from bench.bigdb import CACHE, START, synthetic_ticket_rows
+from bench.bigdb import START, synthetic_ticket_rows
 from desktop.desk import init_desk
 from domain.clock import format_time, parse_time
 from domain.policy import load_policy
@@ -117,11 +116,11 @@ def _compensations(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
 
 def report_database(n: int = N) -> Path:
     """The one-year desk database, built only once."""
-    path = CACHE / f"report-{n}.db"
+    path = _support.CACHE / f"report-{n}.db"
     done = path.with_name(path.name + ".ready")
     if path.exists() and done.exists():
         return path
-    CACHE.mkdir(parents=True, exist_ok=True)
+    _support.CACHE.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     conn = connect(path)
@@ -147,11 +146,9 @@ def report_database(n: int = N) -> Path:
 
 
 def _ms(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    return {"p50": round(statistics.median(ordered) * 1000, 1),
-            "p99": round(ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
-                         * 1000, 1),
-            "max": round(ordered[-1] * 1000, 1)}
+    return {"p50": round(statistics.median(samples) * 1000, 1),
+            "p99": round(_support.percentile(samples, 0.99) * 1000, 1),
+            "max": round(max(samples) * 1000, 1)}
 
 
 PERIODS = {"year": (date(2026, 1, 1), date(2026, 12, 31)),
@@ -246,7 +243,7 @@ def main() -> None:
         "start_screen_ms": _ms(start_s), "start_screen_target_ms": 50,
         "pdf_ms": _ms(pdf_s) if pdf_s else None, "pdf_target_ms": 1500,
     }
-    print(json.dumps(result, ensure_ascii=False))
+    _support.emit(result)
 
 
 if __name__ == "__main__":

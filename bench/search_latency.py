@@ -12,13 +12,11 @@ the two-character terms (the target), ``by_length`` and ``by_matches`` break it 
 from __future__ import annotations
 
 import argparse
-import json
 import random
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import _support
 
 from bench import bigdb
 from local_db import search as search_module
@@ -30,11 +28,6 @@ NAMED = {1: ["态"], 2: ["变质", "退款"], 4: ["服务态度", "过期食品"
 COUNTS = {1: 50, 2: 200, 4: 50}
 BUCKETS = ((0, "0"), (1, "1-999"), (1_000, "1k-9.9k"), (10_000, "10k-99k"),
            (100_000, "100k+"))
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def _vocabulary() -> list[str]:
@@ -62,8 +55,8 @@ def _queries(seed: int = 7) -> dict[int, list[str]]:
 
 
 def _summary(times: list[float]) -> dict[str, float | int]:
-    return {"n": len(times), "p50_ms": round(_percentile(times, 0.5), 2),
-            "p99_ms": round(_percentile(times, 0.99), 2), "max_ms": round(max(times), 2)}
+    return {"n": len(times), "p50_ms": round(_support.percentile(times, 0.5), 2),
+            "p99_ms": round(_support.percentile(times, 0.99), 2), "max_ms": round(max(times), 2)}
 
 
 def main() -> None:
@@ -75,7 +68,7 @@ def main() -> None:
     args = parser.parse_args()
     search_module.RANK_WINDOW = args.window
 
-    path = bigdb.CACHE / f"big-{args.tickets}.db"
+    path = _support.CACHE / f"big-{args.tickets}.db"
     t0 = time.perf_counter()
     bigdb.big_database(path, args.tickets)
     ready_s = time.perf_counter() - t0
@@ -110,11 +103,11 @@ def main() -> None:
     size = sum(Path(f"{path}{s}").stat().st_size for s in ("", "-wal")
                if Path(f"{path}{s}").exists())
     two = times[2]
-    print(json.dumps({
+    _support.emit({
         "figure": "search_latency",
         "tickets": total,
-        "p50_ms": round(_percentile(two, 0.5), 2),
-        "p99_ms": round(_percentile(two, 0.99), 2),
+        "p50_ms": round(_support.percentile(two, 0.5), 2),
+        "p99_ms": round(_support.percentile(two, 0.99), 2),
         "p50_of": "2-character terms, top 50",
         "by_length": {str(n): _summary(t) for n, t in times.items()},
         "by_matches": {name: _summary(by_bucket[name]) for _, name in BUCKETS
@@ -125,7 +118,7 @@ def main() -> None:
         "build": build,
         "ready_s": round(ready_s, 1),
         "target_p50_ms": 30,
-    }, ensure_ascii=False))
+    })
 
 
 if __name__ == "__main__":

@@ -10,28 +10,20 @@ push, pulls one empty page). Target: p99 under 20 ms. Prints one JSON object.
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import _support
 
-from bench.sync_push_pull import COMPLAINTS, server_on  # noqa: E402
-from desktop.tickets import create_ticket  # noqa: E402
-from domain.clock import FixedClock, parse_time  # noqa: E402
-from tests.sync.helpers import DeskNode  # noqa: E402
+from bench.sync_push_pull import COMPLAINTS, server_on
+from desktop.tickets import create_ticket
+from domain.clock import FixedClock, parse_time
+from tests.sync.helpers import DeskNode
 
 TARGET_MS = 20.0
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def measure(backend: str, rounds: int, work: Path) -> dict[str, Any]:
@@ -59,8 +51,8 @@ def measure(backend: str, rounds: int, work: Path) -> dict[str, Any]:
             assert report.offered == 0 and report.pulled == 0, report
         for node in desks:
             node.close()
-    p99 = _percentile(ms, 0.99)
-    return {"p50_ms": round(_percentile(ms, 0.5), 2), "p99_ms": round(p99, 2),
+    p99 = _support.percentile(ms, 0.99)
+    return {"p50_ms": round(_support.percentile(ms, 0.5), 2), "p99_ms": round(p99, 2),
             "max_ms": round(max(ms), 2), "target_met": p99 < TARGET_MS}
 
 
@@ -83,7 +75,7 @@ def main() -> None:
             out[backend] = measure(backend, args.rounds, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(json.dumps(out, ensure_ascii=False))
+    _support.emit(out)
 
 
 if __name__ == "__main__":

@@ -16,38 +16,31 @@ server, so the CPU each side spent is reported too. Prints one JSON object.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import _support
 
-from bench.sync_push_pull import COMPLAINTS, server_on  # noqa: E402
-from desktop.tickets import create_ticket  # noqa: E402
-from domain.clock import FixedClock, parse_time  # noqa: E402
-from local_db import sync_state  # noqa: E402
-from sync.engine import SyncEngine  # noqa: E402
-from sync.server import enrolment  # noqa: E402
-from sync.server.storage import Storage  # noqa: E402
-from tests.sync.helpers import DeskNode  # noqa: E402
+from bench.sync_push_pull import COMPLAINTS, server_on
+from desktop.desk_sync.engine import SyncEngine
+from desktop.tickets import create_ticket
+from domain.clock import FixedClock, parse_time
+from local_db import sync_state
+from sync.server import enrolment
+from sync.server.storage import Storage
+from tests.sync.helpers import DeskNode
 
 ROUNDS = 3
 
 
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 def _stats(ms: list[float]) -> dict[str, float]:
-    return {"p50_ms": round(_percentile(ms, 0.5), 1), "p99_ms": round(_percentile(ms, 0.99), 1),
+    return {"p50_ms": round(_support.percentile(ms, 0.5), 1),
+            "p99_ms": round(_support.percentile(ms, 0.99), 1),
             "max_ms": round(max(ms), 1)}
 
 
@@ -149,7 +142,7 @@ def main() -> None:
             out[backend] = measure(backend, args.stores, args.desks, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(json.dumps(out, ensure_ascii=False))
+    _support.emit(out)
 
 
 if __name__ == "__main__":

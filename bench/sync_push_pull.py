@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import sys
 import tempfile
 import time
 import uuid
@@ -25,23 +24,21 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import _support
+import httpx
 
-import httpx  # noqa: E402
-
-from desktop.desk import init_desk  # noqa: E402
-from desktop.handling import add_note  # noqa: E402
-from desktop.staff import add_staff  # noqa: E402
-from desktop.tickets import create_ticket  # noqa: E402
-from domain.clock import FixedClock, parse_time  # noqa: E402
-from local_db import sync_state  # noqa: E402
-from local_db.connection import connect  # noqa: E402
-from sync.protocol import MAX_PUSH_BATCH, PROTOCOL_HEADER, PROTOCOL_VERSION  # noqa: E402
-from sync.server import enrolment  # noqa: E402
-from sync.server.storage import Storage  # noqa: E402
-from tests.sync.helpers import ServerProcess  # noqa: E402
-from tests.sync.postgres import PgCluster  # noqa: E402
+from desktop.desk import init_desk
+from desktop.staff import add_staff
+from desktop.ticket_actions import add_note
+from desktop.tickets import create_ticket
+from domain.clock import FixedClock, parse_time
+from local_db import sync_state
+from local_db.connection import connect
+from sync.protocol import MAX_PUSH_BATCH, PROTOCOL_HEADER, PROTOCOL_VERSION
+from sync.server import enrolment
+from sync.server.storage import Storage
+from tests.sync.helpers import ServerProcess
+from tests.sync.postgres import PgCluster
 
 STORE = "BS01"
 DESKS = 4
@@ -58,7 +55,7 @@ NOTES = ("已联系顾客，同意退款", "已安排店长回电", "已调取�
 
 def desk_databases(events: int) -> list[Path]:
     """Four desk databases holding *events* events between them (built once, cached)."""
-    cache = ROOT / "bench" / ".cache" / f"sync-desks-{events}"
+    cache = _support.CACHE / f"sync-desks-{events}"
     paths = [cache / f"D{i + 1}.db" for i in range(DESKS)]
     if all(p.exists() for p in paths):
         return paths
@@ -222,7 +219,7 @@ def main() -> None:
             out[backend] = measure(backend, desks, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(json.dumps(out, ensure_ascii=False))
+    _support.emit(out)
 
 
 if __name__ == "__main__":

@@ -19,22 +19,20 @@ the combined engine on stderr, for the sets other than ``test``.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import _support
 
-from domain.policy import load_policy  # noqa: E402
-from domain.triage import Triage, TriageResult  # noqa: E402
-from domain.triage.corpus import split_path  # noqa: E402
-from domain.triage.evaluation import Case, evaluate, headline, read_cases, score  # noqa: E402
+from domain.policy import load_policy
+from domain.triage import Triage, TriageResult
+from domain.triage.corpus import split_path
+from domain.triage.evaluation import Case, evaluate, headline, read_cases, score
 
 SHARED = Path("/work/shared/samples/complaints.jsonl")
-EARLY = ROOT / "tests" / "desktop" / "triage_cases.jsonl"
+EARLY = _support.ROOT / "tests" / "desktop" / "triage_cases.jsonl"
 
 
 def model_alone(engine: Triage, cases: Sequence[Case]) -> dict[str, Any]:
@@ -90,7 +88,7 @@ def main() -> None:
             "flag_recall": combined["flag_recall"],
             "missed_level1": combined["missed_level1_count"],
         }
-    print(json.dumps(out, ensure_ascii=False))
+    _support.emit(out)
     if args.errors:
         print("\n".join(errors), file=sys.stderr)
 

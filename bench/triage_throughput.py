@@ -12,18 +12,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import _support
 
-from domain.triage import ComplaintInput, Triage  # noqa: E402
+from domain.triage import ComplaintInput, Triage
 
-POLICY = ROOT / "resources" / "policy" / "default.json"
+POLICY = _support.ROOT / "resources" / "policy" / "default.json"
 SAMPLES = (Path("/work/shared/samples/complaints.jsonl"),
-           ROOT / "tests" / "desktop" / "triage_cases.jsonl")
+           _support.ROOT / "tests" / "desktop" / "triage_cases.jsonl")
 TARGET = 5000
 TYPING_TARGET_MS = 2.0
 TYPED = ("昨天晚上在你们熟食档买的卤鸭脖和凉拌木耳，回家吃完没多久肚子就开始咕噜咕噜响，"
@@ -77,7 +75,7 @@ def main() -> None:
     t0 = time.perf_counter()
     triage.triage(ComplaintInput("发霉了请问差点摔倒12315" * 60_000), recent)
     megabyte_ms = (time.perf_counter() - t0) * 1000
-    print(json.dumps({
+    _support.emit({
         "figure": "triage_throughput",
         "complaints_per_second": round(rate),
         "target": TARGET,
@@ -93,7 +91,7 @@ def main() -> None:
         "typing_target_ms": TYPING_TARGET_MS,
         "typed_chars": len(TYPED),
         "megabyte_ms": round(megabyte_ms, 1),
-    }))
+    })
 
 
 if __name__ == "__main__":

@@ -10,18 +10,17 @@ each, and prints one JSON object with p50/p95/p99/max per filter and overall.
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import _support
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from bench.bigdb import CACHE, build
+from bench.bigdb import build
 from desktop.desk import init_desk
 from desktop.queue import QueueFilter
 from domain.clock import FixedClock
@@ -36,11 +35,11 @@ NOW = datetime(2027, 1, 1, tzinfo=UTC)
 
 def queue_database(n: int = N) -> Path:
     """A migrated desk database with *n* tickets, built only once."""
-    path = CACHE / f"queue-{n}.db"
+    path = _support.CACHE / f"queue-{n}.db"
     done = path.with_name(path.name + ".ready")
     if path.exists() and done.exists():
         return path
-    CACHE.mkdir(parents=True, exist_ok=True)
+    _support.CACHE.mkdir(parents=True, exist_ok=True)
     build(path, n)
     conn = connect(path)
     try:
@@ -106,7 +105,7 @@ def main() -> None:
         model.set_filter(QueueFilter(statuses=frozenset({"merged"})))  # leave each filter
     everything = [t for ts in times.values() for t in ts]
     p99 = _pct(everything, 99)
-    print(json.dumps({
+    _support.emit({
         "benchmark": "ui_queue_filter", "tickets": N, "rounds": ROUNDS,
         "filters": {name: {"matches": counts[name], "p50_ms": _pct(ts, 50),
                            "p95_ms": _pct(ts, 95), "p99_ms": _pct(ts, 99),
@@ -117,7 +116,7 @@ def main() -> None:
                     "p99_ms": p99, "max_ms": round(max(everything), 2)},
         "first_round_ms": cold, "first_round_max_ms": max(cold.values()),
         "target_ms": 100, "ratio_to_target": round(p99 / 100, 3),
-    }, ensure_ascii=False, indent=1))
+    })
     # Tear down in order (model, then context, then app): PySide6 can crash at exit
     # when the interpreter garbage-collects Qt objects in arbitrary order.
     del model

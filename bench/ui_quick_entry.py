@@ -19,7 +19,6 @@ Prints one JSON object; ``target_ms`` and ``ratio_to_target`` refer to the cold 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -29,7 +28,8 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import _support
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import (
@@ -55,11 +55,6 @@ from ui.translations import install_language
 TARGET_MS = 150
 NOTES = ("多收了五块钱", "酸奶发霉了", "收银员态度很差", "价签和小票对不上", "排队太久没人管",
          "塑料袋收费没说", "找错钱了", "会员积分没有加上")
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def _wait(loop: QEventLoop, done: Callable[[], bool], timeout_s: float = 10.0) -> None:
@@ -105,7 +100,7 @@ def _dispose(loop: QEventLoop, window: QuickEntryWindow) -> None:
 
 def _stats(values: list[float]) -> dict[str, float]:
     return {"p50_ms": round(statistics.median(values), 2),
-            "p99_ms": round(_percentile(values, 0.99), 2),
+            "p99_ms": round(_support.percentile(values, 0.99), 2),
             "max_ms": round(max(values), 2)}
 
 
@@ -166,7 +161,7 @@ def main() -> None:
     finally:
         ctx.close()
 
-    print(json.dumps({
+    _support.emit({
         "figure": "quick_entry_window",
         "platform": QGuiApplication.platformName(),
         "qt": qVersion(),
@@ -178,7 +173,7 @@ def main() -> None:
         "reshow": _stats(reshows),
         "enter_to_saved": _stats(to_saved),
         "tickets_saved": len(saved),
-    }), flush=True)
+    })
 
 
 if __name__ == "__main__":

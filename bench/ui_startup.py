@@ -13,7 +13,6 @@ over to the running window, which shows (target 150 ms for the quick-entry windo
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -22,20 +21,18 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import _support
 
-from desktop.demo import build_demo  # noqa: E402
+from desktop.demo import build_demo
 
-CACHE = ROOT / "bench" / ".cache"
 TARGET_S = 1.5
 
 
 def demo_db() -> Path:
     """A demo store built once (the demo's own generator, fixed seed and date)."""
-    path = CACHE / "ui_startup_demo.db"
+    path = _support.CACHE / "ui_startup_demo.db"
     if not path.exists():
-        CACHE.mkdir(parents=True, exist_ok=True)
+        _support.CACHE.mkdir(parents=True, exist_ok=True)
         build_demo(path, now=datetime(2026, 11, 22, 2, 0, tzinfo=UTC))
     return path
 
@@ -106,7 +103,7 @@ def main() -> None:
         "p50_s": round(statistics.median(times), 3), "max_s": round(times[-1], 3),
         "target_s": 0.15, "ratio_to_target": round(statistics.median(times) / 0.15, 3),
     }
-    print(json.dumps(result))
+    _support.emit(result)
 
 
 if __name__ == "__main__":

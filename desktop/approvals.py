@@ -13,16 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from desktop.compensation import (
-    Decision,
-    customer_grants,
-    decide,
-    granted_today_fen,
-    suggestion,
-)
+from desktop.compensation import customer_grants, granted_today_fen, suggestion
 from desktop.desk import Desk
 from desktop.i18n import tr
 from desktop.staff import Staff
+from domain.actions.compensation import Decision, decide
 from domain.clock import parse_time
 from domain.fold import TicketState
 from domain.policy import ApprovalsPolicy, CompensationPolicy

@@ -124,12 +124,12 @@ def main(argv: Sequence[str] | None = None, *, extensions: Sequence[Extension] =
     except AuthenticationFailed as exc:
         _error(tr(exc.code, **exc.params))
         return 3
+    except StoreError as exc:  # a KesuError too: caught first, for its detail and exit 1
+        _error(tr(exc.code, **exc.params, detail=exc.detail))
+        return 1
     except KesuError as exc:
         _error(tr(exc.code, **exc.params))
         return 2
-    except StoreError as exc:
-        _error(tr(exc.code, **exc.params, detail=exc.detail))
-        return 1
     except sqlite3.Error as exc:
         _error(sqlite_message(exc))
         return 1

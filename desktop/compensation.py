@@ -1,91 +1,32 @@
-"""Compensation and the frontline limits: who may grant how much without approval.
+"""Compensation on a ticket: the desk's figures for the limit rules, and the record.
 
-``decide`` is the pure rule (property-tested); ``compensate`` and ``decide_pending``
-apply it to a ticket and record the outcome as an event that names the policy version
-and the reason.
+The limit rules themselves (``decide``) and the event payloads are the domain's
+(:mod:`domain.actions.compensation`); ``compensate`` and ``decide_pending`` apply them
+to a ticket and record the outcome as an event that names the policy version and the
+reason.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from desktop.desk import Desk
 from desktop.hq_reach import hq_unreachable_reason, notice_code
 from desktop.i18n import tr
-from desktop.lifecycle import check_writable
 from desktop.staff import Staff, authenticate, get_staff
 from desktop.tickets import get_ticket
+from domain.actions.compensation import compensation_decided, compensation_event, decide
 from domain.clock import format_time
 from domain.errors import InvalidInput, NotFound, PermissionDenied, TransitionRefused
 from domain.fold import CompensationState, TicketState
 from domain.ids import uuid7
+from domain.lifecycle import check_writable
 from domain.money import format_yuan, parse_yuan
-from domain.policy import CompensationPolicy
 from local_db import projection
 from local_db.connection import transaction
 from local_db.store import record_event
-
-
-@dataclass(frozen=True)
-class Decision:
-    """The outcome of the limit rules for one request."""
-
-    status: str  # granted | pending_approval | refused
-    code: str  # message code of the reason
-    approval_level: str | None = None  # manager | hq, when pending
-    approved_by: str | None = None
-    params: dict[str, Any] = field(default_factory=dict)
-
-
-def decide(
-    policy: CompensationPolicy,
-    *,
-    role: str,
-    amount_fen: int,
-    day_granted_fen: int,
-    customer_grants: int,
-    approver: Staff | None = None,
-    requester_id: str = "",
-) -> Decision:
-    """Apply the limits to a request of *amount_fen* by someone of *role*.
-
-    *day_granted_fen* is what the store granted today (store time); *customer_grants*
-    how many grants the customer's phone had in the policy window. *approver* is a
-    manager already authenticated by PIN, or ``None``.
-    """
-    limits = policy.role_limits_fen
-    own = limits[role]
-    cap = policy.store_daily_cap_fen
-    if approver is not None and approver.role != "manager":
-        return Decision("refused", "comp.approver_not_manager",
-                        params={"approver": approver.id, "role": approver.role})
-    if approver is not None and approver.id == requester_id and role != "manager":
-        return Decision("refused", "comp.self_approval", params={"approver": approver.id})
-    if day_granted_fen + amount_fen > cap:
-        return Decision("pending_approval", "comp.daily_cap", "hq",
-                        params={"cap": format_yuan(cap), "used": format_yuan(day_granted_fen)})
-    if amount_fen > limits["manager"]:
-        return Decision("pending_approval", "comp.above_manager", "hq",
-                        params={"limit": format_yuan(limits["manager"])})
-    over_own = amount_fen > own
-    frequent = customer_grants >= policy.customer_max_grants
-    if not over_own and not frequent:
-        return Decision("granted", "comp.within_limit", params={"limit": format_yuan(own)})
-    if role == "manager":
-        code = "comp.manager_frequent" if frequent else "comp.within_limit"
-        return Decision("granted", code, params={
-            "limit": format_yuan(own), "count": customer_grants,
-            "days": policy.customer_window_days})
-    if approver is not None:
-        return Decision("granted", "comp.manager_override", approved_by=approver.id,
-                        params={"approver": approver.id, "limit": format_yuan(own)})
-    if frequent:
-        return Decision("pending_approval", "comp.customer_frequent", "manager", params={
-            "count": customer_grants, "days": policy.customer_window_days})
-    return Decision("pending_approval", "comp.above_own", "manager",
-                    params={"limit": format_yuan(own), "role": role})
 
 
 @dataclass(frozen=True)
@@ -176,25 +117,11 @@ def compensate(
             customer_grants=customer_grants(desk, ticket.customer_phone),
             approver=approver, requester_id=actor.id,
         )
-        event_type = {
-            "granted": "compensation_granted",
-            "pending_approval": "compensation_requested",
-            "refused": "compensation_refused",
-        }[decision.status]
-        payload: dict[str, Any] = {
-            "compensation_id": uuid7(),
-            "kind": kind,
-            "amount_fen": amount_fen,
-            "requester_role": actor.role,
-            "approved_by": decision.approved_by,
-            "approval_level": decision.approval_level,
-            "customer_phone": ticket.customer_phone,
-            "reason": decision.code,
-            "reason_params": {k: str(v) for k, v in decision.params.items()},
-            "store_day": desk.store_day(),
-        }
-        if note:
-            payload["note"] = note
+        event_type, payload = compensation_event(
+            decision, compensation_id=uuid7(), kind=kind, amount_fen=amount_fen,
+            requester_role=actor.role, customer_phone=ticket.customer_phone,
+            store_day=desk.store_day(), note=note,
+        )
         recorded = record_event(
             desk.conn, ticket_id=ticket.id, type=event_type, payload=payload, actor=actor.id,
             occurred_at=desk.now(), policy_version=desk.policy.version,
@@ -233,9 +160,8 @@ def decide_pending(
             raise TransitionRefused("comp.daily_cap_now", ref=compensation_id)
         recorded = record_event(
             desk.conn, ticket_id=line.ticket_id, type="compensation_decided",
-            payload={"compensation_id": compensation_id,
-                     "decision": "approved" if approve else "refused",
-                     "reason": code, "note": note},
+            payload=compensation_decided(compensation_id, approve=approve, reason=code,
+                                         note=note),
             actor=approver.id, occurred_at=desk.now(), policy_version=desk.policy.version,
         )
     assert recorded.compensation is not None

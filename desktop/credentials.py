@@ -50,7 +50,7 @@ def token_path(db_path: str | Path) -> Path:
 
 
 class CredentialStore:
-    """The device token of one desk; a :class:`sync.engine.TokenSource`.
+    """The device token of one desk; a :class:`desktop.desk_sync.engine.TokenSource`.
 
     *backend* overrides the keyring backend (tests); *notice* receives the translated
     message telling that the file fallback is in use (default: logged as a warning).

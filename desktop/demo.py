@@ -12,17 +12,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from desktop import handling
+from desktop import ticket_actions as handling
 from desktop.alerts import acknowledge, active_alerts
 from desktop.compensation import compensate
 from desktop.desk import Desk, init_desk
-from desktop.lifecycle import first_contact_refusal
 from desktop.staff import Staff, add_staff
 from desktop.tickets import create_ticket, get_ticket
 from domain.clock import FixedClock, format_time
 from domain.errors import KesuError
+from domain.lifecycle import first_contact_refusal
 from local_db import meta
 from local_db.connection import transaction
+from local_db.errors import StoreError
 
 # The meta key that marks a database as a demo store: only such a file may be replaced by
 # the next ``kesu demo`` (a desk's real database named with --db must never be wiped).
@@ -173,6 +174,8 @@ def _progress(desk: Desk, clock: FixedClock, rng: random.Random, staff: dict[str
                                  accountability={"outcome": "none"})
             else:
                 handling.advance(desk, staff[who], tid, action)
+    except StoreError:
+        raise  # a KesuError too, but a storage failure is no refusal
     except KesuError:
         pass  # e.g. a pending compensation blocks closing: that is a realistic state too
     clock.set(saved)

@@ -94,7 +94,7 @@ def init_desk(
             if meta.get(conn, "device_id") is None:
                 meta.put(conn, "device_id", uuid7())
             if meta.get(conn, "policy") is None or policy_path is not None:
-                meta.put(conn, "policy", json.dumps(policy.raw, ensure_ascii=False))
+                meta.put(conn, "policy", policy.as_json())
     except BaseException:
         conn.close()
         raise
@@ -105,9 +105,9 @@ def install_policy(desk: Desk, policy_path: str | Path) -> Policy:
     """Validate a policy file and make it the desk's policy from now on."""
     policy = load_policy(policy_path)
     with transaction(desk.conn):
-        meta.put(desk.conn, "policy", json.dumps(policy.raw, ensure_ascii=False))
+        meta.put(desk.conn, "policy", policy.as_json())
     desk.policy = policy
-    desk.triage = Triage.from_policy(policy.raw)
+    desk.triage = policy.triage
     return policy
 
 
@@ -116,9 +116,9 @@ def install_policy_document(desk: Desk, document: Any, source: str = "<server>")
     policy from now on, exactly as :func:`install_policy` does with a file."""
     policy = parse_policy(document, source)
     with transaction(desk.conn):
-        meta.put(desk.conn, "policy", json.dumps(policy.raw, ensure_ascii=False))
+        meta.put(desk.conn, "policy", policy.as_json())
     desk.policy = policy
-    desk.triage = Triage.from_policy(policy.raw)
+    desk.triage = policy.triage
     return policy
 
 
@@ -132,7 +132,7 @@ def reload_policy(desk: Desk) -> bool:
         return False
     policy = parse_policy(json.loads(meta.require(desk.conn, "policy")))
     desk.policy = policy
-    desk.triage = Triage.from_policy(policy.raw)
+    desk.triage = policy.triage
     return True
 
 
@@ -203,7 +203,7 @@ def open_desk_conn(conn: sqlite3.Connection, clock: Clock | None = None) -> Desk
         conn=conn,
         policy=policy,
         clock=clock or SystemClock(),
-        triage=Triage.from_policy(policy.raw),
+        triage=policy.triage,
         store_code=meta.require(conn, "store_code"),
         desk_code=meta.require(conn, "desk_code"),
         store_name=meta.get(conn, "store_name") or "",

@@ -7,7 +7,7 @@ index, so a filter change plus the first page stays far below 100 ms on 200,000 
 (``bench/ui_queue_filter.py``). A page is read in two steps: the page's row ids from the
 index alone, then those rows; sorting whole rows would read the table for every match.
 
-Overdue follows the response clock (``desktop.response_clock`` / ``handling.escalate_due``):
+Overdue follows the response clock (``desktop.response_clock`` / ``ticket_actions.escalate_due``):
 no first response yet, the due time has come, and the ticket is still open. Follow-up
 overdue (domain.md: a follow-up call is due within a day of closing) is a separate
 filter: closed, not yet rated, and closed longer ago than the policy allows.
@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from desktop.lifecycle import OPEN_STATES, STATES
 from desktop.response_clock import NOT_RESPONDED_BY_SQL
 from domain.clock import parse_time
 from domain.errors import InvalidInput
 from domain.fold import CLOSED_STATES, FINAL_STATES
+from domain.lifecycle import OPEN_STATES, STATES
 from domain.phones import mask_phone, normalise_phone
 from local_db.search import build_match
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -13,12 +12,19 @@ from desktop.desk import Desk
 from desktop.duplicates import DuplicateCandidate, find_duplicates
 from desktop.numbering import next_number
 from desktop.staff import Staff
-from domain.clock import format_time, parse_time
+from domain.actions.creation import (
+    complaint,
+    level_notification,
+    new_verify_code,
+    ticket_created,
+)
+from domain.actions.triaged import SETTLED, group_raises
+from domain.clock import format_time
 from domain.errors import NotFound
 from domain.fold import FINAL_STATES, TicketState
 from domain.ids import uuid7
 from domain.intake import IntakeForm, parse_intake
-from domain.triage import ComplaintInput, Reason, TriageResult
+from domain.triage import TriageResult
 from local_db import projection
 from local_db.connection import transaction
 from local_db.store import record_event
@@ -31,11 +37,6 @@ class CreatedTicket:
     ticket: TicketState
     duplicates: tuple[DuplicateCandidate, ...]
     raised: tuple[str, ...]  # numbers of earlier tickets whose level the group rule raised
-
-
-def new_verify_code() -> str:
-    """Six random digits from a CSPRNG: the receipt's key to the progress page."""
-    return f"{secrets.randbelow(1_000_000):06d}"
 
 
 def recent_subcategory_counts(desk: Desk, minutes: int) -> dict[str, int]:
@@ -62,15 +63,10 @@ def recent_count(desk: Desk, subcategory: str, minutes: int) -> int:
     return int(row[0])
 
 
-def _complaint(form: IntakeForm) -> ComplaintInput:
-    return ComplaintInput(text=form.text, channel=form.channel,
-                          member_tier=form.member_tier, customers=form.customers)
-
-
 def triage_form(desk: Desk, form: IntakeForm) -> TriageResult:
     """Triage *form* against the store's recent tickets, as the save would."""
     counts = recent_subcategory_counts(desk, desk.triage.group_window_minutes())
-    return desk.triage.triage(_complaint(form), counts)
+    return desk.triage.triage(complaint(form), counts)
 
 
 @dataclass(frozen=True)
@@ -90,7 +86,7 @@ def prepare_ticket(desk: Desk, data: Mapping[str, Any] | IntakeForm) -> Draft:
     """Validate, triage and look for duplicates. Reads only; raises on bad input."""
     form = data if isinstance(data, IntakeForm) else parse_intake(data, desk.policy)
     counts = recent_subcategory_counts(desk, desk.triage.group_window_minutes())
-    result = desk.triage.triage(_complaint(form), counts)
+    result = desk.triage.triage(complaint(form), counts)
     duplicates = find_duplicates(
         desk.conn, desk.policy.duplicates, now=desk.now(), text=form.text,
         subcategory=result.subcategory, phone=form.customer_phone,
@@ -119,41 +115,25 @@ def save_ticket(desk: Desk, actor: Staff, draft: Draft) -> CreatedTicket:
         count = recent_count(desk, sub, desk.triage.group_window_minutes())
         result = draft.triage
         if count != draft.group_count:  # the group changed since triage: grade again
-            result = desk.triage.triage(_complaint(form), {sub: count})
+            result = desk.triage.triage(complaint(form), {sub: count})
         duplicates = list(draft.duplicates)
         number = next_number(desk.conn, desk.store_code, desk.desk_code, desk.store_day(now))
-        due = now + timedelta(minutes=result.respond_within_minutes)
         ticket_id = uuid7()
-        payload: dict[str, Any] = {
-            "number": number,
-            "store_code": desk.store_code,
-            "desk_code": desk.desk_code,
-            "channel": form.channel,
-            "text": form.text,
-            "customer": {
-                "name": form.customer_name,
-                "phone": form.customer_phone,
-                "member_tier": form.member_tier,
-            },
-            "customers": form.customers,
-            "product": {"name": form.product_name, "sku": form.product_sku},
-            "amount_paid_fen": form.amount_paid_fen,
-            "triage": result.as_dict(),
-            "due_at": format_time(due),
-            "duplicate_candidates": [d.as_dict() for d in duplicates],
-            # Printed on the receipt with the number: together they open the
-            # customer's progress page at the centre.
-            "verify_code": new_verify_code(),
-        }
+        payload = ticket_created(
+            form, result, number=number, store_code=desk.store_code,
+            desk_code=desk.desk_code, created_at=now, verify_code=new_verify_code(),
+            duplicates=[d.as_dict() for d in duplicates],
+        )
         recorded = record_event(
             desk.conn, ticket_id=ticket_id, type="ticket_created", payload=payload,
             actor=actor.id, occurred_at=now, policy_version=policy.version,
         )
-        notify = policy.raw["levels"][str(result.level)].get("notify_at_creation") or []
-        if notify:
+        notify = policy.target(result.level).notify_at_creation
+        notification = level_notification(result.level, notify)
+        if notification is not None:
             recorded = record_event(
                 desk.conn, ticket_id=ticket_id, type="notification_raised",
-                payload={"to": list(notify), "reason": f"level_{result.level}"},
+                payload=notification,
                 actor=actor.id, occurred_at=now, policy_version=policy.version,
                 current=recorded.ticket,
             )
@@ -165,31 +145,23 @@ def save_ticket(desk: Desk, actor: Staff, draft: Draft) -> CreatedTicket:
 
 
 def _raise_group(desk: Desk, actor: Staff, result: TriageResult, new_id: str) -> tuple[str, ...]:
-    """Raise the earlier tickets of a group to the new ticket's level (never lower)."""
+    """Raise the earlier tickets of a group to the new ticket's level (never lower);
+    which ones, and how, is the domain's group rule (:mod:`domain.actions.triaged`)."""
     since = format_time(desk.now() - timedelta(minutes=desk.triage.group_window_minutes()))
+    # Narrowed in SQL to what the rule can lift (a busy group's earlier tickets are
+    # mostly raised already: reading them all doubled the save); the rule decides.
+    settled = ", ".join("?" * len(SETTLED))
     rows = desk.conn.execute(
         "SELECT id FROM tickets WHERE subcategory = ? AND created_at >= ? AND id != ? "
-        "AND level > ? AND status NOT IN ('voided', 'merged', 'closed', 'rated')",
-        (result.subcategory, since, new_id, result.level),
+        f"AND level > ? AND status NOT IN ({settled})",
+        (result.subcategory, since, new_id, result.level, *sorted(SETTLED)),
     ).fetchall()
+    earlier = [projection.read_ticket(desk.conn, row["id"]) for row in rows]
     numbers = []
-    for row in rows:
-        old = projection.read_ticket(desk.conn, row["id"])
-        assert old is not None
-        flags = tuple(sorted({*old.flags, "group"}))
-        reason = Reason("group:recent", f"{result.subcategory} ×{len(rows) + 1}")
-        minutes = desk.policy.target(result.level).respond_within_minutes
-        due = parse_time(old.created_at) + timedelta(minutes=minutes)
+    for old, payload in group_raises(result, [t for t in earlier if t is not None],
+                                     desk.policy):
         record_event(
-            desk.conn, ticket_id=old.id, type="triaged",
-            payload={
-                "category": old.category, "subcategory": old.subcategory,
-                "level": result.level, "flags": list(flags),
-                "departments": list(old.departments),
-                "respond_within_minutes": minutes, "due_at": format_time(due),
-                "reasons": [*map(dict, old.reasons), reason.as_dict()],
-                "why": "group_raise", "automatic": True,
-            },
+            desk.conn, ticket_id=old.id, type="triaged", payload=payload,
             actor=actor.id, occurred_at=desk.now(), policy_version=desk.policy.version,
         )
         numbers.append(old.number)

@@ -56,10 +56,10 @@ def parse_intake(data: Mapping[str, Any], policy: Policy) -> IntakeForm:
     """Validate a complaint given as JSON-like data (see ``kesu ticket add``)."""
     if not isinstance(data, Mapping):
         raise InvalidInput("input.not_object")
-    limits = policy.raw.get("intake", {})
-    max_text = int(limits.get("max_text_chars", 5000))
-    max_name = int(limits.get("max_name_chars", 50))
-    max_customers = int(limits.get("max_customers", 500))
+    limits = policy.intake
+    max_text = limits.max_text_chars
+    max_name = limits.max_name_chars
+    max_customers = limits.max_customers
     text = clean_text(data.get("text"), "text", max_text, required=True)
     assert text is not None
     channel = data.get("channel") or "desk"

@@ -3,11 +3,19 @@
 Every number in ``domain.md`` ships as data in ``resources/policy/default.json``; the
 code reads it from here and never hard-codes it. A bad document is rejected with the
 JSON path of the first problem and the reason.
+
+A document is parsed once (:func:`parse_policy`) into frozen, typed sections, its triage
+engine included; readers take figures and names from those sections, never from the
+document itself, so each default is written once, here, and an older document that
+lacks a section reads the same everywhere (``tests/desktop/test_policy.py`` refuses a
+``.raw`` read outside this module).
 """
 
 from __future__ import annotations
 
+import copy
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -17,6 +25,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from domain.errors import PolicyInvalid
 from domain.event_schema import MAX_FEN, MAX_NAME_CHARS, MAX_TEXT_CHARS
 from domain.privacy import PrivacyPolicy, parse_privacy
+from domain.triage import Triage, TriagePolicyError
+from domain.triage.rules import TIERS
 
 SUPPORTED_SCHEMA = 1
 DEFAULT_MAX_AMOUNT_FEN = 10_000_000  # ¥100,000, as the shipped policy says
@@ -24,12 +34,69 @@ ROLES = ("cashier", "desk", "manager")
 
 
 @dataclass(frozen=True)
+class Label:
+    """A name the document gives in the app's two languages (either may be missing)."""
+
+    zh: str | None = None
+    en: str | None = None
+
+    def get(self, english: bool) -> str | None:
+        """The English or the Chinese name; None when the document gives none."""
+        return self.en if english else self.zh
+
+
+NO_LABEL = Label()
+
+
+@dataclass(frozen=True)
 class LevelTarget:
-    """Response target of one level."""
+    """Response target of one level, its names and who is told of a new ticket of it."""
 
     level: int
     respond_within_minutes: int
     colour: str
+    label: Label = NO_LABEL
+    notify_at_creation: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PolicySubcategory:
+    """One subcategory as the document defines it: names, routing and triage words."""
+
+    code: str
+    category: str
+    label: Label
+    departments: tuple[str, ...]
+    # Triage word tier (domain.triage.rules.TIERS) → the words as the document writes them.
+    words: Mapping[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class PolicyCategory:
+    """One category and its subcategories, in the document's order."""
+
+    code: str
+    label: Label
+    subcategories: Mapping[str, PolicySubcategory]
+
+
+@dataclass(frozen=True)
+class IntakeLimits:
+    """How much staff may type into a complaint. Older documents lack some: these."""
+
+    max_text_chars: int = 5000
+    max_name_chars: int = 50
+    max_note_chars: int = 5000
+    max_customers: int = 500
+
+
+@dataclass(frozen=True)
+class QuickEntryPolicy:
+    """The cashier's quick entry. ``default_kind`` is the compensation kind it offers:
+    the document's ``quick_entry.default_kind`` when that is a known kind, else the first
+    kind (refund in the shipped policy)."""
+
+    default_kind: str
 
 
 @dataclass(frozen=True)
@@ -46,7 +113,7 @@ class CompensationPolicy:
     food_safety_minimum_fen: int
     # The largest amount (paid or compensated) anyone may type: catches 1e9 and a
     # mistyped extra zero. Older documents lack it: DEFAULT_MAX_AMOUNT_FEN.
-    max_amount_fen: int = 10_000_000  # DEFAULT_MAX_AMOUNT_FEN
+    max_amount_fen: int = DEFAULT_MAX_AMOUNT_FEN
 
 
 @dataclass(frozen=True)
@@ -91,7 +158,7 @@ class FirstContactPolicy:
     """Which complaints may be closed at first contact (首问解决), skipping 整改 → 复核 → 奖惩.
 
     ``subcategories`` is ``None`` for every subcategory. Level 1 is never allowed,
-    whatever a document lists (``desktop.lifecycle.check_first_contact`` refuses it).
+    whatever a document lists (``domain.lifecycle.check_first_contact`` refuses it).
     Older documents have no ``first_contact`` section: levels 2 and 3, any subcategory.
     """
 
@@ -115,7 +182,12 @@ class ApprovalsPolicy:
 
 @dataclass(frozen=True)
 class Policy:
-    """A validated policy document."""
+    """A validated policy document, parsed once into typed sections.
+
+    ``raw`` is the document itself, for storing, publishing and editing a copy
+    (:meth:`as_json`, :meth:`document`); nothing outside this module reads figures from
+    it, so every default lives here once.
+    """
 
     version: str
     timezone: ZoneInfo
@@ -127,7 +199,15 @@ class Policy:
     compensation: CompensationPolicy
     staff: StaffPolicy
     duplicates: DuplicatePolicy
-    raw: dict[str, Any]
+    quick_entry: QuickEntryPolicy
+    # The document's triage engine, built while validating it (so once per document).
+    triage: Triage = field(compare=False, repr=False)
+    raw: dict[str, Any] = field(repr=False)
+    intake: IntakeLimits = field(default_factory=IntakeLimits)
+    categories: Mapping[str, PolicyCategory] = field(default_factory=dict)
+    channel_labels: Mapping[str, Label] = field(default_factory=dict)
+    # Triage word tier → its weight (``triage.weights``).
+    tier_weights: Mapping[str, float] = field(default_factory=dict)
     reports: ReportPolicy = field(default_factory=ReportPolicy)
     enrolment: EnrolmentPolicy = field(default_factory=EnrolmentPolicy)
     privacy: PrivacyPolicy = field(default_factory=PrivacyPolicy)
@@ -140,11 +220,64 @@ class Policy:
 
     def subcategories(self) -> dict[str, tuple[str, tuple[str, ...]]]:
         """Subcategory → (its category, the departments it is routed to)."""
-        index: dict[str, tuple[str, tuple[str, ...]]] = {}
-        for cat, node in self.raw["triage"]["categories"].items():
-            for sub, info in node["subcategories"].items():
-                index[sub] = (cat, tuple(info["departments"]))
-        return index
+        return {sub.code: (cat.code, sub.departments)
+                for cat in self.categories.values() for sub in cat.subcategories.values()}
+
+    def subcategory(self, code: str) -> PolicySubcategory | None:
+        """The document's subcategory *code* (names are unique across categories)."""
+        for cat in self.categories.values():
+            if code in cat.subcategories:
+                return cat.subcategories[code]
+        return None
+
+    def category_label(self, category: str, english: bool) -> str:
+        """商品, 服务 … (the code when the document names it not)."""
+        node = self.categories.get(category)
+        return (node.label.get(english) if node else None) or category
+
+    def subcategory_label(self, subcategory: str, english: bool) -> str:
+        """质量问题, 变质过期 … (the code when the document names it not)."""
+        node = self.subcategory(subcategory)
+        return (node.label.get(english) if node else None) or subcategory
+
+    def problem_label(self, category: str, subcategory: str, english: bool) -> str:
+        """"商品 / 变质过期": the subcategory is looked up within *category*, so a ticket
+        whose pair no longer fits the document shows the subcategory's code."""
+        node = self.categories.get(category)
+        sub = node.subcategories.get(subcategory) if node else None
+        return (f"{self.category_label(category, english)} / "
+                f"{(sub.label.get(english) if sub else None) or subcategory}")
+
+    def channel_name(self, channel: str, english: bool) -> str | None:
+        """服务台, 收款台, 400电话 …; None when the document names *channel* not."""
+        return self.channel_labels.get(channel, NO_LABEL).get(english)
+
+    def channel_label(self, channel: str, english: bool) -> str:
+        """服务台, 收款台, 400电话 … (the code when the document names it not)."""
+        return self.channel_name(channel, english) or channel
+
+    def level_name(self, level: int, english: bool) -> str | None:
+        """一级 / Level 1 as the document names *level*; None when it does not (each
+        reader words its own fallback)."""
+        target = self.levels.get(level)
+        return target.label.get(english) if target else None
+
+    def figure(self, path: str) -> int:
+        """The number at the document path *path* ("intake.max_text_chars"), with the
+        default filled in when the document leaves it out."""
+        section, name = path.split(".")
+        value = getattr(getattr(self, section), name)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise KeyError(path)
+        return value
+
+    def as_json(self) -> str:
+        """The document as JSON text, for storing (non-ASCII kept as written)."""
+        return json.dumps(self.raw, ensure_ascii=False)
+
+    def document(self) -> dict[str, Any]:
+        """A deep copy of the document, to edit into a new one."""
+        return copy.deepcopy(self.raw)
 
 
 def _fail(path: str, reason: str) -> PolicyInvalid:
@@ -247,13 +380,58 @@ _INTAKE_BOUNDS = {"max_text_chars": MAX_TEXT_CHARS, "max_note_chars": MAX_TEXT_C
                   "max_name_chars": MAX_NAME_CHARS, "max_customers": 100_000}
 
 
-def _check_intake(doc: dict[str, Any]) -> None:
+def _intake_limits(doc: dict[str, Any]) -> IntakeLimits:
     if "intake" not in doc:
-        return
+        return IntakeLimits()
     _get(doc, "intake", dict)
+    values: dict[str, int] = {}
     for key, bound in _INTAKE_BOUNDS.items():
-        if key in doc["intake"] and _positive_int(doc, f"intake.{key}") > bound:
-            raise _fail(f"intake.{key}", f"at most {bound}")
+        if key in doc["intake"]:
+            values[key] = _positive_int(doc, f"intake.{key}")
+            if values[key] > bound:
+                raise _fail(f"intake.{key}", f"at most {bound}")
+    return IntakeLimits(**values)
+
+
+def _label(node: object) -> Label:
+    # Names are shown, never checked: a document without one shows the code instead.
+    if not isinstance(node, dict):
+        return NO_LABEL
+    zh, en = node.get("label_zh"), node.get("label_en")
+    return Label(str(zh) if zh else None, str(en) if en else None)
+
+
+def _channel_labels(channels: dict[str, Any]) -> dict[str, Label]:
+    # A channel's names are a [Chinese, English] pair; anything else names it not.
+    return {code: Label(str(pair[0]) or None, str(pair[1]) or None)
+            for code, pair in channels.items()
+            if isinstance(pair, list | tuple) and len(pair) == 2}
+
+
+def _notify_at_creation(node: dict[str, Any]) -> tuple[str, ...]:
+    value = node.get("notify_at_creation")
+    return tuple(str(x) for x in value) if isinstance(value, list) else ()
+
+
+def _quick_entry(doc: dict[str, Any], kinds: tuple[str, ...]) -> QuickEntryPolicy:
+    section = doc.get("quick_entry")
+    wanted = section.get("default_kind") if isinstance(section, dict) else None
+    return QuickEntryPolicy(wanted if wanted in kinds else kinds[0])
+
+
+def _categories(doc: dict[str, Any]) -> dict[str, PolicyCategory]:
+    # Only after triage validated the section: its shape is known good here.
+    out: dict[str, PolicyCategory] = {}
+    for cat, node in doc["triage"]["categories"].items():
+        subs = {
+            sub: PolicySubcategory(
+                code=sub, category=cat, label=_label(info),
+                departments=tuple(info["departments"]),
+                words={tier: tuple(info.get(tier) or ()) for tier in TIERS})
+            for sub, info in node["subcategories"].items()
+        }
+        out[cat] = PolicyCategory(cat, _label(node), subs)
+    return out
 
 
 def parse_policy(doc: Any, source: str = "<policy>") -> Policy:
@@ -275,7 +453,9 @@ def parse_policy(doc: Any, source: str = "<policy>") -> Policy:
     for key in ("1", "2", "3"):
         minutes = _positive_int(doc, f"levels.{key}.respond_within_minutes")
         colour = _get(doc, f"levels.{key}.colour", str)
-        levels[int(key)] = LevelTarget(int(key), minutes, colour)
+        node = doc["levels"][key]
+        levels[int(key)] = LevelTarget(int(key), minutes, colour, _label(node),
+                                       _notify_at_creation(node))
     if not levels[1].respond_within_minutes <= levels[2].respond_within_minutes <= levels[
         3
     ].respond_within_minutes:
@@ -325,9 +505,20 @@ def parse_policy(doc: Any, source: str = "<policy>") -> Policy:
     )
     channels = _get(doc, "channels", dict)
     reports = _report_policy(doc)
-    _check_intake(doc)
+    intake = _intake_limits(doc)
     tiers = _get(doc, "member_tiers", list)
-    policy = Policy(
+    enrolment = _enrolment_policy(doc)
+    privacy = parse_privacy(doc, ROLES)
+    first_contact = _first_contact_policy(doc)
+    approvals = _approvals_policy(doc)
+    # Triage validates its own section (rules and model) last; its errors carry the same
+    # path form. A model this Kesu cannot read is no error: the rules then work alone.
+    try:
+        triage = Triage.from_policy(doc)
+    except TriagePolicyError as exc:
+        raise _fail(exc.path, exc.reason) from None
+    weights = doc["triage"]["weights"]
+    return Policy(
         version=version,
         timezone=tz,
         levels=levels,
@@ -338,22 +529,19 @@ def parse_policy(doc: Any, source: str = "<policy>") -> Policy:
         compensation=compensation,
         staff=staff,
         duplicates=duplicates,
+        quick_entry=_quick_entry(doc, compensation.kinds),
+        triage=triage,
         raw=doc,
+        intake=intake,
+        categories=_categories(doc),
+        channel_labels=_channel_labels(channels),
+        tier_weights={tier: float(weights[tier]) for tier in TIERS},
         reports=reports,
-        enrolment=_enrolment_policy(doc),
-        privacy=parse_privacy(doc, ROLES),
-        first_contact=_first_contact_policy(doc),
-        approvals=_approvals_policy(doc),
+        enrolment=enrolment,
+        privacy=privacy,
+        first_contact=first_contact,
+        approvals=approvals,
     )
-    # Triage validates its own section (rules and model); its errors carry the same path
-    # form. A model this Kesu cannot read is no error: the rules then work alone.
-    from domain.triage import Triage, TriagePolicyError
-
-    try:
-        Triage.from_policy(doc)
-    except TriagePolicyError as exc:
-        raise _fail(exc.path, exc.reason) from None
-    return policy
 
 
 def load_policy(path: str | Path | None = None) -> Policy:

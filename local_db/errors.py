@@ -1,23 +1,24 @@
-"""Exceptions raised by the local store.
+"""Exceptions raised by the local store, a branch of :class:`~domain.errors.KesuError`.
 
 ``StoreError`` is the base; callers catch it to report storage problems in the user's
-language. Each carries a message ``code`` and ``params`` so the caller can translate it.
+language. Each class names its message ``code``; ``params`` and ``detail`` (SQLite's
+words, a path) fill it in.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from domain.errors import KesuError
 
-class StoreError(Exception):
+
+class StoreError(KesuError):
     """Base class of every error the local store raises."""
 
     code = "store.error"
 
     def __init__(self, detail: str = "", **params: Any) -> None:
-        super().__init__(detail or self.code)
-        self.detail = detail
-        self.params = params
+        self._init_with_detail(detail, params)
 
 
 class SchemaTooNewError(StoreError):

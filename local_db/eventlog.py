@@ -6,7 +6,6 @@ an edit or a deletion anywhere in a device's history is visible to ``kesu check`
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterator, Mapping
 from datetime import datetime
@@ -23,6 +22,7 @@ from local_db.errors import IntegrityError
 __all__ = ["append", "events_for_ticket", "iter_events", "verify_chain"]
 
 _COLUMNS = ", ".join(EVENT_FIELDS)
+_INSERT = f"INSERT INTO events ({_COLUMNS}) VALUES ({', '.join('?' * len(EVENT_FIELDS))})"
 
 
 def append(
@@ -55,48 +55,17 @@ def append(
     now_ms = int(occurred_at.timestamp() * 1000)
     hlc = tick(last_hlc, now_ms).encode()
     event_id = uuid7(now_ms)
-    payload_json = canonical_payload(payload)
-    when = format_time(occurred_at)
-    digest = event_hash({
+    row: dict[str, Any] = {
         "prev_hash": prev_hash, "event_id": event_id, "ticket_id": ticket_id, "type": type,
-        "payload": payload_json, "actor": actor, "device_id": device_id,
-        "device_seq": device_seq, "hlc": hlc, "occurred_at": when,
+        "payload": canonical_payload(payload), "actor": actor, "device_id": device_id,
+        "device_seq": device_seq, "hlc": hlc, "occurred_at": format_time(occurred_at),
         "policy_version": policy_version, "schema_version": EVENT_SCHEMA_VERSION,
-    })
-    conn.execute(
-        f"INSERT INTO events ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,NULL,?,?)",
-        (
-            event_id,
-            ticket_id,
-            type,
-            payload_json,
-            actor,
-            device_id,
-            device_seq,
-            hlc,
-            when,
-            policy_version,
-            EVENT_SCHEMA_VERSION,
-            prev_hash,
-            digest,
-        ),
-    )
+        "server_seq": None,  # until the server acknowledges it
+    }
+    row["hash"] = event_hash(row)
+    conn.execute(_INSERT, [row[c] for c in EVENT_FIELDS])
     meta.put(conn, "hlc", hlc)
-    return Event(
-        event_id=event_id,
-        ticket_id=ticket_id,
-        type=type,
-        payload=json.loads(payload_json),
-        actor=actor,
-        device_id=device_id,
-        device_seq=device_seq,
-        hlc=hlc,
-        occurred_at=when,
-        policy_version=policy_version,
-        schema_version=EVENT_SCHEMA_VERSION,
-        prev_hash=prev_hash,
-        hash=digest,
-    )
+    return event_from_row(row)
 
 
 def events_for_ticket(conn: sqlite3.Connection, ticket_id: str) -> list[Event]:

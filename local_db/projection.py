@@ -1,15 +1,22 @@
 """Projections: the ``tickets`` table and the compensation ledger, as SQLite rows.
 
-What the rows hold is the fold (:mod:`domain.fold`); this module only reads and writes
-them. The write path stores each new state in the same transaction as its event.
+What the rows hold is the fold (:mod:`domain.fold`). :func:`project` is the one routine
+that applies events to a ticket and its ledger lines and writes the rows: the write path
+(``local_db.store.record_event``) with each new event, in the same transaction; pulled
+events (``local_db.sync_state``) and ``kesu rebuild`` (``local_db.store.rebuild``) by
+folding a ticket again from its creation (:func:`refold`).
 """
 
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import fields
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
 
+from domain import fold
+from domain.events import Event
 from domain.fold import CompensationState, TicketState
+from local_db import eventlog, search
 
 _TICKET_COLUMNS = [f.name for f in fields(TicketState)]
 _COMP_COLUMNS = [f.name for f in fields(CompensationState) if f.name != "history"]
@@ -57,3 +64,62 @@ def read_compensation(conn: sqlite3.Connection, compensation_id: str) -> Compens
         (compensation_id,),
     ).fetchone()
     return None if row is None else CompensationState(**{c: row[c] for c in _COMP_COLUMNS})
+
+
+@dataclass(frozen=True)
+class Projected:
+    """What :func:`project` wrote: the ticket as it now stands, and the ledger lines the
+    events made or changed (in the order they were first touched)."""
+
+    ticket: TicketState
+    compensations: tuple[CompensationState, ...]
+
+
+def project(conn: sqlite3.Connection, events: Sequence[Event], *,
+            before: TicketState | None = None, index: bool = True) -> Projected:
+    """Apply one ticket's *events* (in fold order) and write its row and ledger lines.
+
+    *before* is the ticket's stored state, the events coming after it; the ledger lines
+    they decide on are then read from the store. Without *before* the ticket is folded
+    from its creation, which must be the first event, and its lines come from the
+    events alone. The search entry is written when the ticket is new here (no *before*),
+    the only time its text changes, unless *index* is False (a rebuild indexes all at
+    once). Runs inside the caller's transaction.
+    """
+    state = before
+    ledger: dict[str, CompensationState] = {}
+    changed: dict[str, CompensationState] = {}
+    for event in events:
+        state = fold.apply(state, event)
+        if event.type not in fold.COMPENSATION_EVENTS:
+            continue
+        cid = str(event.payload["compensation_id"])
+        if before is not None and cid not in ledger:
+            stored = read_compensation(conn, cid)
+            if stored is not None:
+                ledger[cid] = stored
+        line = fold.apply_compensation(ledger, event)
+        if line is not None:
+            changed[line.id] = line
+    if state is None:
+        raise ValueError("no events to project")
+    rid = write_ticket(conn, state)
+    if before is None and index:
+        search.index_ticket(conn, rid, state.text)  # a no-op when the text is unchanged
+    for line in changed.values():
+        write_compensation(conn, line)
+    return Projected(state, tuple(changed.values()))
+
+
+def refold(conn: sqlite3.Connection, ticket_id: str, *, index: bool = True) -> Projected | None:
+    """Fold one ticket again from all its events and write its row and ledger lines.
+
+    A pulled event may sort before events already applied (its hybrid clock is older),
+    so a ticket is folded again rather than patched. None, and nothing written, while
+    its creation has not arrived (possible after a server restore, when desks re-offer
+    in any order): the ticket is folded when it does.
+    """
+    evs = eventlog.events_for_ticket(conn, ticket_id)
+    if not evs or evs[0].type != "ticket_created":
+        return None
+    return project(conn, evs, index=index)

@@ -68,45 +68,25 @@ def record_event(
         if type != "ticket_created":
             before = current if current is not None and current.id == ticket_id else (
                 projection.read_ticket(conn, ticket_id))
-        ticket = fold.apply(before, event)
-        rid = projection.write_ticket(conn, ticket)
-        if type == "ticket_created":
-            search.index_ticket(conn, rid, ticket.text)
-        line = None
-        if type in fold.COMPENSATION_EVENTS:
-            ledger: dict[str, CompensationState] = {}
-            cid = str(payload["compensation_id"])
-            existing = projection.read_compensation(conn, cid)
-            if existing is not None:
-                ledger[cid] = existing
-            line = fold.apply_compensation(ledger, event)
-            if line is not None:
-                projection.write_compensation(conn, line)
-    return Recorded(event=event, ticket=ticket, compensation=line)
-
-
-def fold_all(
-    conn: sqlite3.Connection,
-) -> tuple[dict[str, TicketState], dict[str, CompensationState]]:
-    """Fold every event from nothing: the projections as they ought to be.
-
-    Tickets whose first event in fold order is not their ``ticket_created`` (events
-    pulled before their creation, possible after a server restore) are left out,
-    exactly as the pull path leaves them out (``sync_state.refold_ticket``);
-    :func:`waiting_for_creation` names them.
-    """
-    tickets, ledger, _ = _fold(conn)
-    return tickets, ledger
+        projected = projection.project(conn, [event], before=before)
+    line = projected.compensations[0] if projected.compensations else None
+    return Recorded(event=event, ticket=projected.ticket, compensation=line)
 
 
 def waiting_for_creation(conn: sqlite3.Connection) -> list[str]:
-    """Ids of tickets that have events but no ``ticket_created`` (yet) at their start."""
+    """Ids of tickets that have events but no ``ticket_created`` (yet) at their start.
+
+    They have no row: the pull path and :func:`rebuild` leave them out
+    (``projection.refold``) until their creation arrives.
+    """
     return sorted(_fold(conn)[2])
 
 
 def _fold(
     conn: sqlite3.Connection,
 ) -> tuple[dict[str, TicketState], dict[str, CompensationState], set[str]]:
+    """Every event folded from nothing, in memory: (tickets, ledger, ids still waiting
+    for their creation), what :func:`check` compares the rows with."""
     tickets: dict[str, TicketState] = {}
     ledger: dict[str, CompensationState] = {}
     waiting: set[str] = set()
@@ -123,19 +103,28 @@ def _fold(
 
 
 def rebuild(conn: sqlite3.Connection) -> dict[str, int]:
-    """Rewrite the projections and the search index from the events alone."""
-    tickets, ledger = fold_all(conn)
+    """Rewrite the projections and the search index from the events alone.
+
+    Each ticket is folded again from its creation (``projection.refold``, as a pulled
+    event refolds one), in the order the fold first meets it, so rows get their ids in
+    the order a desk that saw every event first would have given them.
+    """
+    tickets = compensations = 0
     with transaction(conn):
+        # Ids only: a store's whole history of parsed events need not fit in memory.
+        order = dict.fromkeys(r[0] for r in conn.execute(
+            "SELECT ticket_id FROM events ORDER BY hlc, device_id"))
         conn.execute("DELETE FROM tickets")
         conn.execute("DELETE FROM compensations")
-        for state in tickets.values():
-            projection.write_ticket(conn, state)
-        for line in ledger.values():
-            projection.write_compensation(conn, line)
+        for ticket_id in order:
+            projected = projection.refold(conn, ticket_id, index=False)
+            if projected is not None:
+                tickets += 1
+                compensations += len(projected.compensations)
         search.rebuild_index(conn)
         # The report's per-day cache is derived from the rows just rewritten.
         conn.execute("DELETE FROM report_days")
-    return {"tickets": len(tickets), "compensations": len(ledger)}
+    return {"tickets": tickets, "compensations": compensations}
 
 
 def check(conn: sqlite3.Connection) -> list[str]:

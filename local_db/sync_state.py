@@ -1,7 +1,7 @@
 """Desk-side sync state: the outbox, applying pulled events, and the sync bookkeeping.
 
-Knows SQLite and the event log, not HTTP (that is ``sync.engine``). Bookkeeping lives
-in the ``meta`` table:
+Knows SQLite and the event log, not HTTP (that is ``desktop.desk_sync.engine``).
+Bookkeeping lives in the ``meta`` table:
 
 * ``sync_token``        device token, only where no credential store is injected (tests,
   tools); the desk keeps it in the OS keyring (``desktop.credentials``), which moves a
@@ -30,13 +30,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from domain import event_schema, fold
+from domain import event_schema
 from domain.clock import format_time
 from domain.event_schema import EVENT_SCHEMA_VERSION
-from domain.events import event_hash
-from domain.fold import CompensationState
+from domain.events import EVENT_FIELDS, event_hash
 from domain.hlc import HLC, ZERO, receive
-from local_db import eventlog, meta, projection, search
+from local_db import meta, projection
 from local_db.connection import transaction
 from local_db.errors import IntegrityError, SchemaTooNewError
 
@@ -55,10 +54,12 @@ ENROL_AGAIN = "sync_enrol_again"
 SCHEMA_VERSION = EVENT_SCHEMA_VERSION
 MAX_SCHEMA_VERSION = SCHEMA_VERSION
 
-_WIRE_COLS = (
-    "event_id", "ticket_id", "type", "payload", "actor", "device_id", "device_seq", "hlc",
-    "occurred_at", "policy_version", "schema_version", "prev_hash", "hash",
-)
+# What a desk sends of an event: every stored field but the server's sequence.
+_WIRE_COLS = tuple(c for c in EVENT_FIELDS if c != "server_seq")
+# A pulled event is stored whole; a repeat is a no-op (see apply_remote).
+_INSERT_PULLED = (f"INSERT INTO events ({', '.join(EVENT_FIELDS)}) "
+                  f"VALUES ({', '.join('?' * len(EVENT_FIELDS))}) "
+                  "ON CONFLICT(event_id) DO NOTHING")
 
 
 @dataclass(frozen=True)
@@ -407,7 +408,7 @@ def _insert_and_fold(conn: sqlite3.Connection, ticket_id: str,
                 f"pulled event {raw['event_id']} ({raw['device_id']} "
                 f"#{raw['device_seq']}) conflicts with a held event: {exc}") from exc
     try:
-        refold_ticket(conn, ticket_id)
+        projection.refold(conn, ticket_id)
     except sqlite3.IntegrityError as exc:
         if "tickets.number" in str(exc):
             raise _Unfoldable("number_taken", "another ticket on this desk holds its "
@@ -512,35 +513,8 @@ def set_aside_links(conn: sqlite3.Connection) -> dict[tuple[str, int], tuple[str
 
 
 def _insert_pulled(conn: sqlite3.Connection, raw: Mapping[str, Any]) -> sqlite3.Cursor:
-    return conn.execute(
-        "INSERT INTO events (event_id, ticket_id, type, payload, actor, device_id, "
-        "device_seq, hlc, occurred_at, policy_version, schema_version, server_seq, "
-        "prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
-        "ON CONFLICT(event_id) DO NOTHING",
-        (raw["event_id"], raw["ticket_id"], raw["type"], raw["payload"], raw["actor"],
-         raw["device_id"], raw["device_seq"], raw["hlc"], raw["occurred_at"],
-         raw["policy_version"], raw["schema_version"], raw.get("server_seq"),
-         raw["prev_hash"], raw["hash"]),
-    )
+    # The server's sequence may be absent (a page from an older server); all else not.
+    return conn.execute(_INSERT_PULLED, [raw.get(c) if c == "server_seq" else raw[c]
+                                         for c in EVENT_FIELDS])
 
 
-def refold_ticket(conn: sqlite3.Connection, ticket_id: str) -> None:
-    """Rewrite one ticket's projection and ledger lines from its events (in a transaction).
-
-    A pulled event may sort before events already applied (its hybrid clock is older),
-    so the ticket is folded again from all its events rather than patched.
-    """
-    evs = eventlog.events_for_ticket(conn, ticket_id)
-    if not evs or evs[0].type != "ticket_created":
-        # Its creation has not arrived yet (possible after a server restore, when
-        # desks re-offer in any order); the ticket is folded when it does.
-        return
-    state = fold.fold(evs)
-    assert state is not None
-    rid = projection.write_ticket(conn, state)
-    search.index_ticket(conn, rid, state.text)  # no-op when the text is unchanged
-    ledger: dict[str, CompensationState] = {}
-    for event in evs:
-        fold.apply_compensation(ledger, event)
-    for line in ledger.values():
-        projection.write_compensation(conn, line)

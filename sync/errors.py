@@ -1,4 +1,5 @@
-"""Exceptions of the sync engine. None of them means data was lost or should be.
+"""The wire's error kinds: every way a protocol request can fail, as its client sees it.
+None of them means data was lost or should be.
 
 ``SyncError`` is the base; the desk shows each kind differently:
 
@@ -8,23 +9,29 @@
   every local event and tell staff "update required".
 * :class:`ServerRejected` (other 4xx): the server refused a request for a stated
   ``reason`` (broken chain, another store's ticket...). Needs a person; retrying the same
-  request will not help.
+  request will not help. :class:`EnrolRefused` is the refusal of an enrolment.
 * :class:`NetworkError`: the server could not be reached or answered nonsense; transient,
-  retry with :func:`sync.engine.backoff_delay`. Subclasses :class:`ServerError` (5xx)
-  and :class:`BadResponse` (unparseable answer).
+  retry after a backoff. Subclasses :class:`ServerError` (5xx) and :class:`BadResponse`
+  (unparseable answer).
+
+The failures of the desk's own side of a round (a pulled policy it refuses, a bug or a
+damaged database) are not answers of the wire: they live with the desk's engine in
+``desktop.desk_sync.errors``.
 """
 
 from __future__ import annotations
 
+from domain.errors import KesuError
 
-class SyncError(Exception):
-    """Base of every sync failure. ``code`` is a message key for the desk UI."""
+
+class SyncError(KesuError):
+    """Base of every sync failure, a branch of :class:`~domain.errors.KesuError`.
+    ``code`` (one per class) is a message key for the desk UI."""
 
     code = "sync.error"
 
     def __init__(self, detail: str = "") -> None:
-        super().__init__(detail or self.code)
-        self.detail = detail
+        self._init_with_detail(detail, {})  # only EnrolRefused has message fields
 
 
 class Unauthorized(SyncError):
@@ -68,12 +75,6 @@ class BadResponse(NetworkError):
     code = "sync.bad_response"
 
 
-class PolicyRefused(SyncError):
-    """A pulled policy document failed the desk's validation; the old policy stays."""
-
-    code = "sync.policy_refused"
-
-
 class EnrolRefused(ServerRejected):
     """The server (or the desk itself) refused an enrolment; ``reason`` says why:
     ``bad_code``, ``code_expired``, ``wrong_store``, ``wrong_desk``, ``device_bound``,
@@ -85,9 +86,3 @@ class EnrolRefused(ServerRejected):
         super().__init__(reason, detail, status)
         self.code = f"sync.enrol.{reason}"
         self.params = params  # message fields: store, desk, code_store, code_desk
-
-class LocalFailure(SyncError):
-    """Something failed on this desk while syncing (a bug, a damaged database); recorded
-    as the last error; no local event was changed."""
-
-    code = "sync.local_failure"

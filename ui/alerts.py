@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.alerts import Alert, acknowledge, active_alerts
-from desktop.handling import escalate_due
+from desktop.ticket_actions import escalate_due
 from ui.context import AppContext
 from ui.labels import error_message, level_label, subcategory_label
 

@@ -16,11 +16,11 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from desktop.desk_sync.runner import RunnerEvent, SyncRunner
+from desktop.desk_sync.wiring import engine_factory, local_sync_status
 from desktop.i18n import current_language
 from desktop.paths import quick_entry_socket
-from desktop.sync_wiring import engine_factory, local_sync_status
 from local_db.errors import StoreError
-from sync.runner import RunnerEvent, SyncRunner
 from ui.context import AppContext, open_context
 from ui.fonts import ensure_cjk_font
 from ui.garbage import GuiThreadCollector

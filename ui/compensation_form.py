@@ -25,10 +25,11 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import approvals
-from desktop.compensation import Decision, Outcome, compensate
+from desktop.compensation import Outcome, compensate
 from desktop.desk import Desk
 from desktop.hq_reach import hq_unreachable_reason, notice_code
 from desktop.i18n import tr as core_tr
+from domain.actions.compensation import Decision
 from domain.errors import AuthenticationFailed, InvalidInput
 from domain.fold import TicketState
 from domain.money import format_yuan, parse_yuan

@@ -75,7 +75,7 @@ def open_context(db_path: str | Path, *, clock: Clock | None = None,
     desk = open_desk(path, clock)
     executor = DeskExecutor(lambda: open_desk(path, desk.clock), parent)
     if idle_lock_ms is None:  # policy value; 0 turns the idle lock off
-        minutes = int(desk.policy.raw.get("staff", {}).get("idle_lock_minutes", 5))
+        minutes = desk.policy.staff.idle_lock_minutes
         idle_lock_ms = minutes * 60_000
     session = Session(idle_lock_ms, parent)
     app = QCoreApplication.instance()

@@ -104,7 +104,7 @@ class IntakePanel(QWidget):
         for tier in policy.member_tiers:
             self.tier.addItem(tier_label(tier), tier)
         self.customers = _named(QSpinBox(), "intake_customers")
-        self.customers.setRange(1, int(policy.raw.get("intake", {}).get("max_customers", 500)))
+        self.customers.setRange(1, policy.intake.max_customers)
         self.product = _named(QLineEdit(), "intake_product")
         self.sku = _named(QLineEdit(), "intake_sku")
         self.amount = _named(QLineEdit(), "intake_amount")
@@ -313,7 +313,7 @@ class IntakePanel(QWidget):
     def _too_long(self, raw: str) -> InvalidInput | None:
         """The core's "too long" error for a huge paste, found without the core's
         per-character cleaning (a third of a second for a megabyte, on every pause)."""
-        limit = int(self.ctx.desk.policy.raw.get("intake", {}).get("max_text_chars", 5000))
+        limit = self.ctx.desk.policy.intake.max_text_chars
         if len(raw) <= limit:
             return None
         # What the core's clean_text keeps: no control characters but newline and tab.

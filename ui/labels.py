@@ -48,30 +48,19 @@ def level_label(level: int) -> str:
     }.get(level, str(level))
 
 
-def _pick(pair: object, language: str, fallback: str) -> str:
-    if isinstance(pair, list | tuple) and len(pair) == 2:
-        return str(pair[1] if language == "en" else pair[0])
-    return fallback
-
-
 def channel_label(policy: Policy, channel: str, language: str) -> str:
     """服务台, 收款台, 400电话 … from the policy."""
-    return _pick(policy.raw.get("channels", {}).get(channel), language, channel)
+    return policy.channel_label(channel, language == "en")
 
 
 def category_label(policy: Policy, category: str, language: str) -> str:
     """商品, 服务 … from the policy."""
-    node = policy.raw["triage"]["categories"].get(category, {})
-    return str(node.get("label_en" if language == "en" else "label_zh") or category)
+    return policy.category_label(category, language == "en")
 
 
 def subcategory_label(policy: Policy, subcategory: str, language: str) -> str:
     """质量问题, 变质过期 … from the policy."""
-    for node in policy.raw["triage"]["categories"].values():
-        sub = node.get("subcategories", {}).get(subcategory)
-        if sub is not None:
-            return str(sub.get("label_en" if language == "en" else "label_zh") or subcategory)
-    return subcategory
+    return policy.subcategory_label(subcategory, language == "en")
 
 
 def compensation_kind_label(kind: str) -> str:
@@ -124,10 +113,10 @@ def event_label(event_type: str) -> str:
 
 def error_message(exc: BaseException, language: str) -> str:
     """What went wrong, in the user's language, for any error a job can raise."""
+    if isinstance(exc, StoreError):  # a KesuError too: asked first, for its detail
+        return core_tr(exc.code, language, **exc.params, detail=exc.detail)
     if isinstance(exc, KesuError):
         return core_tr(exc.code, language, **exc.params)
-    if isinstance(exc, StoreError):
-        return core_tr(exc.code, language, **exc.params, detail=exc.detail)
     if isinstance(exc, sqlite3.DatabaseError):
         return core_tr("store.sqlite", language, detail=str(exc))
     return QCoreApplication.translate("labels", "Unexpected error: %1").replace(

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.lifecycle import STATES
 from desktop.queue import QueueFilter
+from domain.lifecycle import STATES
 from ui.context import AppContext
 from ui.fit import FlowLayout
 from ui.labels import channel_label, level_label, state_label
@@ -62,7 +62,7 @@ class QueuePanel(QWidget):
             self.level_box.addItem(level_label(level), level)
         self.channel_box = _named(QComboBox(), "queueChannel")
         self.channel_box.addItem(self.tr("Any channel"), None)
-        for channel in ctx.desk.policy.raw.get("channels", {}):
+        for channel in ctx.desk.policy.channels:
             self.channel_box.addItem(channel_label(ctx.desk.policy, channel, ctx.language),
                                      channel)
         self.overdue_box = _named(QCheckBox(self.tr("O&verdue")), "queueOverdue")

@@ -16,7 +16,7 @@ Keys (the design choice the brief asked to state):
   the compensation waits for a manager's (or headquarters') approval, and the message
   says so in amber, so the cashier tells the customer it is not given yet.
 
-Saving runs :func:`desktop.quick_intake.record_quick` on the executor. While it runs the
+Saving runs :func:`desktop.quick_entry.record_quick` on the executor. While it runs the
 fields are read-only and a second Enter is ignored, so a double Enter never saves twice
 and nothing typed meanwhile is mixed into the cleared form.
 """
@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
 
 from desktop.hq_reach import notice_code
 from desktop.i18n import tr as core_tr
-from desktop.quick_intake import (
+from desktop.quick_entry import (
     QuickEntry,
     QuickResult,
     categories,

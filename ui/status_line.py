@@ -5,9 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
+from desktop.desk_sync.wiring import local_sync_status
 from desktop.hq_reach import notice_code, stranded_requests
 from desktop.i18n import tr as core_tr
-from desktop.sync_wiring import local_sync_status
 from ui.context import AppContext
 from ui.labels import local_time, role_label
 

@@ -1,6 +1,6 @@
 """The actions allowed on a ticket now, as buttons with inline forms underneath.
 
-Which buttons show comes from ``desktop.lifecycle.allowed_actions`` for the staff member
+Which buttons show comes from ``domain.lifecycle.allowed_actions`` for the staff member
 acting now. Each button opens a small form below the buttons, one at a time (no modal
 dialogs: keyboard users and tests fill them the same way); its Save runs the
 core operation on the writer thread. A failure shows the core's message in the form and
@@ -26,11 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop import handling
+from desktop import ticket_actions as handling
 from desktop.desk import Desk
-from desktop.lifecycle import ACCOUNTABILITY_OUTCOMES, HANDLING_ROLES, allowed_actions
 from desktop.staff import list_staff
 from domain.fold import TicketState
+from domain.lifecycle import ACCOUNTABILITY_OUTCOMES, HANDLING_ROLES, allowed_actions
 from ui import labels, stale_errors, steady
 from ui.compensation_form import CompensationForm
 from ui.context import AppContext
@@ -266,7 +266,7 @@ class TicketActions(QWidget):
         correct = self._page("correct", self._save_correct)
         policy = self._ctx.desk.policy
         self.correct_category = _named(QComboBox(), "correctCategory")
-        for cat in policy.raw["triage"]["categories"]:
+        for cat in policy.categories:
             self.correct_category.addItem(
                 labels.category_label(policy, cat, self._ctx.language), cat)
         self.correct_subcategory = _named(QComboBox(), "correctSubcategory")
@@ -301,9 +301,9 @@ class TicketActions(QWidget):
     def _fill_subcategories(self) -> None:
         policy = self._ctx.desk.policy
         cat = self.correct_category.currentData()
-        node = policy.raw["triage"]["categories"].get(cat, {})
+        node = policy.categories.get(cat)
         self.correct_subcategory.clear()
-        for sub in node.get("subcategories", {}):
+        for sub in node.subcategories if node else ():
             self.correct_subcategory.addItem(
                 labels.subcategory_label(policy, sub, self._ctx.language), sub)
 

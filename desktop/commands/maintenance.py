@@ -6,8 +6,8 @@ import argparse
 from typing import Any
 
 from desktop.commands.common import desk_of
-from desktop.handling import escalate_due
 from desktop.i18n import tr
+from desktop.ticket_actions import escalate_due
 from desktop.views import ticket_view
 from domain.errors import InvalidInput
 from local_db import projection, search, store, sync_state

@@ -26,8 +26,8 @@ from local_db import sync_state
 from sync.errors import EnrolRefused, NetworkError, ServerRejected, SyncError, Unauthorized
 
 if TYPE_CHECKING:
-    from sync.engine import SyncEngine
-    from sync.runner import RunnerEvent
+    from desktop.desk_sync.engine import SyncEngine
+    from desktop.desk_sync.runner import RunnerEvent
 
 # httpx, keyring and the engine are imported by the sync commands only: every other
 # `kesu` command starts faster without them.
@@ -80,7 +80,7 @@ def _failed(exc: SyncError) -> int:
 
 
 def cmd_enrol(args: argparse.Namespace) -> int:
-    from desktop.sync_wiring import build_engine
+    from desktop.desk_sync.wiring import build_engine
 
     desk = desk_of(args)
     try:
@@ -97,7 +97,7 @@ def cmd_enrol(args: argparse.Namespace) -> int:
 
 
 def cmd_sync_once(args: argparse.Namespace) -> int:
-    from desktop.sync_wiring import build_engine
+    from desktop.desk_sync.wiring import build_engine
 
     desk = desk_of(args)
     try:
@@ -130,7 +130,7 @@ def _status(desk: Desk, status: dict[str, Any]) -> dict[str, Any]:
 
 
 def cmd_sync_status(args: argparse.Namespace) -> int:
-    from desktop.sync_wiring import build_engine
+    from desktop.desk_sync.wiring import build_engine
 
     desk = desk_of(args)
     try:
@@ -157,8 +157,8 @@ def cmd_dead_letters(args: argparse.Namespace) -> int:
 
 def cmd_sync_run(args: argparse.Namespace) -> int:
     """Sync in the foreground until SIGINT or SIGTERM; one JSON line per round/failure."""
-    from desktop.sync_wiring import build_engine, engine_factory
-    from sync.runner import ROUND, SyncRunner
+    from desktop.desk_sync.runner import ROUND, SyncRunner
+    from desktop.desk_sync.wiring import build_engine, engine_factory
 
     desk = desk_of(args)
     try:

@@ -6,17 +6,17 @@ import argparse
 import sys
 from typing import Any
 
-from desktop import handling
+from desktop import ticket_actions as handling
 from desktop.commands.common import actor_of, desk_of, read_stdin_json
 from desktop.compensation import compensate, decide_pending, suggestion
 from desktop.i18n import tr
-from desktop.lifecycle import STATES, allowed_actions
 from desktop.response_clock import OVERDUE_SQL
 from desktop.staff import authenticate, get_staff
 from desktop.tickets import create_ticket, get_ticket
 from desktop.views import compensations_of, ticket_view, timeline
 from domain.clock import format_time
 from domain.errors import InvalidInput
+from domain.lifecycle import STATES, allowed_actions
 from local_db import projection
 
 

@@ -11,7 +11,7 @@ from desktop.i18n import tr
 from domain.errors import InvalidInput, KesuError
 from domain.intake import parse_intake
 from domain.policy import Policy, load_policy
-from domain.triage import ComplaintInput, Triage
+from domain.triage import ComplaintInput
 from domain.triage.evaluation import check_labels, evaluate, read_cases
 from local_db.errors import StoreError
 
@@ -42,7 +42,7 @@ def _policy(args: argparse.Namespace) -> Policy:
 def cmd_triage(args: argparse.Namespace) -> int:
     """One JSON line in, one JSON line out; a bad line gets an error object, not a crash."""
     policy = _policy(args)
-    engine = Triage.from_policy(policy.raw)
+    engine = policy.triage
     status = 0
     for lineno, line in enumerate(read_stdin_text().splitlines(), start=1):
         if not line.strip():
@@ -66,7 +66,7 @@ def cmd_triage_eval(args: argparse.Namespace) -> int:
     recall, the confusion of subcategories and the missed level-1 texts.
     """
     policy = _policy(args)
-    engine = Triage.from_policy(policy.raw)
+    engine = policy.triage
     try:
         cases = read_cases(args.file)
     except (OSError, UnicodeDecodeError) as exc:

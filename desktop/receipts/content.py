@@ -12,7 +12,6 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from urllib.parse import quote
 
 from desktop.desk import Desk
@@ -87,11 +86,7 @@ def staff_name(conn: sqlite3.Connection, staff_id: str | None) -> str:
 
 def category_text(desk: Desk, ticket: TicketState, lang: str) -> str:
     """The ticket's "category / subcategory" in *lang*."""
-    key = "label_zh" if lang == "zh_CN" else "label_en"
-    cats: dict[str, Any] = desk.policy.raw["triage"]["categories"]
-    cat = cats.get(ticket.category, {})
-    sub = cat.get("subcategories", {}).get(ticket.subcategory, {})
-    return f"{cat.get(key, ticket.category)} / {sub.get(key, ticket.subcategory)}"
+    return desk.policy.problem_label(ticket.category, ticket.subcategory, lang != "zh_CN")
 
 
 def _promise(desk: Desk, ticket: TicketState, lang: str) -> str:

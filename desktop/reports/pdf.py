@@ -87,8 +87,7 @@ class _Words:
     def __init__(self, language: str, policy: Policy) -> None:
         self.language = language
         self.policy = policy
-        self._label = "label_en" if language == "en" else "label_zh"
-        self._categories: dict[str, Any] = policy.raw["triage"]["categories"]
+        self._english = language == "en"
         self.category_of = {sub: cat for sub, (cat, _) in policy.subcategories().items()}
 
     def t(self, key: str, **params: Any) -> str:
@@ -96,11 +95,10 @@ class _Words:
         return tr(f"report.pdf.{key}", self.language, **params)
 
     def category(self, code: str) -> str:
-        return str(self._categories.get(code, {}).get(self._label) or code)
+        return self.policy.category_label(code, self._english)
 
     def subcategory(self, code: str) -> str:
-        cat = self._categories.get(self.category_of.get(code, ""), {})
-        return str(cat.get("subcategories", {}).get(code, {}).get(self._label) or code)
+        return self.policy.subcategory_label(code, self._english)
 
     def problem(self, subcategory: str) -> str:
         """商品 / 变质过期."""
@@ -110,14 +108,10 @@ class _Words:
         return f"{self.category(category)} / {self.subcategory(subcategory)}"
 
     def channel(self, code: str) -> str:
-        pair = self.policy.raw.get("channels", {}).get(code)
-        if isinstance(pair, list) and len(pair) == 2:
-            return str(pair[1] if self.language == "en" else pair[0])
-        return code
+        return self.policy.channel_label(code, self._english)
 
     def level(self, level: int) -> str:
-        node = self.policy.raw.get("levels", {}).get(str(level), {})
-        return str(node.get(self._label) or self.t("level", level=level))
+        return self.policy.level_name(level, self._english) or self.t("level", level=level)
 
     def level_colour(self, level: int) -> str:
         target = self.policy.levels.get(level)

@@ -28,7 +28,7 @@ from sync.server.storage import Storage
 
 def _limits(storage: Storage) -> dict[str, int]:
     with storage.engine.connect() as conn:
-        return limits_of(policy_store.current(conn)[0].raw)
+        return limits_of(policy_store.current(conn)[0])
 
 
 def create_app(db_url: str, *, bench: bool = False, webhook: str | None = None) -> FastAPI:

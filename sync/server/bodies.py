@@ -24,6 +24,7 @@ from domain.event_schema import (
     check,
     regex,
 )
+from domain.policy import DEFAULT_MAX_AMOUNT_FEN, IntakeLimits, Policy
 from sync import protocol
 from sync.server.errors import Refusal
 
@@ -44,22 +45,17 @@ def check_body(body: Any, kind: Any) -> None:
         raise Refusal(400, "malformed", str(exc)) from None
 
 
-def limits_of(policy: Any) -> dict[str, int]:
-    """The value of every :class:`PolicyLimit` in the policy document *policy*."""
-    out: dict[str, int] = {}
-    for limit in (_TEXT_LIMIT, _NOTE_LIMIT, _NAME_LIMIT, _AMOUNT_LIMIT):
-        node: Any = policy
-        for part in limit.path.split("."):
-            node = node.get(part) if isinstance(node, dict) else None
-        out[limit.path] = node if isinstance(node, int) and not isinstance(node, bool) \
-            else limit.default
-    return out
+def limits_of(policy: Policy) -> dict[str, int]:
+    """The value of every :class:`PolicyLimit` in *policy* (its defaults filled in)."""
+    return {limit.path: policy.figure(limit.path)
+            for limit in (_TEXT_LIMIT, _NOTE_LIMIT, _NAME_LIMIT, _AMOUNT_LIMIT)}
 
 
-_TEXT_LIMIT = PolicyLimit("intake.max_text_chars", 5000)
-_NOTE_LIMIT = PolicyLimit("intake.max_note_chars", 5000)
-_NAME_LIMIT = PolicyLimit("intake.max_name_chars", 50)
-_AMOUNT_LIMIT = PolicyLimit("compensation.max_amount_fen", 10_000_000)
+# The defaults are the policy's own (domain.policy), for a document that lacks the figure.
+_TEXT_LIMIT = PolicyLimit("intake.max_text_chars", IntakeLimits.max_text_chars)
+_NOTE_LIMIT = PolicyLimit("intake.max_note_chars", IntakeLimits.max_note_chars)
+_NAME_LIMIT = PolicyLimit("intake.max_name_chars", IntakeLimits.max_name_chars)
+_AMOUNT_LIMIT = PolicyLimit("compensation.max_amount_fen", DEFAULT_MAX_AMOUNT_FEN)
 
 NoteText = Annotated[str, Text(0, MAX_TEXT_CHARS), _NOTE_LIMIT]
 FilledNote = Annotated[str, Text(1, MAX_TEXT_CHARS, NONBLANK_RE), _NOTE_LIMIT]

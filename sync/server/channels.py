@@ -3,27 +3,36 @@
 The centre triages them with the desks' own engine and the newest published policy,
 numbers them ``<store>-HQ-<store day>-NNNN`` (the desk code ``HQ`` is reserved, so a
 desk's own numbers never collide with them), gives them a verification code for the
-progress page, and writes the same ``ticket_created`` (and level notification) events a
-desk's save writes, on the store's central chain. The caller's ``external_id`` makes
+progress page, and writes the same ``ticket_created`` (and level notification, and group
+raise) events a desk's save writes, built by the same domain functions
+(:mod:`domain.actions`), on the store's central chain. The caller's ``external_id`` makes
 creation idempotent per store.
 """
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from domain import event_schema
+from domain.actions.creation import (
+    complaint,
+    level_notification,
+    new_verify_code,
+    ticket_created,
+)
+from domain.actions.triaged import group_raises
 from domain.clock import format_time
 from domain.event_schema import CODE_RE, MAX_FEN, NONBLANK_RE
-from domain.policy import Policy
-from domain.triage import ComplaintInput, Reason, TriageResult
+from domain.fold import TicketState
+from domain.intake import IntakeForm
+from domain.policy import IntakeLimits, Policy
+from domain.triage import TriageResult
 from sync.server import bodies, policy_store
 from sync.server.bodies import PHONE_RE, check_body
 from sync.server.central import CentralWriter, central_transaction, new_id
@@ -101,7 +110,7 @@ def _given(obj: Mapping[str, Any], key: str, field: str, limit: int) -> str | No
     return clean_note(obj[key], field, limit, required=True)
 
 
-def parse_request(raw: object, limits: Mapping[str, Any],
+def parse_request(raw: object, limits: IntakeLimits,
                   max_amount_fen: int = MAX_FEN) -> ChannelRequest:
     """Validate a request body; :class:`ActionRefused` 400 with the first problem.
 
@@ -120,7 +129,7 @@ def parse_request(raw: object, limits: Mapping[str, Any],
     if not isinstance(external, str) or not NONBLANK_RE.search(external) \
             or len(external) > MAX_EXTERNAL_ID:
         raise ActionRefused(400, "malformed", f"external_id: 1-{MAX_EXTERNAL_ID} characters")
-    text = clean_note(raw.get("text"), "text", int(limits.get("max_text_chars", 5000)),
+    text = clean_note(raw.get("text"), "text", limits.max_text_chars,
                       required=True)
     assert text is not None
     customer, product = _obj(raw, "customer"), _obj(raw, "product")
@@ -129,7 +138,7 @@ def parse_request(raw: object, limits: Mapping[str, Any],
                                      or not 0 <= paid <= max_amount_fen):
         raise ActionRefused(400, "malformed",
                             f"amount_paid_fen: an integer (fen) in 0..{max_amount_fen}")
-    name_limit = int(limits.get("max_name_chars", 50))
+    name_limit = limits.max_name_chars
     request = ChannelRequest(
         store_code=store, channel=str(channel), text=text, external_id=external,
         customer_name=_given(customer, "name", "customer.name", name_limit),
@@ -197,47 +206,34 @@ def _recent_counts(conn: Connection, store: str, since: str) -> dict[str, int]:
     return counts
 
 
-_DONE = frozenset({"voided", "merged", "closed", "rated"})
-
-
 def _raise_group(w: CentralWriter, store: str, result: TriageResult, new_id: str,
                  policy: Policy, actor: str, since: str) -> None:
     """Raise the store's earlier open tickets of the group to the new ticket's level.
 
-    The same rule, with the same ``triaged`` payload, as a desk's save
-    (``desktop.tickets``): a third complaint of a subcategory within the window makes
-    the whole group level 1, wherever its tickets were recorded.
+    The desk's group rule (:func:`domain.actions.triaged.group_raises`) on the
+    centre's folds: a third complaint of a subcategory within the window makes the
+    whole group level 1, wherever its tickets were recorded.
     """
     ids = [r[0] for r in w.conn.execute(
         sa.select(events.c.ticket_id).where(
             events.c.store == store, events.c.type == "ticket_created",
             events.c.occurred_at >= since, events.c.ticket_id != new_id))]
-    minutes = policy.target(result.level).respond_within_minutes
+    earlier: list[TicketState] = []
     for tid in ids:
         try:
-            old = view(w.conn, tid)[1].ticket
+            earlier.append(view(w.conn, tid)[1].ticket)
         except ActionRefused:
             continue  # its creation has not reached the centre yet
-        if (old.subcategory != result.subcategory or old.level <= result.level
-                or old.status in _DONE):
-            continue
-        created = datetime.fromisoformat(old.created_at.replace("Z", "+00:00"))
-        reason = Reason("group:recent", f"{result.subcategory} ×{len(ids) + 1}")
-        w.append(store, tid, "triaged", {
-            "category": old.category, "subcategory": old.subcategory,
-            "level": result.level, "flags": sorted({*old.flags, "group"}),
-            "departments": list(old.departments), "respond_within_minutes": minutes,
-            "due_at": format_time(created + timedelta(minutes=minutes)),
-            "reasons": [*map(dict, old.reasons), reason.as_dict()],
-            "why": "group_raise", "automatic": True,
-        }, actor=actor, policy_version=policy.version)
+    for old, payload in group_raises(result, earlier, policy):
+        w.append(store, old.id, "triaged", payload, actor=actor,
+                 policy_version=policy.version)
 
 
 def create(storage: Storage, raw: object) -> ChannelTicket:
     """Create the ticket of a channel complaint (or return the one made for its external id)."""
     with storage.engine.connect() as conn:
         policy, _ = policy_store.current(conn)
-    request = parse_request(raw, policy.raw.get("intake", {}),
+    request = parse_request(raw, policy.intake,
                             policy.compensation.max_amount_fen)
     with central_transaction(storage) as w:
         conn = w.conn
@@ -254,36 +250,28 @@ def create(storage: Storage, raw: object) -> ChannelTicket:
         now = w.now
         window = timedelta(minutes=triage.group_window_minutes())
         counts = _recent_counts(conn, request.store_code, format_time(now - window))
-        result = triage.triage(ComplaintInput(text=request.text, channel=request.channel),
-                               counts)
+        # A channel knows no member tier and speaks for one customer: the form's defaults.
+        form = IntakeForm(
+            text=request.text, channel=request.channel,
+            customer_name=request.customer_name, customer_phone=request.customer_phone,
+            product_name=request.product_name, product_sku=request.product_sku,
+            amount_paid_fen=request.amount_paid_fen)
+        result = triage.triage(complaint(form), counts)
         number = _next_number(conn, request.store_code,
                               now.astimezone(policy.timezone).strftime("%Y%m%d"))
         ticket_id = new_id(int(now.timestamp() * 1000))
-        verify_code = f"{secrets.randbelow(1_000_000):06d}"
-        payload: dict[str, Any] = {
-            "number": number,
-            "store_code": request.store_code,
-            "desk_code": CENTRAL_DESK,
-            "channel": request.channel,
-            "text": request.text,
-            "customer": {"name": request.customer_name, "phone": request.customer_phone,
-                         "member_tier": "none"},
-            "customers": 1,
-            "product": {"name": request.product_name, "sku": request.product_sku},
-            "amount_paid_fen": request.amount_paid_fen,
-            "triage": result.as_dict(),
-            "due_at": format_time(now + timedelta(minutes=result.respond_within_minutes)),
-            "duplicate_candidates": [],
-            "verify_code": verify_code,
-            "external_id": request.external_id,
-        }
+        verify_code = new_verify_code()
+        payload = ticket_created(
+            form, result, number=number, store_code=request.store_code,
+            desk_code=CENTRAL_DESK, created_at=now, verify_code=verify_code,
+            external_id=request.external_id)
         actor = f"channel:{request.channel}"
         row = w.append(request.store_code, ticket_id, "ticket_created", payload,
                        actor=actor, policy_version=policy.version)
-        notify_to = policy.raw["levels"][str(result.level)].get("notify_at_creation") or []
-        if notify_to:
-            w.append(request.store_code, ticket_id, "notification_raised",
-                     {"to": list(notify_to), "reason": f"level_{result.level}"},
+        notify_to = policy.target(result.level).notify_at_creation
+        notification = level_notification(result.level, notify_to)
+        if notification is not None:
+            w.append(request.store_code, ticket_id, "notification_raised", notification,
                      actor=actor, policy_version=policy.version)
         if "group" in result.flags:
             _raise_group(w, request.store_code, result, ticket_id, policy, actor,

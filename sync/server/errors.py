@@ -1,9 +1,9 @@
 """The centre's errors: one tree under :class:`domain.errors.KesuError`.
 
 Each carries the machine-readable ``error`` code (also the KesuError ``code``) and an
-English ``detail``, which ``str()`` gives (the command line and logs show it). A
-:class:`Refusal` also carries the HTTP ``status`` it is answered with: the app answers
-every one as ``{"error", "detail", ...extra}`` (:class:`sync.protocol.ErrorBody`).
+English ``detail`` (KesuError's free text), which ``str()`` gives: the command line and
+logs show it. A :class:`Refusal` also carries the HTTP ``status`` it is answered with:
+the app answers every one as ``{"error", "detail", ...extra}`` (:class:`sync.protocol.ErrorBody`).
 Nothing was written when one is raised.
 """
 
@@ -19,7 +19,7 @@ class CentreError(KesuError):
     """Base of the centre's errors: ``error`` code and ``detail`` text."""
 
     def __init__(self, error: str, detail: str, **params: Any) -> None:
-        super().__init__(error, detail=detail, **params)
+        super().__init__(error, **params)
         self.error, self.detail = error, detail
 
     def __str__(self) -> str:

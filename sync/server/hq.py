@@ -1,8 +1,8 @@
 """Headquarters: read a store's tickets as the centre folds them, and act on them.
 
-Every action is a central event (:mod:`sync.server.central`) with exactly the payload a
-desk writes for the same step (``desktop.handling``, ``desktop.compensation``), so the
-desks' fold treats it like their own. The checks here are the centre's: the lifecycle
+Every action is a central event (:mod:`sync.server.central`) whose payload the same
+domain function builds as a desk's for that step (:mod:`domain.actions`), so the desks'
+fold treats it like their own. The checks here are the centre's: the lifecycle
 rules of a desk are not applied, because headquarters may override them; a status change
 whose ``from`` differs from the centre's current state is recorded all the same and
 becomes a conflict in the fold, never lost.
@@ -19,8 +19,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from domain import event_schema, fold
+from domain.actions.compensation import compensation_decided
+from domain.actions.handling import note_added, status_change
 from domain.events import event_from_row
 from domain.fold import CompensationState, TicketState
+from domain.lifecycle import STATES
 from sync.server import bodies, policy_store
 from sync.server.bodies import check_body
 from sync.server.central import CentralWriter, central_transaction
@@ -28,15 +31,10 @@ from sync.server.errors import ActionRefused, Unreadable
 from sync.server.storage import Storage
 from sync.server.tables import WIRE_FIELDS, events, tickets
 
-# Statuses of the closed loop (``desktop.lifecycle.STATES``; the server may not import it).
-STATES = ("accepted", "rectifying", "reviewing", "accountability", "closed", "rated",
-          "merged", "voided")
 # Where headquarters may move a ticket with a status change. Rating, merging and
 # voiding are events of their own, made at the desk.
 HQ_TARGETS = ("accepted", "rectifying", "reviewing", "accountability", "closed")
-REOPENABLE = frozenset({"closed", "rated"})
 DECISIONS = ("approved", "refused")
-DEFAULT_MAX_NOTE = 5000
 
 
 @dataclass(frozen=True)
@@ -193,7 +191,7 @@ def clean_note(value: object, field: str, limit: int, *, required: bool) -> str 
 
 def _note_limit(conn: Connection) -> int:
     policy, _ = policy_store.current(conn)
-    return int(policy.raw.get("intake", {}).get("max_note_chars", DEFAULT_MAX_NOTE))
+    return policy.intake.max_note_chars
 
 
 def _write(w: CentralWriter, store: str, ticket_id: str, type: str,
@@ -217,14 +215,8 @@ def change_status(storage: Storage, hq: str, ticket_id: str, body: Mapping[str, 
         if current.ticket.status in fold.FINAL_STATES:
             raise ActionRefused(409, "final", f"ticket is {current.ticket.status}")
         note = clean_note(body.get("note"), "note", _note_limit(w.conn), required=False)
-        payload: dict[str, Any] = {"from": frm, "to": to}
-        if note:
-            payload["note"] = note
-        if frm == "reviewing":
-            payload["review"] = "passed" if to == "accountability" else "returned"
-        if frm in REOPENABLE and to == "rectifying":
-            payload["reopen"] = True
-        return _write(w, store, ticket_id, "status_changed", payload, hq)
+        return _write(w, store, ticket_id, "status_changed",
+                      status_change(frm, to, note=note), hq)
 
 
 def add_note(storage: Storage, hq: str, ticket_id: str, body: Mapping[str, Any]) -> Written:
@@ -235,7 +227,8 @@ def add_note(storage: Storage, hq: str, ticket_id: str, body: Mapping[str, Any])
     with central_transaction(storage) as w:
         store, _ = view(w.conn, ticket_id)
         text = clean_note(body.get("text"), "text", _note_limit(w.conn), required=True)
-        return _write(w, store, ticket_id, "note_added", {"text": text}, hq)
+        assert text is not None  # required: clean_note refuses an empty one
+        return _write(w, store, ticket_id, "note_added", note_added(text), hq)
 
 
 def decide_compensation(
@@ -266,8 +259,9 @@ def decide_compensation(
                             required=decision == "refused")
         # ``reason`` is a message code on the desk (it shows "总部 … 已批准"); the
         # headquarters' own words travel as ``note``, as a store manager's do.
-        payload = {"compensation_id": compensation_id, "decision": decision,
-                   "reason": "comp.approved_by_hq" if decision == "approved"
-                   else "comp.refused_by_hq",
-                   "note": reason or ""}
+        approve = decision == "approved"
+        payload = compensation_decided(
+            compensation_id, approve=approve,
+            reason="comp.approved_by_hq" if approve else "comp.refused_by_hq",
+            note=reason or "")
         return _write(w, store, ticket_id, "compensation_decided", payload, hq)

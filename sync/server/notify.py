@@ -52,6 +52,7 @@ from domain.clock import format_time, wall_clock_text
 from domain.events import event_from_row
 from domain.fold import TicketState
 from domain.money import yuan_amount
+from domain.policy import Policy
 from sync.protocol import payload_object
 from sync.server import policy_store
 from sync.server.storage import Storage
@@ -113,21 +114,17 @@ class _Labels:
     """Chinese names from the centre's current policy."""
 
     tz: ZoneInfo
-    raw: Mapping[str, Any]
+    policy: Policy
 
     def level(self, level: int) -> str:
-        entry = self.raw.get("levels", {}).get(str(level), {})
-        return str(entry.get("label_zh") or f"{level}级")
+        return self.policy.level_name(level, english=False) or f"{level}级"
 
     def minutes(self, level: int) -> int | None:
-        value = self.raw.get("levels", {}).get(str(level), {}).get("respond_within_minutes")
-        return int(value) if isinstance(value, int) else None
+        target = self.policy.levels.get(level)
+        return target.respond_within_minutes if target else None
 
     def category(self, category: str, subcategory: str) -> str:
-        cats = self.raw.get("triage", {}).get("categories", {})
-        cat = cats.get(category, {})
-        sub = cat.get("subcategories", {}).get(subcategory, {})
-        return f"{cat.get('label_zh') or category} / {sub.get('label_zh') or subcategory}"
+        return self.policy.problem_label(category, subcategory, english=False)
 
     def time(self, iso: str) -> str:
         try:
@@ -138,7 +135,7 @@ class _Labels:
 
 def _labels(conn: Connection) -> _Labels:
     policy, _ = policy_store.current(conn)
-    return _Labels(policy.timezone, policy.raw)
+    return _Labels(policy.timezone, policy)
 
 
 def excerpt(text: str, limit: int = _EXCERPT_CHARS) -> str:
@@ -200,7 +197,7 @@ def _message(event: Mapping[str, Any], payload: Mapping[str, Any],
             return None
         facts = _Facts(str(payload.get("number", "")), 1, str(triage.get("category", "")),
                        str(triage.get("subcategory", "")), str(payload.get("text", "")))
-        channel = labels.raw.get("channels", {}).get(payload.get("channel"), [None])[0]
+        channel = labels.policy.channel_name(str(payload.get("channel")), english=False)
         lines = [f"事件：新建一级客诉（{channel}）" if channel else "事件：新建一级客诉"]
         return "level1_created", _render(store, "一级客诉", facts, when, lines, labels)
     if kind == "triaged":

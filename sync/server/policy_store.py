@@ -103,7 +103,7 @@ def current(conn: Connection) -> tuple[Policy, Triage]:
     if hit is not None:
         return hit
     policy = load_policy() if newest is None else parse_policy(json.loads(newest[1]))
-    made = (policy, Triage.from_policy(policy.raw))
+    made = (policy, policy.triage)
     with _cache_lock:
         _cache[key] = made
     return made

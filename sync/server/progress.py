@@ -38,6 +38,7 @@ from domain.clock import wall_clock_text
 from domain.fold import CompensationState, TicketState
 from domain.money import yuan_amount
 from domain.phones import mask_phone
+from domain.policy import Policy
 from sync.server import hq, policy_store, ticket_numbers
 from sync.server.errors import ActionRefused
 from sync.server.storage import Storage
@@ -160,15 +161,16 @@ def _comp_text(line: CompensationState | None) -> str:
 
 
 def history_line(event: Mapping[str, Any], payload: Mapping[str, Any],
-                 comps: Mapping[str, CompensationState], levels: Mapping[str, Any],
-                 channels: Mapping[str, Any]) -> str | None:
+                 comps: Mapping[str, CompensationState], policy: Policy) -> str | None:
     """The customer's wording of one event, or None for events they need not see."""
     kind = event["type"]
     if kind == "ticket_created":
-        channel = channels.get(str(payload.get("channel")), [None])[0]
+        channel = policy.channel_name(str(payload.get("channel")), english=False)
         return f"投诉已受理登记（{channel}）" if channel else "投诉已受理登记"
     if kind == "triaged":
-        label = levels.get(str(payload.get("level")), {}).get("label_zh")
+        level = payload.get("level")
+        label = (policy.level_name(level, english=False)
+                 if isinstance(level, int) and not isinstance(level, bool) else None)
         return f"处理等级调整为{label}" if label else "处理等级已调整"
     if kind == "assigned":
         return "已安排专人处理"
@@ -363,8 +365,6 @@ def load_progress(storage: Storage, number: str, code: str) -> Progress | None:
         except ActionRefused:
             return None
         policy, _ = policy_store.current(conn)
-    levels = policy.raw.get("levels", {})
-    channels = policy.raw.get("channels", {})
     comps = {c.id: c for c in view.compensations}
     history: list[tuple[str, str]] = []
     for event in view.events:
@@ -373,10 +373,10 @@ def load_progress(storage: Storage, number: str, code: str) -> Progress | None:
         except event_schema.SchemaError:
             continue
         text = history_line(event, payload if isinstance(payload, dict) else {}, comps,
-                            levels, channels)
+                            policy)
         if text is not None:
             history.append((_when(str(event["occurred_at"]), policy.timezone), text))
-    level = levels.get(str(view.ticket.level), {}).get("label_zh") or f"{view.ticket.level}级"
+    level = policy.level_name(view.ticket.level, english=False) or f"{view.ticket.level}级"
     return Progress(view.ticket, tuple(history), policy.timezone, str(level))
 
 

@@ -17,7 +17,6 @@ lines flips a line or two either way), and refusing it would refuse every correc
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 from collections import Counter
@@ -157,7 +156,7 @@ def retrain(storage: Storage, *, publish: bool = True, policy_version: str | Non
     if not fixed:
         raise RetrainRefused("no_corrections", "no staff corrections have reached the "
                              "centre yet: nothing new to learn", report)
-    document = copy.deepcopy(policy.raw)
+    document = policy.document()
     document["triage"].pop("model", None)
     rules = TriageRules.from_policy(document)
     lines = examples(load_split("train"), rules) + examples(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop import handling
+from desktop import ticket_actions as handling
 from desktop.compensation import compensate
 from desktop.desk import Desk, init_desk
 from desktop.staff import Staff, add_staff

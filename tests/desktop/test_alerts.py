@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from desktop import handling
+from desktop import ticket_actions as handling
 from desktop.alerts import acknowledge, active_alerts
 from desktop.desk import Desk
 from desktop.staff import Staff

@@ -6,9 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from desktop.compensation import compensate, decide, decide_pending, suggestion
+from desktop.compensation import compensate, decide_pending, suggestion
 from desktop.staff import Staff
 from desktop.tickets import create_ticket
+from domain.actions.compensation import decide
 from domain.errors import AuthenticationFailed, InvalidInput, PermissionDenied
 from domain.policy import load_policy
 from local_db import eventlog, store

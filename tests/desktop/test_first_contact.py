@@ -13,14 +13,14 @@ from typing import Any
 
 import pytest
 
-from desktop import handling
+from desktop import ticket_actions as handling
 from desktop.compensation import compensate
 from desktop.desk import Desk, install_policy_document
-from desktop.lifecycle import allowed_actions
 from desktop.staff import Staff
 from desktop.tickets import create_ticket
 from domain.errors import InvalidInput, PermissionDenied, PolicyInvalid, TransitionRefused
 from domain.event_schema import check_event
+from domain.lifecycle import allowed_actions
 from domain.policy import FirstContactPolicy, load_policy, parse_policy
 from local_db import eventlog, store
 from tests.desktop.cli_runner import run_kesu, setup_desk

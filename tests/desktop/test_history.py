@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from desktop import handling, history
+from desktop import history
+from desktop import ticket_actions as handling
 from desktop.compensation import compensate
 from desktop.desk import Desk
 from desktop.history import (

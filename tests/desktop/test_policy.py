@@ -118,3 +118,81 @@ def test_older_documents_get_the_amount_maximum_and_code_lifetime() -> None:
         with pytest.raises(PolicyInvalid) as refused:
             parse_policy(bad)
         assert refused.value.params["path"] == path
+
+
+def test_intake_limits_are_typed_with_one_default_each() -> None:
+    import copy
+
+    from domain.policy import IntakeLimits, parse_policy
+
+    shipped = load_policy()
+    assert shipped.intake == IntakeLimits(max_text_chars=5000, max_name_chars=50,
+                                          max_note_chars=5000, max_customers=500)
+    doc = copy.deepcopy(shipped.raw)
+    del doc["intake"]
+    assert parse_policy(doc).intake == IntakeLimits()
+    doc["intake"] = {"max_note_chars": 800}
+    assert parse_policy(doc).intake == IntakeLimits(max_note_chars=800)
+    assert parse_policy(doc).figure("intake.max_note_chars") == 800
+    assert parse_policy(doc).figure("intake.max_text_chars") == IntakeLimits.max_text_chars
+    doc["intake"] = {"max_customers": True}
+    with pytest.raises(PolicyInvalid) as refused:
+        parse_policy(doc)
+    assert refused.value.params["path"] == "intake.max_customers"
+
+
+def test_names_levels_and_quick_entry_are_typed() -> None:
+    import copy
+
+    from domain.policy import parse_policy
+
+    p = load_policy()
+    assert list(p.categories) == list(DEFAULT["triage"]["categories"])
+    assert p.category_label("product", english=False) == "商品"
+    assert p.category_label("product", english=True) == "Product"
+    assert p.subcategory_label("quality", english=False) == "质量问题"
+    assert p.problem_label("product", "quality", english=True) == "Product / Quality defect"
+    assert p.problem_label("service", "quality", english=False) == "服务 / quality"
+    assert p.category_label("nowhere", english=False) == "nowhere"
+    assert p.channel_label("hotline", english=False) == "400电话"
+    assert p.channel_name("nowhere", english=False) is None
+    assert p.level_name(1, english=True) == "Level 1" and p.level_name(4, english=True) is None
+    assert p.target(1).notify_at_creation == ("department_head", "store_manager")
+    assert p.target(2).notify_at_creation == ()
+    assert p.tier_weights == {"strong_keywords": 4, "keywords": 2, "weak_keywords": 1}
+    assert p.categories["product"].subcategories["quality"].words["keywords"][0] == "坏了"
+    assert p.quick_entry.default_kind == "refund"  # no quick_entry section: the first kind
+    doc = copy.deepcopy(p.raw)
+    doc["quick_entry"] = {"default_kind": "gift"}
+    assert parse_policy(doc).quick_entry.default_kind == "gift"
+    doc["quick_entry"] = {"default_kind": "nonsense"}
+    assert parse_policy(doc).quick_entry.default_kind == "refund"
+
+
+def test_the_document_is_kept_whole_for_storing_and_editing() -> None:
+    p = load_policy()
+    assert json.loads(p.as_json()) == DEFAULT
+    copied = p.document()
+    copied["policy_version"] = "changed"
+    assert p.version == "2026.12.1" != copied["policy_version"]
+    assert p.triage.model is not None or p.triage.rules.subcategories
+
+
+def _reads_of_raw(path: Path) -> list[int]:
+    import ast
+
+    tree = ast.parse(path.read_text("utf-8"))
+    return [node.lineno for node in ast.walk(tree)
+            if isinstance(node, ast.Attribute) and node.attr == "raw"]
+
+
+def test_only_the_policy_module_reads_the_raw_document() -> None:
+    """Typed policy: every figure has one default, in domain/policy.py; a reader that
+    took ``policy.raw`` apart would bring its own."""
+    root = Path(__file__).parents[2]
+    found = [f"{path.relative_to(root)}:{line}"
+             for package in ("domain", "local_db", "desktop", "ui", "sync")
+             for path in sorted((root / package).rglob("*.py"))
+             if path != root / "domain" / "policy.py"
+             for line in _reads_of_raw(path)]
+    assert found == []

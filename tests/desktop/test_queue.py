@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from desktop import handling
+from desktop import ticket_actions as handling
 from desktop.desk import Desk
 from desktop.queue import SORT_COLUMNS, QueueFilter, QueueSort, count_queue, fetch_queue
 from desktop.response_clock import response_status

@@ -19,7 +19,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from desktop import handling
+from desktop import ticket_actions as handling
 from desktop.compensation import compensate
 from desktop.desk import Desk
 from desktop.i18n import tr

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from desktop import handling
+from desktop import ticket_actions as handling
 from desktop.cli import main
 from desktop.compensation import compensate
 from desktop.desk import Desk, init_desk

@@ -10,7 +10,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from desktop import handling
+from desktop import ticket_actions as handling
 from desktop.cli import main
 from desktop.compensation import compensate
 from desktop.desk import Desk

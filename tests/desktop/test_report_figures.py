@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from desktop import handling
+from desktop import ticket_actions as handling
 from desktop.compensation import compensate, decide_pending
 from desktop.desk import Desk, init_desk
 from desktop.reports.attention import start_screen

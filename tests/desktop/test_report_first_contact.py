@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pypdf
 
-from desktop import handling
+from desktop import ticket_actions as handling
 from desktop.reports.csv_export import report_csv
 from desktop.reports.drill import count_behind, tickets_behind
 from desktop.reports.figures import build_report

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from desktop import handling
+from desktop import ticket_actions as handling
 from desktop.response_clock import response_status
 from desktop.tickets import create_ticket, get_ticket
 from local_db import eventlog, store

@@ -10,8 +10,8 @@ import pytest
 
 from desktop.compensation import compensate
 from desktop.desk import Desk, init_desk
-from desktop.handling import add_note
 from desktop.staff import Staff, add_staff
+from desktop.ticket_actions import add_note
 from desktop.tickets import create_ticket
 from domain.clock import FixedClock
 from domain.hlc import HLC

@@ -18,9 +18,9 @@ import httpx
 import sqlalchemy as sa
 
 from desktop.desk import Desk, init_desk
+from desktop.desk_sync.engine import SyncEngine
 from desktop.staff import Staff, add_staff
 from domain.clock import FixedClock
-from sync.engine import SyncEngine
 from sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
 from sync.server import enrolment
 from sync.server.storage import Storage, normalise_url

@@ -24,8 +24,8 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
+from desktop.desk_sync.engine import SyncEngine
 from local_db import store
-from sync.engine import SyncEngine
 from sync.errors import NetworkError
 from sync.server.storage import normalise_url
 from tests.sync.helpers import DeskNode, ServerProcess, headers
@@ -205,10 +205,11 @@ def random_edit(node: DeskNode, rng: Any, known: list[str]) -> str | None:
     the desk refused it (a ticket another desk closed, a conflict...): refusals are
     part of the game, never a failure.
     """
-    from desktop.handling import add_note, advance, contact_customer
-    from desktop.lifecycle import FORWARD
+    from desktop.ticket_actions import add_note, advance, contact_customer
     from desktop.tickets import create_ticket, get_ticket
     from domain.errors import KesuError
+    from domain.lifecycle import FORWARD
+    from local_db.errors import StoreError
 
     node.clock.advance(seconds=rng.randint(1, 90))
     step = "create" if not known or rng.random() < 0.3 else rng.choice(
@@ -233,6 +234,8 @@ def random_edit(node: DeskNode, rng: Any, known: list[str]) -> str | None:
             actor = node.manager if status in ("reviewing", "accountability") else node.clerk
             advance(node.desk, actor, ticket_id, to,
                     accountability={"outcome": "none"} if to == "closed" else None)
+    except StoreError:
+        raise  # a KesuError too, but a storage failure is no refusal
     except KesuError:
         return None
     return step

@@ -16,10 +16,10 @@ import sys
 from datetime import UTC, datetime
 
 from desktop.desk import open_desk
+from desktop.desk_sync.engine import SyncEngine
 from desktop.staff import get_staff
 from desktop.tickets import create_ticket
 from domain.clock import FixedClock
-from sync.engine import SyncEngine
 from sync.errors import SyncError
 
 TEXTS = (

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from desktop.handling import add_note, advance
+from desktop.ticket_actions import add_note, advance
 from desktop.tickets import create_ticket, get_ticket
 from domain.clock import FixedClock
 from tests.conftest import START

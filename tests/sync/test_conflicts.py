@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import httpx
 
-from desktop.handling import add_note, advance
+from desktop.ticket_actions import add_note, advance
 from desktop.tickets import create_ticket, get_ticket
 from tests.sync.helpers import DeskNode, ServerProcess, headers
 from tests.sync.invariants import check_store, quiesce

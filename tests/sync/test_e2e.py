@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from desktop.compensation import compensate
-from desktop.handling import add_note, advance
+from desktop.ticket_actions import add_note, advance
 from desktop.tickets import create_ticket
 from domain.event_schema import canonical_payload
 from domain.events import event_hash

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from desktop.handling import resolve_first_contact
+from desktop.ticket_actions import resolve_first_contact
 from desktop.tickets import create_ticket, get_ticket
 from local_db import store, sync_state
 from tests.sync.helpers import DeskNode, ServerProcess

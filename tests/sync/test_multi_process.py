@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from desktop.handling import add_note
+from desktop.ticket_actions import add_note
 from desktop.tickets import create_ticket
 from domain.clock import FixedClock
 from local_db import store, sync_state

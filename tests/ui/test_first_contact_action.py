@@ -72,7 +72,7 @@ def test_a_refusal_is_said_in_the_form_and_keeps_the_note(
     ctx: AppContext, panel: TicketPanel, desk: Desk, staff: dict[str, Staff],
     login: Callable[[str], Staff], qtbot: QtBot, wait_idle: Callable[[], None],
 ) -> None:
-    from desktop import handling
+    from desktop import ticket_actions as handling
 
     ticket = create_ticket(desk, staff["d1"], {"text": QUESTION}).ticket
     login("d1")

@@ -9,7 +9,7 @@ from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from desktop import handling
+from desktop import ticket_actions as handling
 from desktop.desk import Desk
 from desktop.i18n import current_language, tr
 from desktop.staff import Staff

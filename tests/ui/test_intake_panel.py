@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QListWidget, QWidget
 from pytestqt.qtbot import QtBot
 
-from desktop import handling
+from desktop import ticket_actions as handling
 from desktop.desk import Desk
 from desktop.staff import Staff
 from desktop.tickets import create_ticket

@@ -13,12 +13,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit
 from pytestqt.qtbot import QtBot
 
-from desktop import handling
+from desktop import ticket_actions as handling
 from desktop.desk import Desk
-from desktop.lifecycle import STATES
 from desktop.printing import print_queue
 from desktop.staff import Staff
 from desktop.tickets import create_ticket
+from domain.lifecycle import STATES
 from tests.conftest import PINS
 from ui.context import AppContext
 from ui.labels import state_label

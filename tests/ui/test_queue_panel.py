@@ -11,7 +11,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QShortcut
 from pytestqt.qtbot import QtBot
 
-from desktop import handling
+from desktop import ticket_actions as handling
 from desktop.desk import Desk, install_policy
 from desktop.staff import Staff
 from desktop.tickets import create_ticket

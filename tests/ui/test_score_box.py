@@ -7,7 +7,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from desktop import handling
+from desktop import ticket_actions as handling
 from desktop.desk import Desk
 from desktop.staff import Staff
 from desktop.tickets import create_ticket, get_ticket

@@ -142,7 +142,7 @@ def test_the_dashboards_overdue_list_names_the_handler(
 def test_a_ticket_given_away_leaves_mine(ctx: AppContext, qtbot: QtBot, desk: Desk,
                                          staff: dict[str, Staff],
                                          login: Callable[[str], Staff]) -> None:
-    from desktop import handling
+    from desktop import ticket_actions as handling
 
     mine = create_ticket(desk, staff["d1"], {"text": "收银员多收了我五块钱"}).ticket
     given = create_ticket(desk, staff["d1"], {"text": "服务态度很差"}).ticket

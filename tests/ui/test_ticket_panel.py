@@ -191,7 +191,7 @@ def test_close_without_outcome_is_refused_and_keeps_the_typing(
     staff: dict[str, Staff], login: Callable[[str], Staff], qtbot: QtBot,
     wait_idle: Callable[[], None],
 ) -> None:
-    from desktop import handling
+    from desktop import ticket_actions as handling
 
     handling.advance(desk, staff["d1"], ticket.id, "rectifying")
     handling.advance(desk, staff["d1"], ticket.id, "reviewing")
@@ -267,7 +267,7 @@ def test_reopen_after_rating(
     ctx: AppContext, panel: TicketPanel, ticket: TicketState, desk: Desk,
     staff: dict[str, Staff], login: Callable[[str], Staff], qtbot: QtBot,
 ) -> None:
-    from desktop import handling
+    from desktop import ticket_actions as handling
 
     handling.advance(desk, staff["d1"], ticket.id, "rectifying")
     handling.advance(desk, staff["d1"], ticket.id, "reviewing")

@@ -9,14 +9,15 @@ from collections.abc import Callable
 import pytest
 from pytestqt.qtbot import QtBot
 
-from desktop import alerts, compensation, handling
+from desktop import alerts, compensation
+from desktop import ticket_actions as handling
 from desktop.desk import Desk
-from desktop.lifecycle import STATES
 from desktop.receipts.issue import issue_receipt
 from desktop.staff import Staff
 from desktop.tickets import create_ticket
 from domain.clock import FixedClock
 from domain.event_schema import PAYLOADS
+from domain.lifecycle import STATES
 from local_db import eventlog
 from local_db.store import record_event
 from tests.conftest import PINS

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from desktop.handling import add_note
+from desktop.ticket_actions import add_note
 from desktop.tickets import get_ticket
 from local_db import store
 from tests.sync.helpers import DeskNode, ServerProcess

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from desktop.compensation import compensate
-from desktop.handling import advance, void
+from desktop.ticket_actions import advance, void
 from desktop.tickets import create_ticket, get_ticket
 from local_db import projection, store
 from tests.sync.helpers import DeskNode, ServerProcess, headers

@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 from desktop.compensation import compensate
 from desktop.desk import init_desk
-from desktop.handling import correct_triage, escalate_due
 from desktop.staff import add_staff
+from desktop.ticket_actions import correct_triage, escalate_due
 from desktop.tickets import create_ticket
 from domain.clock import FixedClock
 from local_db import meta, sync_state

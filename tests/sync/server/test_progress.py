@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from desktop.handling import add_note, advance, contact_customer
+from desktop.ticket_actions import add_note, advance, contact_customer
 from desktop.tickets import create_ticket, verify_code_of
 from domain.clock import FixedClock
 from domain.phones import mask_phone

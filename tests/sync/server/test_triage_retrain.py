@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from desktop import handling
+from desktop import ticket_actions as handling
 from desktop.desk import Desk
+from desktop.desk_sync.wiring import build_engine
 from desktop.staff import Staff
-from desktop.sync_wiring import build_engine
 from desktop.tickets import create_ticket
 from domain.clock import FixedClock
 from domain.triage import ComplaintInput

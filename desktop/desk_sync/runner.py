@@ -6,8 +6,9 @@ A round runs
   seconds after the first of a burst of changes, so a busy desk does not sync per key),
 * on a timer (*interval*, e.g. every 60 s, to hear other desks and headquarters),
 * at once when the network returns: after a network failure the runner waits
-  :func:`~sync.engine.backoff_delay`, then probes the server with one cheap request
-  and runs a full round as soon as it answers; until then the backoff keeps growing.
+  :func:`~desktop.desk_sync.engine.backoff_delay`, then probes the server with one cheap
+  request and runs a full round as soon as it answers; until then the backoff keeps
+  growing.
 
 The thread owns its own engine and SQLite connection (made by *engine_factory* inside
 the thread, closed by it), never blocks the caller, and reports every round and every
@@ -25,8 +26,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from desktop.desk_sync.engine import SyncEngine, SyncReport, backoff_delay
 from local_db.errors import StoreError
-from sync.engine import SyncEngine, SyncReport, backoff_delay
 from sync.errors import NetworkError, SyncError
 
 _log = logging.getLogger("kesu.sync.runner")

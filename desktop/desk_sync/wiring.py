@@ -1,6 +1,6 @@
 """Builds the sync engine for a desk: its token store, its server, its policy sink.
 
-``sync`` knows nothing of the desk application; this module gives it what it needs:
+The engine knows nothing of the desk application; this module gives it what it needs:
 the device token from :class:`~desktop.credentials.CredentialStore` and a
 :class:`DeskPolicySink` that validates pulled policy documents with the desk's own
 :func:`~domain.policy.parse_policy` and installs them as ``kesu policy load`` does.
@@ -16,17 +16,18 @@ import httpx
 
 from desktop.credentials import CredentialStore
 from desktop.desk import Desk, install_policy_document, open_desk
+from desktop.desk_sync.engine import SyncEngine
+from desktop.desk_sync.errors import PolicyRefused
 from desktop.i18n import tr
 from domain.errors import InvalidInput, PolicyInvalid
 from local_db import sync_state
-from sync.engine import SyncEngine
-from sync.errors import PolicyRefused
 
 Notice = Callable[[str], None]
 
 
 class DeskPolicySink:
-    """Installs pulled policy documents into a desk; a :class:`sync.engine.PolicySink`."""
+    """Installs pulled policy documents into a desk; a
+    :class:`~desktop.desk_sync.engine.PolicySink`."""
 
     def __init__(self, desk: Desk) -> None:
         self.desk = desk
@@ -84,9 +85,9 @@ def engine_factory(
     notice: Notice | None = None,
     timeout: float = 30.0,
 ) -> Callable[[], SyncEngine]:
-    """What :class:`sync.runner.SyncRunner` calls in its own thread: opens the desk
-    database there (SQLite connections belong to one thread) and builds its engine.
-    The runner closes the engine and its connection when it stops."""
+    """What :class:`~desktop.desk_sync.runner.SyncRunner` calls in its own thread: opens
+    the desk database there (SQLite connections belong to one thread) and builds its
+    engine. The runner closes the engine and its connection when it stops."""
 
     def make() -> SyncEngine:
         desk = open_desk(db_path)

@@ -1,23 +1,22 @@
 """The closed loop 受理 → 整改 → 复核 → 奖惩 → 完结 → 评价 as a state machine.
 
-Pure rules: given a ticket and who acts, is a step allowed, and if not, why. The
-operations in ``desktop.handling`` call these before writing any event.
+Pure rules: given a ticket and who acts, is a step allowed, and if not, why. The desk's
+ticket actions (``desktop.ticket_actions``) call these before writing any event; the
+centre reads the states from here (headquarters may override the rules themselves).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
-from desktop.staff import Staff
+from domain import event_schema
 from domain.errors import InvalidInput, PermissionDenied, TransitionRefused
 from domain.fold import TicketState
 from domain.policy import FirstContactPolicy
 
-STATES = (
-    "accepted", "rectifying", "reviewing", "accountability", "closed", "rated",
-    "merged", "voided",
-)
+# The statuses an event may name are the schema's; the loop below orders them.
+STATES = event_schema.STATES
 FORWARD: dict[str, tuple[str, ...]] = {
     "accepted": ("rectifying",),
     "rectifying": ("reviewing",),
@@ -29,6 +28,27 @@ REOPENABLE = frozenset({"closed", "rated"})
 HANDLING_ROLES = frozenset({"desk", "manager"})
 ACCOUNTABILITY_OUTCOMES = ("reward", "penalty", "none")
 RATING_RANGE = range(1, 6)
+
+
+class Staff(Protocol):
+    """Who acts on a ticket, as the rules see them: the desk's ``desktop.staff.Staff``
+    fits (the domain knows no staff table)."""
+
+    @property
+    def id(self) -> str:
+        """The staff id (what events name as actor)."""
+
+    @property
+    def name(self) -> str:
+        """The name shown in messages."""
+
+    @property
+    def role(self) -> str:
+        """desk | manager | cashier ..."""
+
+    @property
+    def active(self) -> bool:
+        """False once the staff member left."""
 
 
 def _require_role(actor: Staff, roles: frozenset[str], action: str) -> None:

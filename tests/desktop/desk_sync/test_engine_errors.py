@@ -10,14 +10,14 @@ import httpx
 import pytest
 
 from desktop.desk import Desk, init_desk, open_desk_conn
+from desktop.desk_sync.engine import SyncEngine, backoff_delay
+from desktop.desk_sync.errors import LocalFailure
 from desktop.staff import add_staff
 from desktop.tickets import create_ticket
 from domain.clock import FixedClock
 from local_db import sync_state
-from sync.engine import SyncEngine, backoff_delay
 from sync.errors import (
     BadResponse,
-    LocalFailure,
     NetworkError,
     ServerError,
     ServerRejected,
@@ -289,7 +289,7 @@ def _policy_response(desk: Desk, version: str, **changes: object) -> httpx.Respo
 
 
 def test_a_new_policy_is_installed_and_a_bad_one_keeps_the_old(desk: Desk) -> None:
-    from desktop.sync_wiring import DeskPolicySink
+    from desktop.desk_sync.wiring import DeskPolicySink
 
     old = desk.policy.version
     answer = [_policy_response(desk, old)]

@@ -1,23 +1,24 @@
-"""Handling a ticket: status changes, notes, contacts, rating, reopen, merge, void, triage
-corrections and escalation. Each checks the lifecycle, then writes one event."""
+"""The desk's ticket actions: status changes, notes, contacts, rating, reopen, merge, void,
+triage corrections and escalation. Each checks the lifecycle (:mod:`domain.lifecycle`),
+then writes one event whose payload the domain builds (:mod:`domain.actions.handling`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
 from typing import Any
 
-from desktop import lifecycle
 from desktop.desk import Desk
 from desktop.i18n import current_language
 from desktop.response_clock import OVERDUE_SQL, escalation_target, response_status
 from desktop.staff import Staff
 from desktop.tickets import get_ticket
+from domain import lifecycle
+from domain.actions import handling
+from domain.actions.triaged import correction
 from domain.clock import format_time, parse_time
 from domain.errors import InvalidInput, PermissionDenied
 from domain.fold import TicketState
 from domain.intake import clean_text
-from domain.triage import Reason
 from local_db.connection import transaction
 from local_db.store import record_event
 
@@ -34,8 +35,14 @@ def _record(desk: Desk, ticket: TicketState, actor: str, type: str,
 
 
 def _note_text(desk: Desk, value: object, required: bool = True) -> str | None:
-    limit = int(desk.policy.raw.get("intake", {}).get("max_note_chars", 5000))
+    limit = desk.policy.intake.max_note_chars
     return clean_text(value, "note", limit, required)
+
+
+def _required_note(desk: Desk, value: object) -> str:
+    text = _note_text(desk, value)
+    assert text is not None  # required: clean_text refuses an empty one
+    return text
 
 
 def pending_compensations(desk: Desk, ticket_id: str) -> int:
@@ -59,18 +66,9 @@ def advance(
             pending_compensations=pending_compensations(desk, ticket.id),
             accountability=accountability,
         )
-        payload: dict[str, Any] = {"from": ticket.status, "to": to}
-        text = _note_text(desk, note, required=False)
-        if text:
-            payload["note"] = text
-        if to == "closed" and accountability is not None:
-            payload["accountability"] = {
-                "outcome": accountability["outcome"],
-                "subject": str(accountability.get("subject") or ""),
-                "note": str(accountability.get("note") or ""),
-            }
-        if ticket.status == "reviewing":
-            payload["review"] = "passed" if to == "accountability" else "returned"
+        payload = handling.status_change(
+            ticket.status, to, note=_note_text(desk, note, required=False),
+            accountability=accountability)
         return _record(desk, ticket, actor.id, "status_changed", payload)
 
 
@@ -86,12 +84,7 @@ def approvals_needed(desk: Desk, ticket_id: str) -> int:
 
 
 def _subcategory_label(desk: Desk, subcategory: str) -> str:
-    key = "label_en" if current_language() == "en" else "label_zh"
-    for node in desk.policy.raw["triage"]["categories"].values():
-        info = node.get("subcategories", {}).get(subcategory)
-        if isinstance(info, dict) and info.get(key):
-            return str(info[key])
-    return subcategory
+    return desk.policy.subcategory_label(subcategory, current_language() == "en")
 
 
 def resolve_first_contact(desk: Desk, actor: Staff, ref: str, note: str) -> TicketState:
@@ -106,10 +99,8 @@ def resolve_first_contact(desk: Desk, actor: Staff, ref: str, note: str) -> Tick
             if "subcategory" in refusal.params:  # the words staff know, not the code
                 refusal.params["subcategory"] = _subcategory_label(desk, ticket.subcategory)
             raise refusal
-        return _record(desk, ticket, actor.id, "status_changed", {
-            "from": ticket.status, "to": "closed", "first_contact": True,
-            "note": _note_text(desk, note),
-        })
+        return _record(desk, ticket, actor.id, "status_changed", handling.status_change(
+            ticket.status, "closed", note=_note_text(desk, note), first_contact=True))
 
 
 def add_note(desk: Desk, actor: Staff, ref: str, text: str) -> TicketState:
@@ -117,7 +108,8 @@ def add_note(desk: Desk, actor: Staff, ref: str, text: str) -> TicketState:
     with transaction(desk.conn):
         ticket = get_ticket(desk, ref)
         lifecycle.check_writable(ticket)
-        return _record(desk, ticket, actor.id, "note_added", {"text": _note_text(desk, text)})
+        return _record(desk, ticket, actor.id, "note_added",
+                       handling.note_added(_required_note(desk, text)))
 
 
 def contact_customer(desk: Desk, actor: Staff, ref: str, method: str, text: str) -> TicketState:
@@ -129,7 +121,7 @@ def contact_customer(desk: Desk, actor: Staff, ref: str, method: str, text: str)
         ticket = get_ticket(desk, ref)
         lifecycle.check_writable(ticket)
         return _record(desk, ticket, actor.id, "customer_contacted",
-                       {"method": method, "text": _note_text(desk, text)})
+                       handling.customer_contacted(method, _required_note(desk, text)))
 
 
 def assign(desk: Desk, actor: Staff, ref: str, handler: Staff) -> TicketState:
@@ -137,7 +129,7 @@ def assign(desk: Desk, actor: Staff, ref: str, handler: Staff) -> TicketState:
     with transaction(desk.conn):
         ticket = get_ticket(desk, ref)
         lifecycle.check_assign(ticket, actor, handler)
-        return _record(desk, ticket, actor.id, "assigned", {"handler": handler.id})
+        return _record(desk, ticket, actor.id, "assigned", handling.assigned(handler.id))
 
 
 def rate(desk: Desk, actor: Staff, ref: str, score: int, comment: str | None = None) -> TicketState:
@@ -145,11 +137,8 @@ def rate(desk: Desk, actor: Staff, ref: str, score: int, comment: str | None = N
     with transaction(desk.conn):
         ticket = get_ticket(desk, ref)
         lifecycle.check_rate(ticket, score)
-        payload: dict[str, Any] = {"score": score}
-        text = _note_text(desk, comment, required=False)
-        if text:
-            payload["comment"] = text
-        return _record(desk, ticket, actor.id, "rated", payload)
+        return _record(desk, ticket, actor.id, "rated", handling.rated(
+            score, _note_text(desk, comment, required=False)))
 
 
 def reopen(desk: Desk, actor: Staff, ref: str, reason: str) -> TicketState:
@@ -157,10 +146,9 @@ def reopen(desk: Desk, actor: Staff, ref: str, reason: str) -> TicketState:
     with transaction(desk.conn):
         ticket = get_ticket(desk, ref)
         lifecycle.check_reopen(ticket, actor)
-        return _record(desk, ticket, actor.id, "status_changed", {
-            "from": ticket.status, "to": "rectifying", "reopen": True,
-            "note": _note_text(desk, reason),
-        })
+        # From closed or rated back to 整改: the payload marks it a reopen.
+        return _record(desk, ticket, actor.id, "status_changed", handling.status_change(
+            ticket.status, "rectifying", note=_note_text(desk, reason)))
 
 
 def merge(
@@ -171,12 +159,8 @@ def merge(
         ticket = get_ticket(desk, ref)
         into = get_ticket(desk, into_ref)
         lifecycle.check_merge(ticket, into, actor)
-        payload: dict[str, Any] = {"into": into.id, "into_number": into.number,
-                                   "from": ticket.status}
-        text = _note_text(desk, reason, required=False)
-        if text:
-            payload["note"] = text
-        return _record(desk, ticket, actor.id, "merged", payload)
+        return _record(desk, ticket, actor.id, "merged", handling.merged(
+            ticket, into, _note_text(desk, reason, required=False)))
 
 
 def void(desk: Desk, actor: Staff, ref: str, reason: str) -> TicketState:
@@ -185,7 +169,7 @@ def void(desk: Desk, actor: Staff, ref: str, reason: str) -> TicketState:
         ticket = get_ticket(desk, ref)
         lifecycle.check_void(ticket, actor)
         return _record(desk, ticket, actor.id, "voided",
-                       {"from": ticket.status, "note": _note_text(desk, reason)})
+                       handling.voided(ticket, _required_note(desk, reason)))
 
 
 def correct_triage(
@@ -207,18 +191,10 @@ def correct_triage(
                                choices="1, 2, 3")
         if new_level > ticket.level and actor.role != "manager":
             raise PermissionDenied("permission.lower_level", role=actor.role)
-        minutes = desk.policy.target(new_level).respond_within_minutes
-        due = parse_time(ticket.created_at) + timedelta(minutes=minutes)
-        why = Reason("correction", f"{actor.id}: {_note_text(desk, reason)}")
-        return _record(desk, ticket, actor.id, "triaged", {
-            "category": new_cat, "subcategory": new_sub, "level": new_level,
-            "flags": list(ticket.flags), "departments": list(departments),
-            "respond_within_minutes": minutes, "due_at": format_time(due),
-            "reasons": [*map(dict, ticket.reasons), why.as_dict()],
-            "why": "correction", "automatic": False,
-            "previous": {"category": ticket.category, "subcategory": ticket.subcategory,
-                         "level": ticket.level},
-        })
+        return _record(desk, ticket, actor.id, "triaged", correction(
+            ticket, category=new_cat, subcategory=new_sub, level=new_level,
+            departments=departments, policy=desk.policy, actor=actor.id,
+            reason=_required_note(desk, reason)))
 
 
 def escalate_due(desk: Desk) -> list[dict[str, Any]]:
@@ -241,6 +217,6 @@ def escalate_due(desk: Desk) -> list[dict[str, Any]]:
                 target = escalation_target(step, desk.policy)
                 overdue_min = int((now - parse_time(ticket.due_at)).total_seconds() // 60)
                 ticket = _record(desk, ticket, SYSTEM_ACTOR, "escalated",
-                                 {"step": step, "to": target, "overdue_minutes": overdue_min})
+                                 handling.escalated(step, target, overdue_min))
                 raised.append({"number": ticket.number, "step": step, "to": target})
     return raised

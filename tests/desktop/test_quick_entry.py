@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from typing import Any
 
 import pytest
 
-from desktop import quick_intake
+from desktop import quick_entry
 from desktop.compensation import Outcome
 from desktop.desk import Desk
-from desktop.quick_intake import (
+from desktop.quick_entry import (
     QuickEntry,
     best_subcategory,
     categories,
@@ -21,6 +20,7 @@ from desktop.quick_intake import (
 )
 from desktop.staff import Staff
 from domain.errors import InvalidInput
+from domain.policy import parse_policy
 
 
 def _events(desk: Desk, type_: str) -> list[dict[str, Any]]:
@@ -40,7 +40,7 @@ def test_categories_come_from_the_policy_in_its_order(desk: Desk) -> None:
     raw = dict(desk.policy.raw)
     raw["triage"] = {**raw["triage"],
                      "categories": dict(reversed(raw["triage"]["categories"].items()))}
-    flipped = dataclasses.replace(desk.policy, raw=raw)
+    flipped = parse_policy(raw)  # the typed sections are parsed from the document
     assert categories(flipped)[0] == "environment"
 
 
@@ -153,7 +153,7 @@ def test_a_failed_compensation_leaves_no_half_entry(
     def broken(*args: object, **kwargs: object) -> Outcome:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(quick_intake, "compensate", broken)
+    monkeypatch.setattr(quick_entry, "compensate", broken)
     with pytest.raises(RuntimeError):
         record_quick(desk, staff["c1"], QuickEntry("service", "酸奶发霉了", amount="5"))
     # Ticket, correction and compensation are one transaction: a retry makes no twin.

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 from desktop.compensation import Outcome, compensate
 from desktop.desk import Desk
-from desktop.handling import correct_triage
 from desktop.i18n import current_language, tr
 from desktop.staff import Staff
+from desktop.ticket_actions import correct_triage
 from desktop.tickets import CreatedTicket, prepare_ticket, save_ticket
 from domain.errors import InvalidInput
 from domain.fold import TicketState
@@ -32,7 +32,6 @@ from domain.policy import Policy
 from local_db.connection import transaction
 
 CHANNEL = "checkout"
-_TIERS = ("strong_keywords", "keywords", "weak_keywords")
 
 
 @dataclass(frozen=True)
@@ -68,15 +67,13 @@ class QuickResult:
 
 def categories(policy: Policy) -> list[str]:
     """The policy's categories in policy order: number key *n* picks the *n*-th."""
-    return list(policy.raw["triage"]["categories"])
+    return list(policy.categories)
 
 
 def default_kind(policy: Policy) -> str:
     """The compensation kind of a quick entry: the policy's ``quick_entry.default_kind``
     when it has one, else its first kind (refund in the default policy)."""
-    kinds = policy.compensation.kinds
-    wanted = policy.raw.get("quick_entry", {}).get("default_kind")
-    return wanted if wanted in kinds else kinds[0]
+    return policy.quick_entry.default_kind
 
 
 def limit_fen(policy: Policy, actor: Staff) -> int:
@@ -106,9 +103,7 @@ def over_limit(policy: Policy, actor: Staff, fen: int | None) -> bool:
 
 def _label(policy: Policy, category: str) -> str:
     # The correction's reason is stored text shown on the timeline: words, not keys.
-    node = policy.raw["triage"]["categories"].get(category, {})
-    key = "label_en" if current_language() == "en" else "label_zh"
-    return str(node.get(key) or category)
+    return policy.category_label(category, current_language() == "en")
 
 
 def best_subcategory(policy: Policy, category: str, text: str) -> str:
@@ -118,20 +113,19 @@ def best_subcategory(policy: Policy, category: str, text: str) -> str:
     one category; with no word matched, the category's first subcategory. It only has
     to choose within the cashier's category, so the normalisation is NFKC + lower case.
     """
-    node = policy.raw["triage"]["categories"][category]
-    weights = policy.raw["triage"].get("weights", {})
+    subcategories = policy.categories[category].subcategories
     folded = unicodedata.normalize("NFKC", text).lower()
-    best: str = next(iter(node["subcategories"]))
+    best: str = next(iter(subcategories))
     best_score = 0.0
-    for sub, info in node["subcategories"].items():
+    for sub, info in subcategories.items():
         score = 0.0
         seen: set[str] = set()
-        for tier in _TIERS:
-            for raw in info.get(tier, []):
+        for tier, words in info.words.items():
+            for raw in words:
                 word = unicodedata.normalize("NFKC", raw.rstrip("*")).lower()
                 if word and word not in seen and word in folded:
                     seen.add(word)
-                    score += float(weights.get(tier, 1))
+                    score += policy.tier_weights[tier]
         if score > best_score:  # strictly greater: ties keep the policy's order
             best, best_score = str(sub), score
     return best

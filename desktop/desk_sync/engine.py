@@ -29,14 +29,13 @@ from typing import Any, Protocol
 
 import httpx
 
+from desktop.desk_sync.errors import LocalFailure, PolicyRefused
 from local_db import sync_state
 from local_db.errors import StoreError
 from sync.errors import (
     BadResponse,
     EnrolRefused,
-    LocalFailure,
     NetworkError,
-    PolicyRefused,
     ServerError,
     ServerRejected,
     SyncError,
@@ -400,7 +399,8 @@ class SyncEngine:
         elif state.acked != high_water:
             # The server committed more than we heard (lost ack): skip the resend.
             sync_state.put(self.conn, **{sync_state.ACKED: high_water})
-        acked, offered, pushed = self._push(epoch, high_water) if push else (high_water, 0, 0)
+        acked, offered, pushed = (self._push(epoch, state.device_id, high_water) if push
+                                  else (high_water, 0, 0))
         refused: ServerRejected | None = None
         handed_back = 0
         central = st.get("central")
@@ -441,37 +441,9 @@ class SyncEngine:
                 self.conn, batch, reason=exc.reason, detail=str(exc.detail),
                 http_status=exc.status, now=_format(self.clock.now()))
 
-    def _push(self, epoch: str, acked: int) -> tuple[int, int, int]:
-        offered = pushed = gaps = 0
-        while True:
-            batch = sync_state.outbox(self.conn, acked, self.batch_size)
-            if not batch:
-                return acked, offered, pushed
-            device_id = batch[0]["device_id"]
-            try:
-                status, data = self._call("POST", "/v1/push", allow=(409,), body={
-                    "protocol": self.protocol_version, "device_id": device_id,
-                    "first_seq": batch[0]["device_seq"], "events": batch})
-            except ServerRejected as exc:
-                self._dead_letter(batch, exc)
-                raise
-            if status == 409:
-                # The server expects an earlier device_seq: resend from there.
-                expected = self._field(data, "expected", int)
-                gaps += 1
-                if gaps > 3 or expected - 1 >= acked:
-                    gap = ServerRejected("gap", f"server expects device_seq {expected}", 409)
-                    self._dead_letter(batch, gap)
-                    raise gap
-                acked = expected - 1
-                sync_state.put(self.conn, **{sync_state.ACKED: acked})
-                continue
-            if self._field(data, "epoch", str) != epoch:
-                raise _EpochChanged
-            offered += len(batch)
-            pushed += self._field(data, "inserted", int)
-            acked = self._field(data, "acked_through", int)
-            sync_state.put(self.conn, **{sync_state.ACKED: acked})
+    def _push(self, epoch: str, device_id: str, acked: int) -> tuple[int, int, int]:
+        """Send this desk's own events above *acked*: (acknowledged through, sent, stored)."""
+        return self._offer("/v1/push", epoch, device_id, acked, own=True)
 
     def _reoffer_central(self, epoch: str, central: dict[str, Any]) -> int:
         """Hand back the centre's events a restored server lost; return how many.
@@ -485,26 +457,54 @@ class SyncEngine:
             have = central.get(device_id, 0)
             if not isinstance(have, int):
                 raise BadResponse("central high-water marks must be integers")
-            gaps = 0
-            while have < top:
-                batch = sync_state.chain_events(self.conn, device_id, have, self.batch_size)
-                if not batch:
-                    break
-                status, data = self._call("POST", "/v1/reoffer", allow=(409,), body={
+            offered += self._offer("/v1/reoffer", epoch, device_id, have, until=top)[2]
+        return offered
+
+    def _offer(self, path: str, epoch: str, device_id: str, acked: int, *,
+               until: int | None = None, own: bool = False) -> tuple[int, int, int]:
+        """Send one chain's events above *acked* to *path* in ordered batches; return
+        (acknowledged through, events sent, events the server stored for the first time).
+
+        The push of this desk's chain and the re-offer of a central one take the same
+        steps: a 409 names the device_seq the server expects and the batch is resent
+        from there (at most three times, and only backwards). *own* (the push) also
+        keeps each acknowledgement in ``meta`` and a refused batch as a dead letter; a
+        re-offer keeps neither (the server's marks come afresh with each status).
+        *until* stops at the highest device_seq this desk holds of the chain.
+        """
+        sent = stored = gaps = 0
+        while until is None or acked < until:
+            batch = sync_state.chain_events(self.conn, device_id, acked, self.batch_size)
+            if not batch:
+                break
+            try:
+                status, data = self._call("POST", path, allow=(409,), body={
                     "protocol": self.protocol_version, "device_id": device_id,
                     "first_seq": batch[0]["device_seq"], "events": batch})
-                if status == 409:
-                    expected = self._field(data, "expected", int)
-                    gaps += 1
-                    if gaps > 3 or expected - 1 >= have:
-                        raise ServerRejected("gap", f"{device_id} expects {expected}", 409)
-                    have = expected - 1
-                    continue
+            except ServerRejected as exc:
+                if own:
+                    self._dead_letter(batch, exc)
+                raise
+            if status == 409:
+                # The server expects an earlier device_seq: resend from there.
+                expected = self._field(data, "expected", int)
+                gaps += 1
+                if gaps > 3 or expected - 1 >= acked:
+                    gap = ServerRejected("gap", f"server expects device_seq {expected}" if own
+                                         else f"{device_id} expects {expected}", 409)
+                    if own:
+                        self._dead_letter(batch, gap)
+                    raise gap
+                acked = expected - 1
+            else:
                 if self._field(data, "epoch", str) != epoch:
                     raise _EpochChanged
-                offered += self._field(data, "inserted", int)
-                have = self._field(data, "acked_through", int)
-        return offered
+                sent += len(batch)
+                stored += self._field(data, "inserted", int)
+                acked = self._field(data, "acked_through", int)
+            if own:
+                sync_state.put(self.conn, **{sync_state.ACKED: acked})
+        return acked, sent, stored
 
     def _pull(self, epoch: str, cursor: int) -> tuple[int, int, int, str | None, int]:
         """Pull and apply pages; stop (cursor kept) at a page with a newer event schema.

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from desktop.desk_sync.engine import SyncEngine
+from desktop.desk_sync.runner import FAILED, PROBE_FAILED, ROUND, RunnerEvent, SyncRunner
 from desktop.tickets import create_ticket
 from local_db import sync_state
 from local_db.connection import connect
-from sync.engine import SyncEngine
-from sync.runner import FAILED, PROBE_FAILED, ROUND, RunnerEvent, SyncRunner
 from tests.sync.helpers import DeskNode, ServerProcess
 
 MakeDesk = Callable[..., DeskNode]

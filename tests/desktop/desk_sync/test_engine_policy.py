@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from desktop.desk import open_desk
-from desktop.sync_wiring import build_engine
+from desktop.desk_sync.wiring import build_engine
 from local_db import meta, sync_state
 from sync.server import policy_store
 from sync.server.storage import Storage

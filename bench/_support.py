@@ -1,0 +1,34 @@
+"""What every bench script shares: its source tree first on ``sys.path``, the cache
+folder, the percentile the figures use and the one JSON line each script prints.
+
+Each script imports it first (``import _support``: a script's own folder is on the path
+when it runs as ``python bench/NAME.py``, and the Makefile's ``bench`` target skips
+``bench/_*``). Importing it puts the tree it sits in first on ``sys.path``, so a script
+measures that tree's code, not whichever Kesu the virtual environment installed. It
+imports nothing of the project itself, so it works in any tree (``compare_trees.py``
+runs the scripts of two).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = ROOT / "bench" / ".cache"  # databases built once and reused (git-ignored)
+
+sys.path.insert(0, str(ROOT))
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The nearest-rank *q* quantile (0..1) of *values*: one of the samples, so a p99
+    is a save someone waited for, never an interpolation between two."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def emit(result: dict[str, Any]) -> None:
+    """Print a script's figures: one JSON object on one line (what compare_trees reads)."""
+    print(json.dumps(result, ensure_ascii=False), flush=True)
