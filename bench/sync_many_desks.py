@@ -31,6 +31,7 @@ from desktop.desk_sync.engine import SyncEngine
 from desktop.tickets import create_ticket
 from domain.clock import FixedClock, parse_time
 from local_db import sync_state
+from sync.server import enrolment
 from sync.server.storage import Storage
 from tests.sync.helpers import DeskNode
 
@@ -62,7 +63,7 @@ def measure(backend: str, stores: int, per_store: int, work: Path) -> dict[str, 
                                 server)
                 node.engine.close()  # the production engine, not the tests' 10 s timeout
                 node.engine = SyncEngine(node.conn, server.url, clock=clock)
-                node.engine.enrol(storage.create_enrol_code(f"M{s:03d}", f"D{d}"))
+                node.engine.enrol(enrolment.create_code(storage, f"M{s:03d}", f"D{d}")[0])
                 nodes.append(node)
         storage.close()
         setup_s = time.perf_counter() - started

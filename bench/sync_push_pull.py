@@ -35,6 +35,7 @@ from domain.clock import FixedClock, parse_time
 from local_db import sync_state
 from local_db.connection import connect
 from sync.protocol import MAX_PUSH_BATCH, PROTOCOL_HEADER, PROTOCOL_VERSION
+from sync.server import enrolment
 from sync.server.storage import Storage
 from tests.sync.helpers import ServerProcess
 from tests.sync.postgres import PgCluster
@@ -129,7 +130,7 @@ def _headers(token: str | None = None) -> dict[str, str]:
 
 def enrol(http: httpx.Client, storage: Storage, desk: str, device_id: str) -> str:
     """A device token for *device_id* as desk *desk* of the bench store."""
-    code = storage.create_enrol_code(STORE, desk)
+    code = enrolment.create_code(storage, STORE, desk)[0]
     r = http.post("/v1/enrol", headers=_headers(), json={
         "protocol": PROTOCOL_VERSION, "code": code, "device_id": device_id})
     r.raise_for_status()

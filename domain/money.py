@@ -75,6 +75,13 @@ def format_yuan(fen: int) -> str:
     return f"{sign}{fen // 100}.{fen % 100:02d}"
 
 
+def yuan_amount(fen: int) -> str:
+    """``120000`` → ``"¥1200.00"``: an amount inside a sentence (notifications, the
+    customer's progress page), without digit grouping."""
+    sign = "-" if fen < 0 else ""
+    return f"{sign}¥{format_yuan(abs(fen))}"
+
+
 def yuan_text(fen: int) -> str:
     """``123450`` → ``"¥1,234.50"``: money as reports and dashboards show it."""
     sign = "-" if fen < 0 else ""

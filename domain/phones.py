@@ -33,9 +33,15 @@ def normalise_phone(value: object) -> str | None:
 
 
 def mask_phone(phone: str | None) -> str | None:
-    """``13812345678`` → ``138****5678`` for receipts and lists."""
+    """``13812345678`` → ``138****5678``: enough to recognise, not to call.
+
+    For receipts, lists and the customer's progress page alike. Separators are dropped
+    first (``138-1234-5678`` masks the same), and a number of seven digits or fewer is
+    all stars: its first three and last four would show it whole.
+    """
     if not phone:
         return None
-    if len(phone) <= 7:
-        return phone[:2] + "*" * (len(phone) - 2)
-    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if len(digits) <= 7:
+        return "*" * len(digits)
+    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]

@@ -26,7 +26,7 @@ from domain.event_schema import (
 )
 from domain.policy import DEFAULT_MAX_AMOUNT_FEN, IntakeLimits, Policy
 from sync import protocol
-from sync.server.web import Refusal
+from sync.server.errors import Refusal
 
 
 @dataclass(frozen=True)

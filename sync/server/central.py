@@ -14,8 +14,8 @@ The chain's high-water mark and last hash live in the ``devices`` table like a d
 
 Writes go through :func:`central_transaction`, which follows :meth:`Storage.push`'s lock
 discipline (the ``server_seq`` counter row first, ``FOR UPDATE``) so central events and
-pushes get their sequence numbers in commit order, and queues notifications for the new
-events in the same transaction.
+pushes get their sequence numbers in commit order, and hands the new events to the
+storage's listeners after the commit, as a push does.
 """
 
 from __future__ import annotations
@@ -35,28 +35,10 @@ from domain.event_schema import EVENT_SCHEMA_VERSION, canonical_payload
 from domain.events import GENESIS_HASH, event_hash
 from domain.hlc import HLC, ZERO, receive, tick
 from domain.ids import uuid7
-from sync.server import notify
-from sync.server.storage import (
-    CENTRAL_DEVICE_PREFIX,
-    Storage,
-    devices,
-    events,
-    lock_counter,
-    server_meta,
-    store_counter,
-    tickets,
-)
-
-
-class ActionRefused(Exception):
-    """A headquarters or channel request refused; nothing was written.
-
-    ``status`` is the HTTP status, ``error`` the machine-readable code.
-    """
-
-    def __init__(self, status: int, error: str, detail: str) -> None:
-        super().__init__(detail)
-        self.status, self.error, self.detail = status, error, detail
+from sync.server import ticket_numbers
+from sync.server.errors import ActionRefused
+from sync.server.storage import CENTRAL_DEVICE_PREFIX, Storage, lock_counter, store_counter
+from sync.server.tables import devices, events, server_meta, tickets
 
 
 def central_device(store: str, epoch: str, boot: str = "") -> str:
@@ -175,6 +157,7 @@ class CentralWriter:
         self.conn.execute(events.insert().values(**row))
         if type == "ticket_created":
             self.conn.execute(tickets.insert().values(ticket_id=ticket_id, store=store))
+            ticket_numbers.record(self.conn, store, {ticket_id: payload})
         if head.known:
             self.conn.execute(devices.update().where(devices.c.device_id == device)
                               .values(high_water=wire["device_seq"], last_hash=wire["hash"]))
@@ -192,9 +175,9 @@ def central_transaction(storage: Storage, now: datetime | None = None) -> Iterat
     """One write transaction for reading a ticket's state and appending central events.
 
     Takes the ``server_seq`` counter row first (so concurrent writers, pushes included,
-    queue there and checks made inside see a stable state), and on success stores the
-    counter and queues the notifications of the new events before committing.
-    Raising inside the block writes nothing.
+    queue there and checks made inside see a stable state), on success stores the
+    counter before committing, and hands the new events to the storage's listeners
+    after. Raising inside the block writes nothing.
     """
     with storage.writing() as conn:
         counter = lock_counter(conn)
@@ -204,9 +187,5 @@ def central_transaction(storage: Storage, now: datetime | None = None) -> Iterat
                                storage.boot)
         yield writer
         if writer.rows:
-            by_store: dict[str, list[dict[str, Any]]] = {}
-            for row in writer.rows:
-                by_store.setdefault(row["store"], []).append(row)
-            for store, rows in by_store.items():
-                notify.enqueue(conn, store, rows)
             store_counter(conn, writer.counter)
+    storage.published(writer.rows)

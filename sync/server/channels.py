@@ -35,17 +35,17 @@ from domain.policy import IntakeLimits, Policy
 from domain.triage import TriageResult
 from sync.server import bodies, policy_store
 from sync.server.bodies import PHONE_RE, check_body
-from sync.server.central import ActionRefused, CentralWriter, central_transaction, new_id
+from sync.server.central import CentralWriter, central_transaction, new_id
+from sync.server.errors import ActionRefused
 from sync.server.hq import clean_note, view
-from sync.server.storage import (
-    CENTRAL_DESK,
-    Storage,
+from sync.server.storage import CENTRAL_DESK, Storage
+from sync.server.tables import (
     channel_counters,
     channel_tickets,
     enrol_codes,
     events,
+    ticket_numbers,
 )
-from sync.server.ticket_numbers import ticket_numbers
 
 CHANNELS = ("hotline", "qr", "online", "douyin")
 MAX_EXTERNAL_ID = 128

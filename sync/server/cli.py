@@ -106,13 +106,14 @@ def _policy(storage: Storage, args: argparse.Namespace) -> dict[str, Any]:
     from dataclasses import asdict
 
     from sync.server import policy_store
+    from sync.server.errors import PolicyRejected
 
     if args.policy_command == "list":
         return {"policies": [asdict(p) for p in policy_store.list_published(storage)]}
     try:
         document = json.loads(Path(args.file).read_text("utf-8"))
     except (OSError, ValueError) as exc:
-        raise policy_store.PolicyRefused("unreadable", f"{args.file}: {exc}") from None
+        raise PolicyRejected("unreadable", f"{args.file}: {exc}") from None
     return asdict(policy_store.publish(storage, document))
 
 
@@ -160,9 +161,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         import uvicorn
 
+        from sync.server import faults
         from sync.server.app import create_app
 
-        app = create_app(args.db, bench=args.bench, webhook=args.webhook)
+        # faults.from_env: the fault tests' SIGKILL hooks, only when they set the variable.
+        app = faults.from_env(create_app(args.db, bench=args.bench, webhook=args.webhook))
         proxies = [ip.strip() for ip in (args.forwarded_allow_ips or "").split(",")
                    if ip.strip()]
         # Keep-alive well beyond httpx's 5 s pool expiry: with uvicorn's default (also
@@ -174,8 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     access_log=False, timeout_keep_alive=75,
                     proxy_headers=bool(proxies), forwarded_allow_ips=proxies or [])
         return 0
-    from sync.server.policy_store import PolicyRefused
-    from sync.server.triage_retrain import RetrainRefused
+    from sync.server.errors import PolicyRejected, RetrainRefused
 
     storage = Storage(args.db)
     try:
@@ -195,7 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             out = notify.status(storage)
         else:
             out = {"epoch": storage.new_epoch()}
-    except PolicyRefused as exc:
+    except PolicyRejected as exc:
         return _refuse(exc.error, exc.detail)
     except RetrainRefused as exc:  # the figures are the point: show them with the refusal
         json.dump({"error": exc.error, "detail": exc.detail, **exc.report}, sys.stderr,

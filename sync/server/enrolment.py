@@ -30,35 +30,21 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from domain.clock import format_time, parse_time
 from domain.event_schema import CODE_RE
+from sync.server.errors import EnrolRefusal
 from sync.server.storage import (
     CENTRAL_DESK,
     CENTRAL_DEVICE_PREFIX,
     Storage,
     TokenInfo,
-    devices,
     digest,
-    enrol_codes,
-    hq_tokens,
     new_enrol_code,
-    tokens,
 )
+from sync.server.tables import devices, enrol_codes, hq_tokens, tokens
 
 DEFAULT_CODE_TTL_HOURS = 24
 ID_CHARS = 12
-
-
-class EnrolRefusal(Exception):
-    """An enrolment refused; ``status`` and ``error`` are the HTTP answer. Nothing was
-    written (the code stays usable unless it was unknown, used or expired)."""
-
-    def __init__(self, status: int, error: str, detail: str, **extra: str) -> None:
-        super().__init__(detail)
-        self.status, self.error, self.detail, self.extra = status, error, detail, extra
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def check_codes(store: str, desk: str) -> None:
@@ -78,11 +64,11 @@ def create_code(storage: Storage, store: str, desk: str, *,
     if not 0 < ttl_hours <= 24 * 30:
         raise ValueError("an enrolment code lives between a moment and 30 days")
     moment = now or datetime.now(UTC)
-    expires = _stamp(moment + timedelta(hours=ttl_hours))
+    expires = format_time(moment + timedelta(hours=ttl_hours))
     code = new_enrol_code()
     with storage.writing() as conn:
         conn.execute(enrol_codes.insert().values(
-            code_hash=digest(code), store=store, desk=desk, created_at=_stamp(moment),
+            code_hash=digest(code), store=store, desk=desk, created_at=format_time(moment),
             expires_at=expires))
     return code, expires
 
@@ -91,8 +77,8 @@ def _code_expiry(row: Mapping[Any, Any]) -> str:
     # Codes made before codes expired: 24 hours after they were made.
     if row["expires_at"]:
         return str(row["expires_at"])
-    made = datetime.fromisoformat(str(row["created_at"]).replace("Z", "+00:00"))
-    return _stamp(made + timedelta(hours=DEFAULT_CODE_TTL_HOURS))
+    made = parse_time(str(row["created_at"]))
+    return format_time(made + timedelta(hours=DEFAULT_CODE_TTL_HOURS))
 
 
 def _bound_elsewhere(conn: Connection, device_id: str, store: str, desk: str) -> str | None:
@@ -120,7 +106,7 @@ def enrol(storage: Storage, code: str, device_id: str, *, store: str | None = No
     """
     if device_id.startswith(CENTRAL_DEVICE_PREFIX):
         raise EnrolRefusal(401, "unauthorized", "unknown or already used enrolment code")
-    stamp = _stamp(now or datetime.now(UTC))
+    stamp = format_time(now or datetime.now(UTC))
     with storage.writing() as conn:
         row = conn.execute(
             sa.select(enrol_codes).where(enrol_codes.c.code_hash == digest(code))
@@ -192,7 +178,7 @@ def _code_state(row: Mapping[Any, Any], now: str) -> str:
 def list_tokens(storage: Storage, store: str | None = None,
                 now: datetime | None = None) -> Listing:
     """Every device token, headquarters token and enrolment code (of *store*), oldest first."""
-    stamp = _stamp(now or datetime.now(UTC))
+    stamp = format_time(now or datetime.now(UTC))
     with storage.engine.connect() as conn:
         dev_q = sa.select(tokens).order_by(tokens.c.created_at, tokens.c.token_hash)
         code_q = sa.select(enrol_codes).order_by(enrol_codes.c.created_at,
@@ -231,7 +217,7 @@ def revoke(storage: Storage, *, token_id: str | None = None, device: str | None 
     given = [x for x in (token_id, device, hq_name, store) if x is not None]
     if len(given) != 1 or (desk is not None and store is None):
         raise ValueError("name one of --id, --device, --hq or --store (with --desk)")
-    stamp = _stamp(now or datetime.now(UTC))
+    stamp = format_time(now or datetime.now(UTC))
     done: list[dict[str, Any]] = []
     with storage.writing() as conn:
         dev_where: list[Any] = [tokens.c.revoked_at.is_(None)]

@@ -26,16 +26,15 @@ from domain.fold import CompensationState, TicketState
 from domain.lifecycle import STATES
 from sync.server import bodies, policy_store
 from sync.server.bodies import check_body
-from sync.server.central import ActionRefused, CentralWriter, central_transaction
-from sync.server.storage import Storage, events, tickets
+from sync.server.central import CentralWriter, central_transaction
+from sync.server.errors import ActionRefused, Unreadable
+from sync.server.storage import Storage
+from sync.server.tables import WIRE_FIELDS, events, tickets
 
 # Where headquarters may move a ticket with a status change. Rating, merging and
 # voiding are events of their own, made at the desk.
 HQ_TARGETS = ("accepted", "rectifying", "reviewing", "accountability", "closed")
 DECISIONS = ("approved", "refused")
-
-_WIRE = ("event_id", "ticket_id", "type", "payload", "actor", "device_id", "device_seq",
-         "hlc", "occurred_at", "policy_version", "schema_version", "prev_hash", "hash")
 
 
 @dataclass(frozen=True)
@@ -71,11 +70,6 @@ def ticket_dict(state: TicketState) -> dict[str, Any]:
     return out
 
 
-class Unreadable(Exception):
-    """A ticket whose events the centre holds but cannot fold, even without the events
-    that fail the schema (stored before the centre checked every push)."""
-
-
 _FOLD_ERRORS = (ValueError, KeyError, TypeError, AttributeError, IndexError)
 
 
@@ -109,11 +103,11 @@ def _fold(rows: Sequence[Mapping[str, Any]]) -> CentreView | None:
             raise Unreadable(f"{type(exc).__name__}: {exc}") from None
     if folded is None:
         return None
-    wire = tuple({c: r[c] for c in (*_WIRE, "server_seq")} for r in rows)
+    wire = tuple({c: r[c] for c in (*WIRE_FIELDS, "server_seq")} for r in rows)
     return CentreView(folded[0], folded[1], wire)
 
 
-_COLS = [events.c[c] for c in (*_WIRE, "server_seq")]
+_COLS = [events.c[c] for c in (*WIRE_FIELDS, "server_seq")]
 
 
 def _ticket_rows(conn: Connection, ticket_id: str) -> list[Mapping[str, Any]]:

@@ -1,10 +1,17 @@
-"""Notifications: an outbox filled with the events, delivered to a WeCom group robot.
+"""Notifications: an outbox filled from the event log, delivered to a WeCom group robot.
 
-:func:`enqueue` runs inside the transaction that stores events (desk pushes and central
-events), picks the ones a person must hear about at once — a level-1 ticket (created so,
-or raised to level 1), an escalation, a compensation waiting for approval, a compensation
-decision — and writes one outbox row per event id, so a message exists if and only if
-its event was committed, and a resend adds nothing.
+Storing events (desk pushes and central events) does no notification work: the event
+log is the durable queue. :func:`catch_up` reads the events stored since its last pass
+(``server_meta`` key :data:`~sync.server.tables.NOTIFIED_THROUGH`, a ``server_seq``),
+picks the ones a person must hear about at once — a level-1 ticket (created so, or
+raised to level 1), an escalation, a compensation waiting for approval, a compensation
+decision — renders their messages (:func:`enqueue`) and writes one outbox row per event
+id, all in the transaction that moves the mark on. So a message exists for every
+committed event that warrants one, even when the process died right after the commit,
+and never twice: a resend stores nothing new, and the mark and the rows commit together.
+The delivery worker runs a pass before each round, woken by the storage's after-commit
+listener (:meth:`Storage.add_listener`) instead of waiting for its next poll;
+``kesu-server notify status`` runs one before it counts.
 
 :class:`DeliveryWorker` posts the rows to the webhook as group-robot markdown, treats
 HTTP 200 with ``{"errcode": 0}`` as delivered and retries anything else with exponential
@@ -41,37 +48,26 @@ from fastapi import FastAPI
 from sqlalchemy.engine import Connection
 
 from domain import fold
+from domain.clock import format_time, wall_clock_text
 from domain.events import event_from_row
 from domain.fold import TicketState
+from domain.money import yuan_amount
 from domain.policy import Policy
 from sync.protocol import payload_object
-from sync.server import policy_store, ticket_numbers
-from sync.server.storage import Storage, events, metadata
+from sync.server import policy_store
+from sync.server.storage import Storage
+from sync.server.tables import (
+    NOTIFIED_THROUGH,
+    dialect_insert,
+    event_columns,
+    events,
+    notifications,
+    server_meta,
+)
 
 _log = logging.getLogger(__name__)
 
-notifications = sa.Table(
-    "notifications", metadata,
-    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
-              autoincrement=True),
-    sa.Column("event_id", sa.Text, nullable=False, unique=True),
-    sa.Column("store", sa.String(32), nullable=False),
-    sa.Column("ticket_id", sa.Text, nullable=False),
-    sa.Column("kind", sa.String(32), nullable=False),
-    sa.Column("content", sa.Text, nullable=False),
-    sa.Column("status", sa.String(16), nullable=False),  # pending | delivered | failed
-    sa.Column("attempts", sa.Integer, nullable=False),
-    sa.Column("next_attempt_ms", sa.BigInteger, nullable=False),
-    sa.Column("claim", sa.String(32)),
-    sa.Column("last_error", sa.Text),
-    sa.Column("created_at", sa.String(32), nullable=False),
-    sa.Column("finished_at", sa.String(32)),
-    sa.Index("notifications_due", "status", "next_attempt_ms"),
-)
-
-
-# The event types that can warrant a message; everything else is skipped unparsed, so
-# pushes of ordinary events pay nothing.
+# The event types that can warrant a message; everything else is skipped unread.
 _CANDIDATES = frozenset({"ticket_created", "triaged", "escalated", "compensation_requested",
                          "compensation_decided"})
 _EXCERPT_CHARS = 80
@@ -88,20 +84,6 @@ _ESCALATION_ZH = {"handler": "处理人", "store_manager": "店长",
                   "regional_manager": "区域经理", "general_manager": "总经理"}
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def _insert(conn: Connection) -> Any:
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        return pg_insert(notifications)
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    return sqlite_insert(notifications)
-
-
 # --- choosing and writing messages ------------------------------------------------------
 
 
@@ -112,10 +94,7 @@ def _states_around(conn: Connection, ticket_id: str,
     The batch being stored is already inserted, so it is part of the fold. A ticket whose
     creation has not reached the centre (possible after a restore) folds to nothing.
     """
-    cols = [events.c[c] for c in ("event_id", "ticket_id", "type", "payload", "actor",
-                                  "device_id", "device_seq", "hlc", "occurred_at",
-                                  "policy_version", "schema_version", "prev_hash", "hash")]
-    rows = conn.execute(sa.select(*cols).where(events.c.ticket_id == ticket_id)
+    rows = conn.execute(sa.select(*event_columns()).where(events.c.ticket_id == ticket_id)
                         .order_by(events.c.hlc, events.c.device_id)).mappings().all()
     out: dict[str, tuple[TicketState | None, TicketState | None]] = {}
     state: TicketState | None = None
@@ -149,10 +128,9 @@ class _Labels:
 
     def time(self, iso: str) -> str:
         try:
-            moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+            return wall_clock_text(iso, self.tz, "%Y-%m-%d %H:%M")
         except ValueError:
             return iso
-        return moment.astimezone(self.tz).strftime("%Y-%m-%d %H:%M")
 
 
 def _labels(conn: Connection) -> _Labels:
@@ -165,10 +143,6 @@ def excerpt(text: str, limit: int = _EXCERPT_CHARS) -> str:
     clean = _LONG_DIGITS.sub(lambda m: m.group()[:3] + "*" * (len(m.group()) - 3), text)
     clean = clean.translate(_MARKDOWN).strip()
     return clean if len(clean) <= limit else clean[:limit] + "…"
-
-
-def _yuan(fen: int) -> str:
-    return f"¥{fen // 100}.{fen % 100:02d}"
 
 
 @dataclass(frozen=True)
@@ -241,7 +215,7 @@ def _message(event: Mapping[str, Any], payload: Mapping[str, Any],
         return "escalated", _render(store, "超时升级", facts, when, lines, labels)
     if kind == "compensation_requested":
         amount = payload.get("amount_fen")
-        money = _yuan(amount) if isinstance(amount, int) else "?"
+        money = yuan_amount(amount) if isinstance(amount, int) else "?"
         what = _KIND_ZH.get(str(payload.get("kind")), str(payload.get("kind", "")))
         who = _APPROVER_ZH.get(str(payload.get("approval_level")), "上级")
         lines = [f"事件：补偿申请待{who}审批", f"补偿：{what} {money}"]
@@ -270,14 +244,10 @@ def _might_notify(event: Mapping[str, Any], payload: Mapping[str, Any]) -> bool:
 
 
 def enqueue(conn: Connection, store: str, events: Sequence[Mapping[str, Any]]) -> int:
-    """Queue the messages *events* (just inserted for *store*) warrant; return how many.
+    """Queue the messages *events* (stored events of *store*) warrant; return how many.
 
-    Call inside the transaction that inserted the events, after the insert. It also
-    indexes ticket numbers and verification codes for the progress page
-    (:mod:`sync.server.ticket_numbers`), which needs the same hook. Rows are keyed by
-    event id: events already queued add nothing.
+    Rows are keyed by event id: events already queued add nothing.
     """
-    ticket_numbers.record(conn, store, events)
     picked: list[tuple[Mapping[str, Any], Mapping[str, Any]]] = []
     for event in events:
         if event["type"] not in _CANDIDATES:
@@ -299,7 +269,7 @@ def enqueue(conn: Connection, store: str, events: Sequence[Mapping[str, Any]]) -
     for ticket_id, ids in wanted.items():
         around.update(_states_around(conn, ticket_id, ids))
     now_ms = int(time.time() * 1000)
-    created = _now()
+    created = format_time(datetime.now(UTC))
     rows: list[dict[str, Any]] = []
     for event, payload in picked:
         message = _message(event, payload, around.get(event["event_id"]), store, labels)
@@ -312,8 +282,46 @@ def enqueue(conn: Connection, store: str, events: Sequence[Mapping[str, Any]]) -
     if not rows:
         return 0
     result = conn.execute(
-        _insert(conn).on_conflict_do_nothing(index_elements=["event_id"]), rows)
+        dialect_insert(conn, notifications).on_conflict_do_nothing(index_elements=["event_id"]),
+        rows)
     return max(int(result.rowcount or 0), 0)
+
+
+# Events read per pass of catch_up: bounds one transaction after a long pause.
+_SCAN_EVENTS = 5000
+_SCAN_COLS = [events.c[c] for c in ("server_seq", "store", "event_id", "ticket_id", "type",
+                                    "payload", "actor", "occurred_at")]
+
+
+def catch_up(storage: Storage) -> int:
+    """Queue the messages of every event stored since the last pass; return how many.
+
+    Several processes on one database take turns on the mark's row (``FOR UPDATE``;
+    on SQLite the write transaction itself), so each event is looked at once.
+    """
+    queued = 0
+    while True:
+        with storage.writing() as conn:
+            through = int(conn.execute(
+                sa.select(server_meta.c.value).where(server_meta.c.key == NOTIFIED_THROUGH)
+                .with_for_update()).scalar_one())
+            # Sequence numbers commit in order (Storage.push): nothing below the highest
+            # visible one can still appear, so the mark never skips an event.
+            head = int(conn.execute(sa.select(sa.func.max(events.c.server_seq))).scalar() or 0)
+            if head <= through:
+                return queued
+            upto = min(head, through + _SCAN_EVENTS)
+            by_store: dict[str, list[Mapping[str, Any]]] = {}
+            for row in conn.execute(
+                    sa.select(*_SCAN_COLS)
+                    .where(events.c.server_seq > through, events.c.server_seq <= upto,
+                           events.c.type.in_(sorted(_CANDIDATES)))
+                    .order_by(events.c.server_seq)).mappings():
+                by_store.setdefault(str(row["store"]), []).append(dict(row))
+            for store, rows in by_store.items():
+                queued += enqueue(conn, store, rows)
+            conn.execute(server_meta.update().where(server_meta.c.key == NOTIFIED_THROUGH)
+                         .values(value=str(upto)))
 
 
 # --- delivery -----------------------------------------------------------------------------
@@ -399,23 +407,32 @@ class DeliveryWorker:
         self.url = url
         self.settings = settings or DeliverySettings.from_env()
         self._stop = threading.Event()
+        # Set by the storage after a commit that stored candidates: no poll to wait for.
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        """Start the thread (once)."""
+        """Start the thread (once), woken by every commit of the storage."""
         if self._thread is None:
+            self.storage.add_listener(self._stored)
             self._thread = threading.Thread(target=self._run, name="kesu-notify", daemon=True)
             self._thread.start()
 
     def stop(self, timeout: float = 15.0) -> None:
         """Ask the thread to finish its current post and wait for it."""
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
+
+    def _stored(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        if any(row["type"] in _CANDIDATES for row in rows):
+            self._wake.set()
 
     def _run(self) -> None:
         with httpx.Client(timeout=self.settings.timeout_s) as client:
             while not self._stop.is_set():
+                self._wake.clear()  # a commit from now on makes the wait below return
                 try:
                     sent = self.run_once(client)
                 except Exception:
@@ -424,10 +441,12 @@ class DeliveryWorker:
                     _log.exception("notification delivery failed; retrying")
                     sent = 0
                 if not sent:
-                    self._stop.wait(self.settings.poll_s)
+                    self._wake.wait(self.settings.poll_s)
 
     def run_once(self, client: httpx.Client) -> int:
-        """Claim due rows and post each; return how many were attempted."""
+        """Queue the messages of newly stored events, claim due rows and post each;
+        return how many were attempted."""
+        catch_up(self.storage)
         claimed = self._claim()
         for row in claimed:
             if self._stop.is_set():
@@ -457,11 +476,12 @@ class DeliveryWorker:
 
     def _record(self, row: _Claimed, error: str | None) -> None:
         attempts = row.attempts + 1
+        now = format_time(datetime.now(UTC))
         values: dict[str, Any] = {"attempts": attempts, "claim": None}
         if error is None:
-            values.update(status="delivered", finished_at=_now(), last_error=None)
+            values.update(status="delivered", finished_at=now, last_error=None)
         elif attempts >= self.settings.max_attempts:
-            values.update(status="failed", finished_at=_now(), last_error=error)
+            values.update(status="failed", finished_at=now, last_error=error)
         else:
             delay = self.settings.backoff(attempts)
             values.update(last_error=error,
@@ -494,7 +514,12 @@ def run_worker_with(app: FastAPI, worker: DeliveryWorker) -> None:
 
 
 def status(storage: Storage, failures: int = 10) -> dict[str, Any]:
-    """Counts by state, rows being retried, and the last *failures* failed rows."""
+    """Counts by state, rows being retried, and the last *failures* failed rows.
+
+    Events stored since the last pass of :func:`catch_up` are queued first, so the
+    counts cover every stored event, whether or not a delivery worker runs.
+    """
+    catch_up(storage)
     with storage.engine.connect() as conn:
         counts = {str(s): int(n) for s, n in conn.execute(
             sa.select(notifications.c.status, sa.func.count())

@@ -23,15 +23,9 @@ from domain.clock import format_time
 from domain.errors import PolicyInvalid
 from domain.policy import Policy, load_policy, parse_policy
 from domain.triage import Triage
-from sync.server.storage import Storage, lock_counter, policies
-
-
-class PolicyRefused(Exception):
-    """A document that cannot be published: invalid, or a version reused."""
-
-    def __init__(self, error: str, detail: str) -> None:
-        super().__init__(detail)
-        self.error, self.detail = error, detail
+from sync.server.errors import PolicyRejected
+from sync.server.storage import Storage, lock_counter
+from sync.server.tables import policies
 
 
 @dataclass(frozen=True)
@@ -55,7 +49,7 @@ def publish(storage: Storage, document: Any) -> Published:
         policy = parse_policy(document)
     except PolicyInvalid as exc:
         params = ", ".join(f"{k}={v}" for k, v in exc.params.items())
-        raise PolicyRefused("invalid_policy", f"{exc.code}: {params}") from None
+        raise PolicyRejected("invalid_policy", f"{exc.code}: {params}") from None
     text = _canonical(document)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     with storage.writing() as conn:
@@ -66,7 +60,7 @@ def publish(storage: Storage, document: Any) -> Published:
         ).first()
         if have is not None:
             if have[1] != digest:
-                raise PolicyRefused("version_exists", f"policy version {policy.version!r} "
+                raise PolicyRejected("version_exists", f"policy version {policy.version!r} "
                                     "was already published with other content")
             return Published(policy.version, int(have[0]), digest, str(have[2]), new=False)
         seq = int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(policies.c.seq), 0)))

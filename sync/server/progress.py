@@ -25,7 +25,6 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -35,10 +34,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from domain import event_schema
+from domain.clock import wall_clock_text
 from domain.fold import CompensationState, TicketState
+from domain.money import yuan_amount
+from domain.phones import mask_phone
 from domain.policy import Policy
 from sync.server import hq, policy_store, ticket_numbers
-from sync.server.central import ActionRefused
+from sync.server.errors import ActionRefused
 from sync.server.storage import Storage
 
 STATE_ZH = {
@@ -140,16 +142,6 @@ class GuessLimiter:
 # --- what the customer may see ----------------------------------------------------------
 
 
-def mask_phone(phone: str | None) -> str | None:
-    """``138****5678``: enough for the customer to recognise, not to call."""
-    if not phone:
-        return None
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    if len(digits) < 7:
-        return "*" * len(digits)
-    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
-
-
 def mask_name(name: str | None) -> str | None:
     """The first character, the rest as stars."""
     if not name:
@@ -162,14 +154,10 @@ def mask_digits(text: str) -> str:
     return _LONG_DIGITS.sub(lambda m: m.group()[:3] + "*" * (len(m.group()) - 3), text)
 
 
-def _yuan(fen: int) -> str:
-    return f"¥{fen // 100}.{fen % 100:02d}"
-
-
 def _comp_text(line: CompensationState | None) -> str:
     if line is None:
         return ""
-    return f"：{_KIND_ZH.get(line.kind, line.kind)} {_yuan(line.amount_fen)}"
+    return f"：{_KIND_ZH.get(line.kind, line.kind)} {yuan_amount(line.amount_fen)}"
 
 
 def history_line(event: Mapping[str, Any], payload: Mapping[str, Any],
@@ -230,10 +218,9 @@ def _when(iso: str | None, tz: ZoneInfo) -> str:
     if not iso:
         return ""
     try:
-        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+        return wall_clock_text(iso, tz, "%Y-%m-%d %H:%M")
     except ValueError:
         return ""
-    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
 # --- HTML ---------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""HTTP routes of headquarters: tickets of a store, actions on a ticket, channel tickets.
+"""HTTP routes of headquarters: tickets of a store, actions on a ticket.
 
 Every route needs ``Authorization: Bearer <hq token>`` (``kesu-server hq-token``); a
 desk's device token gets 403, an unknown token 401. Work that touches the database runs
@@ -12,10 +12,11 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from domain.event_schema import CODE_RE
-from sync.server import channels, hq
+from sync.server import hq
 from sync.server import openapi as doc
+from sync.server.errors import Refusal
 from sync.server.storage import Storage
-from sync.server.web import Refusal, bearer, check_protocol, json_response, read_json
+from sync.server.web import bearer, check_protocol, json_response, read_json
 
 
 def hq_name(storage: Storage, request: Request) -> str:
@@ -30,6 +31,9 @@ def hq_name(storage: Storage, request: Request) -> str:
     raise Refusal(401, "unauthorized", "unknown or revoked headquarters token")
 
 
+HQ_SECURITY: list[dict[str, list[str]]] = [{"hqToken": []}]
+
+
 def _written(result: hq.Written) -> Response:
     return json_response({"event_id": result.event_id, "server_seq": result.server_seq}, 201)
 
@@ -40,18 +44,18 @@ def _object(raw: object) -> dict[str, object]:
     return raw
 
 
-async def _body(request: Request) -> dict[str, object]:
+async def body_object(request: Request) -> dict[str, object]:
+    """The request's JSON body, which must be an object (400 otherwise)."""
     # Checked against its type in sync.server.bodies by hq and channels, after their
     # own, more specific checks (so their error codes stay).
     return _object(await read_json(request))
 
 
 def hq_router(storage: Storage) -> APIRouter:
-    """The headquarters and channel routes on *storage*."""
+    """The headquarters routes on *storage*."""
     router = APIRouter(tags=["headquarters"])
-    hq_security: list[dict[str, list[str]]] = [{"hqToken": []}]
 
-    @router.get("/v1/hq/stores/{store}/tickets", openapi_extra={"security": hq_security},
+    @router.get("/v1/hq/stores/{store}/tickets", openapi_extra={"security": HQ_SECURITY},
                 responses=doc.answers(doc.TicketList, 400, 401, 403, 426))
     def list_tickets(request: Request, store: str) -> Response:
         """Every ticket of *store* as the centre folds its events, newest first."""
@@ -62,7 +66,7 @@ def hq_router(storage: Storage) -> APIRouter:
         return json_response({"tickets": [v.as_dict() for v in found.views],
                               "unreadable": found.unreadable})
 
-    @router.get("/v1/hq/tickets/{ticket_id}", openapi_extra={"security": hq_security},
+    @router.get("/v1/hq/tickets/{ticket_id}", openapi_extra={"security": HQ_SECURITY},
                 responses=doc.answers(doc.TicketDetail, 401, 403, 404, 409, 426))
     def show_ticket(request: Request, ticket_id: str) -> Response:
         """One ticket, its compensation lines and its events in fold order."""
@@ -71,51 +75,37 @@ def hq_router(storage: Storage) -> APIRouter:
         return json_response({"ticket": view.as_dict(), "events": list(view.events)})
 
     @router.post("/v1/hq/tickets/{ticket_id}/status", status_code=201,
-                 openapi_extra={**doc.body(doc.StatusChange), "security": hq_security},
+                 openapi_extra={**doc.body(doc.StatusChange), "security": HQ_SECURITY},
                  responses=doc.answers(doc.ActionResponse, 400, 401, 403, 404, 409, 413, 426,
                                        status=201, description="Recorded"))
     async def change_status(request: Request, ticket_id: str) -> Response:
         """Change the status (a ``status_changed`` event the store's desks pull)."""
         name = await run_in_threadpool(hq_name, storage, request)
-        body = await _body(request)
+        body = await body_object(request)
         return _written(await run_in_threadpool(hq.change_status, storage, name, ticket_id,
                                                 body))
 
     @router.post("/v1/hq/tickets/{ticket_id}/notes", status_code=201,
-                 openapi_extra={**doc.body(doc.NoteRequest), "security": hq_security},
+                 openapi_extra={**doc.body(doc.NoteRequest), "security": HQ_SECURITY},
                  responses=doc.answers(doc.ActionResponse, 400, 401, 403, 404, 409, 413, 426,
                                        status=201, description="Recorded"))
     async def add_note(request: Request, ticket_id: str) -> Response:
         """Add a note (a ``note_added`` event)."""
         name = await run_in_threadpool(hq_name, storage, request)
-        body = await _body(request)
+        body = await body_object(request)
         return _written(await run_in_threadpool(hq.add_note, storage, name, ticket_id, body))
 
     @router.post("/v1/hq/tickets/{ticket_id}/compensations/{compensation_id}/decision",
                  status_code=201,
                  openapi_extra={**doc.body(doc.DecisionRequest, name="DecisionRequest"),
-                                "security": hq_security},
+                                "security": HQ_SECURITY},
                  responses=doc.answers(doc.ActionResponse, 400, 401, 403, 404, 409, 413, 426,
                                        status=201, description="Recorded"))
     async def decide(request: Request, ticket_id: str, compensation_id: str) -> Response:
         """Approve or refuse a compensation pending approval (409 ``not_pending`` if not)."""
         name = await run_in_threadpool(hq_name, storage, request)
-        body = await _body(request)
+        body = await body_object(request)
         return _written(await run_in_threadpool(
             hq.decide_compensation, storage, name, ticket_id, compensation_id, body))
-
-    @router.post("/v1/channels/tickets", status_code=201, tags=["channels"],
-                 openapi_extra={**doc.body(doc.ChannelTicketRequest), "security": hq_security},
-                 responses={**doc.answers(doc.ChannelTicketResponse, 400, 401, 403, 404, 413,
-                                          426,
-                                          status=201, description="Created"),
-                            **doc.answers(doc.ChannelTicketResponse,
-                                          description="Already created for this external_id")})
-    async def channel_ticket(request: Request) -> Response:
-        """A complaint from the hotline, a QR code, online or Douyin becomes a store's ticket."""
-        await run_in_threadpool(hq_name, storage, request)
-        body = await _body(request)
-        made = await run_in_threadpool(channels.create, storage, body)
-        return json_response(made.as_dict(), 201 if made.created else 200)
 
     return router

@@ -1,21 +1,27 @@
 """Server storage: events of every store, device tokens, one-time enrolment codes.
 
-SQLAlchemy Core with portable types so the same code runs on SQLite (the embedded
-default) and PostgreSQL (psycopg 3; several server processes may share one database).
-Every push is one transaction; the global
+SQLAlchemy Core on the tables of :mod:`sync.server.tables`, so the same code runs on
+SQLite (the embedded default) and PostgreSQL (psycopg 3; several server processes may
+share one database). Every push is one transaction; the global
 ``server_seq`` comes from a counter row locked ``FOR UPDATE`` (on SQLite the whole
 transaction is ``BEGIN IMMEDIATE``), so sequence numbers are committed in order and a
 puller reading ``server_seq > cursor`` can never skip an event committed later with a
 smaller number.
+
+Storage knows nothing of what is done with events once they are stored: after each
+commit it hands the new rows to the listeners the app registered
+(:meth:`Storage.add_listener`), outside the transaction. Notifications read the event
+log themselves (:mod:`sync.server.notify`), so a listener that never runs loses nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import secrets
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,130 +31,35 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from domain import event_schema
+from domain.clock import format_time
 from domain.events import GENESIS_HASH, event_hash
 from sync.protocol import WireEvent
-
-metadata = sa.MetaData()
-
-server_meta = sa.Table(
-    "server_meta", metadata,
-    sa.Column("key", sa.String(64), primary_key=True),
-    sa.Column("value", sa.Text, nullable=False),
+from sync.server import ticket_numbers
+from sync.server.errors import Rejected
+from sync.server.tables import (
+    LOG_READERS,
+    WIRE_FIELDS,
+    devices,
+    dialect_insert,
+    event_columns,
+    events,
+    hq_tokens,
+    metadata,
+    policies,
+    server_meta,
+    tickets,
+    tokens,
 )
 
-enrol_codes = sa.Table(
-    "enrol_codes", metadata,
-    sa.Column("code_hash", sa.String(64), primary_key=True),
-    sa.Column("store", sa.String(32), nullable=False),
-    sa.Column("desk", sa.String(32), nullable=False),
-    sa.Column("created_at", sa.String(32), nullable=False),
-    sa.Column("used_at", sa.String(32)),
-    # Added after the first release: see _add_missing_columns (NULL: 24 h after created_at).
-    sa.Column("expires_at", sa.String(32)),
-)
+_log = logging.getLogger(__name__)
 
-tokens = sa.Table(
-    "tokens", metadata,
-    sa.Column("token_hash", sa.String(64), primary_key=True),
-    sa.Column("store", sa.String(32), nullable=False),
-    sa.Column("desk", sa.String(32), nullable=False),
-    sa.Column("device_id", sa.String(64), nullable=False),
-    sa.Column("created_at", sa.String(32), nullable=False),
-    sa.Column("revoked_at", sa.String(32)),
-)
-
-# Fields the desk writes are TEXT: PostgreSQL enforces VARCHAR lengths (SQLite does not),
-# and an event must be accepted or refused alike on both.
-events = sa.Table(
-    "events", metadata,
-    sa.Column("server_seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"),
-              primary_key=True, autoincrement=False),
-    sa.Column("event_id", sa.Text, nullable=False, unique=True),
-    sa.Column("store", sa.String(32), nullable=False),
-    sa.Column("ticket_id", sa.Text, nullable=False),
-    sa.Column("type", sa.Text, nullable=False),
-    sa.Column("payload", sa.Text, nullable=False),
-    sa.Column("actor", sa.Text, nullable=False),
-    sa.Column("device_id", sa.Text, nullable=False),
-    sa.Column("device_seq", sa.BigInteger, nullable=False),
-    sa.Column("hlc", sa.Text, nullable=False),
-    sa.Column("occurred_at", sa.Text, nullable=False),
-    sa.Column("policy_version", sa.Text, nullable=False),
-    sa.Column("schema_version", sa.Integer, nullable=False),
-    sa.Column("prev_hash", sa.String(64), nullable=False),
-    sa.Column("hash", sa.String(64), nullable=False),
-    sa.Column("received_at", sa.String(32), nullable=False),
-    sa.UniqueConstraint("device_id", "device_seq", name="events_device_seq"),
-    sa.Index("events_by_store", "store", "server_seq"),
-    # A ticket's events in fold order (HQ views, notifications, the progress page).
-    sa.Index("events_by_ticket", "ticket_id", "hlc", "device_id"),
-)
-
-# Which store each ticket belongs to (from its ticket_created event).
-tickets = sa.Table(
-    "tickets", metadata,
-    sa.Column("ticket_id", sa.String(36), primary_key=True),
-    sa.Column("store", sa.String(32), nullable=False),
-)
-
-# High-water mark and last hash per device: the gap and chain checks read one row.
-devices = sa.Table(
-    "devices", metadata,
-    sa.Column("device_id", sa.String(64), primary_key=True),
-    sa.Column("store", sa.String(32), nullable=False),
-    sa.Column("high_water", sa.BigInteger, nullable=False),
-    sa.Column("last_hash", sa.String(64), nullable=False),
-)
-
-# Headquarters tokens (``kesu-server hq-token``): act on every store, never push or pull.
-hq_tokens = sa.Table(
-    "hq_tokens", metadata,
-    sa.Column("token_hash", sa.String(64), primary_key=True),
-    sa.Column("name", sa.String(64), nullable=False),
-    sa.Column("created_at", sa.String(32), nullable=False),
-    sa.Column("revoked_at", sa.String(32)),
-)
-
-# Published policy documents; ``seq`` orders them (the newest is the one desks get).
-policies = sa.Table(
-    "policies", metadata,
-    sa.Column("version", sa.String(64), primary_key=True),
-    sa.Column("seq", sa.Integer, nullable=False, unique=True),
-    sa.Column("document", sa.Text, nullable=False),
-    sa.Column("sha256", sa.String(64), nullable=False),
-    sa.Column("published_at", sa.String(32), nullable=False),
-)
-
-# Tickets from other channels, by the caller's external id (idempotent creation).
-channel_tickets = sa.Table(
-    "channel_tickets", metadata,
-    sa.Column("store", sa.String(32), primary_key=True),
-    sa.Column("external_id", sa.String(128), primary_key=True),
-    sa.Column("ticket_id", sa.String(36), nullable=False, unique=True),
-    sa.Column("number", sa.String(64), nullable=False, unique=True),
-    sa.Column("verify_code", sa.String(6), nullable=False),
-    sa.Column("level", sa.Integer, nullable=False),
-    sa.Column("server_seq", sa.BigInteger, nullable=False),
-)
-
-# Daily number counter of the centre's tickets per store (store-local date YYYYMMDD).
-channel_counters = sa.Table(
-    "channel_counters", metadata,
-    sa.Column("store", sa.String(32), primary_key=True),
-    sa.Column("store_day", sa.String(8), primary_key=True),
-    sa.Column("last", sa.Integer, nullable=False),
-)
+# Called after a commit with the event rows it stored (server_seq and store included).
+Listener = Callable[[Sequence[Mapping[str, Any]]], None]
 
 # The centre's own "desk": channel ticket numbers read XT01-HQ-20261123-0001 and its
 # events come from devices "central:<store>:<epoch>", so no real desk may take either name.
 CENTRAL_DESK = "HQ"
 CENTRAL_DEVICE_PREFIX = "central"
-
-_EVENT_COLS = (
-    "event_id", "ticket_id", "type", "payload", "actor", "device_id", "device_seq", "hlc",
-    "occurred_at", "policy_version", "schema_version", "prev_hash", "hash",
-)
-
 
 @dataclass(frozen=True)
 class TokenInfo:
@@ -179,17 +90,8 @@ class DeviceStatus:
     policy_version: str | None  # newest published policy
 
 
-class Rejected(Exception):
-    """A batch refused for a reason (chain, hash, store); nothing was written."""
-
-    def __init__(self, reason: str, detail: str) -> None:
-        super().__init__(detail)
-        self.reason = reason
-        self.detail = detail
-
-
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return format_time(datetime.now(UTC))
 
 
 def digest(secret: str) -> str:
@@ -209,17 +111,6 @@ def normalise_url(db_url: str) -> str:
         if db_url.startswith(prefix):
             return "postgresql+psycopg://" + db_url[len(prefix):]
     return db_url
-
-
-def _insert(conn: Connection, table: sa.Table) -> Any:
-    """The dialect's INSERT that supports ``on_conflict_do_nothing``."""
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        return pg_insert(table)
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    return sqlite_insert(table)
 
 
 # Enrolment codes are read out and typed by people: no look-alike characters, and never a
@@ -252,6 +143,7 @@ class Storage:
         self.boot = secrets.token_hex(4)
         # Python-side lock for SQLite: one writer at a time without busy retries.
         self._write_lock = threading.Lock()
+        self._listeners: list[Listener] = []
         if self._sqlite:
             sa.event.listen(self.engine, "connect", _sqlite_connect)
             sa.event.listen(self.engine, "begin", _sqlite_begin)
@@ -260,12 +152,17 @@ class Storage:
                 # Server processes starting together must not race to create the tables
                 # (CREATE TABLE IF NOT EXISTS is not atomic in PostgreSQL's catalogue).
                 conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7436917)")
-            # Imported here (it imports this module) so its outbox tables join metadata.
-            from sync.server import notify  # noqa: F401
             metadata.create_all(conn)
             _add_missing_columns(conn)
             for key, value in (("epoch", secrets.token_hex(16)), ("server_seq", "0")):
-                conn.execute(_insert(conn, server_meta).values(key=key, value=value)
+                conn.execute(dialect_insert(conn, server_meta).values(key=key, value=value)
+                             .on_conflict_do_nothing())
+            # A reader of the event log new to this database starts at its end: what
+            # came before was handled by the version that stored it.
+            head = conn.execute(sa.select(server_meta.c.value)
+                                .where(server_meta.c.key == "server_seq")).scalar_one()
+            for key in LOG_READERS:
+                conn.execute(dialect_insert(conn, server_meta).values(key=key, value=head)
                              .on_conflict_do_nothing())
 
     @property
@@ -298,16 +195,6 @@ class Storage:
 
     # --- enrolment ---------------------------------------------------------------
 
-    def create_enrol_code(self, store: str, desk: str, ttl_hours: float = 24) -> str:
-        """A new one-time code for *store*/*desk* (see :mod:`sync.server.enrolment`).
-
-        Raises ValueError for a malformed code or the desk code the centre numbers its
-        own tickets with.
-        """
-        from sync.server import enrolment
-
-        return enrolment.create_code(self, store, desk, ttl_hours=ttl_hours)[0]
-
     def authenticate(self, token: str) -> TokenInfo | None:
         """The binding of a valid token, or None."""
         with self.engine.connect() as conn:
@@ -335,6 +222,26 @@ class Storage:
                 .where(hq_tokens.c.token_hash == digest(token), hq_tokens.c.revoked_at.is_(None))
             ).scalar()
         return None if name is None else str(name)
+
+    # --- listeners ----------------------------------------------------------------------
+
+    def add_listener(self, listener: Listener) -> None:
+        """Call *listener* with the event rows of every commit that stored some."""
+        self._listeners.append(listener)
+
+    def published(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Hand committed *rows* to the listeners (after the commit, never inside it).
+
+        A failing listener is logged and skipped: the events are stored and acknowledged
+        whatever a listener does with them.
+        """
+        if not rows:
+            return
+        for listener in self._listeners:
+            try:
+                listener(rows)
+            except Exception:
+                _log.exception("a storage listener failed")
 
     @contextmanager
     def writing(self) -> Iterator[Connection]:
@@ -404,12 +311,12 @@ class Storage:
                 new = list(batch)
             if not new:
                 return PushOutcome(high_water, 0)
-            self._check_chain(conn, who, new, last_hash, numbers=numbers)
+            created = self._check_chain(conn, who, new, last_hash, numbers=numbers)
             received = _now()
             rows: list[dict[str, Any]] = []
             for event in new:
                 counter += 1
-                row: dict[str, Any] = {c: event[c] for c in _EVENT_COLS}  # type: ignore[literal-required]
+                row: dict[str, Any] = {c: event[c] for c in WIRE_FIELDS}  # type: ignore[literal-required]
                 row.update(server_seq=counter, store=who.store, received_at=received)
                 rows.append(row)
             try:
@@ -419,13 +326,10 @@ class Storage:
             except sa.exc.DataError as exc:
                 # PostgreSQL refuses what SQLite stores (NUL in text, out-of-range ints).
                 raise Rejected("malformed", f"event not storable: {exc.orig}") from exc
-            created = [{"ticket_id": e["ticket_id"], "store": who.store}
-                       for e in new if e["type"] == "ticket_created"]
             if created:
-                conn.execute(_insert(conn, tickets).on_conflict_do_nothing(), created)
-            from sync.server import notify
-
-            notify.enqueue(conn, who.store, rows)
+                conn.execute(dialect_insert(conn, tickets).on_conflict_do_nothing(),
+                             [{"ticket_id": tid, "store": who.store} for tid in created])
+                ticket_numbers.record(conn, who.store, created)
             top = new[-1]
             if head is None:
                 conn.execute(devices.insert().values(
@@ -436,6 +340,7 @@ class Storage:
                              .values(high_water=top["device_seq"], last_hash=top["hash"]))
             conn.execute(server_meta.update().where(server_meta.c.key == "server_seq")
                          .values(value=str(counter)))
+        self.published(rows)
         return PushOutcome(int(top["device_seq"]), len(new))
 
     def _check_resend(self, conn: Connection, resent: Sequence[WireEvent]) -> None:
@@ -452,17 +357,19 @@ class Storage:
     def _check_chain(
         self, conn: Connection, who: TokenInfo, new: Sequence[WireEvent], last_hash: str,
         *, numbers: bool = True,
-    ) -> None:
+    ) -> dict[str, Mapping[str, Any]]:
         """Refuse (:class:`Rejected`, nothing written) a batch the centre must not hold.
 
         Chain and hashes; every event against the shared schema
         (:mod:`domain.event_schema`); a new ticket's store, desk and number against the
         pushing token (*numbers*: also that no other ticket holds the number, skipped for
         re-offered central events, which the centre numbered itself); and that no ticket
-        changes store or is created twice.
+        changes store or is created twice. Returns the payloads of the tickets the batch
+        creates, by ticket id (parsed once, here).
         """
         prev = last_hash
         created_here: dict[str, WireEvent] = {}
+        payloads: dict[str, Mapping[str, Any]] = {}
         numbered: dict[str, str] = {}
         for event in new:
             if event["prev_hash"] != prev:
@@ -482,6 +389,7 @@ class Storage:
                 raise Rejected("duplicate_creation", f"event {event['event_id']}: ticket "
                                                      f"{tid} is created twice")
             created_here[tid] = event
+            payloads[tid] = payload
             store, desk = payload["store_code"], payload["desk_code"]
             if store != who.store:
                 raise Rejected("foreign_store", f"event {event['event_id']}: ticket {tid} "
@@ -514,15 +422,10 @@ class Storage:
                 raise Rejected("duplicate_creation", f"ticket {twice[0]} was already created "
                                                      f"by event {twice[1]}")
         if numbered and numbers:
-            from sync.server.ticket_numbers import ticket_numbers
-
-            held = conn.execute(
-                sa.select(ticket_numbers.c.number, ticket_numbers.c.ticket_id)
-                .where(ticket_numbers.c.number.in_(sorted(numbered)))
-            ).first()
-            if held is not None and held[1] != numbered[str(held[0])]:
-                event = created_here[numbered[str(held[0])]]
-                raise Rejected("number_taken", f"event {event['event_id']}: number {held[0]} "
+            held = ticket_numbers.first_held(conn, numbered)
+            if held is not None:
+                event = created_here[numbered[held]]
+                raise Rejected("number_taken", f"event {event['event_id']}: number {held} "
                                                "belongs to another ticket")
         others = {e["ticket_id"] for e in new} - set(created_here)
         if others:
@@ -538,16 +441,16 @@ class Storage:
             # accept and pin it to the pusher's store; its ticket_created must match.
             unknown = others - set(known)
             if unknown:
-                conn.execute(_insert(conn, tickets).on_conflict_do_nothing(),
+                conn.execute(dialect_insert(conn, tickets).on_conflict_do_nothing(),
                              [{"ticket_id": tid, "store": who.store} for tid in sorted(unknown)])
+        return payloads
 
     def pull(self, who: TokenInfo, since: int, limit: int) -> tuple[list[dict[str, Any]], bool]:
         """The store's events with server_seq > *since*, in order; and whether more wait."""
-        cols = [events.c[c] for c in ("server_seq", *_EVENT_COLS)]
         with self.engine.connect() as conn:
             rows = conn.execute(
-                sa.select(*cols).where(events.c.store == who.store,
-                                       events.c.server_seq > since)
+                sa.select(events.c.server_seq, *event_columns())
+                .where(events.c.store == who.store, events.c.server_seq > since)
                 .order_by(events.c.server_seq).limit(limit + 1)
             ).mappings().all()
         more = len(rows) > limit
@@ -570,7 +473,7 @@ def _insert_events(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """
     dialect = conn.dialect.name
     if dialect not in _EVENTS_INSERT:
-        stmt = _insert(conn, events).on_conflict_do_nothing(index_elements=["event_id"])
+        stmt = dialect_insert(conn, events).on_conflict_do_nothing(index_elements=["event_id"])
         compiled = stmt.compile(dialect=conn.dialect, column_keys=list(rows[0]))
         order = tuple(compiled.positiontup) if compiled.positional and compiled.positiontup \
             else None

@@ -31,18 +31,12 @@ from domain.triage import ComplaintInput, Triage, TriageRules
 from domain.triage.corpus import load_split
 from domain.triage.evaluation import HEADLINE, Case, evaluate, headline
 from sync.server import policy_store
-from sync.server.storage import Storage, events
+from sync.server.errors import RetrainRefused
+from sync.server.storage import Storage
+from sync.server.tables import events
 
 DEFAULT_TOLERANCE = 0.001  # of the mean headline figure: about one line of 1,436
 LEVEL1_TOLERANCE_LINES = 2
-
-
-class RetrainRefused(Exception):
-    """Nothing was published: ``error`` names why, ``report`` holds the figures."""
-
-    def __init__(self, error: str, detail: str, report: Mapping[str, Any]) -> None:
-        super().__init__(detail)
-        self.error, self.detail, self.report = error, detail, dict(report)
 
 
 @dataclass(frozen=True)

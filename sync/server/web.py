@@ -14,14 +14,7 @@ from fastapi.responses import Response
 from starlette.requests import ClientDisconnect
 
 from sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
-
-
-class Refusal(Exception):
-    """Answer the request with *status* and an error body; nothing was written."""
-
-    def __init__(self, status: int, error: str, detail: str, **extra: Any) -> None:
-        super().__init__(detail)
-        self.status, self.error, self.detail, self.extra = status, error, detail, extra
+from sync.server.errors import Refusal
 
 
 def json_response(body: Any, status: int = 200) -> Response:

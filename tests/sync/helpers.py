@@ -22,6 +22,7 @@ from desktop.desk_sync.engine import SyncEngine
 from desktop.staff import Staff, add_staff
 from domain.clock import FixedClock
 from sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
+from sync.server import enrolment
 from sync.server.storage import Storage, normalise_url
 from tests.sync.postgres import PgCluster
 
@@ -140,7 +141,7 @@ class ServerProcess:
             return str(self.cli("enrol", "--store", store, "--desk", desk)["code"])
         storage = Storage(self.db_url)
         try:
-            return storage.create_enrol_code(store, desk)
+            return enrolment.create_code(storage, store, desk)[0]
         finally:
             storage.close()
 

@@ -11,7 +11,8 @@ from domain.event_schema import canonical_payload
 from domain.events import GENESIS_HASH, event_hash
 from domain.ids import uuid7
 from local_db import sync_state
-from sync.server.storage import Storage, devices, events, lock_counter, store_counter
+from sync.server.storage import Storage, lock_counter, store_counter
+from sync.server.tables import devices, events
 from tests.sync.helpers import DeskNode, ServerProcess, headers
 
 WIRE = ("event_id", "ticket_id", "type", "payload", "actor", "device_id", "device_seq",

@@ -195,6 +195,7 @@ def test_enqueue_is_idempotent_and_skips_ordinary_events(tmp_path: Path) -> None
     try:
         assert storage.push(who, 1, batch).inserted == len(batch)  # type: ignore[arg-type]
         assert storage.push(who, 1, batch).inserted == 0  # type: ignore[arg-type]
+        notify.catch_up(storage)  # the delivery worker's pass: no worker runs here
         with storage.engine.connect() as conn:
             rows = [dict(r) for r in conn.execute(
                 sa.select(notify.notifications.c.kind, notify.notifications.c.content,
@@ -216,6 +217,7 @@ def test_enqueue_is_idempotent_and_skips_ordinary_events(tmp_path: Path) -> None
         correct_triage(desk, clerk, second.id, level=1, reason="再次确认")
         more = sync_state.outbox(desk.conn, len(batch), 100)
         assert storage.push(who, len(batch) + 1, more).inserted == 2  # type: ignore[arg-type]
+        notify.catch_up(storage)
         with storage.engine.connect() as conn:
             queued = [(str(k), str(c)) for k, c in conn.execute(
                 sa.select(notify.notifications.c.kind, notify.notifications.c.content)

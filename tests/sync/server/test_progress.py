@@ -13,8 +13,9 @@ import pytest
 from desktop.ticket_actions import add_note, advance, contact_customer
 from desktop.tickets import create_ticket, verify_code_of
 from domain.clock import FixedClock
+from domain.phones import mask_phone
 from local_db import store
-from sync.server.progress import GuessLimiter, mask_name, mask_phone
+from sync.server.progress import GuessLimiter, mask_name
 from tests.conftest import START
 from tests.sync.conftest import _new_server
 from tests.sync.helpers import DeskNode, ServerProcess

@@ -1,0 +1,183 @@
+"""The centre's database schema: every table, on one ``metadata``.
+
+SQLAlchemy Core with portable types, so the same tables work on SQLite and PostgreSQL.
+The modules that read and write them (:mod:`sync.server.storage` for events, devices and
+tokens, :mod:`sync.server.notify` for the outbox, :mod:`sync.server.ticket_numbers` for
+the number index) import them from here, so creating the schema needs none of them and
+none of them needs another just to have its tables exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from domain.events import EVENT_FIELDS
+
+metadata = sa.MetaData()
+
+# An event's fields as a device sends them: every stored field but the centre's sequence.
+WIRE_FIELDS = tuple(name for name in EVENT_FIELDS if name != "server_seq")
+
+server_meta = sa.Table(
+    "server_meta", metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+# Keys of ``server_meta`` holding how far a reader of the event log got (a server_seq):
+# created at the log's end when the reader is new to a database.
+NOTIFIED_THROUGH = "notified_through"  # sync.server.notify: events turned into messages
+LOG_READERS = (NOTIFIED_THROUGH,)
+
+enrol_codes = sa.Table(
+    "enrol_codes", metadata,
+    sa.Column("code_hash", sa.String(64), primary_key=True),
+    sa.Column("store", sa.String(32), nullable=False),
+    sa.Column("desk", sa.String(32), nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("used_at", sa.String(32)),
+    # Added after the first release: see _add_missing_columns (NULL: 24 h after created_at).
+    sa.Column("expires_at", sa.String(32)),
+)
+
+tokens = sa.Table(
+    "tokens", metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("store", sa.String(32), nullable=False),
+    sa.Column("desk", sa.String(32), nullable=False),
+    sa.Column("device_id", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("revoked_at", sa.String(32)),
+)
+
+# Fields the desk writes are TEXT: PostgreSQL enforces VARCHAR lengths (SQLite does not),
+# and an event must be accepted or refused alike on both.
+events = sa.Table(
+    "events", metadata,
+    sa.Column("server_seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+              primary_key=True, autoincrement=False),
+    sa.Column("event_id", sa.Text, nullable=False, unique=True),
+    sa.Column("store", sa.String(32), nullable=False),
+    sa.Column("ticket_id", sa.Text, nullable=False),
+    sa.Column("type", sa.Text, nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("device_id", sa.Text, nullable=False),
+    sa.Column("device_seq", sa.BigInteger, nullable=False),
+    sa.Column("hlc", sa.Text, nullable=False),
+    sa.Column("occurred_at", sa.Text, nullable=False),
+    sa.Column("policy_version", sa.Text, nullable=False),
+    sa.Column("schema_version", sa.Integer, nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.Column("received_at", sa.String(32), nullable=False),
+    sa.UniqueConstraint("device_id", "device_seq", name="events_device_seq"),
+    sa.Index("events_by_store", "store", "server_seq"),
+    # A ticket's events in fold order (HQ views, notifications, the progress page).
+    sa.Index("events_by_ticket", "ticket_id", "hlc", "device_id"),
+)
+
+# Which store each ticket belongs to (from its ticket_created event).
+tickets = sa.Table(
+    "tickets", metadata,
+    sa.Column("ticket_id", sa.String(36), primary_key=True),
+    sa.Column("store", sa.String(32), nullable=False),
+)
+
+# High-water mark and last hash per device: the gap and chain checks read one row.
+devices = sa.Table(
+    "devices", metadata,
+    sa.Column("device_id", sa.String(64), primary_key=True),
+    sa.Column("store", sa.String(32), nullable=False),
+    sa.Column("high_water", sa.BigInteger, nullable=False),
+    sa.Column("last_hash", sa.String(64), nullable=False),
+)
+
+# Headquarters tokens (``kesu-server hq-token``): act on every store, never push or pull.
+hq_tokens = sa.Table(
+    "hq_tokens", metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("revoked_at", sa.String(32)),
+)
+
+# Published policy documents; ``seq`` orders them (the newest is the one desks get).
+policies = sa.Table(
+    "policies", metadata,
+    sa.Column("version", sa.String(64), primary_key=True),
+    sa.Column("seq", sa.Integer, nullable=False, unique=True),
+    sa.Column("document", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("published_at", sa.String(32), nullable=False),
+)
+
+# Tickets from other channels, by the caller's external id (idempotent creation).
+channel_tickets = sa.Table(
+    "channel_tickets", metadata,
+    sa.Column("store", sa.String(32), primary_key=True),
+    sa.Column("external_id", sa.String(128), primary_key=True),
+    sa.Column("ticket_id", sa.String(36), nullable=False, unique=True),
+    sa.Column("number", sa.String(64), nullable=False, unique=True),
+    sa.Column("verify_code", sa.String(6), nullable=False),
+    sa.Column("level", sa.Integer, nullable=False),
+    sa.Column("server_seq", sa.BigInteger, nullable=False),
+)
+
+# Daily number counter of the centre's tickets per store (store-local date YYYYMMDD).
+channel_counters = sa.Table(
+    "channel_counters", metadata,
+    sa.Column("store", sa.String(32), primary_key=True),
+    sa.Column("store_day", sa.String(8), primary_key=True),
+    sa.Column("last", sa.Integer, nullable=False),
+)
+
+# The notification outbox (:mod:`sync.server.notify`): one row per event that warrants a
+# message, keyed by event id.
+notifications = sa.Table(
+    "notifications", metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
+              autoincrement=True),
+    sa.Column("event_id", sa.Text, nullable=False, unique=True),
+    sa.Column("store", sa.String(32), nullable=False),
+    sa.Column("ticket_id", sa.Text, nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("content", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # pending | delivered | failed
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_attempt_ms", sa.BigInteger, nullable=False),
+    sa.Column("claim", sa.String(32)),
+    sa.Column("last_error", sa.Text),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("finished_at", sa.String(32)),
+    sa.Index("notifications_due", "status", "next_attempt_ms"),
+)
+
+# Ticket number -> ticket and verification code (:mod:`sync.server.ticket_numbers`).
+ticket_numbers = sa.Table(
+    "ticket_numbers", metadata,
+    sa.Column("number", sa.String(64), primary_key=True),
+    sa.Column("ticket_id", sa.Text, nullable=False),
+    sa.Column("store", sa.String(32), nullable=False),
+    # NULL for tickets saved before desks made codes: they have no progress page.
+    sa.Column("verify_code", sa.String(6)),
+)
+
+
+def event_columns() -> list[sa.Column[Any]]:
+    """The columns of :data:`events` that hold :data:`WIRE_FIELDS`, in that order."""
+    return [events.c[name] for name in WIRE_FIELDS]
+
+
+def dialect_insert(conn: Connection, table: sa.Table) -> Any:
+    """The dialect's INSERT into *table*, which supports ``on_conflict_do_nothing``."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)
