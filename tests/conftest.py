@@ -12,6 +12,9 @@ from desktop.desk import Desk, init_desk
 from desktop.staff import Staff, add_staff
 from domain.clock import FixedClock
 
+# Real server processes and enrolled desks, for every directory that syncs.
+pytest_plugins = ("tests.sync.server_fixtures",)
+
 # 10:00 in Shanghai on a Sunday: a normal morning at the desk.
 START = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
 

@@ -1,5 +1,8 @@
 """Fixtures: real sync server processes and a factory of enrolled desks.
 
+A plugin (``tests/conftest.py`` names it) so the sync, server, desk-sync, end-to-end
+and fault tests, wherever they sit, share one server per test process.
+
 Starting ``kesu-server`` costs about a second, so tests that neither restart nor kill
 the server share one, each under store codes of its own (``make_desk("A", "D1")``
 gives store ``T007A`` in the seventh test).

@@ -21,7 +21,7 @@ from local_db import sync_state
 from sync.errors import NetworkError
 from sync.server.storage import Storage
 from tests.conftest import START
-from tests.sync.faultproxy import MODES, FaultPlan, FaultProxy
+from tests.fault.faultproxy import MODES, FaultPlan, FaultProxy
 from tests.sync.helpers import DeskNode, ServerProcess, headers
 from tests.sync.invariants import (
     check_store,
@@ -147,7 +147,7 @@ def test_fault_mix_with_desks_syncing_concurrently(
 
 def _child(db: Path, url: str, *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.sync.sync_child", str(db), url, *args],
+        [sys.executable, "-m", "tests.fault.sync_child", str(db), url, *args],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

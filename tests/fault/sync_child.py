@@ -1,6 +1,6 @@
 """A desk process for SIGKILL tests: edit tickets and run sync rounds until killed.
 
-    python -m tests.sync.sync_child DB URL --rounds N [--edit] [--start-ms MS]
+    python -m tests.fault.sync_child DB URL --rounds N [--edit] [--start-ms MS]
 
 Opens the desk database at DB (made by the test, enrolled, staff d1 present) and, round
 after round, optionally records a ticket (printing ``saved <ticket_id>`` only after the

@@ -32,7 +32,7 @@ from local_db import eventlog
 from sync.server.hq import HQ_TARGETS
 from sync.server.storage import Storage
 from tests.conftest import START
-from tests.sync.faultproxy import MODES, FaultPlan, FaultProxy
+from tests.fault.faultproxy import MODES, FaultPlan, FaultProxy
 from tests.sync.helpers import DeskNode, ServerProcess, headers
 from tests.sync.invariants import (
     check_server,
