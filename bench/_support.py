@@ -32,3 +32,13 @@ def percentile(values: list[float], q: float) -> float:
 def emit(result: dict[str, Any]) -> None:
     """Print a script's figures: one JSON object on one line (what compare_trees reads)."""
     print(json.dumps(result, ensure_ascii=False), flush=True)
+
+
+# The complaints the save and sync figures write, one list for every script.
+COMPLAINTS = (
+    "昨天买的鲜牛奶今天打开是酸的，要求退货",
+    "收银员态度很差，找零少了五块钱还不承认",
+    "促销价和结账价格不一致，多收了我十二块",
+    "卫生间地面很滑，老人差点摔倒",
+    "线上买的大米配送晚了一天，袋子还破了",
+)

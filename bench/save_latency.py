@@ -27,13 +27,7 @@ from domain.fold import TicketState
 from local_db import meta
 from local_db.connection import connect, transaction
 
-COMPLAINTS = (
-    "昨天买的鲜牛奶今天打开是酸的，要求退货",
-    "收银员态度很差，找零少了五块钱还不承认",
-    "促销价和结账价格不一致，多收了我十二块",
-    "卫生间地面很滑，老人差点摔倒",
-    "线上买的大米配送晚了一天，袋子还破了",
-)
+COMPLAINTS = _support.COMPLAINTS
 
 
 def actor_form(text: str, i: int) -> dict[str, object]:

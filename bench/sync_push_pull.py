@@ -43,13 +43,7 @@ from tests.sync.postgres import PgCluster
 STORE = "BS01"
 DESKS = 4
 TARGET_EPS = {"sqlite": 20_000, "postgres": 10_000}
-COMPLAINTS = (
-    "昨天买的鲜牛奶今天打开是酸的，要求退货",
-    "收银员态度很差，找零少了五块钱还不承认",
-    "促销价和结账价格不一致，多收了我十二块",
-    "卫生间地面很滑，老人差点摔倒",
-    "线上买的大米配送晚了一天，袋子还破了",
-)
+COMPLAINTS = _support.COMPLAINTS
 NOTES = ("已联系顾客，同意退款", "已安排店长回电", "已调取监控，正在核实")
 
 
