@@ -17,9 +17,9 @@ from domain.phones import mask_phone
 from local_db import store
 from sync.server.progress import GuessLimiter, mask_name
 from tests.conftest import START
-from tests.sync.server_fixtures import _new_server
 from tests.sync.helpers import DeskNode, ServerProcess
 from tests.sync.server.hq_client import HQ
+from tests.sync.server_fixtures import _new_server
 
 MakeDesk = Callable[..., DeskNode]
 
