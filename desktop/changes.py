@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Generic, TypeVar
 
 from desktop.desk import Desk
+from domain.fold import COMPENSATION_EVENTS
 
 T = TypeVar("T")
 
-# Event types that change a compensation line (the approvals list, the limits, reports).
-_COMPENSATION_PREFIX = "compensation_"
 # The event a new ticket starts with (the queue may gain a row).
 _CREATED = "ticket_created"
 
@@ -41,16 +40,9 @@ class Changes:
 
     def __or__(self, other: Changes) -> Changes:
         """Both changes together."""
-        return Changes(
-            tickets=self.tickets | other.tickets,
-            ticket_added=self.ticket_added or other.ticket_added,
-            compensations=self.compensations or other.compensations,
-            print_jobs=self.print_jobs or other.print_jobs,
-            policy=self.policy or other.policy,
-            staff=self.staff or other.staff,
-            sync_state=self.sync_state or other.sync_state,
-            everything=self.everything or other.everything,
-        )
+        # Every field is a set or a flag: | unites the one and ors the other.
+        return Changes(**{f.name: getattr(self, f.name) | getattr(other, f.name)
+                          for f in fields(self)})
 
     def names_ticket(self, ticket_id: str | None) -> bool:
         """*ticket_id* may look different now."""
@@ -115,7 +107,7 @@ def changes_since(conn: sqlite3.Connection, mark: int) -> tuple[Changes, int]:
     changes = Changes(
         tickets=frozenset(str(r[1]) for r in rows),
         ticket_added=_CREATED in types,
-        compensations=any(t.startswith(_COMPENSATION_PREFIX) for t in types),
+        compensations=not types.isdisjoint(COMPENSATION_EVENTS),
         sync_state=True,
     )
     return changes, max(int(r[0]) for r in rows)

@@ -17,12 +17,12 @@ from typing import cast
 from domain import event_schema
 from domain.actions.creation import due_at
 from domain.clock import parse_time
-from domain.fold import TicketState
+from domain.fold import CLOSED_STATES, FINAL_STATES, TicketState
 from domain.policy import Policy
 from domain.triage import Reason, TriageResult
 
 # A ticket in one of these states is settled: the group rule leaves it as it is.
-SETTLED = frozenset({"voided", "merged", "closed", "rated"})
+SETTLED = CLOSED_STATES | FINAL_STATES
 
 
 def _reasons(reasons: Iterable[Mapping[str, str]],

@@ -1,4 +1,4 @@
-"""Ticket writes: recording a complaint, and each step of its ticket_actions."""
+"""Ticket writes: recording a complaint, and each step staff take on a ticket."""
 
 from __future__ import annotations
 
@@ -25,10 +25,8 @@ def save_quick(staff: Staff, entry: QuickEntry) -> Op[QuickResult]:
 def advance(staff: Staff, tid: str, to: str, *, note: str | None = None,
             accountability: dict[str, Any] | None = None) -> Op[TicketState]:
     """Move the ticket on to status *to* (closing takes the accountability record)."""
-    if accountability is None:
-        return Op(lambda d: ticket_actions.advance(d, staff, tid, to, note=note))
-    return Op(lambda d: ticket_actions.advance(d, staff, tid, to, accountability=accountability,
-                                         note=note))
+    return Op(lambda d: ticket_actions.advance(d, staff, tid, to, note=note,
+                                               accountability=accountability))
 
 
 def resolve_first_contact(staff: Staff, tid: str, note: str) -> Op[TicketState]:
