@@ -18,6 +18,7 @@ from sync.protocol import PROTOCOL_VERSION
 from sync.server import notify, policy_store
 from sync.server import openapi as doc
 from sync.server.bodies import limits_of
+from sync.server.console import console_routers
 from sync.server.errors import Refusal
 from sync.server.progress import progress_router
 from sync.server.routes_channels import channels_router
@@ -57,6 +58,8 @@ def create_app(db_url: str, *, bench: bool = False, webhook: str | None = None) 
     app.include_router(hq_router(storage))
     app.include_router(channels_router(storage))
     app.include_router(progress_router(storage))
+    for router in console_routers(storage):
+        app.include_router(router)
 
     if webhook:
         notify.run_worker_with(app, notify.DeliveryWorker(storage, webhook))

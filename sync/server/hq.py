@@ -1,11 +1,13 @@
 """Headquarters: read a store's tickets as the centre folds them, and act on them.
 
-Every action is a central event (:mod:`sync.server.central`) whose payload the same
-domain function builds as a desk's for that step (:mod:`domain.actions`), so the desks'
-fold treats it like their own. The checks here are the centre's: the lifecycle
-rules of a desk are not applied, because headquarters may override them; a status change
-whose ``from`` differs from the centre's current state is recorded all the same and
-becomes a conflict in the fold, never lost.
+Every action is a central event (:mod:`sync.server.central`) written as its *actor*
+(``hq:王总`` for a headquarters token; ``hq:``, ``regional:`` or ``agent:`` and the
+person's name from the console), whose payload the same domain function builds as a
+desk's for that step (:mod:`domain.actions`), so the desks' fold treats it like their
+own. The checks here are the centre's: the lifecycle rules of a desk are not applied,
+because headquarters may override them; a status change whose ``from`` differs from
+the centre's current state is recorded all the same and becomes a conflict in the fold,
+never lost.
 """
 
 from __future__ import annotations
@@ -195,14 +197,14 @@ def _note_limit(conn: Connection) -> int:
 
 
 def _write(w: CentralWriter, store: str, ticket_id: str, type: str,
-           payload: Mapping[str, Any], hq: str) -> Written:
+           payload: Mapping[str, Any], actor: str) -> Written:
     policy, _ = policy_store.current(w.conn)
-    row = w.append(store, ticket_id, type, payload, actor=f"hq:{hq}",
+    row = w.append(store, ticket_id, type, payload, actor=actor,
                    policy_version=policy.version)
     return Written(row["event_id"], int(row["server_seq"]))
 
 
-def change_status(storage: Storage, hq: str, ticket_id: str, body: Mapping[str, Any]) -> Written:
+def change_status(storage: Storage, actor: str, ticket_id: str, body: Mapping[str, Any]) -> Written:
     """``status_changed`` from headquarters: ``{"from", "to", "note"?}``."""
     frm, to = body.get("from"), body.get("to")
     if not isinstance(frm, str) or frm not in STATES:
@@ -216,10 +218,10 @@ def change_status(storage: Storage, hq: str, ticket_id: str, body: Mapping[str, 
             raise ActionRefused(409, "final", f"ticket is {current.ticket.status}")
         note = clean_note(body.get("note"), "note", _note_limit(w.conn), required=False)
         return _write(w, store, ticket_id, "status_changed",
-                      status_change(frm, to, note=note), hq)
+                      status_change(frm, to, note=note), actor)
 
 
-def add_note(storage: Storage, hq: str, ticket_id: str, body: Mapping[str, Any]) -> Written:
+def add_note(storage: Storage, actor: str, ticket_id: str, body: Mapping[str, Any]) -> Written:
     """``note_added`` from headquarters: ``{"text"}``."""
     with storage.engine.connect() as conn:
         clean_note(body.get("text"), "text", _note_limit(conn), required=True)
@@ -228,11 +230,11 @@ def add_note(storage: Storage, hq: str, ticket_id: str, body: Mapping[str, Any])
         store, _ = view(w.conn, ticket_id)
         text = clean_note(body.get("text"), "text", _note_limit(w.conn), required=True)
         assert text is not None  # required: clean_note refuses an empty one
-        return _write(w, store, ticket_id, "note_added", note_added(text), hq)
+        return _write(w, store, ticket_id, "note_added", note_added(text), actor)
 
 
 def decide_compensation(
-    storage: Storage, hq: str, ticket_id: str, compensation_id: str, body: Mapping[str, Any]
+    storage: Storage, actor: str, ticket_id: str, compensation_id: str, body: Mapping[str, Any]
 ) -> Written:
     """``compensation_decided`` from headquarters: ``{"decision", "reason"}``.
 
@@ -264,4 +266,4 @@ def decide_compensation(
             compensation_id, approve=approve,
             reason="comp.approved_by_hq" if approve else "comp.refused_by_hq",
             note=reason or "")
-        return _write(w, store, ticket_id, "compensation_decided", payload, hq)
+        return _write(w, store, ticket_id, "compensation_decided", payload, actor)

@@ -82,8 +82,8 @@ def hq_router(storage: Storage) -> APIRouter:
         """Change the status (a ``status_changed`` event the store's desks pull)."""
         name = await run_in_threadpool(hq_name, storage, request)
         body = await body_object(request)
-        return _written(await run_in_threadpool(hq.change_status, storage, name, ticket_id,
-                                                body))
+        return _written(await run_in_threadpool(hq.change_status, storage, f"hq:{name}",
+                                                ticket_id, body))
 
     @router.post("/v1/hq/tickets/{ticket_id}/notes", status_code=201,
                  openapi_extra={**doc.body(doc.NoteRequest), "security": HQ_SECURITY},
@@ -93,7 +93,8 @@ def hq_router(storage: Storage) -> APIRouter:
         """Add a note (a ``note_added`` event)."""
         name = await run_in_threadpool(hq_name, storage, request)
         body = await body_object(request)
-        return _written(await run_in_threadpool(hq.add_note, storage, name, ticket_id, body))
+        return _written(await run_in_threadpool(hq.add_note, storage, f"hq:{name}",
+                                                ticket_id, body))
 
     @router.post("/v1/hq/tickets/{ticket_id}/compensations/{compensation_id}/decision",
                  status_code=201,
@@ -106,6 +107,6 @@ def hq_router(storage: Storage) -> APIRouter:
         name = await run_in_threadpool(hq_name, storage, request)
         body = await body_object(request)
         return _written(await run_in_threadpool(
-            hq.decide_compensation, storage, name, ticket_id, compensation_id, body))
+            hq.decide_compensation, storage, f"hq:{name}", ticket_id, compensation_id, body))
 
     return router

@@ -1,0 +1,13 @@
+"""The console's desks pages (to be built)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from sync.server.storage import Storage
+
+
+def router(storage: Storage) -> APIRouter:
+    """The desks routes on *storage*."""
+    del storage
+    return APIRouter(tags=["console"], include_in_schema=False)
