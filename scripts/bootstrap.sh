@@ -67,6 +67,21 @@ if ! have_pg; then
     fi
 fi
 
+# Debian's Chromium for the console's browser tests (Playwright drives it through
+# executable_path; no browser is ever downloaded: `playwright install` must not run).
+if [ ! -x /usr/bin/chromium ]; then
+    if command -v apt-get >/dev/null 2>&1; then
+        SUDO=""
+        [ "$(id -u)" = 0 ] || SUDO="sudo"
+        echo "bootstrap: installing chromium and chromium-driver (the console's browser tests)"
+        $SUDO apt-get update -qq || true
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver \
+            >/dev/null || echo "bootstrap: note: could not install chromium"
+    else
+        echo "bootstrap: please install Chromium (/usr/bin/chromium) for the browser tests" >&2
+    fi
+fi
+
 [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q --upgrade pip
 "$VENV/bin/python" -m pip install -q -e '.[test]'

@@ -1,0 +1,131 @@
+"""Fixtures of the console's browser tests: Debian's Chromium driven by Playwright.
+
+- ``browser``: one headless Chromium for the test process (session scope), started from
+  ``/usr/bin/chromium`` (``scripts/bootstrap.sh`` installs it; Playwright never downloads
+  a browser of its own here).
+- ``page``: a fresh browser context (no cookies, 1366×768, Chinese first) and a page in it,
+  per test. Every step waits at most :data:`STEP_TIMEOUT_MS`, so no test hangs.
+  A failed test leaves a screenshot of its page in the session's temporary directory
+  (its path is printed in the report).
+- Every request that leaves the loopback is refused and recorded in
+  ``page.offsite`` (the console must load nothing from a CDN); a test that opens a
+  console page asserts that list is empty.
+
+The server is the plugin's ``shared_server`` (one ``kesu-server serve`` per backend for
+the test process, a fresh database); tests create accounts of their own.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, sync_playwright
+
+CHROMIUM = Path(os.environ.get("KESU_CHROMIUM", "/usr/bin/chromium"))
+# One step (a click, a navigation, a wait for an element) may take this long at most.
+STEP_TIMEOUT_MS = 10_000
+# The flags that work headless as root here (no sandbox for root, nothing phoning home).
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+VIEWPORT = {"width": 1366, "height": 768}
+LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item,
+                              call: pytest.CallInfo[None]
+                              ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """When a test with a page fails, screenshot that page into the session's temporary
+    directory and name the file in the failure report."""
+    report = yield
+    page = getattr(item, "funcargs", {}).get("page")
+    if report.when == "call" and report.failed and isinstance(page, Page):
+        report.sections.append(("browser", _screenshot(item, page)))
+    return report
+
+
+def _screenshot(item: pytest.Item, page: Page) -> str:
+    if page.is_closed():
+        return "no screenshot: the page was closed"
+    where = Path(str(item.config._tmp_path_factory.getbasetemp())) / "screenshots"  # type: ignore[attr-defined]
+    where.mkdir(exist_ok=True)
+    shot = where / f"{item.name}.png"
+    try:
+        page.screenshot(path=str(shot), full_page=True, timeout=STEP_TIMEOUT_MS)
+    except Exception as exc:  # the page may be what broke; the failure tells the rest
+        return f"no screenshot of {page.url}: {exc}"
+    return f"screenshot of {page.url}: {shot}"
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    """Playwright's driver for the test process."""
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    """The one headless Chromium of the test process (a fresh profile of its own)."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/bootstrap.sh (installs Debian's "
+                    "chromium)", pytrace=False)
+    chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                          args=CHROMIUM_ARGS, timeout=STEP_TIMEOUT_MS * 3)
+    yield chromium
+    chromium.close()
+
+
+@dataclass
+class Offsite:
+    """The requests a page tried to send off the loopback (refused)."""
+
+    urls: list[str] = field(default_factory=list)
+
+    def route(self, route: Route) -> None:
+        """Let loopback requests through; refuse and record every other one."""
+        url = route.request.url
+        parts = urlsplit(url)
+        if parts.scheme in ("data", "blob", "about") or parts.hostname in LOOPBACK:
+            route.continue_()
+            return
+        self.urls.append(url)
+        route.abort("blockedbyclient")
+
+
+def new_context(browser: Browser, offsite: Offsite, *, lang: str = "zh",
+                viewport: dict[str, int] | None = None) -> BrowserContext:
+    """A context with no cookies, in *lang* (``zh`` or ``en``), bounded waits and the
+    off-loopback guard."""
+    context = browser.new_context(viewport=viewport or VIEWPORT,  # type: ignore[arg-type]
+                                  locale="zh-CN" if lang == "zh" else "en-US")
+    context.set_default_timeout(STEP_TIMEOUT_MS)
+    context.set_default_navigation_timeout(STEP_TIMEOUT_MS)
+    context.route("**/*", offsite.route)
+    return context
+
+
+@pytest.fixture
+def offsite() -> Offsite:
+    """What this test's pages tried to fetch from outside the machine."""
+    return Offsite()
+
+
+@pytest.fixture
+def context(browser: Browser, offsite: Offsite) -> Iterator[BrowserContext]:
+    """A fresh browser context (its own cookies) for this test."""
+    ctx = new_context(browser, offsite)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    """A page of this test's context (screenshotted when the test fails)."""
+    return context.new_page()
