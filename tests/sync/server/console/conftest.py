@@ -12,19 +12,26 @@
   console page asserts that list is empty.
 
 The server is the plugin's ``shared_server`` (one ``kesu-server serve`` per backend for
-the test process, a fresh database); tests create accounts of their own.
+the test process, a fresh database); each test makes accounts, regions and stores of its
+own (``make_account``, ``make_store``: names unique to the test), so tests share the
+server and still cannot meet.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, sync_playwright
+
+from sync.server.console import accounts, masterdata
+from sync.server.storage import Storage
+from tests.sync.helpers import ServerProcess
 
 CHROMIUM = Path(os.environ.get("KESU_CHROMIUM", "/usr/bin/chromium"))
 # One step (a click, a navigation, a wait for an element) may take this long at most.
@@ -129,3 +136,82 @@ def context(browser: Browser, offsite: Offsite) -> Iterator[BrowserContext]:
 def page(context: BrowserContext) -> Page:
     """A page of this test's context (screenshotted when the test fails)."""
     return context.new_page()
+
+
+# Accounts, regions and stores get names unique to the test process and the test.
+_serial = itertools.count(1)
+PASSWORD = "kesu-Console-2026"
+
+
+@dataclass(frozen=True)
+class Account:
+    """A console account a test made (with its password)."""
+
+    username: str
+    password: str
+    display_name: str
+    role: str
+    region: str | None
+
+
+@pytest.fixture(scope="session")
+def console_storage(shared_server: ServerProcess) -> Iterator[Storage]:
+    """The shared server's database, opened in the test process (to make accounts and
+    master data, and to read what the server wrote)."""
+    storage = Storage(shared_server.db_url)
+    yield storage
+    storage.close()
+
+
+def _prefix() -> str:
+    # Each test process has servers of its own: a serial keeps its tests apart (codes are
+    # 1-8 capitals or digits).
+    return f"{next(_serial):05d}"
+
+
+@pytest.fixture
+def make_account(console_storage: Storage) -> Callable[..., Account]:
+    """``make_account("regional", region="R1")``: a new account of this test."""
+
+    def make(role: str, region: str | None = None, name: str | None = None) -> Account:
+        username = f"{role}{_prefix()}"
+        display = name or {"agent": "李娜", "regional": "张敏", "hq": "王总"}[role]
+        accounts.add_user(console_storage, username, display, role, PASSWORD, region)
+        return Account(username, PASSWORD, display, role, region)
+
+    return make
+
+
+@dataclass(frozen=True)
+class Place:
+    """A region and one store of it, made for a test."""
+
+    region: str
+    store: str
+
+
+@pytest.fixture
+def make_store(console_storage: Storage) -> Callable[..., Place]:
+    """``make_store()``: a new region with one store (``make_store(region=...)`` adds a
+    store to an existing region)."""
+
+    def make(region: str | None = None, name: str = "湘潭一店") -> Place:
+        code = _prefix()
+        if region is None:
+            region = "R" + code
+            masterdata.save_region(console_storage, region, "华中区", "Central")
+        store = "S" + code
+        masterdata.save_store(console_storage, store, name, region, "Asia/Shanghai")
+        return Place(region, store)
+
+    return make
+
+
+def log_in(page: Page, server: ServerProcess, account: Account, *,
+           next_path: str = "/console") -> None:
+    """Log *account* in through the login form (coming back to *next_path*)."""
+    page.goto(f"{server.url}{next_path}")
+    page.get_by_test_id("username").fill(account.username)
+    page.get_by_test_id("password").fill(account.password)
+    with page.expect_navigation():
+        page.get_by_test_id("login-submit").click()
