@@ -261,6 +261,7 @@ centre_compensations = sa.Table(
     sa.Column("reason", sa.Text, nullable=False),
     sa.Column("decided_by", sa.Text),
     sa.Column("decided_at", sa.String(32)),
+    sa.Column("updated_seq", sa.BigInteger, nullable=False),
     sa.Index("centre_compensations_pending", "status", "region", "requested_at"),
     sa.Index("centre_compensations_ticket", "ticket_id"),
 )

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -42,16 +41,11 @@ TEXT_CHARS = 200  # what a queue row shows of the complaint
 BATCH_EVENTS = 5000  # events read per catch-up transaction
 
 
-def _mark(conn: Connection, *, lock: bool) -> int:
-    query = sa.select(server_meta.c.value).where(server_meta.c.key == PROJECTED_THROUGH)
-    if lock and conn.dialect.name == "postgresql":
-        query = query.with_for_update()
-    value = conn.execute(query).scalar()
-    if value is None:
-        conn.execute(dialect_insert(conn, server_meta)
-                     .values(key=PROJECTED_THROUGH, value="0").on_conflict_do_nothing())
-        return 0
-    return int(value)
+def _mark(conn: Connection) -> int:
+    value = conn.execute(sa.select(server_meta.c.value)
+                         .where(server_meta.c.key == PROJECTED_THROUGH)).scalar()
+    # None: a database from before the console, whose whole history is folded once.
+    return 0 if value is None else int(value)
 
 
 def _region(conn: Connection, store: str) -> str | None:
@@ -59,14 +53,16 @@ def _region(conn: Connection, store: str) -> str | None:
     return None if value is None else str(value)
 
 
-def project_ticket(conn: Connection, ticket_id: str, seq: int) -> bool:
-    """Fold *ticket_id* and write its rows; False when the centre cannot fold it (yet)."""
+def _ticket_rows(conn: Connection, ticket_id: str
+                 ) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+    """The rows of *ticket_id* folded from its events; None when the centre cannot fold
+    it (yet): a later event arrived before its creation, or its history is unreadable."""
     try:
         store, current = view(conn, ticket_id)
     except ActionRefused:
-        # Not created yet (a later event arrived first) or unreadable: nothing to show.
-        return False
+        return None
     t = current.ticket
+    seq = max(int(e["server_seq"]) for e in current.events)
     region = _region(conn, store)
     row = {
         "store": store, "region": region, "number": t.number, "level": t.level,
@@ -79,52 +75,70 @@ def project_ticket(conn: Connection, ticket_id: str, seq: int) -> bool:
         "escalation_step": t.escalation_step, "conflicts": t.conflict,
         "open": t.status not in CLOSED_STATES | FINAL_STATES, "updated_seq": seq,
     }
-    conn.execute(dialect_insert(conn, centre_tickets).values(ticket_id=ticket_id, **row)
-                 .on_conflict_do_update(index_elements=["ticket_id"], set_=row))
-    for line in current.compensations:
-        comp = {
-            "ticket_id": ticket_id, "store": store, "region": region, "kind": line.kind,
-            "amount_fen": line.amount_fen, "status": line.status,
-            "approval_level": line.approval_level, "requester_role": line.requester_role,
-            "requested_by": line.requested_by, "requested_at": line.created_at,
-            "reason": line.reason, "decided_by": line.approved_by,
-            "decided_at": line.decided_at,
-        }
-        conn.execute(dialect_insert(conn, centre_compensations)
-                     .values(compensation_id=line.id, **comp)
-                     .on_conflict_do_update(index_elements=["compensation_id"], set_=comp))
+    comps = [{
+        "compensation_id": line.id, "ticket_id": ticket_id, "store": store,
+        "region": region, "kind": line.kind, "amount_fen": line.amount_fen,
+        "status": line.status, "approval_level": line.approval_level,
+        "requester_role": line.requester_role, "requested_by": line.requested_by,
+        "requested_at": line.created_at, "reason": line.reason,
+        "decided_by": line.approved_by, "decided_at": line.decided_at, "updated_seq": seq,
+    } for line in current.compensations]
+    return {"ticket_id": ticket_id, **row}, comps
+
+
+def _upsert(conn: Connection, table: sa.Table, key: str, row: dict[str, Any]) -> None:
+    # Only a fold of at least as many events replaces a row: two server processes may
+    # fold one ticket at once, and the one that read less must not win.
+    values = {k: v for k, v in row.items() if k != key}
+    insert = dialect_insert(conn, table).values(**row)
+    conn.execute(insert.on_conflict_do_update(
+        index_elements=[key], set_=values,
+        where=table.c.updated_seq <= insert.excluded.updated_seq))
+
+
+def project_ticket(conn: Connection, ticket_id: str) -> bool:
+    """Fold *ticket_id* and write its rows; False when the centre cannot fold it (yet)."""
+    folded = _ticket_rows(conn, ticket_id)
+    if folded is None:
+        return False
+    ticket, comps = folded
+    _upsert(conn, centre_tickets, "ticket_id", ticket)
+    for comp in comps:
+        _upsert(conn, centre_compensations, "compensation_id", comp)
     return True
-
-
-def _touched(rows: Iterable[Mapping[Any, Any]]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for r in rows:
-        out[str(r["ticket_id"])] = max(out.get(str(r["ticket_id"]), 0), int(r["server_seq"]))
-    return out
 
 
 def catch_up(storage: Storage) -> int:
     """Fold every ticket touched by events past the mark; the number of events read.
 
-    One transaction per batch, holding the mark's row (PostgreSQL) or the writer lock
-    (SQLite), so two server processes never fold the same batch twice at once.
+    Events are read and folded outside any write lock (pushes go on meanwhile); only the
+    rows and the new mark are written in a short transaction. Two processes catching
+    up at once do the same work twice, harmlessly (:func:`_upsert`).
     """
     read = 0
     while True:
-        with storage.writing() as conn:
-            mark = _mark(conn, lock=True)
+        with storage.engine.connect() as conn:
+            mark = _mark(conn)
             rows = conn.execute(
                 sa.select(events.c.server_seq, events.c.ticket_id)
                 .where(events.c.server_seq > mark)
-                .order_by(events.c.server_seq).limit(BATCH_EVENTS)).mappings().all()
+                .order_by(events.c.server_seq).limit(BATCH_EVENTS)).all()
             if not rows:
                 return read
-            for ticket_id, seq in _touched(rows).items():
-                project_ticket(conn, ticket_id, seq)
-            top = int(rows[-1]["server_seq"])
-            conn.execute(server_meta.update().where(server_meta.c.key == PROJECTED_THROUGH)
-                         .values(value=str(top)))
-            read += len(rows)
+            folded = [f for f in (_ticket_rows(conn, tid) for tid in
+                                  dict.fromkeys(str(r[1]) for r in rows)) if f is not None]
+        top = int(rows[-1][0])
+        with storage.writing() as conn:
+            for ticket, comps in folded:
+                _upsert(conn, centre_tickets, "ticket_id", ticket)
+                for comp in comps:
+                    _upsert(conn, centre_compensations, "compensation_id", comp)
+            conn.execute(dialect_insert(conn, server_meta)
+                         .values(key=PROJECTED_THROUGH, value="0").on_conflict_do_nothing())
+            conn.execute(server_meta.update().where(
+                server_meta.c.key == PROJECTED_THROUGH,
+                sa.cast(server_meta.c.value, sa.BigInteger) < top).values(value=str(top)))
+        read += len(rows)
         if len(rows) < BATCH_EVENTS:
             return read
 
