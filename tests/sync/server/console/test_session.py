@@ -98,3 +98,27 @@ def test_open_redirects_are_refused(server: ServerProcess) -> None:
     answer = httpx.post(f"{server.url}/console/login", data={
         "username": username, "password": PASSWORD, "next": "https://evil.example/"})
     assert answer.headers["location"] == "/console/queue"
+
+
+def test_two_server_processes_share_sessions_and_lockout(pg_cluster) -> None:  # type: ignore[no-untyped-def]
+    """On PostgreSQL several processes serve one chain: a session made at one works at
+    the other, and wrong passwords count across both."""
+    url = pg_cluster.create_database()
+    one, two = ServerProcess(url, cluster=pg_cluster), ServerProcess(url, cluster=pg_cluster)
+    one.start()
+    two.start()
+    try:
+        username = add_user(one, "hq")
+        client, _csrf = logged_in(one, username)
+        cookie = client.cookies.get("kesu_console")
+        there = httpx.get(f"{two.url}/console/api/whoami", cookies={"kesu_console": cookie})
+        assert there.status_code == 200 and there.json()["username"] == username
+        victim = add_user(one, "agent")
+        for n in range(5):
+            target = (one, two)[n % 2]
+            last = httpx.post(f"{target.url}/console/login",
+                              data={"username": victim, "password": "not the password"})
+        assert last.status_code == 423
+    finally:
+        one.kill()
+        two.kill()
