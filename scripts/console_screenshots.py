@@ -5,13 +5,14 @@
         [--sizes 1366x768,1280x720] [--langs zh,en]
 
 Starts ``kesu-server demo`` (a demo chain with one login per role) on a fresh SQLite file
-on loopback (on a server without ``demo``: ``kesu-server serve``, seeded through the
-``region``, ``store``, ``user`` and ``hq-token`` commands and the channel-ticket API), drives Debian's Chromium (``/usr/bin/chromium``) with Playwright, logs in as
-each role and saves ``<out>/<lang>/<W>x<H>/<page>.png``: the login page, every page the
-role's menu links to, the first detail page each of them links to (a ticket, a policy
-version, ...), and the page a role is refused. A page is shot as the first role that sees
-it (headquarters, then the regional manager, then the agent); pages only a lower role has
-carry its name. Every request that would leave the machine is refused and reported.
+on loopback (a server without ``demo`` is served and seeded through the ``region``,
+``store``, ``user`` and ``hq-token`` commands and the channel-ticket API), drives Debian's
+Chromium (``/usr/bin/chromium``) with Playwright, logs in as each role and saves
+``<out>/<lang>/<W>x<H>/<page>.png``: the login page, every page the role's menu links to,
+the first detail page each of them links to (a ticket, a policy version, ...), and the
+page a role is refused. A page is shot as the first role that sees it (headquarters, then
+the regional manager, then the agent); a lower role's own view of it carries the role's
+name. Chromium resolves no name but the loopback's; requests for other hosts are reported.
 """
 
 from __future__ import annotations
@@ -29,13 +30,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
-from playwright.sync_api import Browser, Page, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Request, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("KESU_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+                 "--disable-sync",
+                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"]
 ROLES = ("hq", "regional", "agent")
 STEP_MS = 15_000
 
@@ -75,8 +77,9 @@ def _logins(text: str) -> list[Login]:
 SEED_REGIONS = [("HUAZ", "华中区", "Central China"), ("HUAN", "华南区", "South China")]
 SEED_STORES = [("XT01", "湘潭一店", "HUAZ"), ("CS02", "长沙五一广场店", "HUAZ"),
                ("GZ03", "广州天河店", "HUAN")]
-SEED_USERS = [("hq", "wang", "王总", None), ("regional", "zhangmin", "张敏", "HUAZ"),
-              ("agent", "lina", "李娜", None)]
+SEED_USERS: list[tuple[str, str, str, str | None]] = [
+    ("hq", "wang", "王总", None), ("regional", "zhangmin", "张敏", "HUAZ"),
+    ("agent", "lina", "李娜", None)]
 SEED_PASSWORD = "kesu-Demo-2026"
 SEED_TICKETS = [
     ("XT01", "hotline", "昨天买的卤味拼盘吃完全家拉肚子，孩子还去了医院，要求赔偿医药费", 3880),
@@ -109,8 +112,8 @@ def _serve_seeded(where: Path, port: int) -> tuple[subprocess.Popen[str], list[L
     for code, name, region in SEED_STORES:
         _cli(db, "store", "add", "--code", code, "--name", name, "--region", region)
     logins = []
-    for role, username, name, region in SEED_USERS:
-        extra = ["--region", region] if region else []
+    for role, username, name, scope in SEED_USERS:
+        extra = [] if scope is None else ["--region", scope]
         _cli(db, "user", "add", "--username", username, "--name", name, "--role", role,
              *extra, "--password-stdin", stdin=SEED_PASSWORD + "\n")
         logins.append(Login(role, username, SEED_PASSWORD))
@@ -189,13 +192,10 @@ class Shooter:
         self.offsite: list[str] = []
         self.saved: list[str] = []
 
-    def _route(self, route: Route) -> None:
-        host = urlsplit(route.request.url).hostname
-        if host in ("127.0.0.1", "localhost") or route.request.url.startswith("data:"):
-            route.continue_()
-            return
-        self.offsite.append(route.request.url)
-        route.abort("blockedbyclient")
+    def _watch(self, request: Request) -> None:
+        host = urlsplit(request.url).hostname
+        if host not in ("127.0.0.1", "localhost") and not request.url.startswith("data:"):
+            self.offsite.append(request.url)
 
     def page(self) -> Page:
         """A fresh context (no cookies) in this language and size."""
@@ -203,7 +203,7 @@ class Shooter:
             viewport={"width": self.size[0], "height": self.size[1]},
             locale="zh-CN" if self.lang == "zh" else "en-US")
         context.set_default_timeout(STEP_MS)
-        context.route("**/*", self._route)
+        context.on("request", self._watch)
         page = context.new_page()
         page.goto(f"{self.url}/console/lang?to={self.lang}&next=/console/login")
         return page

@@ -44,6 +44,7 @@ def test_the_right_password_opens_the_roles_home(page: Page, server: ServerProce
     expect(page.get_by_test_id("login-form")).to_be_visible()
     log_in(page, server, hq, next_path="/console")
     assert page.url == f"{server.url}/console/queue"
+    page.goto(f"{server.url}/console/account")
     expect(page.get_by_test_id("who")).to_contain_text(hq.display_name)
     expect(page.get_by_test_id("who")).to_contain_text(t("base.role.hq", "zh"))
     cookie = next(c for c in page.context.cookies() if c["name"] == SESSION_COOKIE)
