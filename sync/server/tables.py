@@ -113,6 +113,9 @@ policies = sa.Table(
     sa.Column("document", sa.Text, nullable=False),
     sa.Column("sha256", sa.String(64), nullable=False),
     sa.Column("published_at", sa.String(32), nullable=False),
+    # Added after the first release (see storage._add_missing_columns): the publisher's
+    # actor ("hq:王总") or "cli"; NULL for versions published before it was kept.
+    sa.Column("published_by", sa.Text),
 )
 
 # Tickets from other channels, by the caller's external id (idempotent creation).
