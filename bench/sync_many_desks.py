@@ -33,7 +33,7 @@ from domain.clock import FixedClock, parse_time
 from local_db import sync_state
 from sync.server import enrolment
 from sync.server.storage import Storage
-from tests.sync.helpers import DeskNode
+from tests.sync.helpers import DeskNode, add_store
 
 ROUNDS = 3
 
@@ -63,6 +63,7 @@ def measure(backend: str, stores: int, per_store: int, work: Path) -> dict[str, 
                                 server)
                 node.engine.close()  # the production engine, not the tests' 10 s timeout
                 node.engine = SyncEngine(node.conn, server.url, clock=clock)
+                add_store(storage, f"M{s:03d}")
                 node.engine.enrol(enrolment.create_code(storage, f"M{s:03d}", f"D{d}")[0])
                 nodes.append(node)
         storage.close()

@@ -37,7 +37,7 @@ from local_db.connection import connect
 from sync.protocol import MAX_PUSH_BATCH, PROTOCOL_HEADER, PROTOCOL_VERSION
 from sync.server import enrolment
 from sync.server.storage import Storage
-from tests.sync.helpers import ServerProcess
+from tests.sync.helpers import ServerProcess, add_store
 from tests.sync.postgres import PgCluster
 
 STORE = "BS01"
@@ -124,6 +124,7 @@ def _headers(token: str | None = None) -> dict[str, str]:
 
 def enrol(http: httpx.Client, storage: Storage, desk: str, device_id: str) -> str:
     """A device token for *device_id* as desk *desk* of the bench store."""
+    add_store(storage, STORE)
     code = enrolment.create_code(storage, STORE, desk)[0]
     r = http.post("/v1/enrol", headers=_headers(), json={
         "protocol": PROTOCOL_VERSION, "code": code, "device_id": device_id})

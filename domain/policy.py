@@ -181,6 +181,17 @@ class ApprovalsPolicy:
 
 
 @dataclass(frozen=True)
+class ConsolePolicy:
+    """The centre's web console: an account locks for ``lockout_minutes`` after
+    ``max_failed_logins`` wrong passwords in a row; a session lasts ``session_hours``.
+    Older documents have no ``console`` section: 5, 15 and 12."""
+
+    max_failed_logins: int = 5
+    lockout_minutes: int = 15
+    session_hours: int = 12
+
+
+@dataclass(frozen=True)
 class Policy:
     """A validated policy document, parsed once into typed sections.
 
@@ -213,6 +224,7 @@ class Policy:
     privacy: PrivacyPolicy = field(default_factory=PrivacyPolicy)
     first_contact: FirstContactPolicy = field(default_factory=FirstContactPolicy)
     approvals: ApprovalsPolicy = field(default_factory=ApprovalsPolicy)
+    console: ConsolePolicy = field(default_factory=ConsolePolicy)
 
     def target(self, level: int) -> LevelTarget:
         """The response target of *level*."""
@@ -354,6 +366,18 @@ def _first_contact_policy(doc: dict[str, Any]) -> FirstContactPolicy:
                 raise _fail(f"first_contact.subcategories[{i}]", f"unknown subcategory {sub!r}")
         subs = tuple(raw)
     return FirstContactPolicy(levels, subs)
+
+
+def _console_policy(doc: dict[str, Any]) -> ConsolePolicy:
+    if "console" not in doc:
+        return ConsolePolicy()
+    _get(doc, "console", dict)
+    default = ConsolePolicy()
+    values = {}
+    for name in ("max_failed_logins", "lockout_minutes", "session_hours"):
+        values[name] = (_positive_int(doc, f"console.{name}") if name in doc["console"]
+                        else getattr(default, name))
+    return ConsolePolicy(**values)
 
 
 def _approvals_policy(doc: dict[str, Any]) -> ApprovalsPolicy:
@@ -511,6 +535,7 @@ def parse_policy(doc: Any, source: str = "<policy>") -> Policy:
     privacy = parse_privacy(doc, ROLES)
     first_contact = _first_contact_policy(doc)
     approvals = _approvals_policy(doc)
+    console = _console_policy(doc)
     # Triage validates its own section (rules and model) last; its errors carry the same
     # path form. A model this Kesu cannot read is no error: the rules then work alone.
     try:
@@ -541,6 +566,7 @@ def parse_policy(doc: Any, source: str = "<policy>") -> Policy:
         privacy=privacy,
         first_contact=first_contact,
         approvals=approvals,
+        console=console,
     )
 
 

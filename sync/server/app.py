@@ -15,10 +15,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from sync.protocol import PROTOCOL_VERSION
-from sync.server import notify, policy_store
+from sync.server import console, notify, policy_store
 from sync.server import openapi as doc
 from sync.server.bodies import limits_of
-from sync.server.console import console_routers
+from sync.server.console.centre_tickets import ProjectionWorker
 from sync.server.errors import Refusal
 from sync.server.progress import progress_router
 from sync.server.routes_channels import channels_router
@@ -58,11 +58,11 @@ def create_app(db_url: str, *, bench: bool = False, webhook: str | None = None) 
     app.include_router(hq_router(storage))
     app.include_router(channels_router(storage))
     app.include_router(progress_router(storage))
-    for router in console_routers(storage):
-        app.include_router(router)
+    console.install(app, storage)
 
     if webhook:
         notify.run_worker_with(app, notify.DeliveryWorker(storage, webhook))
+    notify.run_worker_with(app, ProjectionWorker(storage))
 
     if bench:
         @app.post("/v1/_echo", include_in_schema=False)

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -36,13 +37,13 @@ from domain.triage import TriageResult
 from sync.server import bodies, policy_store
 from sync.server.bodies import PHONE_RE, check_body
 from sync.server.central import CentralWriter, central_transaction, new_id
+from sync.server.console.masterdata import require_store
 from sync.server.errors import ActionRefused
 from sync.server.hq import clean_note, view
 from sync.server.storage import CENTRAL_DESK, Storage
 from sync.server.tables import (
     channel_counters,
     channel_tickets,
-    enrol_codes,
     events,
     ticket_numbers,
 )
@@ -240,12 +241,8 @@ def create(storage: Storage, raw: object) -> ChannelTicket:
         known = _existing(conn, request.store_code, request.external_id)
         if known is not None:
             return known
-        store_known = conn.execute(
-            sa.select(enrol_codes.c.store).where(enrol_codes.c.store == request.store_code)
-            .limit(1)).first()
-        if store_known is None:
-            raise ActionRefused(404, "unknown_store", f"no store {request.store_code} is "
-                                                      "enrolled at this server")
+        # Only a store of the centre's master data; its own time zone dates the number.
+        zone = ZoneInfo(require_store(conn, request.store_code).time_zone)
         policy, triage = policy_store.current(conn)
         now = w.now
         window = timedelta(minutes=triage.group_window_minutes())
@@ -257,8 +254,7 @@ def create(storage: Storage, raw: object) -> ChannelTicket:
             product_name=request.product_name, product_sku=request.product_sku,
             amount_paid_fen=request.amount_paid_fen)
         result = triage.triage(complaint(form), counts)
-        number = _next_number(conn, request.store_code,
-                              now.astimezone(policy.timezone).strftime("%Y%m%d"))
+        number = _next_number(conn, request.store_code, now.astimezone(zone).strftime("%Y%m%d"))
         ticket_id = new_id(int(now.timestamp() * 1000))
         verify_code = new_verify_code()
         payload = ticket_created(

@@ -12,6 +12,8 @@
     kesu-server notify status --db sqlite:///server.db   # webhook outbox counts, failures
     kesu-server triage corrections --db sqlite:///server.db   # staff corrections received
     kesu-server triage retrain --db sqlite:///server.db [--dry-run]   # learn from them
+    kesu-server region|store|user ...   # the console's master data and accounts
+                                        # (sync.server.console.commands)
 
 Output is JSON on stdout; a refusal prints ``{"error", "detail"}`` on stderr, exit 2.
 """
@@ -93,6 +95,9 @@ def _parser() -> argparse.ArgumentParser:
                          help="the new policy's version (default: the current one + model)")
     retrain.add_argument("--correction-weight", type=float, default=None,
                          help="how much one correction counts against one corpus line (3)")
+    from sync.server.console import commands as console_commands
+
+    console_commands.add_parsers(sub)
     return parser
 
 
@@ -177,7 +182,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     access_log=False, timeout_keep_alive=75,
                     proxy_headers=bool(proxies), forwarded_allow_ips=proxies or [])
         return 0
-    from sync.server.errors import PolicyRejected, RetrainRefused
+    from sync.server.console import commands as console_commands
+    from sync.server.errors import ActionRefused, PolicyRejected, RetrainRefused
 
     storage = Storage(args.db)
     try:
@@ -191,6 +197,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             out = _policy(storage, args)
         elif args.command == "triage":
             out = _triage(storage, args)
+        elif args.command in console_commands.COMMANDS:
+            out = console_commands.run(storage, args)
         elif args.command == "notify":
             from sync.server import notify
 
@@ -206,6 +214,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                   ensure_ascii=False)
         sys.stderr.write("\n")
         return 2
+    except ActionRefused as exc:
+        return _refuse(exc.error, exc.detail)
     except ValueError as exc:
         return _refuse("refused", str(exc))
     finally:

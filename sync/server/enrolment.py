@@ -32,6 +32,7 @@ from sqlalchemy.engine import Connection
 
 from domain.clock import format_time, parse_time
 from domain.event_schema import CODE_RE
+from sync.server.console.masterdata import require_store
 from sync.server.errors import EnrolRefusal
 from sync.server.storage import (
     CENTRAL_DESK,
@@ -59,7 +60,11 @@ def check_codes(store: str, desk: str) -> None:
 def create_code(storage: Storage, store: str, desk: str, *,
                 ttl_hours: float = DEFAULT_CODE_TTL_HOURS,
                 now: datetime | None = None) -> tuple[str, str]:
-    """A new one-time code for *store*/*desk* and its expiry; only its hash is kept."""
+    """A new one-time code for *store*/*desk* and its expiry; only its hash is kept.
+
+    The store must be in the centre's master data (``kesu-server store add``):
+    :class:`~sync.server.errors.ActionRefused` 404 ``unknown_store`` otherwise.
+    """
     check_codes(store, desk)
     if not 0 < ttl_hours <= 24 * 30:
         raise ValueError("an enrolment code lives between a moment and 30 days")
@@ -67,6 +72,7 @@ def create_code(storage: Storage, store: str, desk: str, *,
     expires = format_time(moment + timedelta(hours=ttl_hours))
     code = new_enrol_code()
     with storage.writing() as conn:
+        require_store(conn, store)
         conn.execute(enrol_codes.insert().values(
             code_hash=digest(code), store=store, desk=desk, created_at=format_time(moment),
             expires_at=expires))

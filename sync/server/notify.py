@@ -39,7 +39,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -398,6 +398,16 @@ def post(client: httpx.Client, url: str, content: str) -> str | None:
     return None
 
 
+class Worker(Protocol):
+    """A background thread the app runs from start-up to shut-down."""
+
+    def start(self) -> None:
+        """Start working."""
+
+    def stop(self) -> None:
+        """Stop and wait for the thread."""
+
+
 class DeliveryWorker:
     """A thread posting due outbox rows to *url* until :meth:`stop`."""
 
@@ -494,7 +504,7 @@ class DeliveryWorker:
                          .values(**values))
 
 
-def run_worker_with(app: FastAPI, worker: DeliveryWorker) -> None:
+def run_worker_with(app: FastAPI, worker: Worker) -> None:
     """Run *worker* from *app*'s start-up to its shut-down (around any lifespan it has)."""
     inner = app.router.lifespan_context
 

@@ -30,6 +30,8 @@ server_meta = sa.Table(
 # Keys of ``server_meta`` holding how far a reader of the event log got (a server_seq):
 # created at the log's end when the reader is new to a database.
 NOTIFIED_THROUGH = "notified_through"  # sync.server.notify: events turned into messages
+# sync.server.console.centre_tickets: events folded into the projection (from 0 when new).
+PROJECTED_THROUGH = "projected_through"
 LOG_READERS = (NOTIFIED_THROUGH,)
 
 enrol_codes = sa.Table(
@@ -182,6 +184,104 @@ ticket_numbers = sa.Table(
     sa.Column("store", sa.String(32), nullable=False),
     # NULL for tickets saved before desks made codes: they have no progress page.
     sa.Column("verify_code", sa.String(6)),
+)
+
+
+# --- the console (:mod:`sync.server.console`) ----------------------------------------
+
+# Master data: the chain's regions and stores. A desk may only enrol, and a channel
+# ticket only be made, for a store listed here.
+regions = sa.Table(
+    "regions", metadata,
+    sa.Column("code", sa.String(32), primary_key=True),
+    sa.Column("name_zh", sa.Text, nullable=False),
+    sa.Column("name_en", sa.Text, nullable=False),
+)
+
+stores = sa.Table(
+    "stores", metadata,
+    sa.Column("code", sa.String(32), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("region", sa.String(32), sa.ForeignKey("regions.code"), nullable=False),
+    sa.Column("time_zone", sa.String(64), nullable=False),
+    sa.Index("stores_by_region", "region", "code"),
+)
+
+# People of the console. ``password`` is a slow KDF's output (scrypt), never the password.
+users = sa.Table(
+    "users", metadata,
+    sa.Column("username", sa.String(64), primary_key=True),
+    sa.Column("display_name", sa.Text, nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),  # agent | regional | hq
+    sa.Column("region", sa.String(32)),  # regional managers only
+    sa.Column("password", sa.Text, nullable=False),
+    sa.Column("failed_logins", sa.Integer, nullable=False),
+    sa.Column("locked_until", sa.String(32)),
+    sa.Column("disabled_at", sa.String(32)),
+    sa.Column("created_at", sa.String(32), nullable=False),
+)
+
+# Console sessions: the cookie holds a random token, the table its SHA-256.
+console_sessions = sa.Table(
+    "console_sessions", metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("username", sa.String(64), nullable=False),
+    sa.Column("csrf", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("expires_at", sa.String(32), nullable=False),
+    sa.Column("ended_at", sa.String(32)),
+)
+
+# The centre's projection of tickets (:mod:`sync.server.console.centre_tickets`): one row
+# per ticket folded from its events, for the chain's queue, approvals and escalations.
+centre_tickets = sa.Table(
+    "centre_tickets", metadata,
+    sa.Column("ticket_id", sa.String(36), primary_key=True),
+    sa.Column("store", sa.String(32), nullable=False),
+    sa.Column("region", sa.String(32)),
+    sa.Column("number", sa.Text, nullable=False),
+    sa.Column("level", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("channel", sa.String(32), nullable=False),
+    sa.Column("category", sa.Text, nullable=False),
+    sa.Column("subcategory", sa.Text, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("customer_phone", sa.String(32)),
+    sa.Column("product_name", sa.Text),
+    sa.Column("product_sku", sa.Text),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("due_at", sa.String(32), nullable=False),
+    sa.Column("first_response_at", sa.String(32)),
+    sa.Column("respond_within_minutes", sa.Integer, nullable=False),
+    sa.Column("escalation_step", sa.Integer, nullable=False),
+    sa.Column("conflicts", sa.Integer, nullable=False),
+    sa.Column("open", sa.Boolean, nullable=False),  # neither closed nor final
+    sa.Column("updated_seq", sa.BigInteger, nullable=False),
+    sa.Index("centre_tickets_open", "open", "due_at"),
+    sa.Index("centre_tickets_store", "store", "created_at"),
+    sa.Index("centre_tickets_region", "region", "open", "due_at"),
+    sa.Index("centre_tickets_phone", "customer_phone"),
+)
+
+centre_compensations = sa.Table(
+    "centre_compensations", metadata,
+    sa.Column("compensation_id", sa.String(64), primary_key=True),
+    sa.Column("ticket_id", sa.String(36), nullable=False),
+    sa.Column("store", sa.String(32), nullable=False),
+    sa.Column("region", sa.String(32)),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("amount_fen", sa.BigInteger, nullable=False),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("approval_level", sa.String(16)),
+    sa.Column("requester_role", sa.String(32), nullable=False),
+    sa.Column("requested_by", sa.Text, nullable=False),
+    sa.Column("requested_at", sa.String(32), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("decided_by", sa.Text),
+    sa.Column("decided_at", sa.String(32)),
+    sa.Column("updated_seq", sa.BigInteger, nullable=False),
+    sa.Index("centre_compensations_pending", "status", "region", "requested_at"),
+    sa.Index("centre_compensations_ticket", "ticket_id"),
 )
 
 

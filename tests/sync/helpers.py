@@ -23,6 +23,7 @@ from desktop.staff import Staff, add_staff
 from domain.clock import FixedClock
 from sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
 from sync.server import enrolment
+from sync.server.console import masterdata
 from sync.server.storage import Storage, normalise_url
 from tests.sync.postgres import PgCluster
 
@@ -39,6 +40,17 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def add_store(storage: Storage, store: str, region: str = "TEST") -> None:
+    """List *store* (and *region*) in the master data of *storage*, if not yet there."""
+    with storage.engine.connect() as conn:
+        known = masterdata.store(conn, store)
+        region_known = any(r.code == region for r in masterdata.list_regions(conn))
+    if known is None:
+        if not region_known:
+            masterdata.save_region(storage, region, f"测试区域 {region}", f"Test {region}")
+        masterdata.save_store(storage, store, f"测试门店 {store}", region)
 
 
 class ServerProcess:
@@ -137,11 +149,21 @@ class ServerProcess:
 
         In-process by default: the CLI costs half a second of imports per call.
         """
+        self.add_store(store)
         if via_cli:
             return str(self.cli("enrol", "--store", store, "--desk", desk)["code"])
         storage = Storage(self.db_url)
         try:
             return enrolment.create_code(storage, store, desk)[0]
+        finally:
+            storage.close()
+
+    def add_store(self, store: str, region: str = "TEST") -> None:
+        """List *store* (in *region*) in the centre's master data, as a chain does before
+        it enrols a desk or takes a channel ticket for the store."""
+        storage = Storage(self.db_url)
+        try:
+            add_store(storage, store, region)
         finally:
             storage.close()
 
