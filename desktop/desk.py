@@ -125,10 +125,8 @@ def install_policy_document(desk: Desk, document: Any, source: str = "<server>")
 def reload_policy(desk: Desk) -> bool:
     """Take up the policy another connection installed (the sync thread does); True when
     it changed. Reads only the stored version unless it differs from the one in use."""
-    row = desk.conn.execute(
-        "SELECT json_extract(value, '$.policy_version') FROM meta WHERE key = 'policy'"
-    ).fetchone()
-    if row is None or row[0] == desk.policy.version:
+    stored = meta.policy_version(desk.conn)
+    if stored is None or stored == desk.policy.version:
         return False
     policy = parse_policy(json.loads(meta.require(desk.conn, "policy")))
     desk.policy = policy

@@ -28,3 +28,15 @@ def put(conn: sqlite3.Connection, key: str, value: str) -> None:
         "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         (key, value),
     )
+
+
+# The desk's policy document is kept under this key (desktop.desk installs it).
+POLICY = "policy"
+
+
+def policy_version(conn: sqlite3.Connection) -> str | None:
+    """The version of the policy document stored in ``meta`` (the one the desk runs),
+    read without parsing the whole document; None when none is stored."""
+    row = conn.execute("SELECT json_extract(value, '$.policy_version') FROM meta "
+                       "WHERE key = ?", (POLICY,)).fetchone()
+    return None if row is None or row[0] is None else str(row[0])

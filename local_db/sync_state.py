@@ -215,6 +215,13 @@ def dead_letters(conn: sqlite3.Connection, *, include_resolved: bool = False) ->
     return [_dead_letter(r) for r in rows]
 
 
+def open_dead_letter_count(conn: sqlite3.Connection) -> int:
+    """How many refused batches are still open (what :func:`dead_letters` would list)."""
+    row = conn.execute(
+        "SELECT count(*) FROM sync_dead_letters WHERE resolved_at IS NULL").fetchone()
+    return int(row[0])
+
+
 def _dead_letter(row: sqlite3.Row) -> DeadLetter:
     return DeadLetter(
         id=int(row["id"]), first_seq=int(row["first_seq"]), last_seq=int(row["last_seq"]),

@@ -17,6 +17,11 @@ Endpoints (every request carries the header :data:`PROTOCOL_HEADER`; all but enr
 * ``POST /v1/reoffer`` :class:`PushRequest` of one of the store's central chains →
   :class:`PushResponse`: a desk handing back headquarters' events a restored server lost.
 
+Status, push, pull and re-offer may also carry the header :data:`DESK_REPORT_HEADER`:
+a compact JSON :class:`DeskReport` (the desk's app version, the policy version it runs,
+events waiting in its outbox, open dead letters) that the centre keeps per device for
+the console. A missing or malformed report never fails the request it rides on.
+
 Errors come as :class:`ErrorBody` with 400 (malformed), 401 (unknown token), 403
 (another store or device), 409 (gap), 422 (rejected events: broken chain, bad hash,
 foreign ticket), 426 (protocol version mismatch: update required).
@@ -49,6 +54,10 @@ from domain.events import EVENT_FIELDS
 
 PROTOCOL_VERSION: Final = 1
 PROTOCOL_HEADER = "Kesu-Protocol"
+DESK_REPORT_HEADER = "Kesu-Desk-Report"
+# A report is a few fields; anything longer is not one (and is not parsed).
+MAX_DESK_REPORT_CHARS = 512
+MAX_APP_VERSION_CHARS = 64
 MAX_PUSH_BATCH = 500
 MAX_PULL_LIMIT = 1000
 
@@ -249,3 +258,56 @@ def check_pull(raw: object) -> PullResponse:
         event["server_seq"] = seq
         checked.append(event)
     return {"events": checked, "cursor": cursor, "epoch": epoch, "more": bool(raw.get("more"))}
+
+
+class DeskReport(TypedDict):
+    """What a desk tells the centre about itself with each request (header
+    :data:`DESK_REPORT_HEADER`). ``policy_version`` is None before any policy is known."""
+
+    app_version: Annotated[str, Text(1, MAX_APP_VERSION_CHARS)]
+    policy_version: Annotated[str, Text(1, MAX_POLICY_VERSION_CHARS)] | None
+    outbox: Annotated[int, Num(0, 2**62)]  # own events the server has not acknowledged
+    dead_letters: Annotated[int, Num(0, 2**31 - 1)]  # refused batches still open
+
+
+def encode_desk_report(report: DeskReport) -> str:
+    """The header value of *report*: compact JSON, ASCII only (HTTP headers are latin-1;
+    a policy version may be Chinese)."""
+    return json.dumps(report, ensure_ascii=True, separators=(",", ":"))
+
+
+def _count(value: object, top: int) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= top:
+        return value
+    return None
+
+
+def _printable(value: object, most: int) -> bool:
+    return (isinstance(value, str) and 0 < len(value) <= most and value.isprintable()
+            and value == value.strip())
+
+
+def parse_desk_report(text: str | None) -> DeskReport | None:
+    """The report in header value *text*, or None when there is none or it is not one.
+
+    Strict: every field present with its type and bounds, or the whole report is
+    ignored (never half of it). Fields it does not name are ignored, so a newer desk may
+    report more.
+    """
+    if not text or len(text) > MAX_DESK_REPORT_CHARS:
+        return None
+    try:
+        raw = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(raw, dict) or "policy_version" not in raw:
+        return None
+    app, policy = raw.get("app_version"), raw["policy_version"]
+    outbox = _count(raw.get("outbox"), 2**62)
+    dead = _count(raw.get("dead_letters"), 2**31 - 1)
+    if not _printable(app, MAX_APP_VERSION_CHARS) or outbox is None or dead is None:
+        return None
+    if policy is not None and not _printable(policy, MAX_POLICY_VERSION_CHARS):
+        return None
+    return {"app_version": str(app), "policy_version": None if policy is None else str(policy),
+            "outbox": outbox, "dead_letters": dead}

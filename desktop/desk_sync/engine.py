@@ -14,6 +14,11 @@ is remembered as a dead letter (``sync_state.record_dead_letter``) for a person 
 The engine knows nothing of the desk application: the device token comes from an
 injected :class:`TokenSource` (the desk passes its OS-keyring credential store) and a
 pulled policy document goes to an injected :class:`PolicySink`.
+
+Every authenticated request carries the desk's report (``Kesu-Desk-Report``,
+:class:`sync.protocol.DeskReport`): the app version, the policy version stored in the
+desk database, the events waiting in the outbox and the open dead letters, read afresh
+for each request (a few indexed counts), so headquarters sees each desk as it is.
 """
 
 from __future__ import annotations
@@ -25,12 +30,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
+from importlib import metadata
 from typing import Any, Protocol
 
 import httpx
 
 from desktop.desk_sync.errors import LocalFailure, PolicyRefused
-from local_db import sync_state
+from local_db import meta, sync_state
 from local_db.errors import StoreError
 from sync.errors import (
     BadResponse,
@@ -43,11 +50,15 @@ from sync.errors import (
     UpdateRequired,
 )
 from sync.protocol import (
+    DESK_REPORT_HEADER,
+    MAX_APP_VERSION_CHARS,
     MAX_PUSH_BATCH,
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
+    DeskReport,
     ProtocolViolation,
     check_pull,
+    encode_desk_report,
 )
 
 
@@ -164,6 +175,23 @@ def backoff_delay(
     return ceiling / 2 + rand() * ceiling / 2
 
 
+@lru_cache(maxsize=1)
+def app_version() -> str:
+    """This Kesu's version, from the installed package's metadata ("unknown" when run
+    from a tree that was never installed)."""
+    try:
+        return metadata.version("kesu")[:MAX_APP_VERSION_CHARS]
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def desk_report(conn: sqlite3.Connection) -> DeskReport:
+    """What this desk tells the centre about itself now."""
+    return {"app_version": app_version(), "policy_version": meta.policy_version(conn),
+            "outbox": sync_state.pending_count(conn),
+            "dead_letters": sync_state.open_dead_letter_count(conn)}
+
+
 def _format(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -229,6 +257,7 @@ class SyncEngine:
             if not token:
                 raise Unauthorized("this desk is not enrolled")
             headers["Authorization"] = f"Bearer {token}"
+            headers[DESK_REPORT_HEADER] = encode_desk_report(desk_report(self.conn))
         content = None
         if body is not None:
             headers["Content-Type"] = "application/json"

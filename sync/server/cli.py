@@ -101,8 +101,8 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _refuse(error: str, detail: str) -> int:
-    json.dump({"error": error, "detail": detail}, sys.stderr, ensure_ascii=False)
+def _refuse(error: str, detail: str, **extra: str) -> int:
+    json.dump({"error": error, "detail": detail, **extra}, sys.stderr, ensure_ascii=False)
     sys.stderr.write("\n")
     return 2
 
@@ -206,7 +206,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             out = {"epoch": storage.new_epoch()}
     except PolicyRejected as exc:
-        return _refuse(exc.error, exc.detail)
+        # An invalid document names the fault's JSON path and reason apart too.
+        where = {} if exc.path is None else {"path": exc.path, "reason": str(exc.reason)}
+        return _refuse(exc.error, exc.detail, **where)
     except RetrainRefused as exc:  # the figures are the point: show them with the refusal
         json.dump({"error": exc.error, "detail": exc.detail, **exc.report}, sys.stderr,
                   ensure_ascii=False)

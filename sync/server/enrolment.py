@@ -79,7 +79,8 @@ def create_code(storage: Storage, store: str, desk: str, *,
     return code, expires
 
 
-def _code_expiry(row: Mapping[Any, Any]) -> str:
+def code_expiry(row: Mapping[Any, Any]) -> str:
+    """When the code of *row* (of ``enrol_codes``) expires."""
     # Codes made before codes expired: 24 hours after they were made.
     if row["expires_at"]:
         return str(row["expires_at"])
@@ -120,8 +121,8 @@ def enrol(storage: Storage, code: str, device_id: str, *, store: str | None = No
         ).mappings().first()
         if row is None or row["used_at"] is not None:
             raise EnrolRefusal(401, "unauthorized", "unknown or already used enrolment code")
-        if _code_expiry(row) <= stamp:
-            raise EnrolRefusal(401, "code_expired", f"the code expired at {_code_expiry(row)}; "
+        if code_expiry(row) <= stamp:
+            raise EnrolRefusal(401, "code_expired", f"the code expired at {code_expiry(row)}; "
                                                     "ask headquarters for a new one")
         code_store, code_desk = str(row["store"]), str(row["desk"])
         if store is not None and store != code_store:
@@ -178,7 +179,7 @@ class Listing:
 def _code_state(row: Mapping[Any, Any], now: str) -> str:
     if row["used_at"] is not None:
         return "used"
-    return "expired" if _code_expiry(row) <= now else "pending"
+    return "expired" if code_expiry(row) <= now else "pending"
 
 
 def list_tokens(storage: Storage, store: str | None = None,
@@ -205,7 +206,7 @@ def list_tokens(storage: Storage, store: str | None = None,
              "created_at": r["created_at"], "revoked_at": r["revoked_at"],
              "live": r["revoked_at"] is None} for r in hq_rows],
         codes=[{"id": str(r["code_hash"])[:ID_CHARS], "store": r["store"], "desk": r["desk"],
-                "created_at": r["created_at"], "expires_at": _code_expiry(r),
+                "created_at": r["created_at"], "expires_at": code_expiry(r),
                 "used_at": r["used_at"], "state": _code_state(r, stamp)} for r in code_rows],
     )
 
@@ -261,7 +262,7 @@ def revoke(storage: Storage, *, token_id: str | None = None, device: str | None 
                 found.append(("hq", hq_tokens, str(r["token_hash"]), {"name": r["name"]}))
         if want_codes:
             for r in conn.execute(sa.select(enrol_codes).where(*code_where)).mappings():
-                if _code_expiry(r) > stamp:
+                if code_expiry(r) > stamp:
                     found.append(("enrol_code", enrol_codes, str(r["code_hash"]),
                                   {"store": r["store"], "desk": r["desk"]}))
         if not found:

@@ -56,7 +56,17 @@ class Rejected(Refusal):
 class PolicyRejected(CentreError):
     """A policy document that cannot be published: invalid, or a version reused
     (``kesu-server policy publish``; a desk refusing a pulled policy is the desk's
-    ``sync.errors.PolicyRefused``)."""
+    ``sync.errors.PolicyRefused``).
+
+    For an invalid document ``path`` is the JSON path of the fault in the parser's form
+    (``compensation.role_limits_fen.desk``; ``$`` for the whole document) and ``reason``
+    what is wrong there, so a page can show them apart; both are None otherwise.
+    """
+
+    def __init__(self, error: str, detail: str, *, path: str | None = None,
+                 reason: str | None = None) -> None:
+        super().__init__(error, detail)
+        self.path, self.reason = path, reason
 
 
 class RetrainRefused(CentreError):

@@ -169,6 +169,17 @@ PROTOCOL_PARAMETER = {
     "schema": {"type": "string", "enum": [str(protocol.PROTOCOL_VERSION)]},
 }
 
+DESK_REPORT_PARAMETER = {
+    "name": protocol.DESK_REPORT_HEADER, "in": "header", "required": False,
+    "description": "What the desk reports about itself, compact JSON: app_version, "
+                   "policy_version (or null), outbox and dead_letters (counts). Kept for "
+                   "the console. Any value is accepted: one that is not a report (or is "
+                   f"longer than {protocol.MAX_DESK_REPORT_CHARS} characters) is ignored, "
+                   "and the request is served all the same",
+    # No bounds in the schema: a bad report is never refused, so none is documented.
+    "schema": {"type": "string"},
+}
+
 PULL_PARAMETERS = [
     {"name": "since", "in": "query", "required": False,
      "description": "The cursor: events with a server_seq above it",
@@ -177,6 +188,7 @@ PULL_PARAMETERS = [
      "description": "Events per page",
      "schema": {"type": "integer", "minimum": 1, "maximum": protocol.MAX_PULL_LIMIT,
                 "default": 500}},
+    DESK_REPORT_PARAMETER,
 ]
 
 STORE_PARAMETER = {"name": "store", "in": "path", "required": True,

@@ -7,7 +7,12 @@ the desk. A push and a re-offer are one routine (:func:`_take_batch`): they diff
 in which chain the token may write and as whom.
 
 Nothing here is per-process state that several server processes on one database could
-disagree on: the epoch is read from the database on every answer.
+disagree on: the epoch is read from the database on every answer. (The desk reports'
+write throttle is per process, and only decides how often a row is refreshed.)
+
+Status, push, re-offer and pull each record the desk's sign of life and its
+``Kesu-Desk-Report`` (:mod:`sync.server.desk_reports`) right after the token is
+checked; a missing or malformed report changes nothing in the answer.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from domain.event_schema import CODE_RE, MAX_DEVICE_CHARS
 from sync import protocol
 from sync.protocol import (
+    DESK_REPORT_HEADER,
     MAX_PULL_LIMIT,
     PROTOCOL_VERSION,
     BatchInconsistent,
@@ -32,6 +38,7 @@ from sync.protocol import (
 from sync.server import enrolment, policy_store
 from sync.server import openapi as doc
 from sync.server.bodies import check_body
+from sync.server.desk_reports import ReportBook
 from sync.server.errors import Refusal
 from sync.server.storage import (
     CENTRAL_DESK,
@@ -98,6 +105,11 @@ def _batch(raw: object, may_push: Callable[[str], bool], refusal: str
 def device_router(storage: Storage) -> APIRouter:
     """The desks' routes on *storage*."""
     router = APIRouter(tags=["sync"])
+    book = ReportBook(storage)
+
+    def seen(request: Request, token: TokenInfo) -> None:
+        """Record the desk's sign of life and its report (never fails the request)."""
+        book.seen(token, protocol.parse_desk_report(request.headers.get(DESK_REPORT_HEADER)))
 
     def who(request: Request) -> TokenInfo:
         token = bearer(request)
@@ -114,6 +126,7 @@ def device_router(storage: Storage) -> APIRouter:
         raw = await read_json(request)
         check_protocol(request, raw.get("protocol") if isinstance(raw, dict) else None)
         token = await run_in_threadpool(who, request)
+        await run_in_threadpool(seen, request, token)
         batch = _batch(raw, lambda device: rule.may_write(token, device), rule.refusal)
         writer = rule.writer(token, batch["device_id"])
         # A Rejected batch is a Refusal (422) the app answers as it is.
@@ -157,12 +170,14 @@ def device_router(storage: Storage) -> APIRouter:
         return json_response({"token": token, "store_code": info.store, "desk_code": info.desk,
                               "device_id": info.device_id, "epoch": epoch})
 
-    @router.get("/v1/status", openapi_extra={"security": _DEVICE},
+    @router.get("/v1/status", openapi_extra={"security": _DEVICE,
+                                             "parameters": [doc.DESK_REPORT_PARAMETER]},
                 responses=doc.answers(protocol.StatusResponse, 401, 403, 426))
     def status(request: Request) -> Response:
         """What the server holds of this device and its store."""
         check_protocol(request)
         token = who(request)
+        seen(request, token)
         st = storage.status(token)
         return json_response({"protocol": PROTOCOL_VERSION, "epoch": st.epoch,
                               "store_code": token.store, "desk_code": token.desk,
@@ -171,7 +186,8 @@ def device_router(storage: Storage) -> APIRouter:
                               "policy_version": st.policy_version})
 
     @router.post("/v1/reoffer",
-                 openapi_extra={**doc.body(protocol.PushRequest), "security": _DEVICE},
+                 openapi_extra={**doc.body(protocol.PushRequest), "security": _DEVICE,
+                                "parameters": [doc.DESK_REPORT_PARAMETER]},
                  responses=doc.answers(protocol.PushResponse, 400, 401, 403, 409, 413, 422,
                                        426))
     async def reoffer(request: Request) -> Response:
@@ -184,7 +200,8 @@ def device_router(storage: Storage) -> APIRouter:
         return await take_batch(request, _REOFFER)
 
     @router.post("/v1/push",
-                 openapi_extra={**doc.body(protocol.PushRequest), "security": _DEVICE},
+                 openapi_extra={**doc.body(protocol.PushRequest), "security": _DEVICE,
+                                "parameters": [doc.DESK_REPORT_PARAMETER]},
                  responses=doc.answers(protocol.PushResponse, 400, 401, 403, 409, 413, 422,
                                        426))
     async def push(request: Request) -> Response:
@@ -198,6 +215,7 @@ def device_router(storage: Storage) -> APIRouter:
         """The store's events with server_seq above *since*, in order, a page at a time."""
         check_protocol(request)
         token = who(request)
+        seen(request, token)
         since = int_param(request, "since", 0, 0, MAX_SEQ)
         limit = int_param(request, "limit", 500, 1, MAX_PULL_LIMIT)
         rows, more = storage.pull(token, since, limit)

@@ -512,9 +512,13 @@ def _create_private(path: str | None) -> None:
 
 def _add_missing_columns(conn: Connection) -> None:
     """Columns added to tables after a release (create_all makes only missing tables)."""
-    have = {c["name"] for c in sa.inspect(conn).get_columns("enrol_codes")}
+    inspector = sa.inspect(conn)
+    have = {c["name"] for c in inspector.get_columns("enrol_codes")}
     if "expires_at" not in have:
         conn.exec_driver_sql("ALTER TABLE enrol_codes ADD COLUMN expires_at VARCHAR(32)")
+    have = {c["name"] for c in inspector.get_columns("policies")}
+    if "published_by" not in have:
+        conn.exec_driver_sql("ALTER TABLE policies ADD COLUMN published_by TEXT")
 
 
 def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:

@@ -115,6 +115,24 @@ policies = sa.Table(
     sa.Column("document", sa.Text, nullable=False),
     sa.Column("sha256", sa.String(64), nullable=False),
     sa.Column("published_at", sa.String(32), nullable=False),
+    # Added after the first release (see storage._add_missing_columns): the publisher's
+    # actor ("hq:王总") or "cli"; NULL for versions published before it was kept.
+    sa.Column("published_by", sa.Text),
+)
+
+# What each desk last told the centre about itself (:mod:`sync.server.desk_reports`):
+# when it last synced, and from its ``Kesu-Desk-Report`` header its app and policy
+# versions, outbox and open dead letters (NULL until a desk sends a valid report).
+desk_reports = sa.Table(
+    "desk_reports", metadata,
+    sa.Column("device_id", sa.String(64), primary_key=True),
+    sa.Column("store", sa.String(32), nullable=False),
+    sa.Column("desk", sa.String(32), nullable=False),
+    sa.Column("last_seen_at", sa.String(32), nullable=False),
+    sa.Column("app_version", sa.Text),
+    sa.Column("policy_version", sa.Text),
+    sa.Column("outbox", sa.BigInteger),
+    sa.Column("dead_letters", sa.Integer),
 )
 
 # Tickets from other channels, by the caller's external id (idempotent creation).
