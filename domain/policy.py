@@ -30,6 +30,7 @@ from domain.triage.rules import TIERS
 
 SUPPORTED_SCHEMA = 1
 DEFAULT_MAX_AMOUNT_FEN = 10_000_000  # ¥100,000, as the shipped policy says
+DEFAULT_REGIONAL_LIMIT_FEN = 300_000  # ¥3,000: domain.md, "The chain's centre"
 ROLES = ("cashier", "desk", "manager")
 
 
@@ -114,6 +115,9 @@ class CompensationPolicy:
     # The largest amount (paid or compensated) anyone may type: catches 1e9 and a
     # mistyped extra zero. Older documents lack it: DEFAULT_MAX_AMOUNT_FEN.
     max_amount_fen: int = DEFAULT_MAX_AMOUNT_FEN
+    # Above the store manager's limit a request goes to the region's manager up to this
+    # amount, above it to headquarters. Older documents lack it: the domain's default.
+    regional_limit_fen: int = DEFAULT_REGIONAL_LIMIT_FEN
 
 
 @dataclass(frozen=True)
@@ -398,6 +402,18 @@ def _max_amount(doc: dict[str, Any]) -> int:
     return value
 
 
+def _regional_limit(doc: dict[str, Any], manager_fen: int, max_fen: int) -> int:
+    if "regional_limit_fen" not in doc["compensation"]:
+        return max(DEFAULT_REGIONAL_LIMIT_FEN, manager_fen)
+    value = _positive_int(doc, "compensation.regional_limit_fen")
+    if value < manager_fen:
+        raise _fail("compensation.regional_limit_fen",
+                    "must be at least the store manager's limit")
+    if value > max_fen:
+        raise _fail("compensation.regional_limit_fen", "at most compensation.max_amount_fen")
+    return value
+
+
 # Intake limits may not exceed what an event may carry (domain.event_schema): a desk
 # would save what the centre and every other desk refuse.
 _INTAKE_BOUNDS = {"max_text_chars": MAX_TEXT_CHARS, "max_note_chars": MAX_TEXT_CHARS,
@@ -511,6 +527,7 @@ def parse_policy(doc: Any, source: str = "<policy>") -> Policy:
         food_safety_multiplier=_positive_int(doc, "compensation.food_safety_multiplier"),
         food_safety_minimum_fen=_positive_int(doc, "compensation.food_safety_minimum_fen"),
         max_amount_fen=_max_amount(doc),
+        regional_limit_fen=_regional_limit(doc, limits["manager"], _max_amount(doc)),
     )
     staff = StaffPolicy(
         pin_min_length=_positive_int(doc, "staff.pin_min_length"),
