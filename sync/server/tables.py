@@ -263,6 +263,24 @@ centre_tickets = sa.Table(
     sa.Index("centre_tickets_phone", "customer_phone"),
 )
 
+# The queue's urgency order (sync.server.console.queue): open tickets not yet answered
+# first, then by due time and level; for every ticket, a region's and a store's. The
+# expression is the one the queue orders by, so the index serves the ORDER BY ... LIMIT.
+_unanswered_last = centre_tickets.c.first_response_at.is_not(None)
+sa.Index("centre_tickets_urgency", centre_tickets.c.open, _unanswered_last,
+         centre_tickets.c.due_at, centre_tickets.c.level)
+sa.Index("centre_tickets_region_urgency", centre_tickets.c.region, centre_tickets.c.open,
+         _unanswered_last, centre_tickets.c.due_at, centre_tickets.c.level)
+sa.Index("centre_tickets_store_urgency", centre_tickets.c.store, centre_tickets.c.open,
+         _unanswered_last, centre_tickets.c.due_at, centre_tickets.c.level)
+# Closed and final tickets (a status filter): newest first within the status.
+sa.Index("centre_tickets_status", centre_tickets.c.status, centre_tickets.c.created_at)
+# The escalations page: open tickets above the first rung, per rung and region.
+sa.Index("centre_tickets_rung", centre_tickets.c.open, centre_tickets.c.escalation_step,
+         centre_tickets.c.region)
+# The queue's ticket number search.
+sa.Index("centre_tickets_number", centre_tickets.c.number)
+
 centre_compensations = sa.Table(
     "centre_compensations", metadata,
     sa.Column("compensation_id", sa.String(64), primary_key=True),
