@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 
 from sync.server import hq, policy_store
 from sync.server.console import centre_tickets, i18n, masterdata, queue
@@ -48,6 +49,7 @@ from sync.server.storage import Storage
 
 VIEWERS = ("agent", "regional", "hq")
 MAX_ID_CHARS = 64
+FORM_BYTES = 16 * 1024 * 1024  # 1 M Chinese characters percent-encoded are 9 MB
 
 
 def _scope(principal: Principal) -> str | None:
@@ -189,7 +191,12 @@ def router(storage: Storage) -> APIRouter:
     async def _form(request: Request, roles: tuple[str, ...]
                     ) -> tuple[Principal, dict[str, str]]:
         principal = await run_in_threadpool(page_principal, request, storage, roles)
-        form = await request.form()
+        try:
+            # A note may be long (the policy's limit is checked with a clear message);
+            # the parser's own bound only stops a body no form could send.
+            form = await request.form(max_part_size=FORM_BYTES)
+        except HTTPException:
+            raise PageError(413, "ticket.error.too_big") from None
         check_csrf(request, principal, form)
         return principal, {k: v for k, v in form.items() if isinstance(v, str)}
 

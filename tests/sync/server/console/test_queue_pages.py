@@ -129,7 +129,7 @@ def test_filters_each_work_and_combine(server: ServerProcess, chain: Chain) -> N
         assert listed(f"number={south.number}") == {south.number}
         assert listed(f"region={chain.north}&status=accepted&channel=online") == {other.number}
         assert listed(f"region={chain.north}&status=closed") == set()
-        by_level = {food.level: set(), rude.level: set()}
+        by_level: dict[int, set[str]] = {}
         for t in (food, rude, other):
             by_level.setdefault(t.level, set()).add(t.number)
         for level, expected in by_level.items():
