@@ -277,7 +277,7 @@ sa.Index("centre_tickets_store_urgency", centre_tickets.c.store, centre_tickets.
 sa.Index("centre_tickets_status", centre_tickets.c.status, centre_tickets.c.created_at)
 # The escalations page: open tickets above the first rung, per rung and region.
 sa.Index("centre_tickets_rung", centre_tickets.c.open, centre_tickets.c.escalation_step,
-         centre_tickets.c.region)
+         centre_tickets.c.region, centre_tickets.c.due_at, centre_tickets.c.level)
 # The queue's ticket number search.
 sa.Index("centre_tickets_number", centre_tickets.c.number)
 

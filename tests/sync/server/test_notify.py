@@ -140,6 +140,8 @@ def test_level1_ticket_reaches_the_robot_once_after_failures(
         assert len(sink.delivered()) == total
         assert len(_ok_with(sink, "新建一级客诉")) == 1
         assert len(_ok_with(sink, "超时升级")) == len(escalated)
+        # Each escalation names the rung of the ladder it reached (the first: 店长).
+        assert any("第 1 级升级至店长" in c for c in _ok_with(sink, "超时升级"))
         (asked,) = _ok_with(sink, "补偿待审批")
         assert quiet.number in asked and "现金 ¥1200.00" in asked and "总部" in asked
         (approved,) = _ok_with(sink, "补偿已批准")
