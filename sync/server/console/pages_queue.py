@@ -189,7 +189,8 @@ def router(storage: Storage) -> APIRouter:
         return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
     async def _form(request: Request, roles: tuple[str, ...]
-                    ) -> tuple[Principal, dict[str, str]]:
+                    ) -> tuple[Principal, dict[str, str], bool]:
+        """The principal, the form's text fields, and whether its CSRF token is right."""
         principal = await run_in_threadpool(page_principal, request, storage, roles)
         try:
             # A note may be long (the policy's limit is checked with a clear message);
@@ -197,12 +198,22 @@ def router(storage: Storage) -> APIRouter:
             form = await request.form(max_part_size=FORM_BYTES)
         except HTTPException:
             raise PageError(413, "ticket.error.too_big") from None
-        check_csrf(request, principal, form)
-        return principal, {k: v for k, v in form.items() if isinstance(v, str)}
+        try:
+            check_csrf(request, principal, form)
+            fresh = True
+        except PageError:
+            fresh = False
+        return principal, {k: v for k, v in form.items() if isinstance(v, str)}, fresh
+
+    def _stale(request: Request, principal: Principal, ticket_id: str,
+               **kept: str) -> Response:
+        # Refused, and nothing is lost: the page again with the text in its form.
+        return ticket_page(request, principal, ticket_id, status=403, message_kind="error",
+                           message=i18n.t("base.error.csrf", request_language(request)),
+                           **kept)
 
     def _refused(request: Request, principal: Principal, ticket_id: str,
-                 exc: ActionRefused, limit_key: str = "ticket.error.too_long",
-                 **kept: str) -> Response:
+                 exc: ActionRefused, **kept: str) -> Response:
         lang = request_language(request)
         if exc.status == 404:
             raise PageError(404, "ticket.not_found")
@@ -211,7 +222,7 @@ def router(storage: Storage) -> APIRouter:
         elif exc.error == "too_long":
             with storage.engine.connect() as conn:
                 limit = policy_store.current(conn)[0].intake.max_note_chars
-            message = i18n.t(limit_key, lang, limit=limit)
+            message = i18n.t("ticket.error.too_long", lang, limit=limit)
         else:
             message = i18n.t("ticket.error.refused", lang, detail=exc.detail)
         return ticket_page(request, principal, ticket_id, status=exc.status,
@@ -219,10 +230,12 @@ def router(storage: Storage) -> APIRouter:
 
     @r.post("/console/tickets/{ticket_id}/note")
     async def note(request: Request, ticket_id: str) -> Response:
-        principal, form = await _form(request, NOTE_ROLES)
+        principal, form, fresh = await _form(request, NOTE_ROLES)
         text = form.get("text", "")
 
         def save() -> Response:
+            if not fresh:
+                return _stale(request, principal, ticket_id, note=text)
             try:
                 _load(storage, principal, ticket_id)
                 hq.add_note(storage, principal.actor, ticket_id, {"text": text})
@@ -235,11 +248,13 @@ def router(storage: Storage) -> APIRouter:
 
     @r.post("/console/tickets/{ticket_id}/status")
     async def change_status(request: Request, ticket_id: str) -> Response:
-        principal, form = await _form(request, STATUS_ROLES)
+        principal, form, fresh = await _form(request, STATUS_ROLES)
         frm, to, text = form.get("from", ""), form.get("to", ""), form.get("note", "")
 
         def save() -> Response:
             lang = request_language(request)
+            if not fresh:
+                return _stale(request, principal, ticket_id, status_note=text)
             try:
                 _, _, _, view = _load(storage, principal, ticket_id)
                 current = view.ticket.status

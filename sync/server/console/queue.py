@@ -115,12 +115,13 @@ def parse_filters(params: Mapping[str, str], channels: tuple[str, ...],
         page = MAX_PAGE
     store = _text(params, "store", _CODE_CHARS)
     region = _text(params, "region", _CODE_CHARS)
+    number = _text(params, "number", _NUMBER_CHARS)
     return Filters(
         region=region, store=store.upper() if store else None,
         level=_int(params, "level", LEVELS, errors), status=status, channel=channel,
         overdue=(params.get("overdue") or "") == "1",
         rung=_int(params, "rung", range(rungs), errors),
-        number=_text(params, "number", _NUMBER_CHARS), page=page,
+        number=number.upper() if number else None, page=page,
         errors=tuple(dict.fromkeys(errors)))
 
 

@@ -127,6 +127,7 @@ def test_filters_each_work_and_combine(server: ServerProcess, chain: Chain) -> N
         assert listed(f"region={chain.north}&rung=2") == {rude.number}
         assert listed(f"region={chain.north}&overdue=1") == {other.number}
         assert listed(f"number={south.number}") == {south.number}
+        assert listed(f"number={south.number.lower()}") == {south.number}
         assert listed(f"region={chain.north}&status=accepted&channel=online") == {other.number}
         assert listed(f"region={chain.north}&status=closed") == set()
         by_level: dict[int, set[str]] = {}

@@ -57,7 +57,9 @@ def test_a_note_names_the_person_and_bad_input_is_kept(server: ServerProcess,
     url = f"/console/tickets/{made.ticket_id}"
     client, csrf = logged_in(server, chain.hq)
     with closing(client):
-        assert client.post(f"{url}/note", data={"text": "没有令牌"}).status_code == 403
+        stale = client.post(f"{url}/note", data={"text": "没有令牌的备注"})
+        assert stale.status_code == 403 and "表单已过期" in stale.text
+        assert "没有令牌的备注" in stale.text  # kept in the form
         empty = client.post(f"{url}/note", data={"text": "  ", "csrf_token": csrf})
         assert empty.status_code == 400 and "备注不能为空" in empty.text
         huge = "长" * 1_000_000
@@ -82,8 +84,10 @@ def test_status_changes_offer_only_the_next_steps(server: ServerProcess,
         page = client.get(url)
         form = page.text.split('data-testid="ticket-status-form"', 1)[1].split("</form>")[0]
         assert re.findall(r'<option value="([a-z]+)"', form) == ["rectifying"]
-        assert client.post(f"{url}/status", data={
-            "from": "accepted", "to": "rectifying"}).status_code == 403
+        stale = client.post(f"{url}/status", data={
+            "from": "accepted", "to": "rectifying", "note": "无令牌"})
+        assert stale.status_code == 403 and "The form expired" in stale.text
+        assert "无令牌" in stale.text
         wrong = client.post(f"{url}/status", data={
             "from": "accepted", "to": "closed", "note": "直接完结", "csrf_token": csrf})
         assert wrong.status_code == 409
