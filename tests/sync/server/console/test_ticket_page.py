@@ -174,3 +174,19 @@ def test_decide_forms_follow_the_approvals_rule_and_a_note_reaches_the_desk(
         "SELECT type, actor FROM events WHERE ticket_id = ? ORDER BY hlc, device_id",
         (ticket.id,))]
     assert seen[-1] == ("note_added", "hq:钱总")
+
+
+def test_a_stale_status_change_is_shown_as_a_conflict(server: ServerProcess,
+                                                      chain: Chain) -> None:
+    made = make_ticket(chain.storage, chain.store_n)
+    # Headquarters' API moves it from a state it no longer has: recorded, and marked.
+    hq.change_status(chain.storage, "hq:总部API", made.ticket_id,
+                     {"from": "reviewing", "to": "closed"})
+    client, _ = logged_in(server, chain.hq)
+    with closing(client):
+        page = client.get(f"/console/tickets/{made.ticket_id}")
+        api = client.get(f"/console/api/tickets/{made.ticket_id}").json()
+    assert 'data-testid="ticket-conflict-open"' in page.text
+    (line,) = re.findall(r'data-testid="ticket-conflict">([^<]+)<', page.text)
+    assert "总部 · 总部API" in line and "复核" in line and "受理" in line
+    assert api["conflict"] == 1 and len(api["conflicts"]) == 1
