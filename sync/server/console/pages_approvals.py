@@ -135,20 +135,26 @@ def _decided_by(storage: Storage, compensation_id: str) -> str:
     return str(value or "")
 
 
-def refusal_text(storage: Storage, exc: ActionRefused, lang: str, compensation_id: str) -> str:
-    """What a refused decision means, in *lang*."""
+def refusal_message(storage: Storage, exc: ActionRefused,
+                    compensation_id: str) -> tuple[str, dict[str, object]]:
+    """The message key (and its parameters) saying why a decision was refused."""
     if exc.error == "not_pending":
         who = _decided_by(storage, compensation_id)
-        return (i18n.t("approvals.error.decided_meanwhile", lang, by=who) if who
-                else i18n.t("approvals.error.not_pending", lang))
+        return (("approvals.error.decided_meanwhile", {"by": who}) if who
+                else ("approvals.error.not_pending", {}))
     if exc.error == "not_yours":
-        return i18n.t("approvals.error.not_yours", lang,
-                      limit=limits(storage).regional_fen // 100)
+        return "approvals.error.not_yours", {"limit": limits(storage).regional_fen // 100}
     key = {"empty_text": "approvals.error.reason_required",
            "too_long": "approvals.error.too_long",
            "bad_decision": "approvals.error.bad_decision",
            "malformed": "approvals.error.bad_decision"}.get(exc.error, "approvals.error.unknown")
-    return i18n.t(key, lang)
+    return key, {}
+
+
+def refusal_text(storage: Storage, exc: ActionRefused, lang: str, compensation_id: str) -> str:
+    """Why a decision was refused, in *lang*."""
+    key, params = refusal_message(storage, exc, compensation_id)
+    return i18n.t(key, lang, **params)
 
 
 def decide(storage: Storage, principal: Principal, ticket_id: str, compensation_id: str,
@@ -210,11 +216,12 @@ def router(storage: Storage) -> APIRouter:
             try:
                 decide(storage, principal, ticket_id, compensation_id, decision, reason)
             except ActionRefused as exc:
-                text = refusal_text(storage, exc, lang, compensation_id)
                 if exc.status == 404:
                     raise PageError(404, "approvals.error.unknown") from None
-                if nxt:
-                    raise PageError(exc.status, "approvals.error.page", message=text) from None
+                key, params = refusal_message(storage, exc, compensation_id)
+                if nxt:  # the ticket page's form: an error page whose link goes back
+                    raise PageError(exc.status, key, **params) from None
+                text = i18n.t(key, lang, **params)
                 return page(request, principal, scope, message=text, message_kind="error",
                             status=exc.status, failed=compensation_id, typed=reason)
             target = safe_next(nxt) if nxt else (
