@@ -104,9 +104,14 @@ def pending(storage: Storage, principal: Principal, scope: str = "hq") -> list[P
              .outerjoin(stores, stores.c.code == c.c.store)
              .where(c.c.status == "pending_approval", c.c.approval_level == "hq")
              .order_by(c.c.requested_at, c.c.compensation_id).limit(MAX_ROWS))
+    # The bounded read must hold the rows this person decides, so the split of
+    # centre_decider is narrowed in SQL too; each row is still checked by the rule itself
+    # below, which stays the only authority.
     if principal.role != "hq":
         # The index (status, region, requested_at) serves a region's requests.
-        query = query.where(c.c.region == principal.region)
+        query = query.where(c.c.region == principal.region, c.c.amount_fen <= limit)
+    elif scope != "all":
+        query = query.where(c.c.amount_fen > limit)
     with storage.engine.connect() as conn:
         rows = conn.execute(query).mappings().all()
     found = []
@@ -189,7 +194,7 @@ def router(storage: Storage) -> APIRouter:
         return render(request, principal, "approvals/index.html", "approvals.title",
                       status=status, rows=rows, limits=limits(storage), scope=scope,
                       message=message, message_kind=message_kind, failed=failed,
-                      typed=typed, reason_chars=REASON_CHARS,
+                      typed=typed, reason_chars=REASON_CHARS, capped=len(rows) >= MAX_ROWS,
                       word=lambda key, fallback: word(key, lang, fallback))
 
     @r.get("/console/approvals")
