@@ -40,7 +40,7 @@ from sync.server.console.auth import (
 from sync.server.console.render import DEFAULT_ZONE, render, request_language
 from sync.server.errors import ActionRefused, Refusal
 from sync.server.storage import Storage
-from sync.server.tables import centre_compensations, stores
+from sync.server.tables import centre_compensations, regions, stores
 from sync.server.tables import centre_tickets as ct
 from sync.server.web import json_response, read_json
 
@@ -71,6 +71,7 @@ class Pending:
     store: str
     store_name: str
     region: str | None
+    region_name: str
     zone: str
     requester_role: str
     requested_by: str
@@ -89,7 +90,8 @@ def limits(storage: Storage) -> Limits:
                   policy.compensation.regional_limit_fen)
 
 
-def pending(storage: Storage, principal: Principal, scope: str = "hq") -> list[Pending]:
+def pending(storage: Storage, principal: Principal, scope: str = "hq",
+            lang: str = "zh") -> list[Pending]:
     """The requests waiting at the centre that *principal* may decide, oldest first.
 
     Headquarters with *scope* ``hq`` sees only those headquarters decides (above the
@@ -99,9 +101,10 @@ def pending(storage: Storage, principal: Principal, scope: str = "hq") -> list[P
     limit = limits(storage).regional_fen
     c = centre_compensations
     query = (sa.select(c, ct.c.number, ct.c.text, ct.c.level, stores.c.name.label("store_name"),
-                       stores.c.time_zone)
+                       stores.c.time_zone, regions.c.name_zh, regions.c.name_en)
              .join(ct, ct.c.ticket_id == c.c.ticket_id)
              .outerjoin(stores, stores.c.code == c.c.store)
+             .outerjoin(regions, regions.c.code == c.c.region)
              .where(c.c.status == "pending_approval", c.c.approval_level == "hq")
              .order_by(c.c.requested_at, c.c.compensation_id).limit(MAX_ROWS))
     # The bounded read must hold the rows this person decides, so the split of
@@ -125,7 +128,9 @@ def pending(storage: Storage, principal: Principal, scope: str = "hq") -> list[P
         found.append(Pending(
             str(r["ticket_id"]), str(r["compensation_id"]), str(r["number"] or ""),
             str(r["text"] or ""), int(r["level"] or 0), str(r["store"]),
-            str(r["store_name"] or ""), r["region"], str(r["time_zone"] or DEFAULT_ZONE),
+            str(r["store_name"] or ""), r["region"],
+            str((r["name_en"] if lang == "en" else None) or r["name_zh"] or r["region"] or ""),
+            str(r["time_zone"] or DEFAULT_ZONE),
             str(r["requester_role"]), str(r["requested_by"]), str(r["requested_at"]),
             amount, str(r["kind"]), str(r["reason"]), decider))
     return found
@@ -189,8 +194,8 @@ def router(storage: Storage) -> APIRouter:
     def page(request: Request, principal: Principal, scope: str, *, message: str = "",
              message_kind: str = "", status: int = 200, failed: str = "",
              typed: str = "") -> Response:
-        rows = pending(storage, principal, scope)
         lang = request_language(request)
+        rows = pending(storage, principal, scope, lang)
         return render(request, principal, "approvals/index.html", "approvals.title",
                       status=status, rows=rows, limits=limits(storage), scope=scope,
                       message=message, message_kind=message_kind, failed=failed,
@@ -238,7 +243,8 @@ def router(storage: Storage) -> APIRouter:
     @r.get("/console/api/approvals")
     def api_list(request: Request, scope: str = "hq") -> Response:
         principal = api_principal(request, storage, ROLES)
-        rows = pending(storage, principal, "all" if scope == "all" else "hq")
+        rows = pending(storage, principal, "all" if scope == "all" else "hq",
+                       request_language(request))
         lim = limits(storage)
         return json_response({"approvals": [asdict(x) for x in rows],
                               "limits": asdict(lim)})
