@@ -38,6 +38,7 @@ from desktop.changes import Changes
 from desktop.compensation import Outcome
 from desktop.hq_reach import hq_unreachable_reason, notice_code
 from desktop.i18n import tr as core_tr
+from domain.centre_approvals import centre_decider
 from domain.errors import AuthenticationFailed
 from domain.money import format_yuan
 from ui import labels, stale_errors
@@ -233,8 +234,7 @@ class ApprovalsPanel(QWidget):
                 "limit": "" if limit is None else format_yuan(limit),
                 "requester": f"{r.requester_name} ({labels.role_label(r.requester_role, lang)})",
                 "age": "",
-                "waiting_for": (self.tr("Headquarters") if r.approval_level == "hq"
-                                else self.tr("Store manager")),
+                "waiting_for": self._waiting_for(r.approval_level, r.amount_fen),
             }
             for column, key in enumerate(COLUMNS):
                 item = QTableWidgetItem(cells[key])
@@ -329,6 +329,19 @@ class ApprovalsPanel(QWidget):
         self._cancel_confirm()
         self._selection_changed()
 
+    def _centre_decider(self, amount_fen: int) -> str:
+        """Who at the centre decides a request sent up (the centre's own rule)."""
+        return centre_decider(amount_fen,
+                              self._ctx.desk.policy.compensation.regional_limit_fen)
+
+    def _waiting_for(self, approval_level: str | None, amount_fen: int) -> str:
+        """Whose decision a request waits for."""
+        if approval_level != "hq":
+            return self.tr("Store manager")
+        if self._centre_decider(amount_fen) == "regional":
+            return self.tr("Regional manager")
+        return self.tr("Headquarters")
+
     def _selection_changed(self) -> None:
         request = self._selected()
         if self._confirming is not None and (
@@ -349,8 +362,12 @@ class ApprovalsPanel(QWidget):
         elif not manager:
             self.hint.setText(self.tr("Only a store manager can decide on compensation."))
         elif request.approval_level == "hq":
-            text = self.tr("This request needs headquarters' approval: it can only be refused "
-                           "here. Headquarters' decision arrives by sync.")
+            if self._centre_decider(request.amount_fen) == "regional":
+                text = self.tr("This request waits for the regional manager's approval: it "
+                               "can only be refused here. Their decision arrives by sync.")
+            else:
+                text = self.tr("This request needs headquarters' approval: it can only be "
+                               "refused here. Headquarters' decision arrives by sync.")
             unreachable = hq_unreachable_reason(self._ctx.desk.conn)
             if unreachable:
                 text += " " + core_tr(notice_code(unreachable), self._ctx.language)

@@ -30,6 +30,7 @@ from desktop.compensation import Outcome
 from desktop.hq_reach import hq_unreachable_reason, notice_code
 from desktop.i18n import tr as core_tr
 from domain.actions.compensation import Decision
+from domain.centre_approvals import centre_decider
 from domain.errors import AuthenticationFailed, InvalidInput
 from domain.fold import TicketState
 from domain.money import format_yuan, parse_yuan
@@ -299,6 +300,17 @@ class CompensationForm(QWidget):
             self.hint.setText(self.tr("Within your limit: granted when you save."))
             self.hint.setStyleSheet(_HINT_STYLES["granted"])
             shown.add(self.grant)
+        elif decision.approval_level == "hq" and centre_decider(
+                fen or 0, self._ctx.desk.policy.compensation.regional_limit_fen) == "regional":
+            text = self.tr("Above the store's limits: it goes to the regional manager for "
+                           "approval.")
+            unreachable = hq_unreachable_reason(self._ctx.desk.conn)
+            if unreachable:
+                text += " " + core_tr(notice_code(unreachable), self._ctx.language)
+            self.hint.setText(text)
+            self.hint.setStyleSheet(_HINT_STYLES["hq"])
+            steady.set_text(self.send, self.tr("Send to the regional manager for approva&l"))
+            shown.add(self.send)
         elif decision.approval_level == "hq":
             text = self.tr("Above the store's limits: it goes to headquarters for approval.")
             unreachable = hq_unreachable_reason(self._ctx.desk.conn)
@@ -384,6 +396,13 @@ class CompensationForm(QWidget):
             "pending_approval": self.tr("Waiting for approval"),
             "refused": self.tr("Refused"),
         }.get(outcome.status, outcome.status)
+        if outcome.status == "pending_approval" and outcome.compensation.approval_level == "hq":
+            if centre_decider(outcome.compensation.amount_fen,
+                              self._ctx.desk.policy.compensation.regional_limit_fen
+                              ) == "regional":
+                status = self.tr("Waiting for the regional manager")
+            else:
+                status = self.tr("Waiting for headquarters")
         self.outcome.setText(self.tr("{status}: {kind} {amount} yuan. {reason}").format(
             status=status, kind=labels.compensation_kind_label(outcome.compensation.kind),
             amount=format_yuan(outcome.compensation.amount_fen), reason=outcome.reason) + (

@@ -54,6 +54,7 @@ from desktop.quick_entry import (
     parse_amount,
 )
 from desktop.staff import Staff
+from domain.centre_approvals import centre_decider
 from domain.errors import KesuError
 from domain.money import format_yuan
 from domain.phones import normalise_phone
@@ -450,7 +451,14 @@ class QuickEntryWindow(QWidget):
             self.amount.setStyleSheet("")
             policy = self.ctx.desk.policy
             limit = _yuan(limit_fen(policy, staff))
-            if fen is not None and fen > policy.compensation.role_limits_fen["manager"]:
+            if (fen is not None and fen > policy.compensation.role_limits_fen["manager"]
+                    and centre_decider(fen, policy.compensation.regional_limit_fen)
+                    == "regional"):
+                self._show(self.tr(
+                    "Above your limit of {limit} yuan: the complaint is saved and the "
+                    "compensation waits for the regional manager's approval.").format(
+                        limit=limit), _WAIT_STYLE)
+            elif fen is not None and fen > policy.compensation.role_limits_fen["manager"]:
                 self._show(self.tr(
                     "Above your limit of {limit} yuan: the complaint is saved and the "
                     "compensation waits for headquarters' approval.").format(limit=limit),
@@ -478,7 +486,12 @@ class QuickEntryWindow(QWidget):
                 parts.append(self.tr("{kind} {amount} yuan granted").format(**what))
             elif result.outcome.status == "pending_approval":
                 style = _WAIT_STYLE
-                if line.approval_level == "hq":
+                if line.approval_level == "hq" and centre_decider(
+                        line.amount_fen,
+                        self.ctx.desk.policy.compensation.regional_limit_fen) == "regional":
+                    parts.append(self.tr("{kind} {amount} yuan is NOT given yet: it waits for "
+                                         "the regional manager's approval").format(**what))
+                elif line.approval_level == "hq":
                     parts.append(self.tr("{kind} {amount} yuan is NOT given yet: it waits for "
                                          "headquarters' approval").format(**what))
                 else:

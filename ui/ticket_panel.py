@@ -27,6 +27,7 @@ from desktop.changes import Changes
 from desktop.response_clock import response_status
 from desktop.staff import list_staff
 from desktop.tickets import get_ticket
+from domain.centre_approvals import centre_decider
 from domain.errors import KesuError
 from domain.fold import TicketState
 from domain.money import format_yuan
@@ -383,7 +384,12 @@ class TicketPanel(QWidget):
                 text += self.tr(", approved by {who}").format(
                     who=summary.name(entry["approved_by"]))
             if entry["status"] == "pending_approval" and entry["approval_level"] == "hq":
-                text += self.tr(" (headquarters)")
+                # Who at the centre decides it: the one rule the centre applies too.
+                if centre_decider(int(entry["amount_fen"]),
+                                  policy.compensation.regional_limit_fen) == "regional":
+                    text += self.tr(" (waiting for the regional manager)")
+                else:
+                    text += self.tr(" (waiting for headquarters)")
             entries.append(steady.Row(str(entry["id"]), text))
         steady.fill_list(self.ledger, entries)
         self.tabs.setTabText(1, self.tr("Compensation ledger ({count})").format(

@@ -123,6 +123,10 @@
         <translation>取消</translation>
     </message>
     <message>
+        <source>Regional manager</source>
+        <translation>区域经理</translation>
+    </message>
+    <message>
         <source>Headquarters</source>
         <translation>总部</translation>
     </message>
@@ -165,6 +169,10 @@
     <message>
         <source>Only a store manager can decide on compensation.</source>
         <translation>只有店长可以审批补偿。</translation>
+    </message>
+    <message>
+        <source>This request waits for the regional manager&apos;s approval: it can only be refused here. Their decision arrives by sync.</source>
+        <translation>该申请等待区域经理审批：门店只能拒绝，不能批准。区域经理的决定会通过同步下发。</translation>
     </message>
     <message>
         <source>This request needs headquarters&apos; approval: it can only be refused here. Headquarters&apos; decision arrives by sync.</source>
@@ -336,6 +344,14 @@
         <translation>在您的额度内：保存即发放。</translation>
     </message>
     <message>
+        <source>Above the store&apos;s limits: it goes to the regional manager for approval.</source>
+        <translation>超出门店权限：将提交区域经理审批。</translation>
+    </message>
+    <message>
+        <source>Send to the regional manager for approva&amp;l</source>
+        <translation>提交区域经理审批(&amp;L)</translation>
+    </message>
+    <message>
         <source>Above the store&apos;s limits: it goes to headquarters for approval.</source>
         <translation>超出门店权限：将提交总部审批。</translation>
     </message>
@@ -374,6 +390,14 @@
     <message>
         <source>Refused</source>
         <translation>已拒绝</translation>
+    </message>
+    <message>
+        <source>Waiting for the regional manager</source>
+        <translation>等待区域经理审批</translation>
+    </message>
+    <message>
+        <source>Waiting for headquarters</source>
+        <translation>等待总部审批</translation>
     </message>
     <message>
         <source>{status}: {kind} {amount} yuan. {reason}</source>
@@ -1009,6 +1033,10 @@
         <translation>请简要说明情况</translation>
     </message>
     <message>
+        <source>Above your limit of {limit} yuan: the complaint is saved and the compensation waits for the regional manager&apos;s approval.</source>
+        <translation>超出您的额度 {limit} 元：客诉照常保存，补偿等待区域经理审批。</translation>
+    </message>
+    <message>
         <source>Above your limit of {limit} yuan: the complaint is saved and the compensation waits for headquarters&apos; approval.</source>
         <translation>超出您的额度 {limit} 元：客诉照常保存，补偿提交总部审批。</translation>
     </message>
@@ -1027,6 +1055,10 @@
     <message>
         <source>{kind} {amount} yuan granted</source>
         <translation>{kind} {amount} 元已发放</translation>
+    </message>
+    <message>
+        <source>{kind} {amount} yuan is NOT given yet: it waits for the regional manager&apos;s approval</source>
+        <translation>{kind} {amount} 元尚未发放：等待区域经理审批</translation>
     </message>
     <message>
         <source>{kind} {amount} yuan is NOT given yet: it waits for headquarters&apos; approval</source>
@@ -1696,8 +1728,12 @@
         <translation>，审批人 {who}</translation>
     </message>
     <message>
-        <source> (headquarters)</source>
-        <translation>（总部）</translation>
+        <source> (waiting for the regional manager)</source>
+        <translation>（等待区域经理审批）</translation>
+    </message>
+    <message>
+        <source> (waiting for headquarters)</source>
+        <translation>（等待总部审批）</translation>
     </message>
     <message>
         <source>Compensation ledger ({count})</source>

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection
 from domain import event_schema, fold
 from domain.actions.compensation import compensation_decided
 from domain.actions.handling import note_added, status_change
+from domain.centre_approvals import may_decide
 from domain.events import event_from_row
 from domain.fold import CompensationState, TicketState
 from domain.lifecycle import STATES
@@ -31,7 +32,7 @@ from sync.server.bodies import check_body
 from sync.server.central import CentralWriter, central_transaction
 from sync.server.errors import ActionRefused, Unreadable
 from sync.server.storage import Storage
-from sync.server.tables import WIRE_FIELDS, events, tickets
+from sync.server.tables import WIRE_FIELDS, events, stores, tickets
 
 # Where headquarters may move a ticket with a status change. Rating, merging and
 # voiding are events of their own, made at the desk.
@@ -233,14 +234,49 @@ def add_note(storage: Storage, actor: str, ticket_id: str, body: Mapping[str, An
         return _write(w, store, ticket_id, "note_added", note_added(text), actor)
 
 
-def decide_compensation(
-    storage: Storage, actor: str, ticket_id: str, compensation_id: str, body: Mapping[str, Any]
-) -> Written:
-    """``compensation_decided`` from headquarters: ``{"decision", "reason"}``.
+@dataclass(frozen=True)
+class Decider:
+    """Who decides a compensation request at the centre: ``hq`` (a token or a console
+    login) or a ``regional`` manager of *region*; *actor* names them on the event."""
 
-    Only a line that is ``pending_approval`` at the centre can be decided (409
-    ``not_pending`` otherwise, e.g. a manager refused it at the store meanwhile).
+    actor: str
+    role: str = "hq"
+    region: str | None = None
+
+
+def _store_region(conn: Connection, store: str) -> str | None:
+    value = conn.execute(sa.select(stores.c.region).where(stores.c.code == store)).scalar()
+    return None if value is None else str(value)
+
+
+def check_decider(conn: Connection, who: Decider, store: str, amount_fen: int) -> None:
+    """Refuse *who* a request of *amount_fen* on a ticket of *store* that
+    :func:`domain.centre_approvals.may_decide` does not give them: 404 for a ticket
+    outside their region (its existence is not revealed), 403 ``not_yours`` above the
+    regional limit."""
+    limit = policy_store.current(conn)[0].compensation.regional_limit_fen
+    region = _store_region(conn, store)
+    if may_decide(who.role, who.region, region, amount_fen, limit):
+        return
+    if who.role == "regional" and region == who.region:
+        raise ActionRefused(403, "not_yours",
+                            f"{amount_fen} fen is above the regional limit of {limit} fen: "
+                            "headquarters decides it")
+    raise ActionRefused(404, "unknown_ticket", "no such ticket at the centre")
+
+
+def decide_compensation(
+    storage: Storage, actor: str | Decider, ticket_id: str, compensation_id: str,
+    body: Mapping[str, Any]
+) -> Written:
+    """``compensation_decided`` from the centre: ``{"decision", "reason"}``.
+
+    *actor* is headquarters' actor (``hq:王总``) or a :class:`Decider`, who must be one
+    who may decide the line (:func:`check_decider`). Only a line that is
+    ``pending_approval`` at the centre can be decided (409 ``not_pending`` otherwise,
+    e.g. a manager refused it at the store or someone else decided it meanwhile).
     """
+    who = actor if isinstance(actor, Decider) else Decider(actor)
     decision = body.get("decision")
     if decision not in DECISIONS:
         raise ActionRefused(400, "bad_decision", "decision must be approved or refused")
@@ -252,18 +288,22 @@ def decide_compensation(
         store, current = view(w.conn, ticket_id)
         line = next((c for c in current.compensations if c.id == compensation_id), None)
         if line is None:
+            if who.role != "hq" and _store_region(w.conn, store) != who.region:
+                raise ActionRefused(404, "unknown_ticket", "no such ticket at the centre")
             raise ActionRefused(404, "unknown_compensation",
                                 f"no compensation {compensation_id} on ticket {ticket_id}")
+        check_decider(w.conn, who, store, line.amount_fen)
         if line.status != "pending_approval":
             raise ActionRefused(409, "not_pending",
                                 f"compensation {compensation_id} is {line.status}")
         reason = clean_note(body.get("reason"), "reason", _note_limit(w.conn),
                             required=decision == "refused")
-        # ``reason`` is a message code on the desk (it shows "总部 … 已批准"); the
-        # headquarters' own words travel as ``note``, as a store manager's do.
+        # ``reason`` is a message code on the desk ("总部 … 已批准", "区域经理 … 已批准");
+        # the decider's own words travel as ``note``, as a store manager's do.
         approve = decision == "approved"
+        by = "regional" if who.role == "regional" else "hq"
         payload = compensation_decided(
             compensation_id, approve=approve,
-            reason="comp.approved_by_hq" if approve else "comp.refused_by_hq",
+            reason=f"comp.approved_by_{by}" if approve else f"comp.refused_by_{by}",
             note=reason or "")
-        return _write(w, store, ticket_id, "compensation_decided", payload, actor)
+        return _write(w, store, ticket_id, "compensation_decided", payload, who.actor)

@@ -48,6 +48,7 @@ from fastapi import FastAPI
 from sqlalchemy.engine import Connection
 
 from domain import fold
+from domain.centre_approvals import centre_decider
 from domain.clock import format_time, wall_clock_text
 from domain.events import event_from_row
 from domain.fold import TicketState
@@ -80,6 +81,8 @@ _MARKDOWN = str.maketrans({"<": "＜", ">": "＞", "[": "【", "]": "】", "*": 
 _KIND_ZH = {"refund": "退款", "exchange": "换货", "gift": "赠品", "coupon": "优惠券",
             "cash": "现金", "service_card": "服务卡", "category_coupon": "品类券"}
 _APPROVER_ZH = {"manager": "店长", "hq": "总部"}
+# Who decided (the actor's role) or decides (domain.centre_approvals) at the centre.
+_DECIDER_ZH = {"hq": "总部", "regional": "区域经理"}
 _ESCALATION_ZH = {"handler": "处理人", "store_manager": "店长",
                   "regional_manager": "区域经理", "general_manager": "总经理"}
 
@@ -218,13 +221,17 @@ def _message(event: Mapping[str, Any], payload: Mapping[str, Any],
         money = yuan_amount(amount) if isinstance(amount, int) else "?"
         what = _KIND_ZH.get(str(payload.get("kind")), str(payload.get("kind", "")))
         who = _APPROVER_ZH.get(str(payload.get("approval_level")), "上级")
+        if payload.get("approval_level") == "hq" and isinstance(amount, int):
+            # Sent up to the centre: the region's manager or headquarters decides it.
+            who = _DECIDER_ZH[centre_decider(
+                amount, labels.policy.compensation.regional_limit_fen)]
         lines = [f"事件：补偿申请待{who}审批", f"补偿：{what} {money}"]
         return "compensation_requested", _render(store, "补偿待审批", facts, when, lines,
                                                  labels)
     if kind == "compensation_decided":
         decision = "已批准" if payload.get("decision") == "approved" else "已拒绝"
         actor = str(event["actor"])
-        by = "总部" if actor.startswith("hq:") else "店长"
+        by = _DECIDER_ZH.get(actor.split(":", 1)[0], "店长")
         lines = [f"事件：补偿申请{decision}（{by}）"]
         note = payload.get("note")
         if isinstance(note, str) and note.strip():

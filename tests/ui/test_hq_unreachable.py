@@ -43,7 +43,8 @@ def test_form_says_hq_cannot_be_reached_before_and_after_saving(
     with qtbot.waitSignal(form.recorded, timeout=10_000):
         qtbot.keyClick(amount, Qt.Key.Key_Return)
     outcome = child(form, QLabel, "compOutcome").text()
-    assert "待审批" in outcome and "尚未登记" in outcome
+    # ¥1,500 waits at the centre for the regional manager (within ¥3,000).
+    assert "等待区域经理审批" in outcome and "尚未登记" in outcome
     # An enrolled desk: headquarters gets it at the next sync, nothing more to say.
     with transaction(desk.conn):
         meta.put(desk.conn, sync_state.SERVER, "https://kesu.example.cn")

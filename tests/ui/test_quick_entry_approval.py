@@ -66,14 +66,15 @@ def test_above_the_managers_limit_goes_to_hq_and_an_unenrolled_desk_says_so(
     login("c1")
     _type_entry(keys, "收银员多收了一千五", "1500")
     keys.press(Key.Key_Tab)  # leaving the field says where it goes
-    assert "总部" in window.message.text() and "200" in window.message.text()
+    # ¥1,500 is within the regional limit (¥3,000): the region's manager decides it.
+    assert "区域经理" in window.message.text() and "200" in window.message.text()
     window.amount.setFocus()
     with qtbot.waitSignal(window.saved, timeout=10_000):
         keys.press(Key.Key_Return)
     wait_idle()
     [line] = _lines(ctx)
     assert (line["status"], line["approval_level"]) == ("pending_approval", "hq")
-    assert "待总部审批" in window.message.text()
+    assert "等待区域经理审批" in window.message.text()
     notice = window.notice.text()  # cannot reach headquarters yet: said in full
     assert window.notice.isVisible() and "尚未登记" in notice and "同步" in notice
 

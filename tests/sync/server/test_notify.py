@@ -143,9 +143,10 @@ def test_level1_ticket_reaches_the_robot_once_after_failures(
         # Each escalation names the rung of the ladder it reached (the first: 店长).
         assert any("第 1 级升级至店长" in c for c in _ok_with(sink, "超时升级"))
         (asked,) = _ok_with(sink, "补偿待审批")
-        assert quiet.number in asked and "现金 ¥1200.00" in asked and "总部" in asked
+        # ¥1,200 is within the regional limit: it waits for the region's manager.
+        assert quiet.number in asked and "现金 ¥1200.00" in asked and "待区域经理审批" in asked
         (approved,) = _ok_with(sink, "补偿已批准")
-        assert quiet.number in approved and "总部同意" in approved
+        assert quiet.number in approved and "总部同意" in approved and "（总部）" in approved
 
 
 def test_a_robot_that_never_accepts_ends_in_failed_with_the_error(
