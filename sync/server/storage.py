@@ -29,6 +29,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.schema import CreateIndex
 
 from domain import event_schema
 from domain.clock import format_time
@@ -39,6 +40,8 @@ from sync.server.errors import Rejected
 from sync.server.tables import (
     LOG_READERS,
     WIRE_FIELDS,
+    centre_compensations,
+    centre_tickets,
     devices,
     dialect_insert,
     event_columns,
@@ -519,6 +522,13 @@ def _add_missing_columns(conn: Connection) -> None:
     have = {c["name"] for c in inspector.get_columns("policies")}
     if "published_by" not in have:
         conn.exec_driver_sql("ALTER TABLE policies ADD COLUMN published_by TEXT")
+    # Indexes added to the console's projection after it shipped (the queue's urgency
+    # orders): a database from then gets them once, here.
+    for table in (centre_tickets, centre_compensations):
+        for index in table.indexes:
+            # IF NOT EXISTS, not checkfirst: the inspector does not list expression
+            # indexes, so checkfirst would create them twice.
+            conn.execute(CreateIndex(index, if_not_exists=True))
 
 
 def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
