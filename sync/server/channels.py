@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -230,8 +230,37 @@ def _raise_group(w: CentralWriter, store: str, result: TriageResult, new_id: str
                  policy_version=policy.version)
 
 
-def create(storage: Storage, raw: object) -> ChannelTicket:
-    """Create the ticket of a channel complaint (or return the one made for its external id)."""
+def _form(request: ChannelRequest) -> IntakeForm:
+    # A channel knows no member tier and speaks for one customer: the form's defaults.
+    return IntakeForm(
+        text=request.text, channel=request.channel,
+        customer_name=request.customer_name, customer_phone=request.customer_phone,
+        product_name=request.product_name, product_sku=request.product_sku,
+        amount_paid_fen=request.amount_paid_fen)
+
+
+def suggest(storage: Storage, store: str, channel: str, text: str) -> TriageResult:
+    """What :func:`create` would grade *text* from *channel* for *store* now (the
+    console's live suggestion): the same engine, policy and group counts, nothing
+    written."""
+    with storage.engine.connect() as conn:
+        require_store(conn, store)
+        policy, triage = policy_store.current(conn)
+        request = ChannelRequest(store_code=store, channel=channel, text=text,
+                                 external_id="suggest", customer_name=None,
+                                 customer_phone=None, product_name=None, product_sku=None,
+                                 amount_paid_fen=None)
+        since = format_time(datetime.now(UTC) - timedelta(minutes=triage.group_window_minutes()))
+        counts = _recent_counts(conn, store, since)
+    del policy
+    return triage.triage(complaint(_form(request)), counts)
+
+
+def create(storage: Storage, raw: object, actor: str | None = None) -> ChannelTicket:
+    """Create the ticket of a channel complaint (or return the one made for its external id).
+
+    *actor* names who recorded it (a console agent, ``agent:李娜``); by default the channel.
+    """
     with storage.engine.connect() as conn:
         policy, _ = policy_store.current(conn)
     request = parse_request(raw, policy.intake,
@@ -247,12 +276,7 @@ def create(storage: Storage, raw: object) -> ChannelTicket:
         now = w.now
         window = timedelta(minutes=triage.group_window_minutes())
         counts = _recent_counts(conn, request.store_code, format_time(now - window))
-        # A channel knows no member tier and speaks for one customer: the form's defaults.
-        form = IntakeForm(
-            text=request.text, channel=request.channel,
-            customer_name=request.customer_name, customer_phone=request.customer_phone,
-            product_name=request.product_name, product_sku=request.product_sku,
-            amount_paid_fen=request.amount_paid_fen)
+        form = _form(request)
         result = triage.triage(complaint(form), counts)
         number = _next_number(conn, request.store_code, now.astimezone(zone).strftime("%Y%m%d"))
         ticket_id = new_id(int(now.timestamp() * 1000))
@@ -261,7 +285,7 @@ def create(storage: Storage, raw: object) -> ChannelTicket:
             form, result, number=number, store_code=request.store_code,
             desk_code=CENTRAL_DESK, created_at=now, verify_code=verify_code,
             external_id=request.external_id)
-        actor = f"channel:{request.channel}"
+        actor = actor or f"channel:{request.channel}"
         row = w.append(request.store_code, ticket_id, "ticket_created", payload,
                        actor=actor, policy_version=policy.version)
         notify_to = policy.target(result.level).notify_at_creation

@@ -1,13 +1,205 @@
-"""The console's intake pages (to be built)."""
+"""The agents' intake page: a complaint from the hotline, a QR code, online or Douyin,
+recorded for a chosen store.
+
+``/console/intake`` (agent, hq) is a form: store (searched by code, name or region),
+channel, the complaint with a live triage suggestion, the customer's phone with their
+history across every store, product and amount paid. The suggestion
+(``POST /console/api/intake/triage``) is :func:`sync.server.channels.suggest`, the same
+engine, policy and group counts the ticket will be made with; the history reads the
+centre's projection by phone. Submitting is :func:`sync.server.channels.create` with the
+agent as the actor; the form carries an external id of its own, so a double submit or a
+resubmitted page makes one ticket, which the store's desks pull at their next sync.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import secrets
+from typing import Any
 
+import sqlalchemy as sa
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from domain.errors import InvalidInput
+from domain.money import parse_yuan
+from domain.phones import normalise_phone
+from sync.server import channels, policy_store
+from sync.server.console import centre_tickets, i18n
+from sync.server.console.auth import (
+    PageError,
+    Principal,
+    api_principal,
+    check_csrf,
+    check_csrf_header,
+    page_principal,
+)
+from sync.server.console.masterdata import list_stores
+from sync.server.console.render import render, request_language
+from sync.server.console.ticket_view import Labels, phone_text
+from sync.server.errors import ActionRefused, Refusal
 from sync.server.storage import Storage
+from sync.server.tables import centre_tickets as tickets_table
+
+ROLES = ("agent", "hq")
+HISTORY_ROWS = 10
+FORM_BYTES = 16 * 1024 * 1024  # a 1 M-character paste, percent-encoded: said, not cut
+FIELDS = ("store", "channel", "text", "phone", "product", "sku", "paid", "external_id")
+# Refusals the form can explain in the user's words; others show their English detail.
+KNOWN_ERRORS = ("malformed", "unknown_channel", "unknown_store", "bad_phone", "too_long",
+                "empty_text", "bad_amount")
+
+
+def _history(storage: Storage, phone: str | None, principal: Principal,
+             labels: Labels) -> list[dict[str, Any]]:
+    """The customer's latest tickets in every store, newest first (one indexed read)."""
+    if not phone:
+        return []
+    centre_tickets.catch_up(storage)
+    with storage.engine.connect() as conn:
+        names = {s.code: s.name for s in list_stores(conn)}
+        rows = conn.execute(
+            sa.select(tickets_table.c.ticket_id, tickets_table.c.store,
+                      tickets_table.c.number, tickets_table.c.level,
+                      tickets_table.c.status, tickets_table.c.channel,
+                      tickets_table.c.category, tickets_table.c.subcategory,
+                      tickets_table.c.text, tickets_table.c.created_at)
+            .where(tickets_table.c.customer_phone == phone)
+            .order_by(tickets_table.c.created_at.desc()).limit(HISTORY_ROWS)).mappings().all()
+    return [{
+        "ticket_id": r["ticket_id"], "store": r["store"],
+        "store_name": names.get(r["store"], r["store"]), "number": r["number"],
+        "level": labels.level(int(r["level"])), "status": labels.status(r["status"]),
+        "channel": labels.channel(r["channel"]),
+        "problem": labels.problem(r["category"], r["subcategory"]),
+        "text": (r["text"] or "")[:60], "created_at": r["created_at"],
+    } for r in rows]
+
+
+def suggestion(storage: Storage, body: dict[str, Any], principal: Principal,
+               lang: str) -> dict[str, Any]:
+    """The live answer of the intake form: triage of the text so far, the customer's
+    history and the likely duplicates among it (the same store and problem)."""
+    store = body.get("store")
+    channel = body.get("channel")
+    text = body.get("text")
+    if not isinstance(store, str) or not isinstance(channel, str) or not isinstance(text, str):
+        raise Refusal(400, "malformed", "store, channel and text are strings")
+    if channel not in channels.CHANNELS:
+        raise Refusal(400, "unknown_channel", "unknown channel")
+    with storage.engine.connect() as conn:
+        policy, _ = policy_store.current(conn)
+    labels = Labels(policy, lang)
+    limit = policy.intake.max_text_chars
+    answer: dict[str, Any] = {"triage": None, "history": [], "duplicates": []}
+    if text.strip() and len(text) <= limit:
+        try:
+            result = channels.suggest(storage, store, channel, text)
+        except ActionRefused as refused:
+            raise Refusal(refused.status, refused.error, refused.detail) from None
+        answer["triage"] = {
+            "level": result.level, "level_label": labels.level(result.level),
+            "problem": labels.problem(result.category, result.subcategory),
+            "category": result.category, "subcategory": result.subcategory,
+            "respond_within_minutes": result.respond_within_minutes,
+            "reasons": [r.detail for r in result.reasons][:5],
+        }
+    phone = normalise_phone(body.get("phone"))
+    history = _history(storage, phone, principal, labels)
+    for row in history:
+        row["phone"] = phone_text(policy, phone, principal.role)
+    answer["history"] = history
+    if answer["triage"] is not None:
+        problem = answer["triage"]["problem"]
+        answer["duplicates"] = [h for h in history
+                                if h["store"] == store and h["problem"] == problem]
+    return answer
+
+
+def _request_body(form: dict[str, str], max_fen: int) -> dict[str, Any]:
+    """The channel endpoint's body from the form (amount in yuan → fen)."""
+    body: dict[str, Any] = {"store_code": form["store"].strip().upper(),
+                            "channel": form["channel"], "text": form["text"],
+                            "external_id": form["external_id"]}
+    if form["phone"].strip():
+        body["customer"] = {"phone": form["phone"].strip()}
+    product = {k: v for k, v in (("name", form["product"].strip()),
+                                  ("sku", form["sku"].strip())) if v}
+    if product:
+        body["product"] = product
+    if form["paid"].strip():
+        body["amount_paid_fen"] = parse_yuan(form["paid"].strip(), "paid", max_fen)
+    return body
 
 
 def router(storage: Storage) -> APIRouter:
     """The intake routes on *storage*."""
-    del storage
-    return APIRouter(tags=["console"], include_in_schema=False)
+    r = APIRouter(tags=["console"], include_in_schema=False)
+
+    def page(request: Request, principal: Principal, form: dict[str, str], *,
+             error: str = "", made: channels.ChannelTicket | None = None,
+             status: int = 200) -> Response:
+        with storage.engine.connect() as conn:
+            stores = list_stores(conn)
+            policy, _ = policy_store.current(conn)
+        labels = Labels(policy, request_language(request))
+        options = [(c, labels.channel(c)) for c in channels.CHANNELS]
+        return render(request, principal, "intake/index.html", "intake.title", status=status,
+                      stores=stores, channels=options, form=form, error=error, made=made,
+                      made_level="" if made is None else labels.level(made.level),
+                      max_text=policy.intake.max_text_chars)
+
+    def blank() -> dict[str, str]:
+        form = dict.fromkeys(FIELDS, "")
+        form["channel"] = "hotline"
+        form["external_id"] = "console-" + secrets.token_hex(12)
+        return form
+
+    @r.get("/console/intake")
+    def index(request: Request) -> Response:
+        principal = page_principal(request, storage, ROLES)
+        return page(request, principal, blank())
+
+    @r.post("/console/intake")
+    async def submit(request: Request) -> Response:
+        principal = page_principal(request, storage, ROLES)
+        raw = await request.form(max_part_size=FORM_BYTES)
+        form = {k: str(raw.get(k) or "") for k in FIELDS}
+        lang = request_language(request)
+        try:
+            check_csrf(request, principal, raw)
+        except PageError:
+            return page(request, principal, form, status=403,
+                        error=i18n.t("base.error.csrf", lang))
+        if not form["external_id"].startswith("console-"):
+            form["external_id"] = "console-" + secrets.token_hex(12)
+        try:
+            with storage.engine.connect() as conn:
+                max_fen = policy_store.current(conn)[0].compensation.max_amount_fen
+            body = _request_body(form, max_fen)
+            made = await run_in_threadpool(channels.create, storage, body, principal.actor)
+        except InvalidInput:
+            return page(request, principal, form, status=400,
+                        error=i18n.t("intake.error.bad_amount", lang))
+        except ActionRefused as refused:
+            key = f"intake.error.{refused.error}"
+            text = (i18n.t(key, lang) if refused.error in KNOWN_ERRORS
+                    else i18n.t("intake.error.other", lang, detail=refused.detail))
+            return page(request, principal, form, status=refused.status, error=text)
+        return page(request, principal, blank(), made=made)
+
+    @r.post("/console/api/intake/triage")
+    async def triage(request: Request) -> Response:
+        principal = api_principal(request, storage, ROLES)
+        check_csrf_header(request, principal)
+        try:
+            body = await request.json()
+        except ValueError:
+            raise Refusal(400, "malformed", "the body is not JSON") from None
+        if not isinstance(body, dict):
+            raise Refusal(400, "malformed", "the body is not an object")
+        answer = await run_in_threadpool(suggestion, storage, body, principal,
+                                         request_language(request))
+        return JSONResponse(answer, headers={"Cache-Control": "no-store"})
+
+    return r
