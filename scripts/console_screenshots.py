@@ -264,10 +264,11 @@ class Shooter:
 
     @staticmethod
     def _first_detail(page: Page, href: str) -> str | None:
-        """The first link of the page's main part to a page below *href*."""
+        """The first link of the page's main part to a page below *href*, or to a ticket
+        (the queue's rows open ``/console/tickets/<id>``)."""
         links = page.eval_on_selector_all(
             "main a[href]", "links => links.map(a => a.getAttribute('href'))")
-        below = re.compile(re.escape(href.rstrip("/")) + r"/[^?#]+")
+        below = re.compile(f"(?:{re.escape(href.rstrip('/'))}|/console/tickets)/[^?#]+")
         return next((str(link) for link in links if below.match(str(link))), None)
 
 
