@@ -45,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--forwarded-allow-ips", default=None, metavar="IPS",
                        help="comma-separated addresses of reverse proxies whose "
                             "X-Forwarded-For is trusted (default: none, not even loopback)")
+    demo = sub.add_parser("demo", help="build a demo chain, print its logins, serve it")
+    demo.add_argument("--db", default=None,
+                      help="SQLAlchemy URL (default: a new SQLite file in a temp folder)")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8765)
+    demo.add_argument("--no-serve", action="store_true", help="build and print only")
     enrol = sub.add_parser("enrol", help="print a one-time enrolment code as JSON")
     enrol.add_argument("--db", required=True)
     enrol.add_argument("--store", required=True)
@@ -157,12 +163,36 @@ def _token(storage: Storage, args: argparse.Namespace) -> dict[str, Any]:
                                         desk=args.desk)}
 
 
+def _demo(args: argparse.Namespace) -> int:
+    """Build the demo chain, print the address and logins as JSON, then serve it."""
+    import tempfile
+
+    from sync.server.console import demo
+    from sync.server.storage import Storage
+
+    db = args.db or f"sqlite:///{tempfile.mkdtemp(prefix='kesu-demo-')}/demo.db"
+    storage = Storage(db)
+    try:
+        logins = demo.build(storage)
+    finally:
+        storage.close()
+    json.dump({"url": f"http://{args.host}:{args.port}/console", "db": db, "logins": logins},
+              sys.stdout, ensure_ascii=False)
+    sys.stdout.write("\n")
+    sys.stdout.flush()
+    if args.no_serve:
+        return 0
+    return main(["serve", "--db", db, "--host", args.host, "--port", str(args.port)])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``kesu-server``; returns the exit status."""
     args = _parser().parse_args(argv)
     # Imported here so `kesu-server --help` stays fast.
     from sync.server.storage import Storage
 
+    if args.command == "demo":
+        return _demo(args)
     if args.command == "serve":
         import uvicorn
 

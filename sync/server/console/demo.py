@@ -1,0 +1,66 @@
+"""``kesu-server demo``: a demo chain to look at the console with.
+
+Three regions, eight stores (one in Ürümqi's time zone), one login per role (headquarters,
+two regional managers, a hotline agent) and complaints from every centre channel, each
+made through the real intake (:func:`sync.server.channels.create`), never by writing the
+projection. The logins are printed with the server's address.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from sync.server import channels
+from sync.server.console import accounts, masterdata
+from sync.server.storage import Storage
+
+REGIONS = (("EAST", "华东区", "East China"), ("SOUTH", "华南区", "South China"),
+           ("WEST", "西北区", "North-west China"))
+STORES = (("SH01", "上海徐汇店", "EAST", "Asia/Shanghai"),
+          ("SH02", "上海浦东店", "EAST", "Asia/Shanghai"),
+          ("HZ01", "杭州西湖店", "EAST", "Asia/Shanghai"),
+          ("GZ01", "广州天河店", "SOUTH", "Asia/Shanghai"),
+          ("SZ01", "深圳南山店", "SOUTH", "Asia/Shanghai"),
+          ("XM01", "厦门思明店", "SOUTH", "Asia/Shanghai"),
+          ("XA01", "西安钟楼店", "WEST", "Asia/Shanghai"),
+          ("UR01", "乌鲁木齐天山店", "WEST", "Asia/Urumqi"))
+USERS: tuple[tuple[str, str, str, str | None], ...] = (
+    ("hq", "wang", "王总", None), ("regional", "zhangmin", "张敏", "EAST"),
+    ("regional", "liqiang", "李强", "SOUTH"), ("agent", "lina", "李娜", None))
+COMPLAINTS = (
+    ("SH01", "hotline", "昨天买的卤味拼盘吃完全家拉肚子，孩子还去了医院，要求赔偿医药费", 3880),
+    ("SH01", "online", "网上订的牛奶送到时已经过期三天了", 1290),
+    ("SH02", "douyin", "收银员态度很差，多收了我二十块钱还不承认", 5620),
+    ("SH02", "qr", "门店地面湿滑没有提示牌，老人差点摔倒", 0),
+    ("HZ01", "hotline", "买的电饭煲用了一周就坏了，要求退货", 29900),
+    ("GZ01", "online", "外卖送来的蛋糕压坏了，奶油全糊在盒子上", 16800),
+    ("GZ01", "hotline", "会员积分被莫名清零，打电话问了三次没人处理", 0),
+    ("SZ01", "qr", "结账排队四十分钟，只开了两个收银台", 0),
+    ("XM01", "douyin", "直播间说买一送一，到店却说活动结束了", 9900),
+    ("XA01", "hotline", "面包里吃出了头发，太恶心了", 1500),
+    ("UR01", "online", "冷冻水饺送到时已经化了，粘成一团", 4590),
+    ("UR01", "qr", "停车场收费标准和门口公示的不一样", 1000),
+)
+
+
+def build(storage: Storage) -> list[dict[str, Any]]:
+    """Make the demo chain on *storage*; the logins (role, username, password)."""
+    for code, zh, en in REGIONS:
+        masterdata.save_region(storage, code, zh, en)
+    for code, name, region, zone in STORES:
+        masterdata.save_store(storage, code, name, region, zone)
+    logins: list[dict[str, Any]] = []
+    for role, username, person, scope in USERS:
+        password = f"kesu-Demo-{secrets.randbelow(9000) + 1000}"
+        accounts.add_user(storage, username, person, role, password, scope)
+        logins.append({"role": role, "username": username, "name": person,
+                       "region": scope, "password": password})
+    for n, (store, channel, text, fen) in enumerate(COMPLAINTS):
+        body: dict[str, Any] = {
+            "store_code": store, "channel": channel, "text": text, "external_id": f"demo-{n}",
+            "customer": {"name": "陈女士", "phone": f"1381234{5670 + n:04d}"}}
+        if fen:
+            body["amount_paid_fen"] = fen
+        channels.create(storage, body, actor="agent:李娜")
+    return logins
