@@ -33,7 +33,7 @@ from domain.event_schema import CODE_RE, MAX_FEN, NONBLANK_RE
 from domain.fold import TicketState
 from domain.intake import IntakeForm
 from domain.policy import IntakeLimits, Policy
-from domain.triage import TriageResult
+from domain.triage import Triage, TriageResult
 from sync.server import bodies, policy_store
 from sync.server.bodies import PHONE_RE, check_body
 from sync.server.central import CentralWriter, central_transaction, new_id
@@ -239,21 +239,22 @@ def _form(request: ChannelRequest) -> IntakeForm:
         amount_paid_fen=request.amount_paid_fen)
 
 
+def _grade(conn: Connection, triage: Triage, store: str, form: IntakeForm,
+           now: datetime) -> TriageResult:
+    """The engine's answer for *form* with *store*'s group counts in the window to *now*."""
+    since = format_time(now - timedelta(minutes=triage.group_window_minutes()))
+    return triage.triage(complaint(form), _recent_counts(conn, store, since))
+
+
 def suggest(storage: Storage, store: str, channel: str, text: str) -> TriageResult:
     """What :func:`create` would grade *text* from *channel* for *store* now (the
     console's live suggestion): the same engine, policy and group counts, nothing
     written."""
     with storage.engine.connect() as conn:
         require_store(conn, store)
-        policy, triage = policy_store.current(conn)
-        request = ChannelRequest(store_code=store, channel=channel, text=text,
-                                 external_id="suggest", customer_name=None,
-                                 customer_phone=None, product_name=None, product_sku=None,
-                                 amount_paid_fen=None)
-        since = format_time(datetime.now(UTC) - timedelta(minutes=triage.group_window_minutes()))
-        counts = _recent_counts(conn, store, since)
-    del policy
-    return triage.triage(complaint(_form(request)), counts)
+        _, triage = policy_store.current(conn)
+        return _grade(conn, triage, store, IntakeForm(text=text, channel=channel),
+                      datetime.now(UTC))
 
 
 def create(storage: Storage, raw: object, actor: str | None = None) -> ChannelTicket:
@@ -275,9 +276,8 @@ def create(storage: Storage, raw: object, actor: str | None = None) -> ChannelTi
         policy, triage = policy_store.current(conn)
         now = w.now
         window = timedelta(minutes=triage.group_window_minutes())
-        counts = _recent_counts(conn, request.store_code, format_time(now - window))
         form = _form(request)
-        result = triage.triage(complaint(form), counts)
+        result = _grade(conn, triage, request.store_code, form, now)
         number = _next_number(conn, request.store_code, now.astimezone(zone).strftime("%Y%m%d"))
         ticket_id = new_id(int(now.timestamp() * 1000))
         verify_code = new_verify_code()

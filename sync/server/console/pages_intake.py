@@ -106,12 +106,11 @@ def suggestion(storage: Storage, body: dict[str, Any], principal: Principal,
         }
     phone = normalise_phone(body.get("phone"))
     history = _history(storage, phone, principal, labels)
-    for row in history:
-        row["phone"] = phone_text(policy, phone, principal.role)
-    answer["history"] = history
+    masked = phone_text(policy, phone, principal.role)
+    answer["history"] = [{**row, "phone": masked} for row in history]
     if answer["triage"] is not None:
         problem = answer["triage"]["problem"]
-        answer["duplicates"] = [h for h in history
+        answer["duplicates"] = [h for h in answer["history"]
                                 if h["store"] == store and h["problem"] == problem]
     return answer
 
