@@ -232,6 +232,18 @@ console_sessions = sa.Table(
     sa.Column("ended_at", sa.String(32)),
 )
 
+# What was changed in the console's master data and accounts, and by whom: the admin
+# pages' history (a ticket's actions are events in the log instead).
+console_audit = sa.Table(
+    "console_audit", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.String(32), nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("detail", sa.Text, nullable=False),  # JSON object
+)
+
 # The centre's projection of tickets (:mod:`sync.server.console.centre_tickets`): one row
 # per ticket folded from its events, for the chain's queue, approvals and escalations.
 centre_tickets = sa.Table(

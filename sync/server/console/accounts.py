@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection
 
 from domain.clock import format_time, parse_time
 from sync.server import policy_store
+from sync.server.console import audit
 from sync.server.errors import ActionRefused
 from sync.server.storage import Storage, digest
 from sync.server.tables import console_sessions, regions, users
@@ -93,8 +94,11 @@ def check_password_rules(password: object) -> str:
 
 
 def add_user(storage: Storage, username: object, display_name: object, role: object,
-             password: object, region: object = None, *, now: datetime | None = None) -> User:
-    """Create an account; :class:`ActionRefused` 400/404/409 with what is wrong."""
+             password: object, region: object = None, *, now: datetime | None = None,
+             actor: str | None = None) -> User:
+    """Create an account; :class:`ActionRefused` 400/404/409 with what is wrong.
+
+    With *actor*, the audit notes who made it (never the password)."""
     if not isinstance(username, str) or not USERNAME_RE.search(username):
         raise ActionRefused(400, "bad_username", "user name: 2-32 of a-z, 0-9, . _ -, "
                                                  "starting with a letter or digit")
@@ -117,10 +121,14 @@ def add_user(storage: Storage, username: object, display_name: object, role: obj
         conn.execute(users.insert().values(
             username=username, display_name=name, role=role, region=region_code,
             password=stored, failed_logins=0, created_at=format_time(now or datetime.now(UTC))))
+        if actor is not None:
+            audit.record(conn, actor, "user.added", username, display_name=name, role=role,
+                         region=region_code)
     return User(username, name, str(role), region_code, False, None)
 
 
-def set_password(storage: Storage, username: str, password: object) -> None:
+def set_password(storage: Storage, username: str, password: object, *,
+                 actor: str | None = None) -> None:
     """Give *username* a new password; also unlocks the account and ends its sessions."""
     stored = hash_password(check_password_rules(password))
     with storage.writing() as conn:
@@ -128,9 +136,12 @@ def set_password(storage: Storage, username: str, password: object) -> None:
                 password=stored, failed_logins=0, locked_until=None)).rowcount == 0:
             raise ActionRefused(404, "unknown_user", f"no user {username}")
         _end_sessions(conn, username)
+        if actor is not None:
+            audit.record(conn, actor, "user.password_set", username)
 
 
-def set_disabled(storage: Storage, username: str, disabled: bool) -> None:
+def set_disabled(storage: Storage, username: str, disabled: bool, *,
+                 actor: str | None = None) -> None:
     """Disable (ending its sessions) or enable an account."""
     with storage.writing() as conn:
         value = format_time(datetime.now(UTC)) if disabled else None
@@ -139,6 +150,29 @@ def set_disabled(storage: Storage, username: str, disabled: bool) -> None:
             raise ActionRefused(404, "unknown_user", f"no user {username}")
         if disabled:
             _end_sessions(conn, username)
+        if actor is not None:
+            audit.record(conn, actor, "user.disabled" if disabled else "user.enabled",
+                         username)
+
+
+def unlock(storage: Storage, username: str, *, actor: str | None = None) -> None:
+    """Lift a lockout now (the password stays); the failed count starts again."""
+    with storage.writing() as conn:
+        if conn.execute(users.update().where(users.c.username == username)
+                        .values(failed_logins=0, locked_until=None)).rowcount == 0:
+            raise ActionRefused(404, "unknown_user", f"no user {username}")
+        if actor is not None:
+            audit.record(conn, actor, "user.unlocked", username)
+
+
+def generate_password() -> str:
+    """A random password that passes :func:`check_password_rules` (shown once)."""
+    while True:
+        candidate = secrets.token_urlsafe(12)
+        try:
+            return check_password_rules(candidate)
+        except ActionRefused:
+            continue
 
 
 def list_users(conn: Connection) -> list[User]:

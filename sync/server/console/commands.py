@@ -87,25 +87,36 @@ def _password(args: argparse.Namespace) -> tuple[str, bool]:
 COMMANDS = ("region", "store", "user")
 
 
+def _cli_actor() -> str:
+    """Who the audit says made a change from the command line."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no user name in a bare container
+        return "cli"
+
+
 def run(storage: Storage, args: argparse.Namespace) -> dict[str, Any]:
     """Carry out a ``region``, ``store`` or ``user`` command; its JSON answer."""
     from sync.server.console import accounts, masterdata
 
+    actor = _cli_actor()
+
     if args.command == "region":
         if args.region_command == "add":
-            return asdict(masterdata.save_region(storage, args.code, args.name, args.name_en))
+            return asdict(masterdata.save_region(storage, args.code, args.name, args.name_en,
+                                                   actor=actor))
         with storage.engine.connect() as conn:
             return {"regions": [asdict(r) for r in masterdata.list_regions(conn)]}
     if args.command == "store":
         if args.store_command == "add":
             return asdict(masterdata.save_store(storage, args.code, args.name, args.region,
-                                                args.tz))
+                                                args.tz, actor=actor))
         with storage.engine.connect() as conn:
             return {"stores": [asdict(s) for s in masterdata.list_stores(conn)]}
     if args.user_command == "add":
         password, generated = _password(args)
         user = accounts.add_user(storage, args.username, args.name, args.role, password,
-                                 args.region)
+                                 args.region, actor=actor)
         out = asdict(user)
         if generated:
             out["password"] = password
@@ -115,7 +126,7 @@ def run(storage: Storage, args: argparse.Namespace) -> dict[str, Any]:
             return {"users": [asdict(u) for u in accounts.list_users(conn)]}
     if args.user_command == "password":
         password, generated = _password(args)
-        accounts.set_password(storage, args.username, password)
+        accounts.set_password(storage, args.username, password, actor=actor)
         return {"username": args.username, **({"password": password} if generated else {})}
-    accounts.set_disabled(storage, args.username, args.user_command == "disable")
+    accounts.set_disabled(storage, args.username, args.user_command == "disable", actor=actor)
     return {"username": args.username, "disabled": args.user_command == "disable"}

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from domain.event_schema import CODE_RE
+from sync.server.console import audit
 from sync.server.console.centre_tickets import restamp_region
 from sync.server.errors import ActionRefused
 from sync.server.storage import Storage
@@ -68,32 +69,50 @@ def _zone(value: object) -> str:
     return value
 
 
-def save_region(storage: Storage, code: object, name_zh: object, name_en: object) -> Region:
-    """Add or rename a region."""
+def save_region(storage: Storage, code: object, name_zh: object, name_en: object, *,
+                actor: str | None = None) -> Region:
+    """Add or rename a region (noted in the audit as *actor*'s when given)."""
     region = Region(_code(code, "region code"), _name(name_zh, "Chinese name"),
                     _name(name_en, "English name") if name_en else "")
     with storage.writing() as conn:
         values = {"name_zh": region.name_zh, "name_en": region.name_en}
-        if conn.execute(regions.update().where(regions.c.code == region.code)
-                        .values(**values)).rowcount == 0:
+        added = conn.execute(regions.update().where(regions.c.code == region.code)
+                             .values(**values)).rowcount == 0
+        if added:
             conn.execute(regions.insert().values(code=region.code, **values))
+        if actor is not None:
+            audit.record(conn, actor, "region.added" if added else "region.renamed",
+                         region.code, **values)
     return region
 
 
 def save_store(storage: Storage, code: object, name: object, region: object,
-               time_zone: object = "Asia/Shanghai") -> Store:
-    """Add a store or change its name, region or time zone (the region must exist)."""
+               time_zone: object = "Asia/Shanghai", *, actor: str | None = None) -> Store:
+    """Add a store or change its name, region or time zone (the region must exist).
+
+    A store moved to another region takes its tickets along (the projection's region
+    column is restamped in the same transaction), so the new region's manager sees them.
+    """
     store = Store(_code(code, "store code"), _name(name, "store name"),
                   _code(region, "region code"), _zone(time_zone))
     with storage.writing() as conn:
         if conn.execute(sa.select(regions.c.code)
                         .where(regions.c.code == store.region)).first() is None:
             raise ActionRefused(404, "unknown_region", f"no region {store.region}")
+        before = conn.execute(sa.select(stores).where(stores.c.code == store.code)).first()
         values = {"name": store.name, "region": store.region, "time_zone": store.time_zone}
-        if conn.execute(stores.update().where(stores.c.code == store.code)
-                        .values(**values)).rowcount == 0:
+        if before is None:
             conn.execute(stores.insert().values(code=store.code, **values))
-        restamp_region(conn, store.code, store.region)
+        else:
+            conn.execute(stores.update().where(stores.c.code == store.code).values(**values))
+        if before is None or before.region != store.region:
+            restamp_region(conn, store.code, store.region)
+        if actor is not None:
+            changed = values if before is None else {
+                k: [before._mapping[k], v] for k, v in values.items()
+                if before._mapping[k] != v}
+            audit.record(conn, actor, "store.added" if before is None else "store.changed",
+                         store.code, **changed)
     return store
 
 

@@ -29,6 +29,7 @@ NAV = (
     ("/console/escalations", "base.nav.escalations", ("regional", "hq")),
     ("/console/policy", "base.nav.policy", ("hq",)),
     ("/console/desks", "base.nav.desks", ("regional", "hq")),
+    ("/console/admin", "base.nav.admin", ("hq",)),
 )
 DEFAULT_ZONE = "Asia/Shanghai"
 
