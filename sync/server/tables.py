@@ -311,6 +311,9 @@ centre_compensations = sa.Table(
     sa.Column("decided_at", sa.String(32)),
     sa.Column("updated_seq", sa.BigInteger, nullable=False),
     sa.Index("centre_compensations_pending", "status", "region", "requested_at"),
+    # Headquarters' inbox reads every region's waiting requests, oldest first.
+    sa.Index("centre_compensations_waiting", "status", "approval_level", "requested_at",
+             "compensation_id"),
     sa.Index("centre_compensations_ticket", "ticket_id"),
 )
 
