@@ -53,9 +53,10 @@ _QUOTE_CHARS = 160
 _OLD_COLOUR = "#c5221f"
 # The ages move on by themselves: their cells are rewritten in place this often.
 AGE_REFRESH_MS = 60_000
-# Left to right by what a narrow screen must still show: the age (and its old mark) and
-# the money first; the problem, stretched, last (its full text is in the details).
-COLUMNS = ("ticket", "age", "level", "amount", "limit", "kind", "requester", "waiting_for",
+# Left to right by what a narrow screen must still show: the age (and its old mark), the
+# money and who decides first; the requester's limit and name (both also in the details
+# line) after them; the problem, stretched, last (its full text is in the details).
+COLUMNS = ("ticket", "age", "level", "amount", "waiting_for", "kind", "limit", "requester",
            "problem")
 
 

@@ -73,10 +73,11 @@ class StatusLine(QStatusBar):
                 colour = "#b06000"
         waiting, unreachable = stranded_requests(ctx.desk.conn)
         if unreachable:
-            # Said as long as any such request waits: nobody at headquarters sees it. It
-            # takes the place of the sync text (which says no more than "not enrolled" or
-            # "token refused" then), so the line stays short enough for the staff name.
-            text = self.tr("{count} waiting for headquarters cannot reach it: enrol and sync"
+            # Said as long as any such request waits: nobody at the centre (the regional
+            # manager or headquarters, whoever decides it) sees it. It takes the place of
+            # the sync text (which says no more than "not enrolled" or "token refused"
+            # then), so the line stays short enough for the staff name.
+            text = self.tr("{count} waiting for the centre cannot reach it: enrol and sync"
                            ).format(count=waiting)
             self.sync_label.setToolTip(core_tr(notice_code(unreachable), ctx.language))
             colour = "#c5221f"

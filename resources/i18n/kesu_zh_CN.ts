@@ -1406,8 +1406,8 @@
         <translation>最近错误：{error}</translation>
     </message>
     <message>
-        <source>{count} waiting for headquarters cannot reach it: enrol and sync</source>
-        <translation>{count} 笔待总部审批无法送达，需登记同步</translation>
+        <source>{count} waiting for the centre cannot reach it: enrol and sync</source>
+        <translation>{count} 笔待中心审批无法送达，需登记同步</translation>
     </message>
 </context>
 <context>
