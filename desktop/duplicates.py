@@ -1,20 +1,27 @@
-"""Likely duplicates of a new complaint: same customer and subcategory, or near-identical text."""
+"""Likely duplicates of a new complaint at the desk: the desk's candidate rows, read from
+its own database, judged by the one rule in :mod:`domain.duplicates`."""
 
 from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from domain.clock import format_time
+from domain.duplicates import (
+    EXCLUDED_STATUSES,
+    MAX_OFFERED,
+    MAX_TEXT_CANDIDATES,
+    Earlier,
+    customer_since,
+    likely_duplicates,
+    text_since,
+)
 from domain.policy import DuplicatePolicy
-from domain.similarity import text_similarity
 
-# Near-identical complaints triage to the same subcategory, so only those are compared;
-# the cap keeps a save fast even on the busiest day of a busy store.
-MAX_TEXT_CANDIDATES = 300
-# Staff read the list; more than this is noise, and each one is stored in the event.
-MAX_OFFERED = 10
+__all__ = ["MAX_OFFERED", "MAX_TEXT_CANDIDATES", "DuplicateCandidate", "find_duplicates"]
+
+_LIVE = f"status NOT IN ({', '.join('?' for _ in EXCLUDED_STATUSES)})"
+_COLUMNS = "id, number, text, subcategory, created_at, customer_phone, status"
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,12 @@ class DuplicateCandidate:
         }
 
 
+def _earlier(row: sqlite3.Row) -> Earlier:
+    return Earlier(ticket_id=row["id"], number=row["number"], text=row["text"],
+                   subcategory=row["subcategory"], created_at=row["created_at"],
+                   phone=row["customer_phone"], status=row["status"])
+
+
 def find_duplicates(
     conn: sqlite3.Connection,
     policy: DuplicatePolicy,
@@ -45,29 +58,23 @@ def find_duplicates(
     subcategory: str,
     phone: str | None,
 ) -> list[DuplicateCandidate]:
-    """Tickets that the complaint probably repeats, most likely first."""
-    found: dict[str, DuplicateCandidate] = {}
+    """Tickets that the complaint probably repeats, most likely first.
+
+    Two bounded reads (the customer's tickets of the subcategory in the same-customer
+    window; the newest tickets of the subcategory in the text window), then
+    :func:`domain.duplicates.likely_duplicates` decides.
+    """
+    rows: list[Earlier] = []
     if phone:
-        since = format_time(now - timedelta(hours=policy.same_customer_window_hours))
-        for row in conn.execute(
-            "SELECT id, number, text FROM tickets WHERE customer_phone = ? AND subcategory = ? "
-            "AND created_at >= ? AND status NOT IN ('voided', 'merged') "
-            "ORDER BY created_at DESC",
-            (phone, subcategory, since),
-        ):
-            found[row["id"]] = DuplicateCandidate(
-                row["id"], row["number"], "same_customer", text_similarity(text, row["text"])
-            )
-    since = format_time(now - timedelta(hours=policy.text_window_hours))
-    for row in conn.execute(
-        "SELECT id, number, text FROM tickets WHERE subcategory = ? AND created_at >= ? "
-        "AND status NOT IN ('voided', 'merged') ORDER BY created_at DESC LIMIT ?",
-        (subcategory, since, MAX_TEXT_CANDIDATES),
-    ):
-        if row["id"] in found:
-            continue
-        score = text_similarity(text, row["text"])
-        if score >= policy.text_similarity_threshold:
-            found[row["id"]] = DuplicateCandidate(row["id"], row["number"], "similar_text", score)
-    ranked = sorted(found.values(), key=lambda c: (c.reason != "same_customer", -c.similarity))
-    return ranked[:MAX_OFFERED]
+        rows += [_earlier(r) for r in conn.execute(
+            f"SELECT {_COLUMNS} FROM tickets WHERE customer_phone = ? AND subcategory = ? "
+            f"AND created_at >= ? AND {_LIVE} ORDER BY created_at DESC",
+            (phone, subcategory, customer_since(policy, now), *EXCLUDED_STATUSES))]
+    rows += [_earlier(r) for r in conn.execute(
+        f"SELECT {_COLUMNS} FROM tickets WHERE subcategory = ? AND created_at >= ? "
+        f"AND {_LIVE} ORDER BY created_at DESC LIMIT ?",
+        (subcategory, text_since(policy, now), *EXCLUDED_STATUSES, MAX_TEXT_CANDIDATES))]
+    found = likely_duplicates(rows, policy, now=now, text=text, subcategory=subcategory,
+                              phone=phone)
+    return [DuplicateCandidate(d.ticket.ticket_id, d.ticket.number, d.reason, d.similarity)
+            for d in found]

@@ -6,14 +6,18 @@ channel, the complaint with a live triage suggestion, the customer's phone with 
 history across every store, product and amount paid. The suggestion
 (``POST /console/api/intake/triage``) is :func:`sync.server.channels.suggest`, the same
 engine, policy and group counts the ticket will be made with; the history reads the
-centre's projection by phone. Submitting is :func:`sync.server.channels.create` with the
-agent as the actor; the form carries an external id of its own, so a double submit or a
-resubmitted page makes one ticket, which the store's desks pull at their next sync.
+centre's projection by phone, and the likely duplicates are the desk's rule
+(:mod:`domain.duplicates`) over bounded reads of the projection: the same customer in
+any store or channel, or nearly the same complaint at the chosen store. Submitting is
+:func:`sync.server.channels.create` with the agent as the actor; the form carries an
+external id of its own, so a double submit or a resubmitted page makes one ticket, which
+the store's desks pull at their next sync.
 """
 
 from __future__ import annotations
 
 import secrets
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,9 +25,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from domain import duplicates as dup_rule
 from domain.errors import InvalidInput
 from domain.money import parse_yuan
 from domain.phones import normalise_phone
+from domain.policy import DuplicatePolicy
 from sync.server import channels, policy_store
 from sync.server.console import centre_tickets, i18n
 from sync.server.console.auth import (
@@ -76,10 +82,75 @@ def _history(storage: Storage, phone: str | None, principal: Principal,
     } for r in rows]
 
 
+_DUP_COLUMNS = (tickets_table.c.ticket_id, tickets_table.c.store, tickets_table.c.number,
+                tickets_table.c.level, tickets_table.c.status, tickets_table.c.channel,
+                tickets_table.c.category, tickets_table.c.subcategory, tickets_table.c.text,
+                tickets_table.c.customer_phone, tickets_table.c.created_at)
+
+
+def _duplicates(storage: Storage, policy: DuplicatePolicy, principal: Principal, *,
+                store: str, text: str, subcategory: str | None, phone: str | None,
+                labels: Labels, lang: str) -> list[dict[str, Any]]:
+    """The likely duplicates of the complaint being typed: two bounded reads of the
+    projection (the phone in every store and channel within the same-customer window,
+    index ``centre_tickets_phone``; the store's newest tickets within the text window,
+    index ``centre_tickets_store``), judged by :func:`domain.duplicates.likely_duplicates`,
+    the desk's rule. Only stores the principal sees are read."""
+    now = datetime.now(UTC)
+    t = tickets_table.c
+    live = t.status.not_in(dup_rule.EXCLUDED_STATUSES)
+    same_problem = [t.subcategory == subcategory] if subcategory is not None else []
+    centre_tickets.catch_up(storage)
+    with storage.engine.connect() as conn:
+        scope = principal.store_codes(conn)
+        if scope is not None and store not in scope:
+            return []
+        names = {s.code: s.name for s in list_stores(conn)}
+        reads = []
+        if phone:
+            customer = (sa.select(*_DUP_COLUMNS)
+                        .where(t.customer_phone == phone,
+                               t.created_at >= dup_rule.customer_since(policy, now),
+                               live, *same_problem))
+            if scope is not None:
+                customer = customer.where(t.store.in_(scope))
+            reads.append(customer.order_by(t.created_at.desc())
+                         .limit(dup_rule.MAX_TEXT_CANDIDATES))
+        reads.append(sa.select(*_DUP_COLUMNS)
+                     .where(t.store == store, t.created_at >= dup_rule.text_since(policy, now),
+                            live, *same_problem)
+                     .order_by(t.created_at.desc()).limit(dup_rule.MAX_TEXT_CANDIDATES))
+        rows = {r["ticket_id"]: r for read in reads
+                for r in conn.execute(read).mappings().all()}
+    earlier = [dup_rule.Earlier(ticket_id=r["ticket_id"], number=r["number"], text=r["text"],
+                                subcategory=r["subcategory"], created_at=r["created_at"],
+                                phone=r["customer_phone"], status=r["status"],
+                                store=r["store"], channel=r["channel"])
+               for r in rows.values()]
+    found = dup_rule.likely_duplicates(earlier, policy, now=now, text=text,
+                                       subcategory=subcategory, phone=phone)
+    answer = []
+    for d in found:
+        r = rows[d.ticket.ticket_id]
+        answer.append({
+            "ticket_id": r["ticket_id"], "number": r["number"], "store": r["store"],
+            "store_name": names.get(r["store"], r["store"]),
+            "channel": labels.channel(r["channel"]),
+            "level": labels.level(int(r["level"])), "status": labels.status(r["status"]),
+            "problem": labels.problem(r["category"], r["subcategory"]),
+            "text": (r["text"] or "")[:60], "created_at": r["created_at"],
+            "reason": d.reason, "reason_label": i18n.t(f"intake.reason.{d.reason}", lang),
+            "similarity": round(d.similarity, 3),
+            "url": f"/console/tickets/{r['ticket_id']}",
+        })
+    return answer
+
+
 def suggestion(storage: Storage, body: dict[str, Any], principal: Principal,
                lang: str) -> dict[str, Any]:
     """The live answer of the intake form: triage of the text so far, the customer's
-    history and the likely duplicates among it (the same store and problem)."""
+    history across every store, and the likely duplicates (:func:`_duplicates`: the same
+    customer in any store or channel, or nearly the same text at this store)."""
     store = body.get("store")
     channel = body.get("channel")
     text = body.get("text")
@@ -109,9 +180,10 @@ def suggestion(storage: Storage, body: dict[str, Any], principal: Principal,
     masked = phone_text(policy, phone, principal.role)
     answer["history"] = [{**row, "phone": masked} for row in history]
     if answer["triage"] is not None:
-        problem = answer["triage"]["problem"]
-        answer["duplicates"] = [h for h in answer["history"]
-                                if h["store"] == store and h["problem"] == problem]
+        answer["duplicates"] = _duplicates(
+            storage, policy.duplicates, principal, store=store, text=text,
+            subcategory=answer["triage"]["subcategory"] or None, phone=phone,
+            labels=labels, lang=lang)
     return answer
 
 

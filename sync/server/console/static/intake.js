@@ -19,6 +19,20 @@
       row.problem + " · " + row.status + " · " + row.text));
     return li;
   }
+  function duplicate(row) {
+    const li = document.createElement("li");
+    li.dataset.reason = row.reason;
+    const reason = document.createElement("strong");
+    reason.textContent = row.reason_label + " ";
+    li.appendChild(reason);
+    const a = document.createElement("a");
+    a.href = row.url;
+    a.textContent = row.number;
+    li.appendChild(a);
+    li.appendChild(document.createTextNode(" · " + row.store_name + " · " + row.channel + " · " +
+      row.problem + " · " + row.status + " · " + row.text));
+    return li;
+  }
   function show(answer) {
     box.textContent = "";
     const t = answer.triage;
@@ -41,7 +55,7 @@
     }
     answer.history.forEach((row) => history.appendChild(item(row)));
     dups.textContent = "";
-    answer.duplicates.forEach((row) => dups.appendChild(item(row)));
+    answer.duplicates.forEach((row) => dups.appendChild(duplicate(row)));
   }
   function ask() {
     const n = ++asked;

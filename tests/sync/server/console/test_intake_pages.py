@@ -8,9 +8,11 @@ import re
 import secrets
 from collections.abc import Callable
 from contextlib import closing
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
+from desktop.tickets import create_ticket
 from sync.server import channels
 from sync.server.storage import Storage
 from tests.sync.helpers import DeskNode, ServerProcess
@@ -118,3 +120,76 @@ def test_an_agents_complaint_reaches_the_stores_desk(
     node.engine.sync_once()
     rows = node.desk.conn.execute("SELECT number, text FROM tickets").fetchall()
     assert (number.group(1), "网上订的牛奶送到时已经过期三天了") in [tuple(r) for r in rows]
+
+
+RETYPED = "昨天买的卤味吃完全家都拉肚子了，孩子去了医院！"  # FOOD typed again, ≥ 0.8 alike
+SAME_PROBLEM = "前天在店里买的熟食，吃了以后全家肚子疼拉肚子"  # another text, same subcategory
+DOUYIN_EN = "Douyin"  # the default policy's English label of the channel
+
+
+def test_likely_duplicates_across_stores_and_channels(
+        server: ServerProcess, make_desk: Callable[..., DeskNode]) -> None:
+    """The desk's rule at the centre: nearly the same text at the store (another phone)
+    is similar_text, the same customer at another store is same_customer, and the same
+    customer's ticket outside both windows is history only."""
+    phone = f"139{secrets.randbelow(10**8):08d}"
+    hotline_phone = f"137{secrets.randbelow(10**8):08d}"
+    node = make_desk("K", "D1")
+    store = node.desk.store_code
+    other = _store(server)
+    # An old complaint of the customer at the store's desk, 73 h ago (outside both
+    # 72 h windows of the default policy), same text and problem.
+    node.clock.set(datetime.now(UTC) - timedelta(hours=73))
+    old = create_ticket(node.desk, node.clerk, {"text": FOOD,
+                                                "customer": {"phone": phone}}).ticket
+    node.engine.sync_once()
+    storage = Storage(server.db_url)
+    try:
+        hotline = channels.create(storage, {
+            "store_code": store, "channel": "hotline", "text": FOOD,
+            "external_id": "hot-" + secrets.token_hex(6),
+            "customer": {"phone": hotline_phone}})
+        elsewhere = channels.create(storage, {
+            "store_code": other, "channel": "douyin", "text": SAME_PROBLEM,
+            "external_id": "dy-" + secrets.token_hex(6), "customer": {"phone": phone}})
+        unrelated = channels.create(storage, {
+            "store_code": store, "channel": "qr", "text": "收银员态度很差，找零还扔在台面上",
+            "external_id": "qr-" + secrets.token_hex(6), "customer": {"phone": phone}})
+        triaged = {channels.suggest(storage, s, "hotline", text).subcategory
+                   for s, text in ((store, RETYPED), (store, FOOD), (other, SAME_PROBLEM))}
+    finally:
+        storage.close()
+    assert len(triaged) == 1 and old.subcategory in triaged  # the same problem, all four
+    client, csrf = logged_in(server, add_user(server, "agent"), lang="en")
+    with closing(client):
+        answer = client.post("/console/api/intake/triage", headers={"X-CSRF-Token": csrf},
+                             json={"store": store, "channel": "online", "text": RETYPED,
+                                   "phone": phone})
+        assert answer.status_code == 200, answer.text
+        body = answer.json()
+        history = [r["number"] for r in body["history"]]
+        assert set(history) == {old.number, elsewhere.number, unrelated.number}
+        dups = {r["number"]: r for r in body["duplicates"]}
+        assert set(dups) == {hotline.number, elsewhere.number}
+        assert body["duplicates"][0]["number"] == elsewhere.number  # the customer first
+        same = dups[elsewhere.number]
+        assert (same["reason"], same["store"]) == ("same_customer", other)
+        assert same["reason_label"] == "Same customer, same problem"
+        assert same["channel"] == DOUYIN_EN
+        assert same["url"] == f"/console/tickets/{same['ticket_id']}"
+        alike = dups[hotline.number]
+        assert (alike["reason"], alike["store"]) == ("similar_text", store)
+        assert alike["similarity"] >= 0.8 and "phone" not in alike
+        assert hotline_phone not in answer.text
+        assert client.get(alike["url"]).status_code == 200
+        # Another phone and another text: nothing at all is offered.
+        none = client.post("/console/api/intake/triage", headers={"X-CSRF-Token": csrf},
+                           json={"store": store, "channel": "online", "text": SAME_PROBLEM,
+                                 "phone": ""}).json()
+        assert none["duplicates"] == []
+        # In Chinese the reason is Chinese.
+        client.cookies.set("kesu_lang", "zh")
+        zh = client.post("/console/api/intake/triage", headers={"X-CSRF-Token": csrf},
+                         json={"store": store, "channel": "online", "text": RETYPED,
+                               "phone": ""}).json()
+        assert [r["reason_label"] for r in zh["duplicates"]] == ["本店内容几乎相同"]
