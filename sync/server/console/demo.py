@@ -44,6 +44,8 @@ from sync.server import channels, enrolment
 from sync.server.console import accounts, masterdata
 from sync.server.storage import Storage
 
+# Who the admin page's history says made the demo's master data and logins.
+DEMO_ACTOR = "system:demo"
 REGIONS = (("EAST", "华东区", "East China"), ("SOUTH", "华南区", "South China"),
            ("WEST", "西北区", "North-west China"))
 STORES = (("SH01", "上海徐汇店", "EAST", "Asia/Shanghai"),
@@ -111,13 +113,14 @@ DESK_COMPLAINTS: tuple[tuple[str, float, str, tuple[Step, ...]], ...] = (
 def build(storage: Storage) -> list[dict[str, Any]]:
     """Make the demo chain on *storage*; the logins (role, username, password)."""
     for code, zh, en in REGIONS:
-        masterdata.save_region(storage, code, zh, en)
+        masterdata.save_region(storage, code, zh, en, actor=DEMO_ACTOR)
     for code, name, region, zone in STORES:
-        masterdata.save_store(storage, code, name, region, zone)
+        masterdata.save_store(storage, code, name, region, zone, actor=DEMO_ACTOR)
     logins: list[dict[str, Any]] = []
     for role, username, person, scope in USERS:
         password = f"kesu-Demo-{secrets.randbelow(9000) + 1000}"
-        accounts.add_user(storage, username, person, role, password, scope)
+        accounts.add_user(storage, username, person, role, password, scope,
+                          actor=DEMO_ACTOR)
         logins.append({"role": role, "username": username, "name": person,
                        "region": scope, "password": password})
     for n, (store, channel, text, fen) in enumerate(COMPLAINTS):
