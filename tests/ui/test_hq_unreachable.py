@@ -58,23 +58,23 @@ def test_status_line_says_so_while_any_hq_request_waits(
 ) -> None:
     line = StatusLine(ctx)
     qtbot.addWidget(line)
-    assert "笔待总部" not in line.sync_label.text()
+    assert "笔待中心" not in line.sync_label.text()
     tid = create_ticket(desk, staff["d1"], {"text": TEXT}).ticket.id
     out = compensate(desk, staff["d1"], tid, amount="1500", kind="cash")
     line.refresh()
     text = line.sync_label.text()
-    assert "1 笔" in text and "总部" in text and "登记" in text
+    assert "1 笔" in text and "中心" in text and "登记" in text
     assert "c5221f" in line.sync_label.styleSheet()
     # A manager's request alone says nothing of headquarters.
     decide_pending(desk, staff["m1"], out.compensation.id, approve=False, note="金额过高")
     compensate(desk, staff["d1"], tid, amount="600", kind="cash")
     line.refresh()
-    assert "笔待总部" not in line.sync_label.text()
+    assert "笔待中心" not in line.sync_label.text()
     # Waiting for headquarters on an enrolled desk: the usual sync line.
     compensate(desk, staff["d1"], tid, amount="1500", kind="cash")
     line.refresh()
-    assert "笔待总部" in line.sync_label.text()
+    assert "笔待中心" in line.sync_label.text()
     with transaction(desk.conn):
         meta.put(desk.conn, sync_state.SERVER, "https://kesu.example.cn")
     line.refresh()
-    assert "笔待总部" not in line.sync_label.text()
+    assert "笔待中心" not in line.sync_label.text()
