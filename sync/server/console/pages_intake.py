@@ -17,12 +17,14 @@ the store's desks pull at their next sync.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.engine import Connection
 from starlette.concurrency import run_in_threadpool
 
 from domain import duplicates as dup_rule
@@ -56,22 +58,19 @@ KNOWN_ERRORS = ("malformed", "unknown_channel", "unknown_store", "bad_phone", "t
                 "empty_text", "bad_amount")
 
 
-def _history(storage: Storage, phone: str | None, principal: Principal,
-             labels: Labels) -> list[dict[str, Any]]:
+def _history(conn: Connection, phone: str | None, labels: Labels,
+             names: Mapping[str, str]) -> list[dict[str, Any]]:
     """The customer's latest tickets in every store, newest first (one indexed read)."""
     if not phone:
         return []
-    centre_tickets.catch_up(storage)
-    with storage.engine.connect() as conn:
-        names = {s.code: s.name for s in list_stores(conn)}
-        rows = conn.execute(
-            sa.select(tickets_table.c.ticket_id, tickets_table.c.store,
-                      tickets_table.c.number, tickets_table.c.level,
-                      tickets_table.c.status, tickets_table.c.channel,
-                      tickets_table.c.category, tickets_table.c.subcategory,
-                      tickets_table.c.text, tickets_table.c.created_at)
-            .where(tickets_table.c.customer_phone == phone)
-            .order_by(tickets_table.c.created_at.desc()).limit(HISTORY_ROWS)).mappings().all()
+    rows = conn.execute(
+        sa.select(tickets_table.c.ticket_id, tickets_table.c.store,
+                  tickets_table.c.number, tickets_table.c.level,
+                  tickets_table.c.status, tickets_table.c.channel,
+                  tickets_table.c.category, tickets_table.c.subcategory,
+                  tickets_table.c.text, tickets_table.c.created_at)
+        .where(tickets_table.c.customer_phone == phone)
+        .order_by(tickets_table.c.created_at.desc()).limit(HISTORY_ROWS)).mappings().all()
     return [{
         "ticket_id": r["ticket_id"], "store": r["store"],
         "store_name": names.get(r["store"], r["store"]), "number": r["number"],
@@ -88,9 +87,9 @@ _DUP_COLUMNS = (tickets_table.c.ticket_id, tickets_table.c.store, tickets_table.
                 tickets_table.c.customer_phone, tickets_table.c.created_at)
 
 
-def _duplicates(storage: Storage, policy: DuplicatePolicy, principal: Principal, *,
+def _duplicates(conn: Connection, policy: DuplicatePolicy, principal: Principal, *,
                 store: str, text: str, subcategory: str | None, phone: str | None,
-                labels: Labels, lang: str) -> list[dict[str, Any]]:
+                labels: Labels, lang: str, names: Mapping[str, str]) -> list[dict[str, Any]]:
     """The likely duplicates of the complaint being typed: two bounded reads of the
     projection (the phone in every store and channel within the same-customer window,
     index ``centre_tickets_phone``; the store's newest tickets within the text window,
@@ -100,28 +99,25 @@ def _duplicates(storage: Storage, policy: DuplicatePolicy, principal: Principal,
     t = tickets_table.c
     live = t.status.not_in(dup_rule.EXCLUDED_STATUSES)
     same_problem = [t.subcategory == subcategory] if subcategory is not None else []
-    centre_tickets.catch_up(storage)
-    with storage.engine.connect() as conn:
-        scope = principal.store_codes(conn)
-        if scope is not None and store not in scope:
-            return []
-        names = {s.code: s.name for s in list_stores(conn)}
-        reads = []
-        if phone:
-            customer = (sa.select(*_DUP_COLUMNS)
-                        .where(t.customer_phone == phone,
-                               t.created_at >= dup_rule.customer_since(policy, now),
-                               live, *same_problem))
-            if scope is not None:
-                customer = customer.where(t.store.in_(scope))
-            reads.append(customer.order_by(t.created_at.desc())
-                         .limit(dup_rule.MAX_TEXT_CANDIDATES))
-        reads.append(sa.select(*_DUP_COLUMNS)
-                     .where(t.store == store, t.created_at >= dup_rule.text_since(policy, now),
-                            live, *same_problem)
-                     .order_by(t.created_at.desc()).limit(dup_rule.MAX_TEXT_CANDIDATES))
-        rows = {r["ticket_id"]: r for read in reads
-                for r in conn.execute(read).mappings().all()}
+    scope = principal.store_codes(conn)
+    if scope is not None and store not in scope:
+        return []
+    reads = []
+    if phone:
+        customer = (sa.select(*_DUP_COLUMNS)
+                    .where(t.customer_phone == phone,
+                           t.created_at >= dup_rule.customer_since(policy, now),
+                           live, *same_problem))
+        if scope is not None:
+            customer = customer.where(t.store.in_(scope))
+        reads.append(customer.order_by(t.created_at.desc())
+                     .limit(dup_rule.MAX_TEXT_CANDIDATES))
+    reads.append(sa.select(*_DUP_COLUMNS)
+                 .where(t.store == store, t.created_at >= dup_rule.text_since(policy, now),
+                        live, *same_problem)
+                 .order_by(t.created_at.desc()).limit(dup_rule.MAX_TEXT_CANDIDATES))
+    rows = {r["ticket_id"]: r for read in reads
+            for r in conn.execute(read).mappings().all()}
     earlier = [dup_rule.Earlier(ticket_id=r["ticket_id"], number=r["number"], text=r["text"],
                                 subcategory=r["subcategory"], created_at=r["created_at"],
                                 phone=r["customer_phone"], status=r["status"],
@@ -176,14 +172,20 @@ def suggestion(storage: Storage, body: dict[str, Any], principal: Principal,
             "reasons": [r.detail for r in result.reasons][:5],
         }
     phone = normalise_phone(body.get("phone"))
-    history = _history(storage, phone, principal, labels)
+    if not phone and answer["triage"] is None:
+        return answer
+    # Each keystroke's answer: one catch-up, one connection, the stores' names once.
+    centre_tickets.catch_up(storage)
+    with storage.engine.connect() as conn:
+        names = {s.code: s.name for s in list_stores(conn)}
+        history = _history(conn, phone, labels, names)
+        if answer["triage"] is not None:
+            answer["duplicates"] = _duplicates(
+                conn, policy.duplicates, principal, store=store, text=text,
+                subcategory=answer["triage"]["subcategory"] or None, phone=phone,
+                labels=labels, lang=lang, names=names)
     masked = phone_text(policy, phone, principal.role)
     answer["history"] = [{**row, "phone": masked} for row in history]
-    if answer["triage"] is not None:
-        answer["duplicates"] = _duplicates(
-            storage, policy.duplicates, principal, store=store, text=text,
-            subcategory=answer["triage"]["subcategory"] or None, phone=phone,
-            labels=labels, lang=lang)
     return answer
 
 
