@@ -49,3 +49,9 @@ def t(key: str, lang: str, **params: Any) -> str:
     zh, en = catalogue()[key]
     text = en if lang == "en" else zh
     return text.format(**params) if params else text
+
+
+def word(key: str, lang: str, fallback: str, **params: Any) -> str:
+    """The message *key* in *lang*, or *fallback* for a code the console has no word
+    for (a kind, reason or action a newer policy, desk or version introduced)."""
+    return t(key, lang, **params) if key in catalogue() else fallback

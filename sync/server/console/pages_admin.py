@@ -48,10 +48,7 @@ def _state(user: accounts.User, now: datetime) -> str:
 
 
 def _refusal_text(refused: ActionRefused, lang: str) -> str:
-    key = f"admin.error.{refused.error}"
-    if key in i18n.catalogue():
-        return i18n.t(key, lang)
-    return refused.detail
+    return i18n.word(f"admin.error.{refused.error}", lang, refused.detail)
 
 
 def router(storage: Storage) -> APIRouter:
@@ -99,8 +96,7 @@ def router(storage: Storage) -> APIRouter:
               region: str = "") -> Response:
         principal = page_principal(request, storage, ROLES)
         lang = request_language(request)
-        key = f"admin.done.{done}"
-        message = i18n.t(key, lang, subject=subject[:64]) if key in i18n.catalogue() else ""
+        message = i18n.word(f"admin.done.{done}", lang, "", subject=subject[:64])
         return page(request, principal, message=message, message_kind="ok" if message else "",
                     edit_store=store[:32], edit_region=region[:32])
 
@@ -213,21 +209,17 @@ def router(storage: Storage) -> APIRouter:
 
 def audit_text(entry: audit.Entry, lang: str) -> dict[str, Any]:
     """How the page words one audit entry (its action translated)."""
-    key = f"admin.action.{entry.action}"
-    label = i18n.t(key, lang) if key in i18n.catalogue() else entry.action
+    label = i18n.word(f"admin.action.{entry.action}", lang, entry.action)
     def shown(value: Any) -> str:
         if isinstance(value, list) and len(value) == 2:
             return f"{shown(value[0])} → {shown(value[1])}"
         return "—" if value is None else str(value)
 
-    def field(name: str) -> str:
-        key = f"admin.field.{name}"
-        return i18n.t(key, lang) if key in i18n.catalogue() else name
-
     def value(name: str, raw: Any) -> Any:
-        if name == "role" and isinstance(raw, str) and f"base.role.{raw}" in i18n.catalogue():
-            return i18n.t(f"base.role.{raw}", lang)
+        if name == "role" and isinstance(raw, str):
+            return i18n.word(f"base.role.{raw}", lang, raw)
         return raw
 
     return {"label": label, "detail": "; ".join(
-        f"{field(k)}: {shown(value(k, v))}" for k, v in entry.detail.items())}
+        f"{i18n.word(f'admin.field.{k}', lang, k)}: {shown(value(k, v))}"
+        for k, v in entry.detail.items())}

@@ -177,12 +177,6 @@ def decide(storage: Storage, principal: Principal, ticket_id: str, compensation_
     hq.decide_compensation(storage, who, ticket_id[:64], compensation_id[:64], body)
 
 
-def word(key: str, lang: str, fallback: str) -> str:
-    """The message *key* in *lang*, or *fallback* for a code the console has no word
-    for (a kind or reason a newer policy or desk introduced)."""
-    return i18n.t(key, lang) if key in i18n.catalogue() else fallback
-
-
 def _with_flash(path: str, decision: str) -> str:
     return f"{path}{'&' if '?' in path else '?'}decided={decision}"
 
@@ -200,7 +194,7 @@ def router(storage: Storage) -> APIRouter:
                       status=status, rows=rows, limits=limits(storage), scope=scope,
                       message=message, message_kind=message_kind, failed=failed,
                       typed=typed, reason_chars=REASON_CHARS, capped=len(rows) >= MAX_ROWS,
-                      word=lambda key, fallback: word(key, lang, fallback))
+                      word=lambda key, fallback: i18n.word(key, lang, fallback))
 
     @r.get("/console/approvals")
     def index(request: Request, scope: str = "hq", decided: str = "") -> Response:

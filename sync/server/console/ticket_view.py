@@ -39,7 +39,7 @@ class Labels:
         return i18n.t(key, self.lang, **params)
 
     def _or_code(self, key: str, code: str) -> str:
-        return self.t(key) if key in i18n.catalogue() else code
+        return i18n.word(key, self.lang, code)
 
     def status(self, status: str) -> str:
         """受理, 整改 … / Accepted, Rectifying …"""
