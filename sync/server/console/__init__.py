@@ -18,18 +18,21 @@ def console_routers(storage: Storage) -> list[APIRouter]:
     """Every router of the console on *storage* (login first, then the pages)."""
     from sync.server.console import (
         pages_admin,
+        pages_alerts,
         pages_approvals,
         pages_desks,
         pages_escalations,
         pages_intake,
         pages_policy,
         pages_queue,
+        pages_reports,
+        pages_scripts,
         pages_session,
     )
 
     return [module.router(storage) for module in (
         pages_session, pages_intake, pages_queue, pages_escalations, pages_approvals,
-        pages_policy, pages_desks, pages_admin)]
+        pages_reports, pages_alerts, pages_scripts, pages_policy, pages_desks, pages_admin)]
 
 
 def install(app: FastAPI, storage: Storage) -> None:

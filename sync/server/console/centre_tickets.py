@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -39,6 +40,13 @@ _log = logging.getLogger(__name__)
 
 TEXT_CHARS = 200  # what a queue row shows of the complaint
 BATCH_EVENTS = 5000  # events read per catch-up transaction
+
+# What else follows the projection (report day caches, product alerts): each is called
+# inside the catch-up's write transaction with the ticket rows just written (a ticket
+# comes again each time an event touches it), so it can never miss or double a ticket
+# whatever the process does after the commit.
+Observer = Callable[[Connection, Sequence[dict[str, Any]]], None]
+OBSERVERS: list[Observer] = []
 
 
 def _mark(conn: Connection) -> int:
@@ -105,6 +113,8 @@ def project_ticket(conn: Connection, ticket_id: str) -> bool:
     _upsert(conn, centre_tickets, "ticket_id", ticket)
     for comp in comps:
         _upsert(conn, centre_compensations, "compensation_id", comp)
+    for observer in OBSERVERS:
+        observer(conn, [ticket])
     return True
 
 
@@ -133,6 +143,8 @@ def catch_up(storage: Storage) -> int:
                 _upsert(conn, centre_tickets, "ticket_id", ticket)
                 for comp in comps:
                     _upsert(conn, centre_compensations, "compensation_id", comp)
+            for observer in OBSERVERS:
+                observer(conn, [ticket for ticket, _ in folded])
             conn.execute(dialect_insert(conn, server_meta)
                          .values(key=PROJECTED_THROUGH, value="0").on_conflict_do_nothing())
             conn.execute(server_meta.update().where(

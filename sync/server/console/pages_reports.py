@@ -1,0 +1,13 @@
+"""The chain's reports: group, region and store figures (issue 17)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from sync.server.storage import Storage
+
+
+def router(storage: Storage) -> APIRouter:
+    """The reports pages (to be filled in)."""
+    del storage
+    return APIRouter()
