@@ -170,7 +170,7 @@ def main() -> None:
     from desktop.reports.attention import start_screen
     from desktop.reports.figures import build_report
     from desktop.reports.json_export import report_json
-    from desktop.reports.period import make_period
+    from domain.reports.period import make_period
     from local_db.connection import transaction
 
     t0 = time.perf_counter()

@@ -37,9 +37,9 @@ from desktop.desk import open_desk  # noqa: E402
 from desktop.printing import print_queue, print_settings  # noqa: E402
 from desktop.reports.figures import build_report  # noqa: E402
 from desktop.reports.pdf import render_report_pdf  # noqa: E402
-from desktop.reports.period import resolve_period  # noqa: E402
 from desktop.staff import get_staff  # noqa: E402
 from domain.clock import FixedClock  # noqa: E402
+from domain.reports.period import resolve_period  # noqa: E402
 from ui.app import make_application  # noqa: E402
 from ui.context import AppContext, open_context  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.reports.model import Drill
 from desktop.staff import Staff
+from domain.reports.model import Drill
 from ui import carry_over, language_switch
 from ui.alerts import AlertBanner
 from ui.approvals_panel import ApprovalsPanel

@@ -16,8 +16,8 @@ from desktop.i18n import current_language, tr
 from desktop.reports.csv_export import BOM, report_csv
 from desktop.reports.figures import build_report
 from desktop.reports.json_export import report_json
-from desktop.reports.period import resolve_period
 from domain.errors import InvalidInput, KesuError
+from domain.reports.period import resolve_period
 
 FORMATS = ("json", "csv", "pdf")
 

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from desktop.reports.model import OverdueTicket, Period, RepeatAlert
 from desktop.reports.overdue import overdue_tickets
-from desktop.reports.period import recent_period
 from desktop.reports.repeat_problems import repeat_problems
 from desktop.ticket_queue import staff_names
 from domain.policy import Policy
+from domain.reports.model import OverdueTicket, Period, RepeatAlert
+from domain.reports.period import recent_period
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ import io
 from collections.abc import Iterable, Sequence
 
 from desktop.i18n import tr
-from desktop.reports.model import Report
 from domain.money import format_yuan
+from domain.reports.model import Report
 
 BOM = "\ufeff"
 

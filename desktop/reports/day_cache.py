@@ -26,22 +26,19 @@ from __future__ import annotations
 
 import gc
 import sqlite3
-import sys
 from array import array
-from base64 import b64decode, b64encode
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import orjson
-
-from desktop.reports.period import day_sql, day_start_utc, store_day
+from desktop.reports.day_sql import day_sql
 from desktop.reports.repeats import PRODUCT_KEY_SQL
 from domain.clock import format_time, parse_time
+from domain.reports.day_part import DayPart, add_sums
+from domain.reports.period import day_start_utc, store_day
 
 COUNTED_SQL = "created_at >= ? AND created_at < ? AND status NOT IN ('voided', 'merged')"
 CLOSED_SQL = "status IN ('closed', 'rated')"
@@ -52,8 +49,6 @@ SEQ_KEY = "report_cache_seq"
 # The layout of DayPart.to_json; a cache written in another layout is dropped whole.
 FORMAT_KEY = "report_cache_format"
 FORMAT = "2"
-# Response times are stored little-endian, whatever the machine.
-_SWAP = sys.byteorder != "little"
 # Days holding more than this share of the tickets are computed by scanning covering
 # indexes whole; fewer by looking their ranges up by creation time.
 LONG_SHARE = 0.25
@@ -62,112 +57,6 @@ LONG_SHARE = 0.25
 CLEAR_ALL_EVENTS = 50_000
 # How long to wait for the write lock before computing without the cache (ms).
 LOCK_WAIT_MS = 200
-# The sums of a group of counted tickets, in this order.
-SUMS = ("tickets", "resolved", "reopened", "ever_closed", "rated", "rating_sum",
-        "in_time", "late", "responded")
-
-
-@dataclass
-class DayPart:
-    """What the report needs from the counted tickets of one store day.
-
-    Product names are stored once per day (``names``, sorted) and referred to by index:
-    the labels and the names by subcategory are mostly the same few dozen names.
-    """
-
-    sub: dict[str, dict[str, list[int]]] = field(default_factory=dict)  # sub → cat → SUMS
-    channel: dict[str, list[int]] = field(default_factory=dict)
-    level: dict[int, list[int]] = field(default_factory=dict)
-    level1: dict[str, int] = field(default_factory=dict)  # level-1 tickets by subcategory
-    # (subcategory, category, channel, level, due_at) of tickets not yet answered
-    unanswered: list[tuple[str, str, str, int, str]] = field(default_factory=list)
-    # response times (ms), sorted; stored as base64 of little-endian int64 (decoded in C)
-    response_ms: array[int] = field(default_factory=lambda: array("q"))
-    voided: int = 0
-    merged: int = 0
-    products: dict[str, int] = field(default_factory=dict)  # product key → tickets
-    product_keys: list[str] = field(default_factory=list)  # sorted
-    names: list[str] = field(default_factory=list)  # product names written, sorted
-    # per product key, in sorted key order: its smallest name (index in names; -1: none)
-    label_index: list[int] = field(default_factory=list)
-    # subcategory → [index in names, tickets, index, tickets, ...] (flat: fewer objects)
-    sub_names: dict[str, list[int]] = field(default_factory=dict)
-
-    def labels(self) -> dict[str, str]:
-        """Product key → the smallest name written for it that day ("" when none)."""
-        # names[-1] is "" for the keys with none: the dict is made in C.
-        table = [*self.names, ""]
-        return dict(zip(self.product_keys, map(table.__getitem__, self.label_index),
-                        strict=True))
-
-    def sub_tickets(self) -> dict[str, int]:
-        """Counted tickets by subcategory."""
-        return {sub: sum(sums[0] for sums in cats.values()) for sub, cats in self.sub.items()}
-
-    def names_of(self, subcategory: str) -> dict[str, int]:
-        """Product names written on the day's counted tickets of *subcategory*."""
-        flat = self.sub_names.get(subcategory, [])
-        return {self.names[i]: n for i, n in zip(flat[::2], flat[1::2], strict=True)}
-
-    @classmethod
-    def build(cls, part: DayPart, labels: Mapping[str, str],
-              names: Mapping[str, Mapping[str, int]]) -> DayPart:
-        """*part* with its products sorted and their *labels* (key → smallest name) and
-        *names* (subcategory → name → tickets) stored by index."""
-        table = sorted({*labels.values(), *(n for by in names.values() for n in by)})
-        at = {name: i for i, name in enumerate(table)}
-        part.product_keys = sorted(part.products)
-        part.products = {k: part.products[k] for k in part.product_keys}
-        part.names = table
-        part.label_index = [at[labels[k]] if k in labels else -1 for k in part.product_keys]
-        part.sub_names = {sub: [x for n, c in sorted(by.items()) for x in (at[n], c)]
-                          for sub, by in sorted(names.items())}
-        return part
-
-    def to_json(self) -> str:
-        """The partial as the cache stores it."""
-        data: dict[str, Any] = {
-            "s": self.sub, "c": self.channel, "l": {str(k): v for k, v in self.level.items()},
-            "l1": self.level1, "u": self.unanswered, "r": _pack(self.response_ms),
-            "v": self.voided, "m": self.merged, "pk": self.product_keys,
-            "pc": [self.products[k] for k in self.product_keys], "nm": self.names,
-            "pl": self.label_index, "n": self.sub_names}
-        return orjson.dumps({k: v for k, v in data.items() if v}).decode()
-
-    @classmethod
-    def from_json(cls, text: str | bytes) -> DayPart:
-        """A partial read back from the cache."""
-        d = orjson.loads(text)
-        keys = d.get("pk", [])
-        return cls(sub=d.get("s", {}), channel=d.get("c", {}),
-                   level={int(k): v for k, v in d.get("l", {}).items()},
-                   level1=d.get("l1", {}),
-                   unanswered=[(s, c, ch, int(lv), due) for s, c, ch, lv, due in d.get("u", ())],
-                   response_ms=_unpack(d.get("r", "")), voided=d.get("v", 0), merged=d.get("m", 0),
-                   products=dict(zip(keys, d.get("pc", ()), strict=True)), product_keys=keys,
-                   names=d.get("nm", []), label_index=d.get("pl", []),
-                   sub_names=d.get("n", {}))
-
-
-def _pack(times: array[int]) -> str:
-    if _SWAP:
-        times = array("q", times)
-        times.byteswap()
-    return b64encode(times.tobytes()).decode("ascii")
-
-
-def _unpack(text: str) -> array[int]:
-    times = array("q")
-    times.frombytes(b64decode(text))
-    if _SWAP:
-        times.byteswap()
-    return times
-
-
-def _add(target: dict[Any, list[int]], key: Any, sums: Sequence[int]) -> None:
-    have = target.get(key)
-    target[key] = list(sums) if have is None else [a + b for a, b in zip(have, sums,
-                                                                         strict=True)]
 
 
 def _runs(days: Sequence[date]) -> list[tuple[date, date]]:
@@ -250,9 +139,9 @@ def compute_parts(conn: sqlite3.Connection, tz: ZoneInfo, days: Iterable[date], 
             part.merged += int(row[6])
             continue
         sums = [int(v or 0) for v in row[6:15]]
-        _add(part.sub.setdefault(sub, {}), cat, sums)
-        _add(part.channel, channel, sums)
-        _add(part.level, level, sums)
+        add_sums(part.sub.setdefault(sub, {}), cat, sums)
+        add_sums(part.channel, channel, sums)
+        add_sums(part.level, level, sums)
         if level == 1:
             part.level1[sub] = part.level1.get(sub, 0) + sums[0]
         if row[15]:

@@ -1,6 +1,6 @@
 """The tickets behind a figure: the exact rows a figure of the report counted.
 
-A :class:`~desktop.reports.model.Drill` is the period plus filters (``model.DRILL_KEYS``).
+A :class:`~domain.reports.model.Drill` is the period plus filters (``model.DRILL_KEYS``).
 Ticket filters narrow the counted tickets of the period (created in it, not voided or
 merged); ``overdue_now`` is the overdue list (any creation date); ``compensation_*``
 filters select the tickets of the ledger lines of the period (whatever the ticket's state).
@@ -16,12 +16,12 @@ from zoneinfo import ZoneInfo
 from desktop.reports.day_cache import CLOSED_SQL, COUNTED_SQL
 from desktop.reports.first_contact import CLOSED_AT_FIRST_CONTACT_SQL
 from desktop.reports.ledger import IN_PERIOD_SQL, ledger_days
-from desktop.reports.model import DRILL_KEYS, Drill
-from desktop.reports.period import day_start_utc
 from desktop.reports.repeats import PRODUCT_KEY_SQL
 from desktop.response_clock import NOT_RESPONDED_BY_SQL
 from desktop.ticket_queue import OPEN_SQL, ROW_COLUMNS, QueueRow, queue_row
 from domain.clock import format_time
+from domain.reports.model import DRILL_KEYS, Drill
+from domain.reports.period import day_start_utc
 
 _EQUAL = {"category": "category", "subcategory": "subcategory", "channel": "channel",
           "level": "level"}

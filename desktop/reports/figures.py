@@ -1,210 +1,29 @@
-"""Every figure of a store report, computed once (``build_report``) for all outputs.
+"""The desk's store report (``build_report``), computed once for all outputs.
 
-The definitions are in ``desktop.reports.model``. Speed (``bench/report_speed.py``): the
-tickets are read as per-store-day partials (``desktop.reports.day_cache``), cached in the
-desk database and dropped by day when events touch that day's tickets, so a year of a
-busy store (200,000 tickets) is, once warm, ~730 small rows merged here:
-
-1. the period's days (breakdowns, compliance with *now*, rates, mean and exact p90 of the
-   response time, voided and merged, the trend, the top problems' products);
-2. the ``LOOKBACK_DAYS`` before it, for the repeat runs (``repeat_problems.alerts_of``);
-3. the previous period's days for the comparison;
-4. small direct queries on the compensation ledger and the overdue tickets.
+The figures are ``domain.reports.figures.assemble`` over the store's per-day partials,
+the one computation the centre's reports call too. Speed (``bench/report_speed.py``):
+the partials are read from the desk's day cache (``desktop.reports.day_cache``), dropped
+by day when events touch that day's tickets, so a year of a busy store (200,000 tickets)
+is, once warm, ~730 small rows merged; beside them, small direct queries on the
+compensation ledger, the overdue tickets and the first-contact closes.
 """
 
 from __future__ import annotations
 
-import math
-import operator
 import sqlite3
-from bisect import bisect_right
-from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime
 
-from desktop.reports.day_cache import (
-    LONG_SHARE,
-    SUMS,
-    DayPart,
-    cycle_collection_paused,
-    day_parts,
-)
-from desktop.reports.first_contact import first_contact_figure
+from desktop.reports.day_cache import LONG_SHARE, cycle_collection_paused, day_parts
+from desktop.reports.first_contact import first_contact_counts
 from desktop.reports.ledger import compensation_summary, granted_total
-from desktop.reports.model import (
-    Count,
-    DayPoint,
-    Drill,
-    Headline,
-    LevelCompliance,
-    Period,
-    Problem,
-    Report,
-    ResponseTimes,
-    rate,
-)
 from desktop.reports.overdue import overdue_tickets
-from desktop.reports.period import days_of, previous_period
-from desktop.reports.repeat_problems import alerts_of
-from desktop.reports.repeats import LOOKBACK_DAYS
 from desktop.ticket_queue import staff_names
-from domain.clock import format_time
 from domain.policy import Policy
-
-_FIELDS = (*SUMS, "overdue", "pending")
-_INDEX = {name: i for i, name in enumerate(_FIELDS)}
-_OVERDUE, _PENDING = _INDEX["overdue"], _INDEX["pending"]
-
-
-@dataclass
-class _Totals:
-    """Sums over some groups of counted tickets (``_FIELDS``)."""
-
-    values: list[int] = field(default_factory=lambda: [0] * len(_FIELDS))
-
-    def add(self, sums: Sequence[int]) -> None:
-        # map(add) runs in C; *sums* may stop before overdue and pending.
-        self.values[:len(sums)] = map(operator.add, self.values, sums)
-
-    def __getitem__(self, name: str) -> int:
-        return self.values[_INDEX[name]]
-
-
-@dataclass
-class _Pass1:
-    """The period's partials merged the ways the report needs."""
-
-    total: _Totals = field(default_factory=_Totals)
-    response_ms: int = 0
-    by: dict[str, dict[str | int, _Totals]] = field(
-        default_factory=lambda: {k: defaultdict(_Totals)
-                                 for k in ("category", "subcategory", "channel", "level")})
-    level1_by_sub: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    category_of: dict[str, str] = field(default_factory=dict)
-
-
-def _pass1(parts: Sequence[DayPart], now: datetime) -> _Pass1:
-    now_text = format_time(now)
-    result = _Pass1()
-    # Each group's daily sums are gathered, then added up column by column (in C).
-    rows: dict[str, defaultdict[str | int, list[list[int]]]] = {
-        key: defaultdict(list) for key in result.by}
-    by_sub, by_cat = rows["subcategory"], rows["category"]
-    by_channel, by_level = rows["channel"], rows["level"]
-    for part in parts:
-        for sub, cats in part.sub.items():
-            for cat, sums in cats.items():
-                by_sub[sub].append(sums)
-                by_cat[cat].append(sums)
-                if sub not in result.category_of or cat < result.category_of[sub]:
-                    result.category_of[sub] = cat
-        for channel, sums in part.channel.items():
-            by_channel[channel].append(sums)
-        for level, sums in part.level.items():
-            by_level[level].append(sums)
-        for sub, n in part.level1.items():
-            result.level1_by_sub[sub] += n
-        result.response_ms += sum(part.response_ms)
-    for key, groups in rows.items():
-        for value, daily in groups.items():
-            result.by[key][value].add([sum(column) for column in zip(*daily, strict=True)])
-    for totals in result.by["level"].values():
-        result.total.add(totals.values)
-    for part in parts:
-        for sub, cat, channel, level, due in part.unanswered:
-            i = _OVERDUE if due <= now_text else _PENDING
-            for totals in (result.by["subcategory"][sub], result.by["category"][cat],
-                           result.by["channel"][channel], result.by["level"][level],
-                           result.total):
-                totals.values[i] += 1
-    return result
-
-
-def _headline(p1: _Pass1, compensation_fen: int) -> Headline:
-    t = p1.total
-    decided = t["in_time"] + t["late"] + t["overdue"]
-    return Headline(
-        tickets=t["tickets"],
-        compliance_rate=rate(t["in_time"], decided),
-        mean_response_minutes=(None if t["responded"] == 0
-                               else p1.response_ms / t["responded"] / 60000),
-        resolution_rate=rate(t["resolved"], t["tickets"]),
-        reopen_rate=rate(t["reopened"], t["ever_closed"]),
-        satisfaction=(None if t["rated"] == 0 else t["rating_sum"] / t["rated"]),
-        compensation_fen=compensation_fen,
-    )
-
-
-def _p90_minutes(parts: Sequence[DayPart], responded: int) -> float | None:
-    """Nearest-rank 90th percentile: the ceil(0.9·n)-th smallest response time.
-
-    Found across the days' sorted lists without merging them: the smallest whole
-    millisecond value with at least that many times at or below it (binary search on
-    the value; each count is one bisect per day).
-    """
-    if responded == 0:
-        return None
-    rank = math.ceil(0.9 * responded)
-    lists = [p.response_ms for p in parts if p.response_ms]
-    low = min(times[0] for times in lists)
-    high = max(times[-1] for times in lists)
-    while low < high:
-        mid = (low + high) // 2
-        if sum(bisect_right(times, mid) for times in lists) >= rank:
-            high = mid
-        else:
-            low = mid + 1
-    return float(low) / 60000
-
-
-def _counts(groups: Mapping[str | int, _Totals], period: Period, key: str) -> tuple[Count, ...]:
-    items = sorted(groups.items(), key=lambda kv: (-kv[1]["tickets"], str(kv[0])))
-    return tuple(Count(str(k), v["tickets"], Drill(period, ((key, k),))) for k, v in items)
-
-
-def _trend(parts: Mapping[date, DayPart], period: Period) -> tuple[DayPoint, ...]:
-    points = []
-    for d in days_of(period):
-        levels = parts[d].level
-        points.append(DayPoint(d, sum(v[0] for v in levels.values()),
-                               levels[1][0] if 1 in levels else 0))
-    return tuple(points)
-
-
-def _top_problems(parts: Sequence[DayPart], p1: _Pass1, policy: Policy,
-                  period: Period) -> tuple[Problem, ...]:
-    subs = p1.by["subcategory"]
-    ranked = sorted(subs, key=lambda s: (-subs[s]["tickets"], -p1.level1_by_sub.get(str(s), 0),
-                                         str(s)))
-    problems = []
-    for sub in ranked[: policy.reports.top_problems]:
-        written: dict[str, int] = {}
-        for part in parts:
-            for name, n in part.names_of(str(sub)).items():
-                written[name] = written.get(name, 0) + n
-        names = sorted(written.items(), key=lambda kv: (-kv[1], kv[0]))
-        problems.append(Problem(
-            category=p1.category_of[str(sub)], subcategory=str(sub),
-            count=subs[sub]["tickets"], level1=p1.level1_by_sub.get(str(sub), 0),
-            top_product=names[0][0] if names else None,
-            drill=Drill(period, (("subcategory", sub),)),
-        ))
-    return tuple(problems)
-
-
-def _compliance(p1: _Pass1, policy: Policy, period: Period) -> tuple[LevelCompliance, ...]:
-    result = []
-    for level in sorted(policy.levels):
-        t = p1.by["level"].get(level, _Totals())
-        decided = t["in_time"] + t["late"] + t["overdue"]
-        result.append(LevelCompliance(
-            level=level, target_minutes=policy.target(level).respond_within_minutes,
-            decided=decided, in_time=t["in_time"], missed=t["late"] + t["overdue"],
-            pending=t["pending"], rate=rate(t["in_time"], decided),
-            drill_missed=Drill(period, (("level", level), ("responded_in_time", False))),
-        ))
-    return tuple(result)
+from domain.reports.figures import assemble, first_contact_figure, first_day
+from domain.reports.model import Period, Report
+from domain.reports.period import previous_period
 
 
 def build_report(conn: sqlite3.Connection, policy: Policy, period: Period, now: datetime, *,
@@ -217,52 +36,16 @@ def build_report(conn: sqlite3.Connection, policy: Policy, period: Period, now: 
     with cycle_collection_paused():
         report = _build(conn, policy, period, now, store_code,
                         staff_names(conn) if names is None else names)
-    return replace(report, first_contact=first_contact_figure(conn, report))
+    return replace(report, first_contact=first_contact_figure(
+        report, first_contact_counts(conn, report.period),
+        first_contact_counts(conn, report.previous_period)))
 
 
 def _build(conn: sqlite3.Connection, policy: Policy, period: Period, now: datetime,
            store_code: str, names: Mapping[str, str]) -> Report:
-    prev_period = previous_period(period)
-    limit = period.first_day - timedelta(days=LOOKBACK_DAYS)
-    first = min(limit, prev_period.first_day)
-    parts = day_parts(conn, period.timezone, first, period.last_day, long_share=LONG_SHARE)
-    in_period = [parts[d] for d in days_of(period)]
-    p1 = _pass1(in_period, now)
-    t = p1.total
-    alerts = alerts_of(parts, period, policy.reports.repeat_consecutive_days)
-    compensation = compensation_summary(conn, policy, period, names)
-    prev_p1 = _pass1([parts[d] for d in days_of(prev_period)], now)
-    prev_comp = granted_total(conn, prev_period)
-    headline = _headline(p1, compensation.granted_fen)
-    return Report(
-        store_code=store_code,
-        period=period,
-        generated_at=now,
-        policy_version=policy.version,
-        tickets=t["tickets"],
-        voided=sum(p.voided for p in in_period),
-        merged=sum(p.merged for p in in_period),
-        by_category=_counts(p1.by["category"], period, "category"),
-        by_subcategory=_counts(p1.by["subcategory"], period, "subcategory"),
-        by_channel=_counts(p1.by["channel"], period, "channel"),
-        by_level=_counts(p1.by["level"], period, "level"),
-        compliance=_compliance(p1, policy, period),
-        response=ResponseTimes(
-            responded=t["responded"], mean_minutes=headline.mean_response_minutes,
-            p90_minutes=_p90_minutes(in_period, t["responded"])),
-        resolved=t["resolved"],
-        resolution_rate=headline.resolution_rate,
-        reopened=t["reopened"],
-        ever_closed=t["ever_closed"],
-        reopen_rate=headline.reopen_rate,
-        rated=t["rated"],
-        satisfaction=headline.satisfaction,
-        compensation=compensation,
-        top_problems=_top_problems(in_period, p1, policy, period),
-        overdue=overdue_tickets(conn, now, names=names),
-        repeat_alerts=alerts,
-        trend=_trend(parts, period),
-        headline=headline,
-        previous=_headline(prev_p1, prev_comp),
-        previous_period=prev_period,
-    )
+    parts = day_parts(conn, period.timezone, first_day(period), period.last_day,
+                      long_share=LONG_SHARE)
+    return assemble(parts, policy, period, now, store_code=store_code,
+                    compensation=compensation_summary(conn, policy, period, names),
+                    previous_compensation_fen=granted_total(conn, previous_period(period)),
+                    overdue=overdue_tickets(conn, now, names=names))

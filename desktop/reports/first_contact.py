@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlite3
 
 from desktop.reports.day_cache import COUNTED_SQL
-from desktop.reports.model import Drill, FirstContact, Period, Report, rate
 from domain.clock import format_time
+from domain.reports.model import Period
 
 # A first-contact close; the text of migration m009's partial index, so SQLite uses it.
 FIRST_CONTACT_EVENT_SQL = (
@@ -32,16 +32,3 @@ def first_contact_counts(conn: sqlite3.Connection, period: Period) -> tuple[int,
     ).fetchone()
     total, reopened = int(row[0]), int(row[1])
     return total - reopened, reopened
-
-
-def first_contact_figure(conn: sqlite3.Connection, report: Report) -> FirstContact:
-    """The FCR figure of *report*'s period against its previous period."""
-    resolved, reopened = first_contact_counts(conn, report.period)
-    before, _ = first_contact_counts(conn, report.previous_period)
-    return FirstContact(
-        resolved=resolved, tickets=report.tickets, rate=rate(resolved, report.tickets),
-        reopened=reopened, previous_resolved=before,
-        previous_tickets=report.previous.tickets,
-        previous_rate=rate(before, report.previous.tickets),
-        drill=Drill(report.period, (("first_contact", True),)),
-    )

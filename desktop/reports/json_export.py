@@ -6,7 +6,7 @@ from dataclasses import fields, is_dataclass
 from datetime import date, datetime
 from typing import Any
 
-from desktop.reports.model import Drill, Period, RepeatAlert, Report
+from domain.reports.model import Drill, Period, RepeatAlert, Report
 
 FORMAT_VERSION = 1
 

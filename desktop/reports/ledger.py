@@ -12,9 +12,9 @@ import sqlite3
 from collections.abc import Mapping
 from datetime import date
 
-from desktop.reports.model import CompensationSummary, DayCap, Drill, Period, StaffCompensation
-from desktop.reports.period import days_of
 from domain.policy import Policy
+from domain.reports.model import CompensationSummary, DayCap, Drill, Period, StaffCompensation
+from domain.reports.period import days_of
 
 # Ledger lines of a period: two parameters, ledger_days(period).
 IN_PERIOD_SQL = "store_day >= ? AND store_day <= ?"

@@ -10,10 +10,10 @@ import sqlite3
 from collections.abc import Mapping
 from datetime import datetime
 
-from desktop.reports.model import OverdueTicket
 from desktop.response_clock import NOT_RESPONDED_BY_SQL
 from desktop.ticket_queue import OPEN_SQL
 from domain.clock import format_time, parse_time
+from domain.reports.model import OverdueTicket
 
 
 def overdue_tickets(conn: sqlite3.Connection, now: datetime, *, level: int | None = None,

@@ -1,6 +1,6 @@
 """The store report as an A4 PDF for the weekly meeting (reportlab platypus, Chinese).
 
-Reads a finished :class:`~desktop.reports.model.Report` and lays it out: the headline
+Reads a finished :class:`~domain.reports.model.Report` and lays it out: the headline
 figures against the previous period, the repeat-problem alerts (highlighted), the top
 problems, the counts, response compliance, the daily trend, compensation against the
 limits and the daily cap, and the overdue list (its header repeated on every page).
@@ -46,7 +46,6 @@ from desktop.reports.charts import (
     trend_chart,
 )
 from desktop.reports.durations import duration_text
-from desktop.reports.model import HIGHER_IS_BETTER, Headline, Report
 from desktop.reports.pdf_flow import (
     BAD,
     GOOD,
@@ -60,6 +59,7 @@ from desktop.reports.pdf_flow import (
 from domain.clock import wall_clock_text
 from domain.money import yuan_text as yuan
 from domain.policy import Policy, load_policy
+from domain.reports.model import HIGHER_IS_BETTER, Headline, Report
 
 MARGIN = 15 * mm
 WIDTH = A4[0] - 2 * MARGIN

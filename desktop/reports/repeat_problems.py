@@ -12,28 +12,11 @@ give the same answer for the same days.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
-from datetime import date, timedelta
 
-from desktop.reports.day_cache import DayPart, day_parts
-from desktop.reports.model import Period, RepeatAlert
-from desktop.reports.repeats import LOOKBACK_DAYS, alerts_from_days
+from desktop.reports.day_cache import day_parts
 from domain.policy import Policy
-
-
-def first_day_needed(period: Period) -> date:
-    """The earliest store day whose partial :func:`alerts_of` reads for *period*."""
-    return period.first_day - timedelta(days=LOOKBACK_DAYS)
-
-
-def alerts_of(parts: Mapping[date, DayPart], period: Period, n_days: int
-              ) -> tuple[RepeatAlert, ...]:
-    """The repeat problems of *period* from the partials of its days and of the
-    ``LOOKBACK_DAYS`` before it (all must be in *parts*)."""
-    limit = first_day_needed(period)
-    days = [parts[limit + timedelta(days=i)] for i in range((period.last_day - limit).days + 1)]
-    return alerts_from_days(period, n_days, limit, [p.sub_tickets() for p in days],
-                            [p.products for p in days], [p.labels() for p in days])
+from domain.reports.model import Period, RepeatAlert
+from domain.reports.repeats import alerts_of, first_day_needed
 
 
 def repeat_problems(conn: sqlite3.Connection, policy: Policy, period: Period

@@ -1,25 +1,11 @@
-"""Per-day counts and the repeat-problem alert built from them.
+"""The product key in the desk's SQL (its day cache, drill-down and the index
+``tickets_report_products`` use this expression; keep them identical).
 
-The alert: the same subcategory, or the same product, on N or more consecutive store
-days (N = policy ``reports.repeat_consecutive_days``). A run that ends within the period
-may start before it, traced back at most ``LOOKBACK_DAYS`` before the period (a run
-reaching that limit has ``began_earlier``). Days after the period are not looked at: the
-report of a past week stays as it was.
-
-The report and the start screen find runs from the cached per-day partials
-(``desktop.reports.day_cache``) with :func:`alerts_from_days`.
+The rule is ``domain.products.product_key`` where it exists; this is its SQLite
+spelling.
 """
 
 from __future__ import annotations
-
-from collections.abc import Mapping, Sequence
-from datetime import date, timedelta
-from zoneinfo import ZoneInfo
-
-from desktop.reports.model import Drill, Period, RepeatAlert
-from desktop.reports.period import day_start_utc
-
-LOOKBACK_DAYS = 31
 
 # The product key: the SKU when there is one, else the product name lower-cased without
 # spaces ("normalised"), so "Milk 1L" and "milk1l" are the same product. Also the
@@ -29,69 +15,3 @@ PRODUCT_KEY_SQL = (
     "WHEN product_name IS NOT NULL AND trim(product_name) != '' "
     "THEN 'name:' || lower(replace(product_name, ' ', '')) END"
 )
-
-
-def _alert_order(a: RepeatAlert) -> tuple[int, int, bool, str]:
-    return (-a.days, -a.tickets, a.by != "subcategory", a.key)
-
-
-def _ending_runs(present: Sequence[Mapping[str, int]], start: int, n_days: int
-                 ) -> list[tuple[str, int, int, int]]:
-    """(key, first index, last index, tickets) of the runs of *n_days* or more
-    consecutive entries of *present* (one mapping key → count per day, in day order)
-    that end at an index from *start* on. A run still going on the last day ends there.
-
-    Set intersections (in C, over ever smaller sets) carry the keys present on each of
-    the last 1 .. *n_days* days from one day to the next; only the runs found are walked
-    back in Python.
-    """
-    found = []
-    streaks: list[set[str]] = []  # [k]: keys present on each of the last k + 1 days
-    for i in range(max(0, start - n_days + 1), len(present)):
-        today = set(present[i])
-        streaks = [today, *(s & today for s in streaks[: n_days - 1])]
-        if i < start or len(streaks) < n_days:
-            continue
-        after = present[i + 1] if i + 1 < len(present) else {}
-        for key in streaks[n_days - 1]:
-            if key in after:
-                continue
-            j = i
-            tickets = 0
-            while j >= 0 and key in present[j]:
-                tickets += present[j][key]
-                j -= 1
-            found.append((key, j + 1, i, tickets))
-    return found
-
-
-def alerts_from_days(period: Period, n_days: int, limit: date,
-                     subcategory: Sequence[Mapping[str, int]],
-                     product: Sequence[Mapping[str, int]],
-                     labels: Sequence[Mapping[str, str]]) -> tuple[RepeatAlert, ...]:
-    """The repeat alerts of *period* from per-day counts: entry *i* of each sequence is
-    the store day ``limit + i`` (through the period's last day); *labels* are the
-    smallest product name written each day ("" or absent: none). Runs are not traced
-    before *limit*; those starting there have ``began_earlier``. Longest first, then the
-    most tickets, subcategories before products."""
-    tz = ZoneInfo(period.timezone)
-    start = (period.first_day - limit).days
-    days = [limit + timedelta(days=i) for i in range(len(subcategory) + 1)]
-    bounds = [day_start_utc(d, tz) for d in days]
-    alerts = []
-    for by, present in (("subcategory", subcategory), ("product", product)):
-        for key, i, j, tickets in _ending_runs(present, start, n_days):
-            first, last = days[i], days[j]
-            label = key
-            if by == "product":
-                names = [n for x in range(i, j + 1) if (n := labels[x].get(key))]
-                label = min(names) if names else key.removeprefix("sku:")
-            alerts.append(RepeatAlert(
-                by=by, key=key, label=label, first_day=first, last_day=last,
-                days=j - i + 1, tickets=tickets,
-                drill=Drill(Period(kind="custom", first_day=first, last_day=last,
-                                   start_utc=bounds[i], end_utc=bounds[j + 1],
-                                   timezone=tz.key), ((by, key),)),
-                began_earlier=i == 0))
-    alerts.sort(key=_alert_order)
-    return tuple(alerts)

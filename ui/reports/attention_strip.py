@@ -19,7 +19,7 @@ from desktop.changes import Changes
 from desktop.desk import Desk
 from desktop.reports.attention import Attention, start_screen
 from desktop.reports.durations import duration_text
-from desktop.reports.model import OverdueTicket, Period, RepeatAlert
+from domain.reports.model import OverdueTicket, Period, RepeatAlert
 from ui import labels, steady
 from ui.context import AppContext
 from ui.fit import ElidedButton, FlowLayout

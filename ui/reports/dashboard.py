@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 from desktop.changes import Changes
 from desktop.desk import Desk
 from desktop.reports.figures import build_report
-from desktop.reports.model import Drill, Period, Report
-from desktop.reports.period import resolve_period
+from domain.reports.model import Drill, Period, Report
+from domain.reports.period import resolve_period
 from ui import labels
 from ui.context import AppContext
 from ui.naming import named as _named

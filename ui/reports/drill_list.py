@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 
 from desktop.desk import Desk
 from desktop.reports.drill import tickets_behind
-from desktop.reports.model import Drill
 from desktop.ticket_queue import QueueRow
+from domain.reports.model import Drill
 from ui import labels
 from ui.context import AppContext
 from ui.naming import named as _named

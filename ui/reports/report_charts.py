@@ -24,7 +24,7 @@ from PySide6.QtCore import QMargins, QPoint, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QWidget
 
-from desktop.reports.model import Count, DayPoint, Drill, LevelCompliance
+from domain.reports.model import Count, DayPoint, Drill, LevelCompliance
 from ui.labels import LEVEL_COLOURS, level_label
 
 BAR_COLOUR = "#8ab4f8"

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.reports.durations import duration_text
-from desktop.reports.model import HIGHER_IS_BETTER as BETTER
-from desktop.reports.model import Count, Drill, Report
 from domain.money import format_yuan
+from domain.reports.model import HIGHER_IS_BETTER as BETTER
+from domain.reports.model import Count, Drill, Report
 from ui import labels
 from ui.context import AppContext
 from ui.naming import named as _named

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.reports.model import Drill
+from domain.reports.model import Drill
 
 HIGHLIGHT = "#fef7e0"  # a line that needs the manager's eye (repeat alert, above limit)
 

@@ -28,16 +28,16 @@ from desktop.compensation import compensate
 from desktop.desk import Desk, init_desk
 from desktop.reports import day_cache, figures
 from desktop.reports.csv_export import report_csv
-from desktop.reports.day_cache import DayPart
 from desktop.reports.figures import build_report
 from desktop.reports.json_export import report_json
-from desktop.reports.model import Period, Report
-from desktop.reports.period import make_period
-from desktop.reports.repeats import LOOKBACK_DAYS
 from desktop.staff import Staff, add_staff
 from desktop.tickets import create_ticket
 from domain.clock import FixedClock, parse_time
 from domain.policy import Policy
+from domain.reports.day_part import DayPart
+from domain.reports.model import Period, Report
+from domain.reports.period import make_period
+from domain.reports.repeats import LOOKBACK_DAYS
 from local_db import sync_state
 from tests.conftest import PINS, ROLES, START
 

@@ -26,11 +26,11 @@ from desktop.desk import Desk, init_desk
 from desktop.reports.attention import start_screen
 from desktop.reports.drill import count_behind, tickets_behind
 from desktop.reports.figures import build_report
-from desktop.reports.model import Drill, Report
-from desktop.reports.period import make_period, previous_period, resolve_period
 from desktop.staff import Staff, add_staff
 from desktop.tickets import create_ticket
 from domain.clock import FixedClock, parse_time
+from domain.reports.model import Drill, Report
+from domain.reports.period import make_period, previous_period, resolve_period
 
 TZ = ZoneInfo("Asia/Shanghai")
 FIRST, LAST = date(2026, 11, 1), date(2026, 11, 7)

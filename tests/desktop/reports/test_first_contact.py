@@ -19,10 +19,10 @@ from desktop.reports.csv_export import report_csv
 from desktop.reports.drill import count_behind, tickets_behind
 from desktop.reports.figures import build_report
 from desktop.reports.json_export import report_json
-from desktop.reports.model import Drill
 from desktop.reports.pdf import render_report_pdf
-from desktop.reports.period import make_period
 from desktop.tickets import create_ticket
+from domain.reports.model import Drill
+from domain.reports.period import make_period
 
 TZ = ZoneInfo("Asia/Shanghai")
 QUESTION = "请问你们几点关门"

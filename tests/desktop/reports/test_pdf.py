@@ -17,7 +17,10 @@ from typing import Any
 import pypdf
 import pytest
 
-from desktop.reports.model import (
+from desktop.reports.pdf import render_report_pdf
+from desktop.reports.pdf_flow import percent
+from domain.money import yuan_text as yuan
+from domain.reports.model import (
     CompensationSummary,
     Count,
     DayCap,
@@ -33,9 +36,6 @@ from desktop.reports.model import (
     ResponseTimes,
     StaffCompensation,
 )
-from desktop.reports.pdf import render_report_pdf
-from desktop.reports.pdf_flow import percent
-from domain.money import yuan_text as yuan
 from tests.desktop.pdf_reading import fonts
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from desktop.i18n import tr
-from desktop.reports.period import day_sql, previous_period, resolve_period
+from desktop.reports.day_sql import day_sql
 from domain.errors import InvalidInput
+from domain.reports.period import previous_period, resolve_period
 
 SH = ZoneInfo("Asia/Shanghai")
 

@@ -16,9 +16,9 @@ from desktop.compensation import compensate
 from desktop.desk import Desk
 from desktop.reports.figures import build_report
 from desktop.reports.json_export import report_json
-from desktop.reports.period import resolve_period
 from desktop.staff import Staff
 from desktop.tickets import create_ticket
+from domain.reports.period import resolve_period
 from tests.conftest import START
 
 FROM, TO = "2026-11-16", "2026-11-22"
