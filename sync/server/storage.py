@@ -39,6 +39,7 @@ from sync.server import ticket_numbers
 from sync.server.errors import Rejected
 from sync.server.tables import (
     LOG_READERS,
+    PROJECTED_THROUGH,
     WIRE_FIELDS,
     centre_compensations,
     centre_tickets,
@@ -522,6 +523,22 @@ def _add_missing_columns(conn: Connection) -> None:
     have = {c["name"] for c in inspector.get_columns("policies")}
     if "published_by" not in have:
         conn.exec_driver_sql("ALTER TABLE policies ADD COLUMN published_by TEXT")
+    # The reports' columns of the projection: a database from before them gets them
+    # empty, and its projection is folded again from the start (the mark back to 0).
+    have = {c["name"] for c in inspector.get_columns("centre_tickets")}
+    missing = [c for c in centre_tickets.columns if c.name not in have]
+    for column in missing:
+        kind = column.type.compile(dialect=conn.dialect)
+        conn.exec_driver_sql(f"ALTER TABLE centre_tickets ADD COLUMN {column.name} {kind}")
+    have = {c["name"] for c in inspector.get_columns("centre_compensations")}
+    for column in [c for c in centre_compensations.columns if c.name not in have]:
+        kind = column.type.compile(dialect=conn.dialect)
+        conn.exec_driver_sql(
+            f"ALTER TABLE centre_compensations ADD COLUMN {column.name} {kind}")
+        missing.append(column)
+    if missing:
+        conn.execute(server_meta.update().where(server_meta.c.key == PROJECTED_THROUGH)
+                     .values(value="0"))
     # Indexes added to the console's projection after it shipped (the queue's urgency
     # orders): a database from then gets them once, here.
     for table in (centre_tickets, centre_compensations):

@@ -198,6 +198,9 @@ regions = sa.Table(
     sa.Column("name_en", sa.Text, nullable=False),
 )
 
+# A store without a zone of its own (and the console's display default).
+DEFAULT_ZONE = "Asia/Shanghai"
+
 stores = sa.Table(
     "stores", metadata,
     sa.Column("code", sa.String(32), primary_key=True),
@@ -269,6 +272,15 @@ centre_tickets = sa.Table(
     sa.Column("conflicts", sa.Integer, nullable=False),
     sa.Column("open", sa.Boolean, nullable=False),  # neither closed nor final
     sa.Column("updated_seq", sa.BigInteger, nullable=False),
+    # For the chain's reports (sync.server.console.report_days), added after the console
+    # shipped (nullable: storage adds them to older databases and refolds every ticket).
+    sa.Column("store_day", sa.String(10)),  # the creation's store day in the store's zone
+    sa.Column("response_ms", sa.BigInteger),  # first response - creation, whole ms
+    sa.Column("reopen_count", sa.Integer),
+    sa.Column("rating", sa.Integer),
+    sa.Column("first_contact", sa.Boolean),  # ever closed at first contact
+    sa.Column("handler", sa.Text),
+    sa.Column("product_key", sa.Text),  # domain.products.product_key
     sa.Index("centre_tickets_open", "open", "due_at"),
     sa.Index("centre_tickets_store", "store", "created_at"),
     sa.Index("centre_tickets_region", "region", "open", "due_at"),
@@ -292,6 +304,9 @@ sa.Index("centre_tickets_rung", centre_tickets.c.open, centre_tickets.c.escalati
          centre_tickets.c.region, centre_tickets.c.due_at, centre_tickets.c.level)
 # The queue's ticket number search.
 sa.Index("centre_tickets_number", centre_tickets.c.number)
+# The chain's reports read a scope's days: every store's, or one store's.
+sa.Index("centre_tickets_report_day", centre_tickets.c.store_day, centre_tickets.c.store)
+sa.Index("centre_tickets_report_store", centre_tickets.c.store, centre_tickets.c.store_day)
 
 centre_compensations = sa.Table(
     "centre_compensations", metadata,
@@ -310,11 +325,13 @@ centre_compensations = sa.Table(
     sa.Column("decided_by", sa.Text),
     sa.Column("decided_at", sa.String(32)),
     sa.Column("updated_seq", sa.BigInteger, nullable=False),
+    sa.Column("store_day", sa.String(10)),  # the request's store day (reports' ledger)
     sa.Index("centre_compensations_pending", "status", "region", "requested_at"),
     # Headquarters' inbox reads every region's waiting requests, oldest first.
     sa.Index("centre_compensations_waiting", "status", "approval_level", "requested_at",
              "compensation_id"),
     sa.Index("centre_compensations_ticket", "ticket_id"),
+    sa.Index("centre_compensations_day", "store_day", "store"),
 )
 
 

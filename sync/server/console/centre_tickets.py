@@ -16,17 +16,25 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from domain.clock import parse_time
 from domain.fold import CLOSED_STATES, FINAL_STATES
+from domain.products import product_key
+from domain.reports.first_contact import closed_at_first_contact
+from domain.reports.period import store_day
 from sync.server.errors import ActionRefused
 from sync.server.hq import view
 from sync.server.storage import Storage
 from sync.server.tables import (
+    DEFAULT_ZONE,
     PROJECTED_THROUGH,
     centre_compensations,
     centre_tickets,
@@ -47,6 +55,8 @@ BATCH_EVENTS = 5000  # events read per catch-up transaction
 # whatever the process does after the commit.
 Observer = Callable[[Connection, Sequence[dict[str, Any]]], None]
 OBSERVERS: list[Observer] = []
+# Called with a store whose rows were restamped (moved region, changed zone).
+RESTAMPED: list[Callable[[Connection, str], None]] = []
 
 
 def _mark(conn: Connection) -> int:
@@ -56,9 +66,42 @@ def _mark(conn: Connection) -> int:
     return 0 if value is None else int(value)
 
 
-def _region(conn: Connection, store: str) -> str | None:
-    value = conn.execute(sa.select(stores.c.region).where(stores.c.code == store)).scalar()
-    return None if value is None else str(value)
+def _placed(conn: Connection, store: str) -> tuple[str | None, ZoneInfo]:
+    """The store's region and time zone (the default zone for a store not listed)."""
+    row = conn.execute(sa.select(stores.c.region, stores.c.time_zone)
+                       .where(stores.c.code == store)).first()
+    if row is None:
+        return None, ZoneInfo(DEFAULT_ZONE)
+    try:
+        return row[0], ZoneInfo(row[1])
+    except (ZoneInfoNotFoundError, ValueError):
+        return row[0], ZoneInfo(DEFAULT_ZONE)
+
+
+def store_day_of(moment: str, zone: ZoneInfo) -> str | None:
+    """The store day (``YYYY-MM-DD``) of the stored UTC time *moment* in *zone*."""
+    try:
+        return store_day(parse_time(moment), zone).isoformat()
+    except ValueError:
+        return None
+
+
+def _response_ms(created_at: str, first_response_at: str | None) -> int | None:
+    if first_response_at is None:
+        return None
+    try:
+        delta = parse_time(first_response_at) - parse_time(created_at)
+    except ValueError:
+        return None
+    return delta // timedelta(milliseconds=1)
+
+
+def _closed_at_first_contact(events_: Sequence[Mapping[str, Any]]) -> bool:
+    for e in events_:
+        if e["type"] == "status_changed" and closed_at_first_contact(
+                orjson.loads(e["payload"])):
+            return True
+    return False
 
 
 def _ticket_rows(conn: Connection, ticket_id: str
@@ -71,7 +114,7 @@ def _ticket_rows(conn: Connection, ticket_id: str
         return None
     t = current.ticket
     seq = max(int(e["server_seq"]) for e in current.events)
-    region = _region(conn, store)
+    region, zone = _placed(conn, store)
     row = {
         "store": store, "region": region, "number": t.number, "level": t.level,
         "status": t.status, "channel": t.channel, "category": t.category,
@@ -82,6 +125,11 @@ def _ticket_rows(conn: Connection, ticket_id: str
         "respond_within_minutes": t.respond_within_minutes,
         "escalation_step": t.escalation_step, "conflicts": t.conflict,
         "open": t.status not in CLOSED_STATES | FINAL_STATES, "updated_seq": seq,
+        "store_day": store_day_of(t.created_at, zone),
+        "response_ms": _response_ms(t.created_at, t.first_response_at),
+        "reopen_count": t.reopen_count, "rating": t.rating,
+        "first_contact": _closed_at_first_contact(current.events), "handler": t.handler,
+        "product_key": product_key(t.product_sku, t.product_name),
     }
     comps = [{
         "compensation_id": line.id, "ticket_id": ticket_id, "store": store,
@@ -90,6 +138,7 @@ def _ticket_rows(conn: Connection, ticket_id: str
         "requester_role": line.requester_role, "requested_by": line.requested_by,
         "requested_at": line.created_at, "reason": line.reason,
         "decided_by": line.approved_by, "decided_at": line.decided_at, "updated_seq": seq,
+        "store_day": store_day_of(line.created_at, zone),
     } for line in current.compensations]
     return {"ticket_id": ticket_id, **row}, comps
 
@@ -199,3 +248,18 @@ def restamp_region(conn: Connection, store: str, region: str) -> None:
     regional manager's queue is one indexed query)."""
     for table in (centre_tickets, centre_compensations):
         conn.execute(table.update().where(table.c.store == store).values(region=region))
+    for observer in RESTAMPED:
+        observer(conn, store)
+
+
+def restamp_store_days(conn: Connection, store: str, zone: ZoneInfo) -> None:
+    """A store's time zone changed: its rows' store days follow."""
+    for table, created in ((centre_tickets, centre_tickets.c.created_at),
+                           (centre_compensations, centre_compensations.c.requested_at)):
+        key = table.primary_key.columns.values()[0]
+        rows = conn.execute(sa.select(key, created).where(table.c.store == store)).all()
+        for row_key, moment in rows:
+            conn.execute(table.update().where(key == row_key)
+                         .values(store_day=store_day_of(moment, zone)))
+    for observer in RESTAMPED:
+        observer(conn, store)

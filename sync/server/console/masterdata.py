@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 
 from domain.event_schema import CODE_RE
 from sync.server.console import audit
-from sync.server.console.centre_tickets import restamp_region
+from sync.server.console.centre_tickets import restamp_region, restamp_store_days
 from sync.server.errors import ActionRefused
 from sync.server.storage import Storage
 from sync.server.tables import regions, stores
@@ -107,6 +107,8 @@ def save_store(storage: Storage, code: object, name: object, region: object,
             conn.execute(stores.update().where(stores.c.code == store.code).values(**values))
         if before is None or before.region != store.region:
             restamp_region(conn, store.code, store.region)
+        if before is not None and before.time_zone != store.time_zone:
+            restamp_store_days(conn, store.code, ZoneInfo(store.time_zone))
         if actor is not None:
             changed = values if before is None else {
                 k: [before._mapping[k], v] for k, v in values.items()
