@@ -108,19 +108,26 @@ def _pass1(parts: Sequence[DayPart], now: datetime) -> _Pass1:
     return result
 
 
-def _headline(p1: _Pass1, compensation_fen: int) -> Headline:
-    t = p1.total
-    decided = t["in_time"] + t["late"] + t["overdue"]
+def headline_of(sums: Mapping[str, int], response_ms: int, compensation_fen: int) -> Headline:
+    """The headline figures from the sums of a group of counted tickets (``SUMS`` and
+    ``overdue``, the unanswered past their due time) and their total response time: the
+    one definition of each rate, for a report and for one row of the centre's league."""
+    decided = sums["in_time"] + sums["late"] + sums["overdue"]
     return Headline(
-        tickets=t["tickets"],
-        compliance_rate=rate(t["in_time"], decided),
-        mean_response_minutes=(None if t["responded"] == 0
-                               else p1.response_ms / t["responded"] / 60000),
-        resolution_rate=rate(t["resolved"], t["tickets"]),
-        reopen_rate=rate(t["reopened"], t["ever_closed"]),
-        satisfaction=(None if t["rated"] == 0 else t["rating_sum"] / t["rated"]),
+        tickets=sums["tickets"],
+        compliance_rate=rate(sums["in_time"], decided),
+        mean_response_minutes=(None if sums["responded"] == 0
+                               else response_ms / sums["responded"] / 60000),
+        resolution_rate=rate(sums["resolved"], sums["tickets"]),
+        reopen_rate=rate(sums["reopened"], sums["ever_closed"]),
+        satisfaction=(None if sums["rated"] == 0 else sums["rating_sum"] / sums["rated"]),
         compensation_fen=compensation_fen,
     )
+
+
+def _headline(p1: _Pass1, compensation_fen: int) -> Headline:
+    t = p1.total
+    return headline_of({name: t[name] for name in _FIELDS}, p1.response_ms, compensation_fen)
 
 
 def _p90_minutes(parts: Sequence[DayPart], responded: int) -> float | None:

@@ -334,6 +334,18 @@ centre_compensations = sa.Table(
     sa.Index("centre_compensations_day", "store_day", "store"),
 )
 
+# The chain's reports' per-day partials (sync.server.console.report_days): one row per
+# scope ("*", "r:<region>", "s:<store>") and store day; ``part`` is None while the day
+# waits to be computed again, ``touched_seq`` the newest change the projection made to it.
+centre_report_days = sa.Table(
+    "centre_report_days", metadata,
+    sa.Column("scope", sa.String(48), primary_key=True),
+    sa.Column("day", sa.String(10), primary_key=True),
+    sa.Column("part", sa.Text),
+    sa.Column("computed_through", sa.BigInteger),
+    sa.Column("touched_seq", sa.BigInteger),
+)
+
 
 def event_columns() -> list[sa.Column[Any]]:
     """The columns of :data:`events` that hold :data:`WIRE_FIELDS`, in that order."""

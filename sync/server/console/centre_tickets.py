@@ -30,6 +30,7 @@ from domain.fold import CLOSED_STATES, FINAL_STATES
 from domain.products import product_key
 from domain.reports.first_contact import closed_at_first_contact
 from domain.reports.period import store_day
+from sync.server.console import report_days
 from sync.server.errors import ActionRefused
 from sync.server.hq import view
 from sync.server.storage import Storage
@@ -55,8 +56,6 @@ BATCH_EVENTS = 5000  # events read per catch-up transaction
 # whatever the process does after the commit.
 Observer = Callable[[Connection, Sequence[dict[str, Any]]], None]
 OBSERVERS: list[Observer] = []
-# Called with a store whose rows were restamped (moved region, changed zone).
-RESTAMPED: list[Callable[[Connection, str], None]] = []
 
 
 def _mark(conn: Connection) -> int:
@@ -162,6 +161,7 @@ def project_ticket(conn: Connection, ticket_id: str) -> bool:
     _upsert(conn, centre_tickets, "ticket_id", ticket)
     for comp in comps:
         _upsert(conn, centre_compensations, "compensation_id", comp)
+    report_days.touched(conn, [ticket])
     for observer in OBSERVERS:
         observer(conn, [ticket])
     return True
@@ -192,8 +192,10 @@ def catch_up(storage: Storage) -> int:
                 _upsert(conn, centre_tickets, "ticket_id", ticket)
                 for comp in comps:
                     _upsert(conn, centre_compensations, "compensation_id", comp)
+            written = [ticket for ticket, _ in folded]
+            report_days.touched(conn, written)
             for observer in OBSERVERS:
-                observer(conn, [ticket for ticket, _ in folded])
+                observer(conn, written)
             conn.execute(dialect_insert(conn, server_meta)
                          .values(key=PROJECTED_THROUGH, value="0").on_conflict_do_nothing())
             conn.execute(server_meta.update().where(
@@ -248,8 +250,7 @@ def restamp_region(conn: Connection, store: str, region: str) -> None:
     regional manager's queue is one indexed query)."""
     for table in (centre_tickets, centre_compensations):
         conn.execute(table.update().where(table.c.store == store).values(region=region))
-    for observer in RESTAMPED:
-        observer(conn, store)
+    report_days.restamped(conn, store)
 
 
 def restamp_store_days(conn: Connection, store: str, zone: ZoneInfo) -> None:
@@ -261,5 +262,4 @@ def restamp_store_days(conn: Connection, store: str, zone: ZoneInfo) -> None:
         for row_key, moment in rows:
             conn.execute(table.update().where(key == row_key)
                          .values(store_day=store_day_of(moment, zone)))
-    for observer in RESTAMPED:
-        observer(conn, store)
+    report_days.restamped(conn, store)

@@ -62,8 +62,11 @@ def _local(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=TZ).astimezone(UTC)
 
 
-def _generate(desk: Desk, clock: FixedClock, staff: dict[str, Staff]) -> History:
-    rng = random.Random(6)
+def _generate(desk: Desk, clock: FixedClock, staff: dict[str, Staff], seed: int = 6
+              ) -> History:
+    """The store history (also made for several stores of a chain by the centre's report
+    tests, one *seed* each)."""
+    rng = random.Random(seed)
     h = History(desk)
     actions: list[tuple[datetime, int, Callable[[], None]]] = []
     seq = iter(range(10**9))

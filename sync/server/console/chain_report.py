@@ -1,0 +1,308 @@
+"""The chain's reports: the store report's figures for the chain, a region or a store, and
+the league table of the stores.
+
+Every figure is ``domain.reports.figures.assemble`` over the scope's per-day partials
+(``report_days``): the desk's one computation, so a store's figures at the centre are its
+desk's figures (of the tickets the centre has). Beside the partials, small reads of the
+projection: the compensation lines of the period, the overdue list, the first-contact
+counts. The league is one grouped read per period over the scope's stores, each row's
+rates made by ``figures.headline_of``, the definition the report's headline uses.
+
+A scope's days are its stores' own days (``centre_tickets.store_day``, each store's time
+zone); the period is named in the chain's zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from domain.clock import format_time, parse_time
+from domain.fold import CLOSED_STATES, FINAL_STATES
+from domain.policy import Policy
+from domain.reports.day_part import SUMS
+from domain.reports.figures import assemble, first_contact_figure, first_day, headline_of
+from domain.reports.model import (
+    CompensationSummary,
+    DayCap,
+    Drill,
+    Headline,
+    OverdueTicket,
+    Period,
+    Report,
+    StaffCompensation,
+)
+from domain.reports.period import days_of, previous_period
+from sync.server.console import report_days
+from sync.server.console.masterdata import Store
+from sync.server.storage import Storage
+from sync.server.tables import centre_compensations, centre_tickets
+
+OVERDUE_SHOWN = 200  # the overdue list of a scope names at most this many tickets
+STAFF_SHOWN = 20  # compensation by staff: the largest grants' staff
+_T = centre_tickets.c
+_C = centre_compensations.c
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a report covers: the chain, one region or one store."""
+
+    key: str  # report_days.GROUP, "r:<region>" or "s:<store>"
+    kind: str  # "group" | "region" | "store"
+    code: str  # the region's or store's code ("" for the chain)
+    stores: tuple[Store, ...]
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """A scope's report and what the centre adds to it."""
+
+    scope: Scope
+    report: Report
+    overdue_total: int  # the overdue list holds at most OVERDUE_SHOWN of these
+
+
+@dataclass(frozen=True)
+class LeagueRow:
+    """One store's headline figures in a period and the previous one."""
+
+    store: Store
+    now: Headline
+    before: Headline
+    overdue_now: int
+    first_contact_rate: float | None
+
+    def figure(self, name: str, previous: bool = False) -> float | int | None:
+        """The figure *name* (a Headline field or ``first_contact_rate``)."""
+        if name == "first_contact_rate":
+            return None if previous else self.first_contact_rate
+        if name == "overdue_now":
+            return None if previous else self.overdue_now
+        value: float | int | None = getattr(self.before if previous else self.now, name)
+        return value
+
+    def change(self, name: str) -> float | None:
+        """The figure's change against the previous period (None when either is none)."""
+        a, b = self.figure(name), self.figure(name, previous=True)
+        return None if a is None or b is None else float(a) - float(b)
+
+
+def _in_scope(scope: Scope, table: sa.Table) -> sa.ColumnElement[bool]:
+    if scope.kind == "region":
+        return table.c.region == scope.code
+    if scope.kind == "store":
+        return table.c.store == scope.code
+    return sa.true()
+
+
+def _days(period: Period, table: sa.Table) -> sa.ColumnElement[bool]:
+    return table.c.store_day.between(period.first_day.isoformat(), period.last_day.isoformat())
+
+
+def _counted() -> sa.ColumnElement[bool]:
+    return _T.status.not_in(sorted(FINAL_STATES))
+
+
+def _compensation(conn: Connection, policy: Policy, scope: Scope, period: Period
+                  ) -> CompensationSummary:
+    where = sa.and_(_days(period, centre_compensations), _in_scope(scope, centre_compensations))
+    granted_fen = granted = pending = pending_fen = refused = 0
+    by_kind: list[tuple[str, int, int]] = []
+    for status, kind, count, total in conn.execute(
+            sa.select(_C.status, _C.kind, sa.func.count(), sa.func.sum(_C.amount_fen))
+            .where(where).group_by(_C.status, _C.kind)):
+        if status == "granted":
+            granted += int(count)
+            granted_fen += int(total)
+            by_kind.append((kind, int(total), int(count)))
+        elif status == "pending_approval":
+            pending += int(count)
+            pending_fen += int(total)
+        elif status == "refused":
+            refused += int(count)
+    by_kind.sort(key=lambda k: (-k[1], k[0]))
+    limits = policy.compensation.role_limits_fen
+    above = sa.case(*((_C.requester_role == role, limit) for role, limit in limits.items()),
+                    else_=_C.amount_fen)
+    granted_rows = sa.and_(where, _C.status == "granted")
+    by_staff = [
+        StaffCompensation(
+            staff_id=f"{store}/{staff}", name=f"{store} {staff}", role=role,
+            limit_fen=limits.get(role), granted_fen=int(total), grants=int(count),
+            largest_fen=int(largest), above_limit=int(n_above or 0),
+            drill=Drill(period, (("compensation_staff", staff),
+                                 ("compensation_status", "granted"))))
+        for store, staff, role, count, total, largest, n_above in conn.execute(
+            sa.select(_C.store, _C.requested_by, _C.requester_role, sa.func.count(),
+                      sa.func.sum(_C.amount_fen), sa.func.max(_C.amount_fen),
+                      sa.func.sum(sa.case((_C.amount_fen > above, 1), else_=0)))
+            .where(granted_rows).group_by(_C.store, _C.requested_by, _C.requester_role)
+            .order_by(sa.func.sum(_C.amount_fen).desc(), _C.store, _C.requested_by)
+            .limit(STAFF_SHOWN))]
+    per_day = dict(conn.execute(
+        sa.select(_C.store_day, sa.func.sum(_C.amount_fen)).where(granted_rows)
+        .group_by(_C.store_day)).all())
+    # A region's or the chain's cap is its stores' caps together.
+    cap = policy.compensation.store_daily_cap_fen * max(len(scope.stores), 1)
+    daily = tuple(DayCap(d, int(per_day.get(d.isoformat(), 0)), cap) for d in days_of(period))
+    busiest = max((d for d in daily if d.granted_fen > 0),
+                  key=lambda d: (d.granted_fen, -d.day.toordinal()), default=None)
+    return CompensationSummary(
+        granted_fen=granted_fen, granted=granted, pending=pending, pending_fen=pending_fen,
+        refused=refused, by_kind=tuple(by_kind), by_staff=tuple(by_staff),
+        daily_cap=daily, cap_fen=cap, busiest_day=busiest)
+
+
+def _granted(conn: Connection, scope: Scope, period: Period) -> int:
+    return int(conn.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(_C.amount_fen), 0))
+        .where(_days(period, centre_compensations), _in_scope(scope, centre_compensations),
+               _C.status == "granted")).scalar() or 0)
+
+
+def overdue_where(scope: Scope, now: datetime) -> sa.ColumnElement[bool]:
+    """Open, unanswered and past the due time at *now*: the overdue list."""
+    return sa.and_(_T.open.is_(True), _T.first_response_at.is_(None),
+                   _T.due_at <= format_time(now), _in_scope(scope, centre_tickets))
+
+
+def _overdue(conn: Connection, scope: Scope, now: datetime
+             ) -> tuple[tuple[OverdueTicket, ...], int]:
+    where = overdue_where(scope, now)
+    total = int(conn.execute(sa.select(sa.func.count()).where(where)).scalar() or 0)
+    rows = conn.execute(
+        sa.select(_T.ticket_id, _T.number, _T.level, _T.subcategory, _T.created_at,
+                  _T.due_at, _T.handler, _T.store).where(where)
+        .order_by(_T.level, _T.due_at, _T.number).limit(OVERDUE_SHOWN)).all()
+    return tuple(OverdueTicket(
+        ticket_id=r[0], number=r[1], level=int(r[2]), subcategory=r[3], created_at=r[4],
+        due_at=r[5], minutes_overdue=int((now - parse_time(r[5])).total_seconds() // 60),
+        handler=r[6]) for r in rows), total
+
+
+def _first_contact(conn: Connection, scope: Scope, period: Period) -> tuple[int, int]:
+    row = conn.execute(
+        sa.select(sa.func.count(), sa.func.sum(sa.case((_T.reopen_count > 0, 1), else_=0)))
+        .where(_days(period, centre_tickets), _in_scope(scope, centre_tickets), _counted(),
+               _T.first_contact.is_(True))).one()
+    total, reopened = int(row[0]), int(row[1] or 0)
+    return total - reopened, reopened
+
+
+def build(storage: Storage, policy: Policy, scope: Scope, period: Period, now: datetime
+          ) -> ChainReport:
+    """Every figure of *scope* over *period* at *now* (the projection caught up first by
+    the caller)."""
+    parts = report_days.day_parts(storage, scope.key, first_day(period), period.last_day)
+    with storage.engine.connect() as conn:
+        overdue, overdue_total = _overdue(conn, scope, now)
+        report = assemble(
+            parts, policy, period, now, store_code=scope.code or "*",
+            compensation=_compensation(conn, policy, scope, period),
+            previous_compensation_fen=_granted(conn, scope, previous_period(period)),
+            overdue=overdue)
+        report = replace(report, first_contact=first_contact_figure(
+            report, _first_contact(conn, scope, period),
+            _first_contact(conn, scope, report.previous_period)))
+    return ChainReport(scope=scope, report=report, overdue_total=overdue_total)
+
+
+def _store_sums(conn: Connection, scope: Scope, period: Period, now: datetime
+                ) -> dict[str, tuple[dict[str, int], int, int]]:
+    """Per store of *scope*: the sums of its counted tickets of *period* (``SUMS`` and
+    ``overdue``), their response time in ms, and its first-contact closes not reopened."""
+    closed = _T.status.in_(sorted(CLOSED_STATES))
+    responded = _T.first_response_at.is_not(None)
+
+    def flag(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+        return sa.func.sum(sa.case((condition, 1), else_=0))
+
+    # The same sums as report_days.compute_parts, per store instead of per day.
+    columns = [sa.func.count(), flag(closed), flag(_T.reopen_count > 0),
+               flag(sa.or_(closed, _T.reopen_count > 0)), sa.func.count(_T.rating),
+               sa.func.coalesce(sa.func.sum(_T.rating), 0),
+               flag(sa.and_(responded, _T.first_response_at <= _T.due_at)),
+               flag(sa.and_(responded, _T.first_response_at > _T.due_at)),
+               sa.func.count(_T.first_response_at)]
+    out: dict[str, tuple[dict[str, int], int, int]] = {}
+    for row in conn.execute(
+            sa.select(_T.store, *columns,
+                      flag(sa.and_(~responded, _T.due_at <= format_time(now))),
+                      sa.func.coalesce(sa.func.sum(_T.response_ms), 0),
+                      flag(sa.and_(_T.first_contact.is_(True), _T.reopen_count == 0)))
+            .where(_days(period, centre_tickets), _in_scope(scope, centre_tickets), _counted())
+            .group_by(_T.store)):
+        sums = {name: int(v or 0) for name, v in zip(SUMS, row[1:10], strict=True)}
+        sums["overdue"] = int(row[10] or 0)
+        out[row[0]] = (sums, int(row[11] or 0), int(row[12] or 0))
+    return out
+
+
+def _granted_by_store(conn: Connection, scope: Scope, period: Period) -> dict[str, int]:
+    return {s: int(v) for s, v in conn.execute(
+        sa.select(_C.store, sa.func.sum(_C.amount_fen))
+        .where(_days(period, centre_compensations), _in_scope(scope, centre_compensations),
+               _C.status == "granted").group_by(_C.store))}
+
+
+def _overdue_by_store(conn: Connection, scope: Scope, now: datetime) -> dict[str, int]:
+    return {s: int(n) for s, n in conn.execute(
+        sa.select(_T.store, sa.func.count()).where(overdue_where(scope, now))
+        .group_by(_T.store))}
+
+
+_EMPTY = dict.fromkeys((*SUMS, "overdue"), 0)
+
+
+def league(storage: Storage, scope: Scope, period: Period, now: datetime) -> list[LeagueRow]:
+    """Every store of *scope* with its headline figures in *period* and the previous
+    period, in store order (the page sorts)."""
+    before_period = previous_period(period)
+    with storage.engine.connect() as conn:
+        now_sums = _store_sums(conn, scope, period, now)
+        before_sums = _store_sums(conn, scope, before_period, now)
+        granted_now = _granted_by_store(conn, scope, period)
+        granted_before = _granted_by_store(conn, scope, before_period)
+        overdue = _overdue_by_store(conn, scope, now)
+    rows = []
+    for store in scope.stores:
+        sums, ms, fcr = now_sums.get(store.code, (_EMPTY, 0, 0))
+        b_sums, b_ms, _ = before_sums.get(store.code, (_EMPTY, 0, 0))
+        rows.append(LeagueRow(
+            store=store,
+            now=headline_of(sums, ms, granted_now.get(store.code, 0)),
+            before=headline_of(b_sums, b_ms, granted_before.get(store.code, 0)),
+            overdue_now=overdue.get(store.code, 0),
+            first_contact_rate=None if sums["tickets"] == 0 else fcr / sums["tickets"]))
+    return rows
+
+
+LEAGUE_FIGURES = ("tickets", "compliance_rate", "mean_response_minutes", "resolution_rate",
+                  "reopen_rate", "satisfaction", "first_contact_rate", "compensation_fen",
+                  "overdue_now")
+
+
+def sort_league(rows: Sequence[LeagueRow], figure: str, descending: bool,
+                by_change: bool = False) -> list[LeagueRow]:
+    """*rows* by *figure* (or its change), stores without it last whatever the order."""
+    def key(row: LeagueRow) -> tuple[bool, float, str]:
+        value = row.change(figure) if by_change else row.figure(figure)
+        if value is None:
+            return (True, 0.0, row.store.code)
+        return (False, -float(value) if descending else float(value), row.store.code)
+    return sorted(rows, key=key)
+
+
+def stores_by_code(stores: Sequence[Store]) -> Mapping[str, Store]:
+    """*stores* by their code."""
+    return {s.code: s for s in stores}
+
+
+def day_list(period: Period) -> list[date]:
+    """The period's store days (for the page's trend)."""
+    return days_of(period)

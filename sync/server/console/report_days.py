@@ -1,0 +1,253 @@
+"""The centre's per-day partials of the report (``domain.reports.day_part.DayPart``), read
+from the projection and cached per scope and store day.
+
+A scope is the chain (:data:`GROUP`), a region (``r:<code>``) or a store (``s:<code>``);
+its partial of a day holds the tickets created on that store day (each store's own zone:
+``centre_tickets.store_day``) in the scope's stores. The figures over them are the desk's
+one computation (``domain.reports.figures``).
+
+Each missing day of a scope is computed by three grouped queries over the scope's days
+(sums, products, product names), never per day or per ticket, and stored in
+``centre_report_days`` with the projection's mark it was read at. Invalidation follows the
+projection, not the clock: the catch-up (``centre_tickets``) calls :func:`touched`, which
+empties the days of the tickets it wrote, in the catch-up's own transaction, and stamps them with
+the tickets' sequence; a partial computed from an older snapshot is never stored over a
+newer stamp, so a report never shows a partial older than what it says.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from domain.fold import CLOSED_STATES, FINAL_STATES
+from domain.reports.day_part import DayPart, add_sums
+from sync.server.storage import Storage
+from sync.server.tables import (
+    PROJECTED_THROUGH,
+    centre_report_days,
+    centre_tickets,
+    dialect_insert,
+    server_meta,
+)
+
+GROUP = "*"
+_T = centre_tickets.c
+
+
+def region_scope(region: str) -> str:
+    """The scope of *region*'s stores."""
+    return f"r:{region}"
+
+
+def store_scope(store: str) -> str:
+    """The scope of one store."""
+    return f"s:{store}"
+
+
+def scope_filter(scope: str) -> sa.ColumnElement[bool]:
+    """The projection rows of *scope*."""
+    if scope == GROUP:
+        return sa.true()
+    kind, _, code = scope.partition(":")
+    if kind == "r":
+        return _T.region == code
+    if kind == "s":
+        return _T.store == code
+    raise ValueError(f"not a report scope: {scope!r}")
+
+
+def _flag(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+    return sa.case((condition, 1), else_=0)
+
+
+def _list(conn: Connection, column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    """The non-null values of *column* in a group, as "a,b,c" (None when none)."""
+    if conn.dialect.name == "postgresql":
+        return sa.func.string_agg(sa.cast(column, sa.Text), ",")
+    return sa.func.group_concat(column)
+
+
+def _ints(text: str | None) -> list[int]:
+    return [int(v) for v in text.split(",")] if text else []
+
+
+def _day_ranges(days: Sequence[date]) -> sa.ColumnElement[bool]:
+    """``store_day`` within the runs of consecutive *days* (sorted)."""
+    runs: list[tuple[date, date]] = []
+    for d in days:
+        if runs and runs[-1][1] + timedelta(days=1) == d:
+            runs[-1] = (runs[-1][0], d)
+        else:
+            runs.append((d, d))
+    return sa.or_(*(_T.store_day.between(a.isoformat(), b.isoformat()) for a, b in runs))
+
+
+def compute_parts(conn: Connection, scope: str, days: Iterable[date]) -> dict[date, DayPart]:
+    """The partials of *days* of *scope* computed from the projection (no cache)."""
+    wanted = sorted(set(days))
+    parts = {d: DayPart() for d in wanted}
+    if not wanted:
+        return parts
+    where = sa.and_(_day_ranges(wanted), scope_filter(scope))
+    closed = _T.status.in_(sorted(CLOSED_STATES))
+    responded = _T.first_response_at.is_not(None)
+    final = sa.case((_T.status.in_(sorted(FINAL_STATES)), _T.status), else_=None)
+    # The desk's sums (day_part.SUMS), spelled on the projection's columns.
+    rows = conn.execute(sa.select(
+        _T.store_day, final, _T.subcategory, _T.category, _T.channel, _T.level,
+        sa.func.count(), sa.func.sum(_flag(closed)), sa.func.sum(_flag(_T.reopen_count > 0)),
+        sa.func.sum(_flag(sa.or_(closed, _T.reopen_count > 0))), sa.func.count(_T.rating),
+        sa.func.coalesce(sa.func.sum(_T.rating), 0),
+        sa.func.sum(_flag(sa.and_(responded, _T.first_response_at <= _T.due_at))),
+        sa.func.sum(_flag(sa.and_(responded, _T.first_response_at > _T.due_at))),
+        sa.func.count(_T.first_response_at),
+        _list(conn, sa.case((_T.first_response_at.is_(None), _T.due_at), else_=None)),
+        _list(conn, _T.response_ms),
+    ).where(where).group_by(_T.store_day, final, _T.subcategory, _T.category, _T.channel,
+                         _T.level))
+    for row in rows:
+        part = parts.get(date.fromisoformat(row[0]))
+        if part is None:
+            continue
+        status, sub, cat, channel, level = row[1], row[2], row[3], row[4], int(row[5])
+        if status == "voided":
+            part.voided += int(row[6])
+            continue
+        if status == "merged":
+            part.merged += int(row[6])
+            continue
+        sums = [int(v or 0) for v in row[6:15]]
+        add_sums(part.sub.setdefault(sub, {}), cat, sums)
+        add_sums(part.channel, channel, sums)
+        add_sums(part.level, level, sums)
+        if level == 1:
+            part.level1[sub] = part.level1.get(sub, 0) + sums[0]
+        if row[15]:
+            part.unanswered += [(sub, cat, channel, level, due) for due in row[15].split(",")]
+        part.response_ms.extend(_ints(row[16]))
+    counted = sa.and_(where, _T.status.not_in(sorted(FINAL_STATES)))
+    labels: defaultdict[date, dict[str, str]] = defaultdict(dict)
+    names: defaultdict[date, dict[str, dict[str, int]]] = defaultdict(dict)
+    for day_text, key, name, n in conn.execute(
+            sa.select(_T.store_day, _T.product_key,
+                      sa.func.min(sa.func.nullif(_T.product_name, "")), sa.func.count())
+            .where(counted, _T.product_key.is_not(None))
+            .group_by(_T.store_day, _T.product_key)):
+        d = date.fromisoformat(day_text)
+        if d in parts:
+            parts[d].products[key] = int(n)
+            if name:
+                labels[d][key] = name
+    for day_text, sub, name, n in conn.execute(
+            sa.select(_T.store_day, _T.subcategory, _T.product_name, sa.func.count())
+            .where(counted, _T.product_name.is_not(None), _T.product_name != "")
+            .group_by(_T.store_day, _T.subcategory, _T.product_name)):
+        d = date.fromisoformat(day_text)
+        if d in parts:
+            names[d].setdefault(sub, {})[name] = int(n)
+    for d, part in parts.items():
+        part.response_ms = array("q", sorted(part.response_ms))
+        part.unanswered.sort()
+        DayPart.build(part, labels[d], names[d])
+    return parts
+
+
+def _mark(conn: Connection) -> int:
+    value = conn.execute(sa.select(server_meta.c.value)
+                         .where(server_meta.c.key == PROJECTED_THROUGH)).scalar()
+    return 0 if value is None else int(value)
+
+
+@contextmanager
+def _snapshot(storage: Storage) -> Iterator[Connection]:
+    """A read connection that sees one snapshot throughout (PostgreSQL's default reads
+    each statement anew; the mark and the partials must agree)."""
+    with storage.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            yield conn
+
+
+def day_parts(storage: Storage, scope: str, first: date, last: date
+              ) -> dict[date, DayPart]:
+    """The partial of every store day *first* .. *last* of *scope*: cached ones read,
+    the others computed and stored (unless the projection touched them meanwhile)."""
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    with _snapshot(storage) as conn:
+        mark = _mark(conn)
+        rows = conn.execute(
+            sa.select(centre_report_days.c.day, centre_report_days.c.part)
+            .where(centre_report_days.c.scope == scope,
+                   centre_report_days.c.day.between(first.isoformat(), last.isoformat()),
+                   centre_report_days.c.part.is_not(None))).all()
+        parts = {date.fromisoformat(d): DayPart.from_json(p) for d, p in rows}
+        missing = [d for d in days if d not in parts]
+        computed = compute_parts(conn, scope, missing)
+    if computed:
+        _store(storage, scope, mark, computed)
+    parts.update(computed)
+    return parts
+
+
+def _store(storage: Storage, scope: str, mark: int, parts: dict[date, DayPart]) -> None:
+    table = centre_report_days
+    with storage.writing() as conn:
+        conn.execute(dialect_insert(conn, table).values(
+            [{"scope": scope, "day": d.isoformat(), "part": None, "computed_through": None,
+              "touched_seq": None} for d in parts]).on_conflict_do_nothing())
+        for d, part in parts.items():
+            # Not over a stamp newer than the snapshot the partial was read from.
+            conn.execute(table.update().where(
+                table.c.scope == scope, table.c.day == d.isoformat(),
+                sa.or_(table.c.touched_seq.is_(None), table.c.touched_seq <= mark))
+                .values(part=part.to_json(), computed_through=mark))
+
+
+def touched(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """The projection wrote *rows* (in the catch-up's transaction): empty their days."""
+    stamps: dict[tuple[str, str], int] = {}
+    for row in rows:
+        day = row.get("store_day")
+        if day is None:
+            continue
+        seq = int(row["updated_seq"])
+        scopes = [GROUP, store_scope(row["store"])]
+        if row.get("region"):
+            scopes.append(region_scope(row["region"]))
+        for scope in scopes:
+            key = (scope, day)
+            stamps[key] = max(stamps.get(key, 0), seq)
+    if not stamps:
+        return
+    table = centre_report_days
+    conn.execute(dialect_insert(conn, table).values(
+        [{"scope": s, "day": d, "part": None, "computed_through": None, "touched_seq": q}
+         for (s, d), q in stamps.items()]).on_conflict_do_nothing())
+    for (scope, day), seq in stamps.items():
+        conn.execute(table.update().where(table.c.scope == scope, table.c.day == day).values(
+            part=None, touched_seq=sa.func.coalesce(
+                sa.func.greatest(table.c.touched_seq, seq) if conn.dialect.name == "postgresql"
+                else sa.func.max(table.c.touched_seq, seq), seq)))
+
+
+def restamped(conn: Connection, store: str) -> None:
+    """A store moved region or zone: every partial that may hold it is dropped."""
+    table = centre_report_days
+    conn.execute(table.delete().where(sa.or_(
+        table.c.scope.in_([GROUP, store_scope(store)]), table.c.scope.like("r:%"))))
+
+
+def clear(storage: Storage) -> None:
+    """Drop every cached partial (the bench's cold runs; a repair)."""
+    with storage.writing() as conn:
+        conn.execute(centre_report_days.delete())
+

@@ -1,0 +1,329 @@
+"""The chain's reports against the desks' own reports and an independent computation.
+
+A chain of four stores in two regions is made through real desks (the desk report tests'
+generator, one seed per store: tickets, responses, closes at first contact, ratings,
+reopens, merges, voids and compensation) and pushed by the real sync engine to a real
+server. Then:
+
+- each store's figures at the centre equal its desk's own report (one computation);
+- the chain's and each region's figures equal a plain-Python computation over the rows
+  read back from the four desk databases, each store's days in its own time zone (one
+  store is listed in Asia/Urumqi, two hours behind the desks' Shanghai);
+- the league's rows equal the stores' reports; the cache agrees with a cold computation
+  and follows a new event.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from desktop import ticket_actions
+from desktop.reports.figures import build_report
+from desktop.staff import add_staff, get_staff
+from domain.clock import FixedClock, parse_time
+from domain.errors import KesuError
+from domain.policy import Policy
+from domain.reports.model import Report
+from domain.reports.period import make_period
+from sync.server import policy_store
+from sync.server.console import centre_tickets, chain_report, masterdata, report_days
+from sync.server.console.chain_report import Scope
+from sync.server.storage import Storage
+from tests.desktop.reports import test_figures as gen
+from tests.sync.helpers import DeskNode, ServerProcess, add_store
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+URUMQI = ZoneInfo("Asia/Urumqi")
+# store code suffix, region, zone listed at the centre, generator seed
+STORES = (("A", "EAST", "Asia/Shanghai", 6), ("B", "EAST", "Asia/Shanghai", 7),
+          ("C", "WEST", "Asia/Shanghai", 8), ("D", "WEST", "Asia/Urumqi", 9))
+PERIOD = make_period("custom", gen.FIRST, gen.LAST, SHANGHAI)
+
+
+@dataclass
+class Chain:
+    """The chain at the centre and its desks."""
+
+    server: ServerProcess
+    storage: Storage
+    desks: dict[str, DeskNode]
+    zones: dict[str, ZoneInfo]
+    regions: dict[str, str]
+
+
+def _new_server(backend: str, where: Path, request: pytest.FixtureRequest) -> ServerProcess:
+    if backend == "sqlite":
+        return ServerProcess(where / "server.db")
+    cluster = request.getfixturevalue("pg_cluster")
+    return ServerProcess(cluster.create_database(), cluster=cluster)
+
+
+@pytest.fixture(scope="module")
+def chain(backend: str, tmp_path_factory: pytest.TempPathFactory,
+          request: pytest.FixtureRequest) -> Iterator[Chain]:
+    """Four stores' histories made at their desks and pushed to a server of their own."""
+    where = tmp_path_factory.mktemp("chain")
+    server = _new_server(backend, where, request)
+    server.start()
+    storage = Storage(server.db_url)
+    desks: dict[str, DeskNode] = {}
+    zones: dict[str, ZoneInfo] = {}
+    regions: dict[str, str] = {}
+    try:
+        for suffix, region, zone, seed in STORES:
+            code = f"CR{suffix}"
+            add_store(storage, code, region)
+            if zone != "Asia/Shanghai":
+                masterdata.save_store(storage, code, f"测试门店 {code}", region, zone)
+            clock = FixedClock(gen._local(gen.HISTORY_START, 7))
+            node = DeskNode(where / f"{code}.db", code, "D1", clock, server)
+            for sid, role in gen.STAFF.items():
+                if sid not in ("d1", "m1"):
+                    add_staff(node.conn, node.desk.policy.staff, clock, staff_id=sid,
+                              name=f"员工{sid}", role=role, pin=gen.PINS[sid])
+            staff = {sid: get_staff(node.conn, sid) for sid in gen.STAFF}
+            gen._generate(node.desk, clock, staff, seed=seed)
+            _first_contact_closes(node, staff)
+            node.enrol()
+            node.engine.sync_once()
+            desks[code] = node
+            zones[code] = ZoneInfo(zone)
+            regions[code] = region
+        centre_tickets.catch_up(storage)
+        yield Chain(server, storage, desks, zones, regions)
+    finally:
+        for node in desks.values():
+            node.close()
+        storage.close()
+        server.kill()
+        server.drop_database()
+
+
+def _first_contact_closes(node: DeskNode, staff: dict[str, Any]) -> None:
+    """Some open tickets answered and closed at first contact at NOW, one reopened."""
+    closed = []
+    for (number,) in node.conn.execute(
+            "SELECT number FROM tickets WHERE status = 'accepted' ORDER BY created_at"
+            ).fetchall()[::3]:
+        try:
+            ticket_actions.resolve_first_contact(node.desk, staff["d1"], number, "当场答复")
+        except KesuError:
+            continue  # not allowed for its level or subcategory
+        closed.append(number)
+    if closed:
+        ticket_actions.reopen(node.desk, staff["d2"], closed[0], "顾客又来了")
+
+
+def _scope(chain: Chain, kind: str, code: str = "") -> Scope:
+    with chain.storage.engine.connect() as conn:
+        stores = tuple(s for s in masterdata.list_stores(conn, code if kind == "region"
+                                                           else None)
+                       if s.code in chain.desks and (kind != "store" or s.code == code))
+    key = {"group": report_days.GROUP, "region": report_days.region_scope(code),
+           "store": report_days.store_scope(code)}[kind]
+    return Scope(key=key, kind=kind, code=code, stores=stores)
+
+
+def _policy(chain: Chain) -> Policy:
+    with chain.storage.engine.connect() as conn:
+        return policy_store.current(conn)[0]
+
+
+def _centre(chain: Chain, scope: Scope) -> Report:
+    policy = _policy(chain)
+    return chain_report.build(chain.storage, policy, scope, PERIOD, gen.NOW).report
+
+
+# --- the independent computation ---------------------------------------------------------
+
+def _rows(chain: Chain, stores: list[str]) -> list[dict[str, Any]]:
+    out = []
+    for code in stores:
+        conn = chain.desks[code].conn
+        fcr = {r[0] for r in conn.execute(
+            "SELECT ticket_id FROM events WHERE type = 'status_changed' "
+            "AND json_extract(payload, '$.first_contact') = 1")}
+        for r in conn.execute("SELECT * FROM tickets"):
+            row = dict(r)
+            row["store"] = code
+            row["day"] = parse_time(row["created_at"]).astimezone(chain.zones[code]).date()
+            row["fcr"] = row["id"] in fcr
+            out.append(row)
+    return out
+
+
+def _counted(rows: list[dict[str, Any]], first: date, last: date) -> list[dict[str, Any]]:
+    return [r for r in rows if first <= r["day"] <= last
+            and r["status"] not in ("voided", "merged")]
+
+
+def _expected(chain: Chain, stores: list[str]) -> dict[str, Any]:
+    rows = _rows(chain, stores)
+    counted = _counted(rows, gen.FIRST, gen.LAST)
+    now = gen.NOW
+    responded = [r for r in counted if r["first_response_at"]]
+    in_time = [r for r in responded if r["first_response_at"] <= r["due_at"]]
+    late = len(responded) - len(in_time)
+    overdue = [r for r in counted if not r["first_response_at"]
+               and parse_time(r["due_at"]) <= now]
+    minutes = sorted((parse_time(r["first_response_at"]) - parse_time(r["created_at"]))
+                     .total_seconds() * 1000 for r in responded)
+    closed = [r for r in counted if r["status"] in ("closed", "rated")]
+    ever = [r for r in counted if r["status"] in ("closed", "rated") or r["reopen_count"] > 0]
+    rated = [r for r in counted if r["rating"] is not None]
+    fcr = [r for r in counted if r["fcr"] and r["reopen_count"] == 0]
+    granted = 0
+    by_kind: Counter[str] = Counter()
+    pending = 0
+    for code in stores:
+        for line in chain.desks[code].conn.execute(
+                "SELECT status, kind, amount_fen, created_at FROM compensations"):
+            day = parse_time(line["created_at"]).astimezone(chain.zones[code]).date()
+            if not gen.FIRST <= day <= gen.LAST:
+                continue
+            if line["status"] == "granted":
+                granted += line["amount_fen"]
+                by_kind[line["kind"]] += line["amount_fen"]
+            elif line["status"] == "pending_approval":
+                pending += 1
+    return {
+        "tickets": len(counted),
+        "voided": sum(1 for r in rows if gen.FIRST <= r["day"] <= gen.LAST
+                      and r["status"] == "voided"),
+        "by_category": Counter(r["category"] for r in counted),
+        "by_subcategory": Counter(r["subcategory"] for r in counted),
+        "by_channel": Counter(r["channel"] for r in counted),
+        "by_level": Counter(str(r["level"]) for r in counted),
+        "compliance": len(in_time) / (len(in_time) + late + len(overdue)),
+        "mean": sum(minutes) / len(minutes) / 60000,
+        "p90": minutes[math.ceil(0.9 * len(minutes)) - 1] / 60000,
+        "resolution": len(closed) / len(counted),
+        "reopen": sum(1 for r in ever if r["reopen_count"] > 0) / len(ever),
+        "satisfaction": sum(r["rating"] for r in rated) / len(rated),
+        "fcr": len(fcr),
+        "granted": granted, "by_kind": dict(by_kind), "pending": pending,
+        "overdue_now": sum(1 for r in rows if r["status"] not in (
+            "closed", "rated", "voided", "merged") and not r["first_response_at"]
+            and parse_time(r["due_at"]) <= now),
+    }
+
+
+def _check(report: Report, want: dict[str, Any]) -> None:
+    assert report.tickets == want["tickets"]
+    assert report.voided == want["voided"]
+    for name in ("by_category", "by_subcategory", "by_channel", "by_level"):
+        assert {c.key: c.count for c in getattr(report, name)} == want[name], name
+    assert report.headline.compliance_rate == pytest.approx(want["compliance"])
+    assert report.response.mean_minutes == pytest.approx(want["mean"])
+    assert report.response.p90_minutes == pytest.approx(want["p90"])
+    assert report.resolution_rate == pytest.approx(want["resolution"])
+    assert report.reopen_rate == pytest.approx(want["reopen"])
+    assert report.satisfaction == pytest.approx(want["satisfaction"])
+    assert report.first_contact is not None
+    assert report.first_contact.resolved == want["fcr"]
+    assert report.compensation.granted_fen == want["granted"]
+    assert {k: fen for k, fen, _ in report.compensation.by_kind} == want["by_kind"]
+    assert report.compensation.pending == want["pending"]
+
+
+def test_the_chain_is_varied(chain: Chain) -> None:
+    rows = _rows(chain, list(chain.desks))
+    statuses = Counter(r["status"] for r in rows)
+    assert {"closed", "rated", "voided", "merged"} <= set(statuses)
+    assert any(r["reopen_count"] for r in rows) and any(r["fcr"] for r in rows)
+    # The Urumqi store's days differ from its desk's Shanghai days for some tickets.
+    d_rows = [r for r in rows if r["store"] == "CRD"]
+    assert any(r["day"] != parse_time(r["created_at"]).astimezone(SHANGHAI).date()
+               for r in d_rows)
+
+
+@pytest.mark.parametrize("kind, code, stores", [
+    ("group", "", ["CRA", "CRB", "CRC", "CRD"]),
+    ("region", "EAST", ["CRA", "CRB"]),
+    ("region", "WEST", ["CRC", "CRD"]),
+    ("store", "CRD", ["CRD"]),
+])
+def test_scope_figures_match_an_independent_computation(
+        chain: Chain, kind: str, code: str, stores: list[str]) -> None:
+    _check(_centre(chain, _scope(chain, kind, code)), _expected(chain, stores))
+
+
+@pytest.mark.parametrize("code", ["CRA", "CRB", "CRC"])
+def test_a_store_at_the_centre_is_its_desk_report(chain: Chain, code: str) -> None:
+    """Same zone as its desk: every figure the desk shows, the centre shows."""
+    desk = chain.desks[code].desk
+    mine = build_report(desk.conn, desk.policy, PERIOD, gen.NOW, store_code=code)
+    theirs = _centre(chain, _scope(chain, "store", code))
+    for name in ("tickets", "voided", "merged", "by_category", "by_subcategory",
+                 "by_channel", "by_level", "compliance", "response", "resolved",
+                 "resolution_rate", "reopened", "ever_closed", "reopen_rate", "rated",
+                 "satisfaction", "top_problems", "repeat_alerts", "trend", "headline",
+                 "previous", "first_contact"):
+        assert getattr(theirs, name) == getattr(mine, name), name
+    for name in ("granted_fen", "granted", "pending", "pending_fen", "refused", "by_kind",
+                 "daily_cap"):
+        assert getattr(theirs.compensation, name) == getattr(mine.compensation, name), name
+    assert [t.number for t in theirs.overdue] == [t.number for t in mine.overdue]
+
+
+def test_league_rows_are_the_stores_reports(chain: Chain) -> None:
+    scope = _scope(chain, "group")
+    rows = chain_report.league(chain.storage, scope, PERIOD, gen.NOW)
+    assert [r.store.code for r in rows] == ["CRA", "CRB", "CRC", "CRD"]
+    for row in rows:
+        report = _centre(chain, _scope(chain, "store", row.store.code))
+        assert row.now == report.headline
+        assert row.before == report.previous
+        assert report.first_contact is not None
+        assert row.first_contact_rate == report.first_contact.rate
+        assert row.overdue_now == len(report.overdue)
+    assert sum(r.overdue_now for r in rows) == _expected(chain, list(chain.desks))[
+        "overdue_now"]
+    ordered = chain_report.sort_league(rows, "tickets", descending=True)
+    assert [r.now.tickets for r in ordered] == sorted((r.now.tickets for r in rows),
+                                                      reverse=True)
+
+
+def test_cache_agrees_with_a_cold_computation_and_follows_new_events(chain: Chain) -> None:
+    scope = _scope(chain, "region", "EAST")
+    warm = _centre(chain, scope)
+    with chain.storage.engine.connect() as conn:
+        cold = report_days.compute_parts(conn, scope.key, [gen.FIRST, gen.LAST])
+    cached = report_days.day_parts(chain.storage, scope.key, gen.FIRST, gen.LAST)
+    assert cached[gen.FIRST] == cold[gen.FIRST] and cached[gen.LAST] == cold[gen.LAST]
+    # A new response on an overdue ticket of the period changes the figures at once.
+    node = chain.desks["CRA"]
+    number = node.conn.execute(
+        "SELECT number FROM tickets WHERE first_response_at IS NULL AND status NOT IN "
+        "('voided', 'merged', 'closed', 'rated') AND created_at >= ? AND created_at < ? "
+        "ORDER BY created_at LIMIT 1",
+        (PERIOD.start_utc.strftime("%Y-%m-%dT%H:%M:%S"),
+         PERIOD.end_utc.strftime("%Y-%m-%dT%H:%M:%S"))).fetchone()[0]
+    node.clock.set(gen.NOW)
+    ticket_actions.contact_customer(node.desk, node.clerk, number, "phone", "已回电")
+    node.engine.sync_once()
+    centre_tickets.catch_up(chain.storage)
+    after = _centre(chain, scope)
+    assert after.response.responded == warm.response.responded + 1
+    assert after.tickets == warm.tickets
+    assert after == _centre(chain, scope)  # and again from the cache
+    report_days.clear(chain.storage)
+    assert _centre(chain, scope).response == after.response
+
+
+def test_an_empty_scope_period_has_no_rates(chain: Chain) -> None:
+    empty = make_period("custom", date(2025, 1, 1), date(2025, 1, 7), SHANGHAI)
+    report = chain_report.build(chain.storage, _policy(chain),
+                                _scope(chain, "group"), empty, datetime(2026, 11, 8, tzinfo=UTC))
+    assert report.report.tickets == 0
+    assert report.report.headline.compliance_rate is None
+    assert report.report.response.p90_minutes is None
