@@ -14,9 +14,9 @@ zone); the period is named in the chain's zone.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -135,7 +135,7 @@ def _compensation(conn: Connection, policy: Policy, scope: Scope, period: Period
             staff_id=f"{store}/{staff}", name=f"{store} {staff}", role=role,
             limit_fen=limits.get(role), granted_fen=int(total), grants=int(count),
             largest_fen=int(largest), above_limit=int(n_above or 0),
-            drill=Drill(period, (("compensation_staff", staff),
+            drill=Drill(period, (("compensation_staff", f"{store}/{staff}"),
                                  ("compensation_status", "granted"))))
         for store, staff, role, count, total, largest, n_above in conn.execute(
             sa.select(_C.store, _C.requested_by, _C.requester_role, sa.func.count(),
@@ -296,13 +296,3 @@ def sort_league(rows: Sequence[LeagueRow], figure: str, descending: bool,
             return (True, 0.0, row.store.code)
         return (False, -float(value) if descending else float(value), row.store.code)
     return sorted(rows, key=key)
-
-
-def stores_by_code(stores: Sequence[Store]) -> Mapping[str, Store]:
-    """*stores* by their code."""
-    return {s.code: s for s in stores}
-
-
-def day_list(period: Period) -> list[date]:
-    """The period's store days (for the page's trend)."""
-    return days_of(period)

@@ -39,6 +39,7 @@ from playwright.sync_api import (
 from sync.server.console import accounts, masterdata
 from sync.server.storage import Storage
 from tests.sync.helpers import ServerProcess
+from tests.sync.server.console.report_chain import Chain, build_chain
 
 CHROMIUM = Path(os.environ.get("KESU_CHROMIUM", "/usr/bin/chromium"))
 # One step (a click, a navigation, a wait for an element) may take this long at most.
@@ -223,3 +224,11 @@ def log_in(page: Page, server: ServerProcess, account: Account, *,
     page.get_by_test_id("password").fill(account.password)
     with page.expect_navigation():
         page.get_by_test_id("login-submit").click()
+
+
+@pytest.fixture(scope="session")
+def report_chain(backend: str, tmp_path_factory: pytest.TempPathFactory,
+                 request: pytest.FixtureRequest) -> Iterator[Chain]:
+    """Four stores made through real desks and synced to a server of their own, for the
+    reports' tests (``report_chain.build_chain``)."""
+    yield from build_chain(backend, tmp_path_factory, request)

@@ -17,110 +17,34 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from desktop import ticket_actions
 from desktop.reports.figures import build_report
-from desktop.staff import add_staff, get_staff
-from domain.clock import FixedClock, parse_time
-from domain.errors import KesuError
+from domain.clock import parse_time
 from domain.policy import Policy
-from domain.reports.model import Report
+from domain.reports.model import Drill, Report
 from domain.reports.period import make_period
 from sync.server import policy_store
-from sync.server.console import centre_tickets, chain_report, masterdata, report_days
+from sync.server.console import (
+    centre_tickets,
+    chain_drill,
+    chain_report,
+    masterdata,
+    report_days,
+)
 from sync.server.console.chain_report import Scope
-from sync.server.storage import Storage
 from tests.desktop.reports import test_figures as gen
-from tests.sync.helpers import DeskNode, ServerProcess, add_store
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-URUMQI = ZoneInfo("Asia/Urumqi")
-# store code suffix, region, zone listed at the centre, generator seed
-STORES = (("A", "EAST", "Asia/Shanghai", 6), ("B", "EAST", "Asia/Shanghai", 7),
-          ("C", "WEST", "Asia/Shanghai", 8), ("D", "WEST", "Asia/Urumqi", 9))
-PERIOD = make_period("custom", gen.FIRST, gen.LAST, SHANGHAI)
+from tests.sync.server.console.report_chain import PERIOD, SHANGHAI, Chain
 
 
-@dataclass
-class Chain:
-    """The chain at the centre and its desks."""
-
-    server: ServerProcess
-    storage: Storage
-    desks: dict[str, DeskNode]
-    zones: dict[str, ZoneInfo]
-    regions: dict[str, str]
-
-
-def _new_server(backend: str, where: Path, request: pytest.FixtureRequest) -> ServerProcess:
-    if backend == "sqlite":
-        return ServerProcess(where / "server.db")
-    cluster = request.getfixturevalue("pg_cluster")
-    return ServerProcess(cluster.create_database(), cluster=cluster)
-
-
-@pytest.fixture(scope="module")
-def chain(backend: str, tmp_path_factory: pytest.TempPathFactory,
-          request: pytest.FixtureRequest) -> Iterator[Chain]:
-    """Four stores' histories made at their desks and pushed to a server of their own."""
-    where = tmp_path_factory.mktemp("chain")
-    server = _new_server(backend, where, request)
-    server.start()
-    storage = Storage(server.db_url)
-    desks: dict[str, DeskNode] = {}
-    zones: dict[str, ZoneInfo] = {}
-    regions: dict[str, str] = {}
-    try:
-        for suffix, region, zone, seed in STORES:
-            code = f"CR{suffix}"
-            add_store(storage, code, region)
-            if zone != "Asia/Shanghai":
-                masterdata.save_store(storage, code, f"测试门店 {code}", region, zone)
-            clock = FixedClock(gen._local(gen.HISTORY_START, 7))
-            node = DeskNode(where / f"{code}.db", code, "D1", clock, server)
-            for sid, role in gen.STAFF.items():
-                if sid not in ("d1", "m1"):
-                    add_staff(node.conn, node.desk.policy.staff, clock, staff_id=sid,
-                              name=f"员工{sid}", role=role, pin=gen.PINS[sid])
-            staff = {sid: get_staff(node.conn, sid) for sid in gen.STAFF}
-            gen._generate(node.desk, clock, staff, seed=seed)
-            _first_contact_closes(node, staff)
-            node.enrol()
-            node.engine.sync_once()
-            desks[code] = node
-            zones[code] = ZoneInfo(zone)
-            regions[code] = region
-        centre_tickets.catch_up(storage)
-        yield Chain(server, storage, desks, zones, regions)
-    finally:
-        for node in desks.values():
-            node.close()
-        storage.close()
-        server.kill()
-        server.drop_database()
-
-
-def _first_contact_closes(node: DeskNode, staff: dict[str, Any]) -> None:
-    """Some open tickets answered and closed at first contact at NOW, one reopened."""
-    closed = []
-    for (number,) in node.conn.execute(
-            "SELECT number FROM tickets WHERE status = 'accepted' ORDER BY created_at"
-            ).fetchall()[::3]:
-        try:
-            ticket_actions.resolve_first_contact(node.desk, staff["d1"], number, "当场答复")
-        except KesuError:
-            continue  # not allowed for its level or subcategory
-        closed.append(number)
-    if closed:
-        ticket_actions.reopen(node.desk, staff["d2"], closed[0], "顾客又来了")
+@pytest.fixture
+def chain(report_chain: Chain) -> Chain:
+    """The chain of the session (conftest's ``report_chain``)."""
+    return report_chain
 
 
 def _scope(chain: Chain, kind: str, code: str = "") -> Scope:
@@ -327,3 +251,30 @@ def test_an_empty_scope_period_has_no_rates(chain: Chain) -> None:
     assert report.report.tickets == 0
     assert report.report.headline.compliance_rate is None
     assert report.report.response.p90_minutes is None
+
+
+def test_every_figure_drills_to_its_tickets(chain: Chain) -> None:
+    scope = _scope(chain, "group")
+    chain_r = chain_report.build(chain.storage, _policy(chain), scope, PERIOD, gen.NOW)
+    report = chain_r.report
+    with chain.storage.engine.connect() as conn:
+        def behind(drill: Any) -> int:
+            return chain_drill.tickets_behind(conn, scope, drill, gen.NOW, limit=1)[1]
+
+        for name in ("by_category", "by_subcategory", "by_channel", "by_level"):
+            for count in getattr(report, name):
+                assert behind(count.drill) == count.count, (name, count.key)
+        for level in report.compliance:
+            assert behind(level.drill_missed) == level.missed, level.level
+        for problem in report.top_problems:
+            assert behind(problem.drill) == problem.count
+        for alert in report.repeat_alerts:
+            assert behind(alert.drill) == alert.tickets, alert.key
+        for point in report.trend:
+            assert behind(Drill(PERIOD, (("day", point.day.isoformat()),))) == point.count
+        assert report.first_contact is not None
+        assert behind(report.first_contact.drill) == report.first_contact.resolved
+        assert behind(Drill(PERIOD, (("overdue_now", True),))) == chain_r.overdue_total
+        assert behind(Drill(PERIOD)) == report.tickets
+        with pytest.raises(ValueError):
+            behind(Drill(PERIOD, (("bogus", 1),)))
