@@ -271,7 +271,9 @@ class Shooter:
         links = page.eval_on_selector_all(
             "main a[href]", "links => links.map(a => a.getAttribute('href'))")
         below = re.compile(f"(?:{re.escape(href.rstrip('/'))}|/console/tickets)/[^?#]+")
-        return next((str(link) for link in links if below.match(str(link))), None)
+        # Exports (CSV, PDF) are downloads, not pages.
+        return next((str(link) for link in links if below.match(str(link))
+                     and "/export." not in str(link)), None)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -37,9 +37,11 @@ def minutes_text(value: float | None, lang: str) -> str:
         return i18n.t("reports.minutes", lang, n=whole)
     hours, mins = divmod(whole, 60)
     if hours < 24:
-        return i18n.t("reports.hours_minutes", lang, h=hours, m=mins)
+        return (i18n.t("reports.hours", lang, h=hours) if mins == 0
+                else i18n.t("reports.hours_minutes", lang, h=hours, m=mins))
     days, hours = divmod(hours, 24)
-    return i18n.t("reports.days_hours", lang, d=days, h=hours)
+    return (i18n.t("reports.whole_days", lang, d=days) if hours == 0
+            else i18n.t("reports.days_hours", lang, d=days, h=hours))
 
 
 def value_text(name: str, value: float | int | None, lang: str) -> str:
