@@ -343,6 +343,9 @@ centre_report_days = sa.Table(
     sa.Column("day", sa.String(10), primary_key=True),
     sa.Column("part", sa.Text),
     sa.Column("computed_through", sa.BigInteger),
+    # The day's sums per store of the scope, for the league (None: to compute again).
+    sa.Column("league", sa.Text),
+    sa.Column("league_through", sa.BigInteger),
     sa.Column("touched_seq", sa.BigInteger),
 )
 

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from domain.clock import format_time, parse_time
-from domain.fold import CLOSED_STATES, FINAL_STATES
+from domain.fold import FINAL_STATES
 from domain.policy import Policy
 from domain.reports.day_part import SUMS
 from domain.reports.figures import assemble, first_contact_figure, first_day, headline_of
@@ -212,34 +212,28 @@ def build(storage: Storage, policy: Policy, scope: Scope, period: Period, now: d
     return ChainReport(scope=scope, report=report, overdue_total=overdue_total)
 
 
-def _store_sums(conn: Connection, scope: Scope, period: Period, now: datetime
+def _store_sums(storage: Storage, scope: Scope, period: Period, now: datetime
                 ) -> dict[str, tuple[dict[str, int], int, int]]:
     """Per store of *scope*: the sums of its counted tickets of *period* (``SUMS`` and
-    ``overdue``), their response time in ms, and its first-contact closes not reopened."""
-    closed = _T.status.in_(sorted(CLOSED_STATES))
-    responded = _T.first_response_at.is_not(None)
-
-    def flag(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
-        return sa.func.sum(sa.case((condition, 1), else_=0))
-
-    # The same sums as report_days.compute_parts, per store instead of per day.
-    columns = [sa.func.count(), flag(closed), flag(_T.reopen_count > 0),
-               flag(sa.or_(closed, _T.reopen_count > 0)), sa.func.count(_T.rating),
-               sa.func.coalesce(sa.func.sum(_T.rating), 0),
-               flag(sa.and_(responded, _T.first_response_at <= _T.due_at)),
-               flag(sa.and_(responded, _T.first_response_at > _T.due_at)),
-               sa.func.count(_T.first_response_at)]
+    ``overdue``, the unanswered past their due time at *now*), their response time in
+    ms, and its first-contact closes not reopened; from the cached days of the league."""
+    now_text = format_time(now)
+    days = report_days.league_days(storage, scope.key, period.first_day, period.last_day)
+    totals: dict[str, list[int]] = {}
+    overdue: dict[str, int] = {}
+    for day in days.values():
+        for store, (values, unanswered) in day.items():
+            have = totals.get(store)
+            totals[store] = list(values) if have is None else [
+                a + b for a, b in zip(have, values, strict=True)]
+            if unanswered:
+                overdue[store] = overdue.get(store, 0) + sum(
+                    1 for due in unanswered if due <= now_text)
     out: dict[str, tuple[dict[str, int], int, int]] = {}
-    for row in conn.execute(
-            sa.select(_T.store, *columns,
-                      flag(sa.and_(~responded, _T.due_at <= format_time(now))),
-                      sa.func.coalesce(sa.func.sum(_T.response_ms), 0),
-                      flag(sa.and_(_T.first_contact.is_(True), _T.reopen_count == 0)))
-            .where(_days(period, centre_tickets), _in_scope(scope, centre_tickets), _counted())
-            .group_by(_T.store)):
-        sums = {name: int(v or 0) for name, v in zip(SUMS, row[1:10], strict=True)}
-        sums["overdue"] = int(row[10] or 0)
-        out[row[0]] = (sums, int(row[11] or 0), int(row[12] or 0))
+    for store, added in totals.items():
+        sums = dict(zip(SUMS, added[:len(SUMS)], strict=True))
+        sums["overdue"] = overdue.get(store, 0)
+        out[store] = (sums, added[len(SUMS)], added[len(SUMS) + 1])
     return out
 
 
@@ -263,9 +257,9 @@ def league(storage: Storage, scope: Scope, period: Period, now: datetime) -> lis
     """Every store of *scope* with its headline figures in *period* and the previous
     period, in store order (the page sorts)."""
     before_period = previous_period(period)
+    now_sums = _store_sums(storage, scope, period, now)
+    before_sums = _store_sums(storage, scope, before_period, now)
     with storage.engine.connect() as conn:
-        now_sums = _store_sums(conn, scope, period, now)
-        before_sums = _store_sums(conn, scope, before_period, now)
         granted_now = _granted_by_store(conn, scope, period)
         granted_before = _granted_by_store(conn, scope, before_period)
         overdue = _overdue_by_store(conn, scope, now)

@@ -17,13 +17,16 @@ newer stamp, so a report never shows a partial older than what it says.
 
 from __future__ import annotations
 
+import threading
 from array import array
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -75,6 +78,21 @@ def _list(conn: Connection, column: sa.ColumnElement[Any]) -> sa.ColumnElement[A
     return sa.func.group_concat(column)
 
 
+def sums_columns() -> list[sa.ColumnElement[Any]]:
+    """The desk's sums of a group of counted tickets (``day_part.SUMS``, in order),
+    spelled on the projection's columns: the one spelling the partials and the league
+    share."""
+    closed = _T.status.in_(sorted(CLOSED_STATES))
+    responded = _T.first_response_at.is_not(None)
+    return [
+        sa.func.count(), sa.func.sum(_flag(closed)), sa.func.sum(_flag(_T.reopen_count > 0)),
+        sa.func.sum(_flag(sa.or_(closed, _T.reopen_count > 0))), sa.func.count(_T.rating),
+        sa.func.coalesce(sa.func.sum(_T.rating), 0),
+        sa.func.sum(_flag(sa.and_(responded, _T.first_response_at <= _T.due_at))),
+        sa.func.sum(_flag(sa.and_(responded, _T.first_response_at > _T.due_at))),
+        sa.func.count(_T.first_response_at)]
+
+
 def _ints(text: str | None) -> list[int]:
     return [int(v) for v in text.split(",")] if text else []
 
@@ -97,18 +115,10 @@ def compute_parts(conn: Connection, scope: str, days: Iterable[date]) -> dict[da
     if not wanted:
         return parts
     where = sa.and_(_day_ranges(wanted), scope_filter(scope))
-    closed = _T.status.in_(sorted(CLOSED_STATES))
-    responded = _T.first_response_at.is_not(None)
     final = sa.case((_T.status.in_(sorted(FINAL_STATES)), _T.status), else_=None)
-    # The desk's sums (day_part.SUMS), spelled on the projection's columns.
     rows = conn.execute(sa.select(
         _T.store_day, final, _T.subcategory, _T.category, _T.channel, _T.level,
-        sa.func.count(), sa.func.sum(_flag(closed)), sa.func.sum(_flag(_T.reopen_count > 0)),
-        sa.func.sum(_flag(sa.or_(closed, _T.reopen_count > 0))), sa.func.count(_T.rating),
-        sa.func.coalesce(sa.func.sum(_T.rating), 0),
-        sa.func.sum(_flag(sa.and_(responded, _T.first_response_at <= _T.due_at))),
-        sa.func.sum(_flag(sa.and_(responded, _T.first_response_at > _T.due_at))),
-        sa.func.count(_T.first_response_at),
+        *sums_columns(),
         _list(conn, sa.case((_T.first_response_at.is_(None), _T.due_at), else_=None)),
         _list(conn, _T.response_ms),
     ).where(where).group_by(_T.store_day, final, _T.subcategory, _T.category, _T.channel,
@@ -177,39 +187,142 @@ def _snapshot(storage: Storage) -> Iterator[Connection]:
             yield conn
 
 
-def day_parts(storage: Storage, scope: str, first: date, last: date
-              ) -> dict[date, DayPart]:
-    """The partial of every store day *first* .. *last* of *scope*: cached ones read,
-    the others computed and stored (unless the projection touched them meanwhile)."""
+@dataclass(frozen=True)
+class _Kind:
+    """One cached thing per scope and day: its columns, how it is made and read."""
+
+    name: str
+    column: sa.Column[Any]
+    version: sa.Column[Any]
+    compute: Callable[[Connection, str, list[date]], dict[date, Any]]
+    encode: Callable[[Any], str]
+    decode: Callable[[str], Any]
+
+
+def _cached(storage: Storage, kind: _Kind, scope: str, first: date, last: date
+            ) -> dict[date, Any]:
+    """Every day *first* .. *last* of *scope* of *kind*: cached ones read (decoded ones
+    kept in the process with the mark they were computed at, so a warm report reads only
+    each day's mark), the others computed and stored unless the projection touched them
+    meanwhile."""
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    table = centre_report_days
+    db = str(storage.engine.url)
     with _snapshot(storage) as conn:
         mark = _mark(conn)
-        rows = conn.execute(
-            sa.select(centre_report_days.c.day, centre_report_days.c.part)
-            .where(centre_report_days.c.scope == scope,
-                   centre_report_days.c.day.between(first.isoformat(), last.isoformat()),
-                   centre_report_days.c.part.is_not(None))).all()
-        parts = {date.fromisoformat(d): DayPart.from_json(p) for d, p in rows}
-        missing = [d for d in days if d not in parts]
-        computed = compute_parts(conn, scope, missing)
+        in_range = sa.and_(table.c.scope == scope,
+                           table.c.day.between(first.isoformat(), last.isoformat()),
+                           kind.column.is_not(None))
+        versions = dict(conn.execute(sa.select(table.c.day, kind.version)
+                                     .where(in_range)).all())
+        found: dict[date, Any] = {}
+        stale = []
+        for day_text, version in versions.items():
+            key = (db, kind.name, scope, day_text)
+            held = _MEMO.get(key)
+            if held is not None and held[0] == version:
+                found[date.fromisoformat(day_text)] = held[1]
+            else:
+                stale.append(day_text)
+        for start in range(0, len(stale), 500):
+            for day_text, text, version in conn.execute(
+                    sa.select(table.c.day, kind.column, kind.version)
+                    .where(in_range, table.c.day.in_(stale[start:start + 500]))):
+                value = kind.decode(text)
+                found[date.fromisoformat(day_text)] = value
+                _remember((db, kind.name, scope, day_text), int(version), value)
+        missing = [d for d in days if d not in found]
+        computed = kind.compute(conn, scope, missing) if missing else {}
     if computed:
-        _store(storage, scope, mark, computed)
-    parts.update(computed)
-    return parts
+        _store(storage, kind, scope, mark, computed)
+    found.update(computed)
+    return found
 
 
-def _store(storage: Storage, scope: str, mark: int, parts: dict[date, DayPart]) -> None:
+# Decoded values by (database, kind, scope, day): (the mark they were computed at, value).
+_MEMO: OrderedDict[tuple[str, str, str, str], tuple[int, Any]] = OrderedDict()
+MEMO_DAYS = 8000  # a year's chain, previous year and look-back, and a few regions', twice
+_MEMO_LOCK = threading.Lock()
+
+
+def _remember(key: tuple[str, str, str, str], version: int, value: Any) -> None:
+    with _MEMO_LOCK:
+        _MEMO[key] = (version, value)
+        _MEMO.move_to_end(key)
+        while len(_MEMO) > MEMO_DAYS:
+            _MEMO.popitem(last=False)
+
+
+def _store(storage: Storage, kind: _Kind, scope: str, mark: int,
+           values: dict[date, Any]) -> None:
     table = centre_report_days
+    rows = [{"scope": scope, "day": d.isoformat(), kind.column.name: kind.encode(v),
+             kind.version.name: mark} for d, v in values.items()]
     with storage.writing() as conn:
-        conn.execute(dialect_insert(conn, table).values(
-            [{"scope": scope, "day": d.isoformat(), "part": None, "computed_through": None,
-              "touched_seq": None} for d in parts]).on_conflict_do_nothing())
-        for d, part in parts.items():
-            # Not over a stamp newer than the snapshot the partial was read from.
-            conn.execute(table.update().where(
-                table.c.scope == scope, table.c.day == d.isoformat(),
-                sa.or_(table.c.touched_seq.is_(None), table.c.touched_seq <= mark))
-                .values(part=part.to_json(), computed_through=mark))
+        for start in range(0, len(rows), 200):
+            insert = dialect_insert(conn, table).values(rows[start:start + 200])
+            # Not over a stamp newer than the snapshot the values were read from.
+            conn.execute(insert.on_conflict_do_update(
+                index_elements=[table.c.scope, table.c.day],
+                set_={kind.column.name: insert.excluded[kind.column.name],
+                      kind.version.name: insert.excluded[kind.version.name]},
+                where=sa.or_(table.c.touched_seq.is_(None), table.c.touched_seq <= mark)))
+
+
+# A store's sums of one day for the league: SUMS, then the response time in ms and the
+# first-contact closes not reopened, and the due times of its unanswered tickets.
+LeagueDay = dict[str, tuple[list[int], list[str]]]
+
+
+def compute_league(conn: Connection, scope: str, days: Iterable[date]
+                   ) -> dict[date, LeagueDay]:
+    """Per day of *days*, per store of *scope*: its counted tickets' sums (no cache)."""
+    wanted = sorted(set(days))
+    out: dict[date, LeagueDay] = {d: {} for d in wanted}
+    if not wanted:
+        return out
+    for row in conn.execute(
+            sa.select(_T.store_day, _T.store, *sums_columns(),
+                      sa.func.coalesce(sa.func.sum(_T.response_ms), 0),
+                      sa.func.sum(_flag(sa.and_(_T.first_contact.is_(True),
+                                                _T.reopen_count == 0))),
+                      _list(conn, sa.case((_T.first_response_at.is_(None), _T.due_at),
+                                          else_=None)))
+            .where(_day_ranges(wanted), scope_filter(scope),
+                   _T.status.not_in(sorted(FINAL_STATES)))
+            .group_by(_T.store_day, _T.store)):
+        d = date.fromisoformat(row[0])
+        if d in out:
+            out[d][row[1]] = ([int(v or 0) for v in row[2:13]],
+                              row[13].split(",") if row[13] else [])
+    return out
+
+
+def _league_json(value: LeagueDay) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _league_read(text: str) -> LeagueDay:
+    return {k: (v[0], v[1]) for k, v in orjson.loads(text).items()}
+
+
+_PARTS = _Kind("part", centre_report_days.c.part, centre_report_days.c.computed_through,
+               lambda conn, scope, days: compute_parts(conn, scope, days),
+               lambda part: part.to_json(), DayPart.from_json)
+_LEAGUE = _Kind("league", centre_report_days.c.league, centre_report_days.c.league_through,
+                compute_league, _league_json, _league_read)
+
+
+def day_parts(storage: Storage, scope: str, first: date, last: date
+              ) -> dict[date, DayPart]:
+    """The partial of every store day *first* .. *last* of *scope* (cached)."""
+    return _cached(storage, _PARTS, scope, first, last)
+
+
+def league_days(storage: Storage, scope: str, first: date, last: date
+                ) -> dict[date, LeagueDay]:
+    """Every day *first* .. *last* of *scope*: its stores' sums (cached)."""
+    return _cached(storage, _LEAGUE, scope, first, last)
 
 
 def touched(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
@@ -234,7 +347,7 @@ def touched(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
          for (s, d), q in stamps.items()]).on_conflict_do_nothing())
     for (scope, day), seq in stamps.items():
         conn.execute(table.update().where(table.c.scope == scope, table.c.day == day).values(
-            part=None, touched_seq=sa.func.coalesce(
+            part=None, league=None, touched_seq=sa.func.coalesce(
                 sa.func.greatest(table.c.touched_seq, seq) if conn.dialect.name == "postgresql"
                 else sa.func.max(table.c.touched_seq, seq), seq)))
 
@@ -250,4 +363,6 @@ def clear(storage: Storage) -> None:
     """Drop every cached partial (the bench's cold runs; a repair)."""
     with storage.writing() as conn:
         conn.execute(centre_report_days.delete())
+    with _MEMO_LOCK:
+        _MEMO.clear()
 
