@@ -84,7 +84,7 @@ def _load(dsn: str, tickets: int) -> float:
                CASE WHEN op THEN (ARRAY['accepted','rectifying','reviewing',
                                          'accountability'])[1 + i % 4]
                     ELSE (ARRAY['closed','rated','closed','voided'])[1 + i % 4] END AS st,
-               (i * 7919) % 7200000 AS resp
+               (i::bigint * 7919) % 7200000 AS resp
         FROM (
           SELECT i, now() - interval '365 days' + (i * interval '365 days' / {tickets}) AS ts,
                  (i > {tickets} * 0.995 OR i % 397 = 0) AS op
