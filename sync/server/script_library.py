@@ -19,6 +19,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from importlib import resources
 from typing import Any
 
 import sqlalchemy as sa
@@ -141,6 +142,23 @@ def history(conn: Connection, limit: int = 100) -> list[Publication]:
                   script_versions.c.published_by, script_versions.c.script_count)
         .order_by(script_versions.c.version.desc()).limit(limit)).all()
     return [Publication(int(r[0]), str(r[1]), str(r[2]), int(r[3])) for r in rows]
+
+
+def starter_documents() -> list[dict[str, Any]]:
+    """The starter library shipped with Kesu (``resources/scripts/default.json``): what
+    ``kesu-server demo`` publishes, and headquarters can publish from the console while
+    nothing is published."""
+    text = resources.files("resources").joinpath("scripts", "default.json").read_text("utf-8")
+    return list(json.loads(text)["scripts"])
+
+
+def publish_starter(conn: Connection, actor: str, now: datetime) -> ScriptLibrary | None:
+    """Publish :func:`starter_documents` if nothing is published yet (else None, and
+    nothing changes)."""
+    lock_counter(conn)  # so two first publications cannot both see version 0
+    if current_version(conn):
+        return None
+    return publish(conn, starter_documents(), actor, now)
 
 
 # --- the draft ---------------------------------------------------------------------------
