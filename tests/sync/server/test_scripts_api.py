@@ -125,7 +125,7 @@ def test_the_routes_need_a_live_device_token(server: ServerProcess,
                                              storage: Storage) -> None:
     token, _, device = _device(server)
     for method, path in (("GET", "/v1/scripts"), ("POST", "/v1/scripts/usage")):
-        body = {"uses": []}
+        body: dict[str, Any] = {"uses": []}
         nobody = httpx.request(method, f"{server.url}{path}", headers=headers(), json=body,
                                timeout=10)
         assert nobody.status_code == 401
