@@ -311,12 +311,16 @@ class Usage:
     last_used: str  # UTC
 
 
-def usage(conn: Connection, stores: Iterable[str] | None = None) -> list[Usage]:
+def usage(conn: Connection, stores: Iterable[str] | None = None,
+          limit: int | None = None) -> list[Usage]:
     """Every script's counts per store (of *stores* only, when given), by script then
-    store."""
+    store; the first *limit* rows when given (the primary key's order: no sort)."""
     query = sa.select(script_usage.c.script_id, script_usage.c.store, script_usage.c.copied,
                       script_usage.c.helpful, script_usage.c.last_used)
     if stores is not None:
         query = query.where(script_usage.c.store.in_(list(stores)))
-    rows = conn.execute(query.order_by(script_usage.c.script_id, script_usage.c.store)).all()
+    query = query.order_by(script_usage.c.script_id, script_usage.c.store)
+    if limit is not None:
+        query = query.limit(limit)
+    rows = conn.execute(query).all()
     return [Usage(str(r[0]), str(r[1]), int(r[2]), int(r[3]), str(r[4])) for r in rows]

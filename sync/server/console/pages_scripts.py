@@ -202,7 +202,7 @@ def router(storage: Storage) -> APIRouter:
             stores = {s.code: s for s in list_stores(conn, principal.region
                                                       if principal.role == "regional" else None)}
             seen = principal.store_codes(conn)
-            uses = script_library.usage(conn, seen)
+            uses = script_library.usage(conn, seen, limit=MAX_USAGE_ROWS + 1)
             saved = script_library.draft(conn) if principal.role == "hq" else None
         found = search(lib, query, labels=labels) if query.strip() else list(lib.scripts)
         return render(request, principal, "scripts/index.html", "scripts.title",
