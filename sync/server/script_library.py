@@ -174,6 +174,12 @@ class Draft:
     saved_by: str
 
 
+def lock(conn: Connection) -> None:
+    """Serialise the caller's read-change-write of the draft with every other server
+    process's (two people saving at once must not lose one script)."""
+    lock_counter(conn)
+
+
 def draft(conn: Connection) -> Draft | None:
     """The saved draft, or None when there is none."""
     row = conn.execute(sa.select(script_drafts.c.document, script_drafts.c.saved_at,

@@ -98,6 +98,9 @@ def test_the_library_is_served_with_its_version_as_etag(
     same = httpx.get(f"{server.url}/v1/scripts", timeout=10,
                      headers={**h, "If-None-Match": f'"v{version}"'})
     assert same.status_code == 304 and same.content == b""
+    weak = httpx.get(f"{server.url}/v1/scripts", timeout=10,
+                     headers={**h, "If-None-Match": f'"v0", W/"v{version}"'})
+    assert weak.status_code == 304
     old = httpx.get(f"{server.url}/v1/scripts", timeout=10,
                     headers={**h, "If-None-Match": f'"v{before}"'})
     assert old.status_code == 200 and old.json()["version"] == version
