@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
 from domain import event_schema
+from domain.centre_approvals import centre_decider
 from domain.lifecycle import Staff
 from domain.money import format_yuan
 from domain.policy import CompensationPolicy
@@ -60,12 +61,16 @@ def decide(
                         params={"approver": approver.id, "role": approver.role})
     if approver is not None and approver.id == requester_id and role != "manager":
         return Decision("refused", "comp.self_approval", params={"approver": approver.id})
+    # The words name who will decide at the centre (centre_approvals: one rule).
+    regional = centre_decider(amount_fen, policy.regional_limit_fen) == "regional"
     if day_granted_fen + amount_fen > cap:
-        return Decision("pending_approval", "comp.daily_cap", "hq",
+        return Decision("pending_approval",
+                        "comp.daily_cap_regional" if regional else "comp.daily_cap", "hq",
                         params={"cap": format_yuan(cap), "used": format_yuan(day_granted_fen)})
     if amount_fen > limits["manager"]:
-        return Decision("pending_approval", "comp.above_manager", "hq",
-                        params={"limit": format_yuan(limits["manager"])})
+        return Decision("pending_approval",
+                        "comp.above_manager_regional" if regional else "comp.above_manager",
+                        "hq", params={"limit": format_yuan(limits["manager"])})
     over_own = amount_fen > own
     frequent = customer_grants >= policy.customer_max_grants
     if not over_own and not frequent:

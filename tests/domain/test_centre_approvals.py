@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from domain.actions.compensation import decide
 from domain.centre_approvals import centre_decider, may_decide
 from domain.errors import PolicyInvalid
 from domain.policy import DEFAULT_REGIONAL_LIMIT_FEN, parse_policy
@@ -56,3 +57,20 @@ def test_a_bad_regional_limit_names_its_path(value: object) -> None:
     with pytest.raises(PolicyInvalid) as caught:
         parse_policy(doc)
     assert "compensation.regional_limit_fen" in str(caught.value)
+
+
+@pytest.mark.parametrize("amount, day_granted, code", [
+    (200_000, 0, "comp.above_manager_regional"),
+    (300_000, 0, "comp.above_manager_regional"),
+    (300_001, 0, "comp.above_manager"),
+    (50_000, 499_000, "comp.daily_cap_regional"),
+    (450_000, 100_000, "comp.daily_cap"),
+])
+def test_the_stored_reason_names_who_decides(amount: int, day_granted: int,
+                                             code: str) -> None:
+    """The desk's words for a request sent up follow the same split as the centre."""
+    policy = parse_policy(json.loads(DEFAULT.read_text("utf-8"))).compensation
+    decision = decide(policy, role="manager", amount_fen=amount, day_granted_fen=day_granted,
+                      customer_grants=0)
+    assert decision.status == "pending_approval"
+    assert decision.code == code
