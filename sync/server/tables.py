@@ -346,6 +346,9 @@ centre_report_days = sa.Table(
     # The day's sums per store of the scope, for the league (None: to compute again).
     sa.Column("league", sa.Text),
     sa.Column("league_through", sa.BigInteger),
+    # The day's compensation lines by status and kind, and granted per store.
+    sa.Column("comp", sa.Text),
+    sa.Column("comp_through", sa.BigInteger),
     sa.Column("touched_seq", sa.BigInteger),
 )
 

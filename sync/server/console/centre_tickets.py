@@ -161,7 +161,7 @@ def project_ticket(conn: Connection, ticket_id: str) -> bool:
     _upsert(conn, centre_tickets, "ticket_id", ticket)
     for comp in comps:
         _upsert(conn, centre_compensations, "compensation_id", comp)
-    report_days.touched(conn, [ticket])
+    report_days.touched(conn, [ticket, *comps])
     for observer in OBSERVERS:
         observer(conn, [ticket])
     return True
@@ -193,7 +193,7 @@ def catch_up(storage: Storage) -> int:
                 for comp in comps:
                     _upsert(conn, centre_compensations, "compensation_id", comp)
             written = [ticket for ticket, _ in folded]
-            report_days.touched(conn, written)
+            report_days.touched(conn, [*written, *(c for _, comps in folded for c in comps)])
             for observer in OBSERVERS:
                 observer(conn, written)
             conn.execute(dialect_insert(conn, server_meta)

@@ -108,28 +108,40 @@ def _counted() -> sa.ColumnElement[bool]:
     return _T.status.not_in(sorted(FINAL_STATES))
 
 
-def _compensation(conn: Connection, policy: Policy, scope: Scope, period: Period
+def _compensation(storage: Storage, policy: Policy, scope: Scope, period: Period
                   ) -> CompensationSummary:
-    where = sa.and_(_days(period, centre_compensations), _in_scope(scope, centre_compensations))
+    """The compensation lines of *period* (by their store day): the sums from the cached
+    days, the staff with the largest grants read directly (bounded)."""
+    days = report_days.comp_days(storage, scope.key, period.first_day, period.last_day)
     granted_fen = granted = pending = pending_fen = refused = 0
-    by_kind: list[tuple[str, int, int]] = []
-    for status, kind, count, total in conn.execute(
-            sa.select(_C.status, _C.kind, sa.func.count(), sa.func.sum(_C.amount_fen))
-            .where(where).group_by(_C.status, _C.kind)):
-        if status == "granted":
-            granted += int(count)
-            granted_fen += int(total)
-            by_kind.append((kind, int(total), int(count)))
-        elif status == "pending_approval":
-            pending += int(count)
-            pending_fen += int(total)
-        elif status == "refused":
-            refused += int(count)
-    by_kind.sort(key=lambda k: (-k[1], k[0]))
+    kinds: dict[str, list[int]] = {}
+    for groups, _ in days.values():
+        for status, kind, count, total in groups:
+            if status == "granted":
+                granted += count
+                granted_fen += total
+                have = kinds.setdefault(kind, [0, 0])
+                have[0] += total
+                have[1] += count
+            elif status == "pending_approval":
+                pending += count
+                pending_fen += total
+            elif status == "refused":
+                refused += count
+    by_kind = sorted(((k, v[0], v[1]) for k, v in kinds.items()), key=lambda k: (-k[1], k[0]))
+    where = sa.and_(_days(period, centre_compensations), _in_scope(scope, centre_compensations))
     limits = policy.compensation.role_limits_fen
     above = sa.case(*((_C.requester_role == role, limit) for role, limit in limits.items()),
                     else_=_C.amount_fen)
-    granted_rows = sa.and_(where, _C.status == "granted")
+    with storage.engine.connect() as conn:
+        staff_rows = conn.execute(
+            sa.select(_C.store, _C.requested_by, _C.requester_role, sa.func.count(),
+                      sa.func.sum(_C.amount_fen), sa.func.max(_C.amount_fen),
+                      sa.func.sum(sa.case((_C.amount_fen > above, 1), else_=0)))
+            .where(where, _C.status == "granted")
+            .group_by(_C.store, _C.requested_by, _C.requester_role)
+            .order_by(sa.func.sum(_C.amount_fen).desc(), _C.store, _C.requested_by)
+            .limit(STAFF_SHOWN)).all()
     by_staff = [
         StaffCompensation(
             staff_id=f"{store}/{staff}", name=f"{store} {staff}", role=role,
@@ -137,19 +149,10 @@ def _compensation(conn: Connection, policy: Policy, scope: Scope, period: Period
             largest_fen=int(largest), above_limit=int(n_above or 0),
             drill=Drill(period, (("compensation_staff", f"{store}/{staff}"),
                                  ("compensation_status", "granted"))))
-        for store, staff, role, count, total, largest, n_above in conn.execute(
-            sa.select(_C.store, _C.requested_by, _C.requester_role, sa.func.count(),
-                      sa.func.sum(_C.amount_fen), sa.func.max(_C.amount_fen),
-                      sa.func.sum(sa.case((_C.amount_fen > above, 1), else_=0)))
-            .where(granted_rows).group_by(_C.store, _C.requested_by, _C.requester_role)
-            .order_by(sa.func.sum(_C.amount_fen).desc(), _C.store, _C.requested_by)
-            .limit(STAFF_SHOWN))]
-    per_day = dict(conn.execute(
-        sa.select(_C.store_day, sa.func.sum(_C.amount_fen)).where(granted_rows)
-        .group_by(_C.store_day)).all())
+        for store, staff, role, count, total, largest, n_above in staff_rows]
     # A region's or the chain's cap is its stores' caps together.
     cap = policy.compensation.store_daily_cap_fen * max(len(scope.stores), 1)
-    daily = tuple(DayCap(d, int(per_day.get(d.isoformat(), 0)), cap) for d in days_of(period))
+    daily = tuple(DayCap(d, sum(days[d][1].values()), cap) for d in days_of(period))
     busiest = max((d for d in daily if d.granted_fen > 0),
                   key=lambda d: (d.granted_fen, -d.day.toordinal()), default=None)
     return CompensationSummary(
@@ -158,11 +161,14 @@ def _compensation(conn: Connection, policy: Policy, scope: Scope, period: Period
         daily_cap=daily, cap_fen=cap, busiest_day=busiest)
 
 
-def _granted(conn: Connection, scope: Scope, period: Period) -> int:
-    return int(conn.execute(
-        sa.select(sa.func.coalesce(sa.func.sum(_C.amount_fen), 0))
-        .where(_days(period, centre_compensations), _in_scope(scope, centre_compensations),
-               _C.status == "granted")).scalar() or 0)
+def _granted_by_store(storage: Storage, scope: Scope, period: Period) -> dict[str, int]:
+    """Granted fen per store of *scope* in *period* (by the lines' store days)."""
+    out: dict[str, int] = {}
+    for _, per_store in report_days.comp_days(storage, scope.key, period.first_day,
+                                              period.last_day).values():
+        for store, fen in per_store.items():
+            out[store] = out.get(store, 0) + fen
+    return out
 
 
 def overdue_where(scope: Scope, now: datetime) -> sa.ColumnElement[bool]:
@@ -185,63 +191,59 @@ def _overdue(conn: Connection, scope: Scope, now: datetime
         handler=r[6]) for r in rows), total
 
 
-def _first_contact(conn: Connection, scope: Scope, period: Period) -> tuple[int, int]:
-    row = conn.execute(
-        sa.select(sa.func.count(), sa.func.sum(sa.case((_T.reopen_count > 0, 1), else_=0)))
-        .where(_days(period, centre_tickets), _in_scope(scope, centre_tickets), _counted(),
-               _T.first_contact.is_(True))).one()
-    total, reopened = int(row[0]), int(row[1] or 0)
-    return total - reopened, reopened
+def _first_contact(storage: Storage, scope: Scope, period: Period) -> tuple[int, int]:
+    """(closed at first contact and not reopened, reopened since) of *period*, from the
+    league's cached days."""
+    days = report_days.league_days(storage, scope.key, period.first_day, period.last_day)
+    n = len(SUMS)
+    resolved = sum(v[0][n + 1] for day in days.values() for v in day.values())
+    reopened = sum(v[0][n + 2] for day in days.values() for v in day.values())
+    return resolved, reopened
 
 
 def build(storage: Storage, policy: Policy, scope: Scope, period: Period, now: datetime
           ) -> ChainReport:
     """Every figure of *scope* over *period* at *now* (the projection caught up first by
     the caller)."""
+    # Each cached read may write the cache: none runs inside another's transaction.
     parts = report_days.day_parts(storage, scope.key, first_day(period), period.last_day)
+    compensation = _compensation(storage, policy, scope, period)
+    before_fen = sum(_granted_by_store(storage, scope, previous_period(period)).values())
     with storage.engine.connect() as conn:
         overdue, overdue_total = _overdue(conn, scope, now)
-        report = assemble(
-            parts, policy, period, now, store_code=scope.code or "*",
-            compensation=_compensation(conn, policy, scope, period),
-            previous_compensation_fen=_granted(conn, scope, previous_period(period)),
-            overdue=overdue)
-        report = replace(report, first_contact=first_contact_figure(
-            report, _first_contact(conn, scope, period),
-            _first_contact(conn, scope, report.previous_period)))
+    report = assemble(parts, policy, period, now, store_code=scope.code or "*",
+                      compensation=compensation, previous_compensation_fen=before_fen,
+                      overdue=overdue)
+    report = replace(report, first_contact=first_contact_figure(
+        report, _first_contact(storage, scope, period),
+        _first_contact(storage, scope, report.previous_period)))
     return ChainReport(scope=scope, report=report, overdue_total=overdue_total)
 
 
 def _store_sums(storage: Storage, scope: Scope, period: Period, now: datetime
-                ) -> dict[str, tuple[dict[str, int], int, int]]:
+                ) -> dict[str, tuple[dict[str, int], int, int, int]]:
     """Per store of *scope*: the sums of its counted tickets of *period* (``SUMS`` and
     ``overdue``, the unanswered past their due time at *now*), their response time in
-    ms, and its first-contact closes not reopened; from the cached days of the league."""
+    ms, and its first-contact closes not reopened and reopened; from the cached days of
+    the league."""
     now_text = format_time(now)
     days = report_days.league_days(storage, scope.key, period.first_day, period.last_day)
-    totals: dict[str, list[int]] = {}
+    daily: dict[str, list[list[int]]] = {}
     overdue: dict[str, int] = {}
     for day in days.values():
         for store, (values, unanswered) in day.items():
-            have = totals.get(store)
-            totals[store] = list(values) if have is None else [
-                a + b for a, b in zip(have, values, strict=True)]
+            daily.setdefault(store, []).append(values)
             if unanswered:
                 overdue[store] = overdue.get(store, 0) + sum(
                     1 for due in unanswered if due <= now_text)
-    out: dict[str, tuple[dict[str, int], int, int]] = {}
-    for store, added in totals.items():
-        sums = dict(zip(SUMS, added[:len(SUMS)], strict=True))
+    out: dict[str, tuple[dict[str, int], int, int, int]] = {}
+    n = len(SUMS)
+    for store, rows in daily.items():
+        added = list(map(sum, zip(*rows, strict=True)))  # column sums, in C
+        sums = dict(zip(SUMS, added[:n], strict=True))
         sums["overdue"] = overdue.get(store, 0)
-        out[store] = (sums, added[len(SUMS)], added[len(SUMS) + 1])
+        out[store] = (sums, added[n], added[n + 1], added[n + 2])
     return out
-
-
-def _granted_by_store(conn: Connection, scope: Scope, period: Period) -> dict[str, int]:
-    return {s: int(v) for s, v in conn.execute(
-        sa.select(_C.store, sa.func.sum(_C.amount_fen))
-        .where(_days(period, centre_compensations), _in_scope(scope, centre_compensations),
-               _C.status == "granted").group_by(_C.store))}
 
 
 def _overdue_by_store(conn: Connection, scope: Scope, now: datetime) -> dict[str, int]:
@@ -259,14 +261,14 @@ def league(storage: Storage, scope: Scope, period: Period, now: datetime) -> lis
     before_period = previous_period(period)
     now_sums = _store_sums(storage, scope, period, now)
     before_sums = _store_sums(storage, scope, before_period, now)
+    granted_now = _granted_by_store(storage, scope, period)
+    granted_before = _granted_by_store(storage, scope, before_period)
     with storage.engine.connect() as conn:
-        granted_now = _granted_by_store(conn, scope, period)
-        granted_before = _granted_by_store(conn, scope, before_period)
         overdue = _overdue_by_store(conn, scope, now)
     rows = []
     for store in scope.stores:
-        sums, ms, fcr = now_sums.get(store.code, (_EMPTY, 0, 0))
-        b_sums, b_ms, _ = before_sums.get(store.code, (_EMPTY, 0, 0))
+        sums, ms, fcr, _ = now_sums.get(store.code, (_EMPTY, 0, 0, 0))
+        b_sums, b_ms, _, _ = before_sums.get(store.code, (_EMPTY, 0, 0, 0))
         rows.append(LeagueRow(
             store=store,
             now=headline_of(sums, ms, granted_now.get(store.code, 0)),

@@ -35,6 +35,7 @@ from domain.reports.day_part import DayPart, add_sums
 from sync.server.storage import Storage
 from sync.server.tables import (
     PROJECTED_THROUGH,
+    centre_compensations,
     centre_report_days,
     centre_tickets,
     dialect_insert,
@@ -55,16 +56,20 @@ def store_scope(store: str) -> str:
     return f"s:{store}"
 
 
-def scope_filter(scope: str) -> sa.ColumnElement[bool]:
-    """The projection rows of *scope*."""
+def _scope_of(scope: str, table: sa.Table) -> sa.ColumnElement[bool]:
     if scope == GROUP:
         return sa.true()
     kind, _, code = scope.partition(":")
     if kind == "r":
-        return _T.region == code
+        return table.c.region == code
     if kind == "s":
-        return _T.store == code
+        return table.c.store == code
     raise ValueError(f"not a report scope: {scope!r}")
+
+
+def scope_filter(scope: str) -> sa.ColumnElement[bool]:
+    """The projection rows of *scope*."""
+    return _scope_of(scope, centre_tickets)
 
 
 def _flag(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
@@ -97,15 +102,18 @@ def _ints(text: str | None) -> list[int]:
     return [int(v) for v in text.split(",")] if text else []
 
 
-def _day_ranges(days: Sequence[date]) -> sa.ColumnElement[bool]:
-    """``store_day`` within the runs of consecutive *days* (sorted)."""
+def _day_ranges(days: Sequence[date], column: sa.Column[Any] | None = None
+                ) -> sa.ColumnElement[bool]:
+    """*column* (``centre_tickets.store_day``) within the runs of consecutive *days*
+    (sorted)."""
+    column = _T.store_day if column is None else column
     runs: list[tuple[date, date]] = []
     for d in days:
         if runs and runs[-1][1] + timedelta(days=1) == d:
             runs[-1] = (runs[-1][0], d)
         else:
             runs.append((d, d))
-    return sa.or_(*(_T.store_day.between(a.isoformat(), b.isoformat()) for a, b in runs))
+    return sa.or_(*(column.between(a.isoformat(), b.isoformat()) for a, b in runs))
 
 
 def compute_parts(conn: Connection, scope: str, days: Iterable[date]) -> dict[date, DayPart]:
@@ -116,34 +124,43 @@ def compute_parts(conn: Connection, scope: str, days: Iterable[date]) -> dict[da
         return parts
     where = sa.and_(_day_ranges(wanted), scope_filter(scope))
     final = sa.case((_T.status.in_(sorted(FINAL_STATES)), _T.status), else_=None)
-    rows = conn.execute(sa.select(
-        _T.store_day, final, _T.subcategory, _T.category, _T.channel, _T.level,
-        *sums_columns(),
-        _list(conn, sa.case((_T.first_response_at.is_(None), _T.due_at), else_=None)),
-        _list(conn, _T.response_ms),
-    ).where(where).group_by(_T.store_day, final, _T.subcategory, _T.category, _T.channel,
-                         _T.level))
-    for row in rows:
+    counted = sa.and_(where, _T.status.not_in(sorted(FINAL_STATES)))
+    # Each breakdown grouped on its own (a day has tens of groups, not the thousands of
+    # their cross product); the unanswered one by one (few); response times by day.
+    for row in conn.execute(
+            sa.select(_T.store_day, final, _T.subcategory, _T.category, *sums_columns(),
+                      sa.func.sum(_flag(_T.level == 1)))
+            .where(where).group_by(_T.store_day, final, _T.subcategory, _T.category)):
         part = parts.get(date.fromisoformat(row[0]))
         if part is None:
             continue
-        status, sub, cat, channel, level = row[1], row[2], row[3], row[4], int(row[5])
-        if status == "voided":
-            part.voided += int(row[6])
-            continue
-        if status == "merged":
-            part.merged += int(row[6])
-            continue
-        sums = [int(v or 0) for v in row[6:15]]
-        add_sums(part.sub.setdefault(sub, {}), cat, sums)
-        add_sums(part.channel, channel, sums)
-        add_sums(part.level, level, sums)
-        if level == 1:
-            part.level1[sub] = part.level1.get(sub, 0) + sums[0]
-        if row[15]:
-            part.unanswered += [(sub, cat, channel, level, due) for due in row[15].split(",")]
-        part.response_ms.extend(_ints(row[16]))
-    counted = sa.and_(where, _T.status.not_in(sorted(FINAL_STATES)))
+        if row[1] == "voided":
+            part.voided += int(row[4])
+        elif row[1] == "merged":
+            part.merged += int(row[4])
+        else:
+            add_sums(part.sub.setdefault(row[2], {}), row[3], [int(v or 0) for v in row[4:13]])
+            if row[13]:
+                part.level1[row[2]] = part.level1.get(row[2], 0) + int(row[13])
+    for column, into in ((_T.channel, "channel"), (_T.level, "level")):
+        for row in conn.execute(sa.select(_T.store_day, column, *sums_columns())
+                                .where(counted).group_by(_T.store_day, column)):
+            part = parts.get(date.fromisoformat(row[0]))
+            if part is not None:
+                key = int(row[1]) if into == "level" else row[1]
+                add_sums(getattr(part, into), key, [int(v or 0) for v in row[2:11]])
+    for day_text, sub, cat, channel, level, due in conn.execute(
+            sa.select(_T.store_day, _T.subcategory, _T.category, _T.channel, _T.level,
+                      _T.due_at).where(counted, _T.first_response_at.is_(None))):
+        part = parts.get(date.fromisoformat(day_text))
+        if part is not None:
+            part.unanswered.append((sub, cat, channel, int(level), due))
+    for day_text, times in conn.execute(
+            sa.select(_T.store_day, _list(conn, _T.response_ms))
+            .where(counted, _T.response_ms.is_not(None)).group_by(_T.store_day)):
+        part = parts.get(date.fromisoformat(day_text))
+        if part is not None:
+            part.response_ms.extend(_ints(times))
     labels: defaultdict[date, dict[str, str]] = defaultdict(dict)
     names: defaultdict[date, dict[str, dict[str, int]]] = defaultdict(dict)
     for day_text, key, name, n in conn.execute(
@@ -269,8 +286,9 @@ def _store(storage: Storage, kind: _Kind, scope: str, mark: int,
                 where=sa.or_(table.c.touched_seq.is_(None), table.c.touched_seq <= mark)))
 
 
-# A store's sums of one day for the league: SUMS, then the response time in ms and the
-# first-contact closes not reopened, and the due times of its unanswered tickets.
+# A store's sums of one day for the league: SUMS, then the response time in ms, the
+# first-contact closes not reopened and those reopened, and the due times of its
+# unanswered tickets.
 LeagueDay = dict[str, tuple[list[int], list[str]]]
 
 
@@ -286,6 +304,8 @@ def compute_league(conn: Connection, scope: str, days: Iterable[date]
                       sa.func.coalesce(sa.func.sum(_T.response_ms), 0),
                       sa.func.sum(_flag(sa.and_(_T.first_contact.is_(True),
                                                 _T.reopen_count == 0))),
+                      sa.func.sum(_flag(sa.and_(_T.first_contact.is_(True),
+                                                _T.reopen_count > 0))),
                       _list(conn, sa.case((_T.first_response_at.is_(None), _T.due_at),
                                           else_=None)))
             .where(_day_ranges(wanted), scope_filter(scope),
@@ -293,8 +313,8 @@ def compute_league(conn: Connection, scope: str, days: Iterable[date]
             .group_by(_T.store_day, _T.store)):
         d = date.fromisoformat(row[0])
         if d in out:
-            out[d][row[1]] = ([int(v or 0) for v in row[2:13]],
-                              row[13].split(",") if row[13] else [])
+            out[d][row[1]] = ([int(v or 0) for v in row[2:14]],
+                              row[14].split(",") if row[14] else [])
     return out
 
 
@@ -306,11 +326,59 @@ def _league_read(text: str) -> LeagueDay:
     return {k: (v[0], v[1]) for k, v in orjson.loads(text).items()}
 
 
+# One day's compensation lines: (status, kind, lines, fen) groups and granted fen per store.
+CompDay = tuple[list[tuple[str, str, int, int]], dict[str, int]]
+
+
+def compute_comp(conn: Connection, scope: str, days: Iterable[date]) -> dict[date, CompDay]:
+    """Per day of *days*: the compensation lines of *scope* requested that store day."""
+    wanted = sorted(set(days))
+    out: dict[date, CompDay] = {d: ([], {}) for d in wanted}
+    if not wanted:
+        return out
+    c = centre_compensations.c
+    where = sa.and_(_day_ranges(wanted, c.store_day), _scope_of(scope, centre_compensations))
+    for day_text, store, status, kind, n, total in conn.execute(
+            sa.select(c.store_day, c.store, c.status, c.kind, sa.func.count(),
+                      sa.func.sum(c.amount_fen)).where(where)
+            .group_by(c.store_day, c.store, c.status, c.kind)):
+        entry = out.get(date.fromisoformat(day_text))
+        if entry is None:
+            continue
+        entry[0].append((status, kind, int(n), int(total)))
+        if status == "granted":
+            entry[1][store] = entry[1].get(store, 0) + int(total)
+    for groups, _ in out.values():
+        merged: dict[tuple[str, str], list[int]] = {}
+        for status, kind, n, total in groups:
+            have = merged.setdefault((status, kind), [0, 0])
+            have[0] += n
+            have[1] += total
+        groups[:] = sorted((s, k, v[0], v[1]) for (s, k), v in merged.items())
+    return out
+
+
+def _comp_json(value: CompDay) -> str:
+    return orjson.dumps({"g": value[0], "s": value[1]}).decode()
+
+
+def _comp_read(text: str) -> CompDay:
+    data = orjson.loads(text)
+    return [(s, k, int(n), int(t)) for s, k, n, t in data["g"]], dict(data["s"])
+
+
 _PARTS = _Kind("part", centre_report_days.c.part, centre_report_days.c.computed_through,
                lambda conn, scope, days: compute_parts(conn, scope, days),
                lambda part: part.to_json(), DayPart.from_json)
 _LEAGUE = _Kind("league", centre_report_days.c.league, centre_report_days.c.league_through,
                 compute_league, _league_json, _league_read)
+_COMP = _Kind("comp", centre_report_days.c.comp, centre_report_days.c.comp_through,
+              compute_comp, _comp_json, _comp_read)
+
+
+def comp_days(storage: Storage, scope: str, first: date, last: date) -> dict[date, CompDay]:
+    """Every day *first* .. *last* of *scope*: its compensation lines' sums (cached)."""
+    return _cached(storage, _COMP, scope, first, last)
 
 
 def day_parts(storage: Storage, scope: str, first: date, last: date
@@ -347,7 +415,7 @@ def touched(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
          for (s, d), q in stamps.items()]).on_conflict_do_nothing())
     for (scope, day), seq in stamps.items():
         conn.execute(table.update().where(table.c.scope == scope, table.c.day == day).values(
-            part=None, league=None, touched_seq=sa.func.coalesce(
+            part=None, league=None, comp=None, touched_seq=sa.func.coalesce(
                 sa.func.greatest(table.c.touched_seq, seq) if conn.dialect.name == "postgresql"
                 else sa.func.max(table.c.touched_seq, seq), seq)))
 
