@@ -21,6 +21,7 @@ import threading
 from array import array
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -76,9 +77,9 @@ def _flag(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
     return sa.case((condition, 1), else_=0)
 
 
-def _list(conn: Connection, column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+def _list(dialect: str, column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
     """The non-null values of *column* in a group, as "a,b,c" (None when none)."""
-    if conn.dialect.name == "postgresql":
+    if dialect == "postgresql":
         return sa.func.string_agg(sa.cast(column, sa.Text), ",")
     return sa.func.group_concat(column)
 
@@ -116,8 +117,22 @@ def _day_ranges(days: Sequence[date], column: sa.Column[Any] | None = None
     return sa.or_(*(column.between(a.isoformat(), b.isoformat()) for a, b in runs))
 
 
+# Runs some SELECTs and returns each one's rows, in order (sequentially on one
+# connection, or at once on several: see _reader).
+Reader = Callable[[Sequence[sa.Select[Any]]], list[list[Any]]]
+
+
+def _on(conn: Connection) -> Reader:
+    return lambda selects: [list(conn.execute(q).all()) for q in selects]
+
+
 def compute_parts(conn: Connection, scope: str, days: Iterable[date]) -> dict[date, DayPart]:
     """The partials of *days* of *scope* computed from the projection (no cache)."""
+    return _compute_parts(_on(conn), conn.dialect.name, scope, days)
+
+
+def _compute_parts(read: Reader, dialect: str, scope: str, days: Iterable[date]
+                   ) -> dict[date, DayPart]:
     wanted = sorted(set(days))
     parts = {d: DayPart() for d in wanted}
     if not wanted:
@@ -127,10 +142,25 @@ def compute_parts(conn: Connection, scope: str, days: Iterable[date]) -> dict[da
     counted = sa.and_(where, _T.status.not_in(sorted(FINAL_STATES)))
     # Each breakdown grouped on its own (a day has tens of groups, not the thousands of
     # their cross product); the unanswered one by one (few); response times by day.
-    for row in conn.execute(
-            sa.select(_T.store_day, final, _T.subcategory, _T.category, *sums_columns(),
-                      sa.func.sum(_flag(_T.level == 1)))
-            .where(where).group_by(_T.store_day, final, _T.subcategory, _T.category)):
+    subs, channels, levels, unanswered, times, products, names_rows = read([
+        sa.select(_T.store_day, final, _T.subcategory, _T.category, *sums_columns(),
+                  sa.func.sum(_flag(_T.level == 1)))
+        .where(where).group_by(_T.store_day, final, _T.subcategory, _T.category),
+        sa.select(_T.store_day, _T.channel, *sums_columns()).where(counted)
+        .group_by(_T.store_day, _T.channel),
+        sa.select(_T.store_day, _T.level, *sums_columns()).where(counted)
+        .group_by(_T.store_day, _T.level),
+        sa.select(_T.store_day, _T.subcategory, _T.category, _T.channel, _T.level, _T.due_at)
+        .where(counted, _T.first_response_at.is_(None)),
+        sa.select(_T.store_day, _list(dialect, _T.response_ms))
+        .where(counted, _T.response_ms.is_not(None)).group_by(_T.store_day),
+        sa.select(_T.store_day, _T.product_key,
+                  sa.func.min(sa.func.nullif(_T.product_name, "")), sa.func.count())
+        .where(counted, _T.product_key.is_not(None)).group_by(_T.store_day, _T.product_key),
+        sa.select(_T.store_day, _T.subcategory, _T.product_name, sa.func.count())
+        .where(counted, _T.product_name.is_not(None), _T.product_name != "")
+        .group_by(_T.store_day, _T.subcategory, _T.product_name)])
+    for row in subs:
         part = parts.get(date.fromisoformat(row[0]))
         if part is None:
             continue
@@ -142,41 +172,29 @@ def compute_parts(conn: Connection, scope: str, days: Iterable[date]) -> dict[da
             add_sums(part.sub.setdefault(row[2], {}), row[3], [int(v or 0) for v in row[4:13]])
             if row[13]:
                 part.level1[row[2]] = part.level1.get(row[2], 0) + int(row[13])
-    for column, into in ((_T.channel, "channel"), (_T.level, "level")):
-        for row in conn.execute(sa.select(_T.store_day, column, *sums_columns())
-                                .where(counted).group_by(_T.store_day, column)):
+    for rows, into in ((channels, "channel"), (levels, "level")):
+        for row in rows:
             part = parts.get(date.fromisoformat(row[0]))
             if part is not None:
                 key = int(row[1]) if into == "level" else row[1]
                 add_sums(getattr(part, into), key, [int(v or 0) for v in row[2:11]])
-    for day_text, sub, cat, channel, level, due in conn.execute(
-            sa.select(_T.store_day, _T.subcategory, _T.category, _T.channel, _T.level,
-                      _T.due_at).where(counted, _T.first_response_at.is_(None))):
+    for day_text, sub, cat, channel, level, due in unanswered:
         part = parts.get(date.fromisoformat(day_text))
         if part is not None:
             part.unanswered.append((sub, cat, channel, int(level), due))
-    for day_text, times in conn.execute(
-            sa.select(_T.store_day, _list(conn, _T.response_ms))
-            .where(counted, _T.response_ms.is_not(None)).group_by(_T.store_day)):
+    for day_text, listed in times:
         part = parts.get(date.fromisoformat(day_text))
         if part is not None:
-            part.response_ms.extend(_ints(times))
+            part.response_ms.extend(_ints(listed))
     labels: defaultdict[date, dict[str, str]] = defaultdict(dict)
     names: defaultdict[date, dict[str, dict[str, int]]] = defaultdict(dict)
-    for day_text, key, name, n in conn.execute(
-            sa.select(_T.store_day, _T.product_key,
-                      sa.func.min(sa.func.nullif(_T.product_name, "")), sa.func.count())
-            .where(counted, _T.product_key.is_not(None))
-            .group_by(_T.store_day, _T.product_key)):
+    for day_text, key, name, n in products:
         d = date.fromisoformat(day_text)
         if d in parts:
             parts[d].products[key] = int(n)
             if name:
                 labels[d][key] = name
-    for day_text, sub, name, n in conn.execute(
-            sa.select(_T.store_day, _T.subcategory, _T.product_name, sa.func.count())
-            .where(counted, _T.product_name.is_not(None), _T.product_name != "")
-            .group_by(_T.store_day, _T.subcategory, _T.product_name)):
+    for day_text, sub, name, n in names_rows:
         d = date.fromisoformat(day_text)
         if d in parts:
             names[d].setdefault(sub, {})[name] = int(n)
@@ -211,7 +229,7 @@ class _Kind:
     name: str
     column: sa.Column[Any]
     version: sa.Column[Any]
-    compute: Callable[[Connection, str, list[date]], dict[date, Any]]
+    compute: Callable[[Reader, str, str, list[date]], dict[date, Any]]
     encode: Callable[[Any], str]
     decode: Callable[[str], Any]
 
@@ -249,12 +267,31 @@ def _cached(storage: Storage, kind: _Kind, scope: str, first: date, last: date
                 found[date.fromisoformat(day_text)] = value
                 _remember((db, kind.name, scope, day_text), int(version), value)
         missing = [d for d in days if d not in found]
-        computed = kind.compute(conn, scope, missing) if missing else {}
+    # Computed after the mark was read, on snapshots as new or newer: a day that changed
+    # since is stamped above the mark and refused by _store, so mixing them is safe.
+    computed = (kind.compute(_reader(storage), storage.engine.dialect.name, scope, missing)
+                if missing else {})
     if computed:
         _store(storage, kind, scope, mark, computed)
     found.update(computed)
     return found
 
+
+def _reader(storage: Storage) -> Reader:
+    """Runs the SELECTs at once, each on a connection of its own (PostgreSQL works on
+    them in parallel); one after another on SQLite, whose reads share one file."""
+    def read(selects: Sequence[sa.Select[Any]]) -> list[list[Any]]:
+        def one(query: sa.Select[Any]) -> list[Any]:
+            with storage.engine.connect() as conn:
+                return list(conn.execute(query).all())
+        if storage.engine.dialect.name != "postgresql" or len(selects) == 1:
+            return [one(q) for q in selects]
+        with ThreadPoolExecutor(max_workers=PARALLEL_READS) as pool:
+            return list(pool.map(one, selects))
+    return read
+
+
+PARALLEL_READS = 4
 
 # Decoded values by (database, kind, scope, day): (the mark they were computed at, value).
 _MEMO: OrderedDict[tuple[str, str, str, str], tuple[int, Any]] = OrderedDict()
@@ -295,22 +332,28 @@ LeagueDay = dict[str, tuple[list[int], list[str]]]
 def compute_league(conn: Connection, scope: str, days: Iterable[date]
                    ) -> dict[date, LeagueDay]:
     """Per day of *days*, per store of *scope*: its counted tickets' sums (no cache)."""
+    return _compute_league(_on(conn), conn.dialect.name, scope, days)
+
+
+def _compute_league(read: Reader, dialect: str, scope: str, days: Iterable[date]
+                    ) -> dict[date, LeagueDay]:
     wanted = sorted(set(days))
     out: dict[date, LeagueDay] = {d: {} for d in wanted}
     if not wanted:
         return out
-    for row in conn.execute(
+    [rows] = read([
             sa.select(_T.store_day, _T.store, *sums_columns(),
                       sa.func.coalesce(sa.func.sum(_T.response_ms), 0),
                       sa.func.sum(_flag(sa.and_(_T.first_contact.is_(True),
                                                 _T.reopen_count == 0))),
                       sa.func.sum(_flag(sa.and_(_T.first_contact.is_(True),
                                                 _T.reopen_count > 0))),
-                      _list(conn, sa.case((_T.first_response_at.is_(None), _T.due_at),
-                                          else_=None)))
+                      _list(dialect, sa.case((_T.first_response_at.is_(None), _T.due_at),
+                                             else_=None)))
             .where(_day_ranges(wanted), scope_filter(scope),
                    _T.status.not_in(sorted(FINAL_STATES)))
-            .group_by(_T.store_day, _T.store)):
+            .group_by(_T.store_day, _T.store)])
+    for row in rows:
         d = date.fromisoformat(row[0])
         if d in out:
             out[d][row[1]] = ([int(v or 0) for v in row[2:14]],
@@ -332,16 +375,21 @@ CompDay = tuple[list[tuple[str, str, int, int]], dict[str, int]]
 
 def compute_comp(conn: Connection, scope: str, days: Iterable[date]) -> dict[date, CompDay]:
     """Per day of *days*: the compensation lines of *scope* requested that store day."""
+    return _compute_comp(_on(conn), conn.dialect.name, scope, days)
+
+
+def _compute_comp(read: Reader, _dialect: str, scope: str, days: Iterable[date]
+                  ) -> dict[date, CompDay]:
     wanted = sorted(set(days))
     out: dict[date, CompDay] = {d: ([], {}) for d in wanted}
     if not wanted:
         return out
     c = centre_compensations.c
     where = sa.and_(_day_ranges(wanted, c.store_day), _scope_of(scope, centre_compensations))
-    for day_text, store, status, kind, n, total in conn.execute(
-            sa.select(c.store_day, c.store, c.status, c.kind, sa.func.count(),
-                      sa.func.sum(c.amount_fen)).where(where)
-            .group_by(c.store_day, c.store, c.status, c.kind)):
+    [rows] = read([sa.select(c.store_day, c.store, c.status, c.kind, sa.func.count(),
+                             sa.func.sum(c.amount_fen)).where(where)
+                   .group_by(c.store_day, c.store, c.status, c.kind)])
+    for day_text, store, status, kind, n, total in rows:
         entry = out.get(date.fromisoformat(day_text))
         if entry is None:
             continue
@@ -368,12 +416,11 @@ def _comp_read(text: str) -> CompDay:
 
 
 _PARTS = _Kind("part", centre_report_days.c.part, centre_report_days.c.computed_through,
-               lambda conn, scope, days: compute_parts(conn, scope, days),
-               lambda part: part.to_json(), DayPart.from_json)
+               _compute_parts, lambda part: part.to_json(), DayPart.from_json)
 _LEAGUE = _Kind("league", centre_report_days.c.league, centre_report_days.c.league_through,
-                compute_league, _league_json, _league_read)
+                _compute_league, _league_json, _league_read)
 _COMP = _Kind("comp", centre_report_days.c.comp, centre_report_days.c.comp_through,
-              compute_comp, _comp_json, _comp_read)
+              _compute_comp, _comp_json, _comp_read)
 
 
 def comp_days(storage: Storage, scope: str, first: date, last: date) -> dict[date, CompDay]:
