@@ -22,7 +22,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 from domain.errors import InvalidInput
 from domain.money import format_yuan
@@ -34,6 +34,12 @@ MAX_FIELD_CHARS = 2000
 MAX_OFFER_FEN = 10_000_000  # ¥100,000: the policy's largest amount
 TEXT_FIELDS = ("say_first", "check", "may_offer", "never_promise", "legal_rule")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+def is_script_id(value: object) -> TypeGuard[str]:
+    """Whether *value* has a script id's shape (what a usage report may name: the
+    script may since have left the library, so only the shape is checked)."""
+    return isinstance(value, str) and _ID.fullmatch(value) is not None
 
 
 @dataclass(frozen=True)
@@ -148,7 +154,7 @@ def parse_script(node: object, index: int, *, subcategories: Iterable[str] | Non
     if not isinstance(node, dict):
         raise _fail(index, "", "not_object")
     script_id = node.get("id")
-    if not isinstance(script_id, str) or not _ID.match(script_id):
+    if not is_script_id(script_id):
         raise _fail(index, "id", "bad_id")
     sub = node.get("subcategory")
     known = None if subcategories is None else set(subcategories)

@@ -24,6 +24,7 @@ from sync.server.progress import progress_router
 from sync.server.routes_channels import channels_router
 from sync.server.routes_device import device_router
 from sync.server.routes_hq import hq_router
+from sync.server.routes_scripts import scripts_router
 from sync.server.storage import Storage
 
 
@@ -55,6 +56,7 @@ def create_app(db_url: str, *, bench: bool = False, webhook: str | None = None) 
                             status_code=exc.status)
 
     app.include_router(device_router(storage))
+    app.include_router(scripts_router(storage))
     app.include_router(hq_router(storage))
     app.include_router(channels_router(storage))
     app.include_router(progress_router(storage))

@@ -102,6 +102,19 @@ def _batch(raw: object, may_push: Callable[[str], bool], refusal: str
     return batch
 
 
+def device_token(storage: Storage, request: Request) -> TokenInfo:
+    """The device token of *request*: 401 when unknown or revoked, 403 for a
+    headquarters token (every device route, here and in
+    :mod:`sync.server.routes_scripts`)."""
+    token = bearer(request)
+    info = storage.authenticate(token) if token else None
+    if info is None:
+        if token and storage.authenticate_hq(token) is not None:
+            raise Refusal(403, "forbidden", "a headquarters token does not sync")
+        raise Refusal(401, "unauthorized", "unknown or revoked device token")
+    return info
+
+
 def device_router(storage: Storage) -> APIRouter:
     """The desks' routes on *storage*."""
     router = APIRouter(tags=["sync"])
@@ -112,13 +125,7 @@ def device_router(storage: Storage) -> APIRouter:
         book.seen(token, protocol.parse_desk_report(request.headers.get(DESK_REPORT_HEADER)))
 
     def who(request: Request) -> TokenInfo:
-        token = bearer(request)
-        info = storage.authenticate(token) if token else None
-        if info is None:
-            if token and storage.authenticate_hq(token) is not None:
-                raise Refusal(403, "forbidden", "a headquarters token does not sync")
-            raise Refusal(401, "unauthorized", "unknown or revoked device token")
-        return info
+        return device_token(storage, request)
 
     async def take_batch(request: Request, rule: _ChainRule) -> Response:
         """Check a batch against *rule* and commit it; answer the ack, the gap (409) or

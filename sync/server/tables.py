@@ -318,6 +318,51 @@ centre_compensations = sa.Table(
 )
 
 
+# The response-script library (话术库, :mod:`sync.server.script_library`): each
+# published version as domain.scripts.library_document's JSON, immutable; the one draft
+# headquarters edits; every use a desk reported (by its id, so a replay is stored
+# once) and the per script and store counts the console reads (kept as uses arrive, so
+# the usage table never counts the uses).
+script_versions = sa.Table(
+    "script_versions", metadata,
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("document", sa.Text, nullable=False),
+    sa.Column("script_count", sa.Integer, nullable=False),
+    sa.Column("published_at", sa.String(32), nullable=False),
+    sa.Column("published_by", sa.Text, nullable=False),
+)
+
+script_drafts = sa.Table(
+    "script_drafts", metadata,
+    sa.Column("name", sa.String(32), primary_key=True),  # "shared": one draft for hq
+    sa.Column("document", sa.Text, nullable=False),  # a JSON list of script documents
+    sa.Column("saved_at", sa.String(32), nullable=False),
+    sa.Column("saved_by", sa.Text, nullable=False),
+)
+
+script_uses = sa.Table(
+    "script_uses", metadata,
+    sa.Column("use_id", sa.String(36), primary_key=True),
+    sa.Column("store", sa.String(32), nullable=False),
+    sa.Column("script_id", sa.String(64), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("ticket_id", sa.String(36)),
+    sa.Column("at", sa.String(32), nullable=False),
+    sa.Column("received_at", sa.String(32), nullable=False),
+)
+
+script_usage = sa.Table(
+    "script_usage", metadata,
+    sa.Column("script_id", sa.String(64), primary_key=True),
+    sa.Column("store", sa.String(32), primary_key=True),
+    sa.Column("copied", sa.Integer, nullable=False),
+    sa.Column("helpful", sa.Integer, nullable=False),
+    sa.Column("last_used", sa.String(32), nullable=False),
+    sa.Index("script_usage_store", "store", "script_id"),
+)
+
+
 def event_columns() -> list[sa.Column[Any]]:
     """The columns of :data:`events` that hold :data:`WIRE_FIELDS`, in that order."""
     return [events.c[name] for name in WIRE_FIELDS]

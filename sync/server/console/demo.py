@@ -25,13 +25,14 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from domain.clock import format_time
-from sync.server import channels, enrolment
+from sync.server import channels, enrolment, script_library
 from sync.server.console import accounts, masterdata
 from sync.server.storage import Storage
 
@@ -90,7 +91,28 @@ def build(storage: Storage) -> list[dict[str, Any]]:
             body["amount_paid_fen"] = fen
         channels.create(storage, body, actor="agent:李娜")
     _desks(storage, datetime.now(UTC))
+    _scripts(storage, datetime.now(UTC))
     return logins
+
+
+# How often the demo's desk stores used the starter scripts: (store, script, copied,
+# helpful), reported as the desks would (POST /v1/scripts/usage).
+SCRIPT_USES = (("SH01", "food-safety-illness", 3, 2), ("SH01", "general-apology", 5, 1),
+               ("HZ01", "staff-attitude", 2, 2), ("GZ01", "checkout-error", 4, 3),
+               ("GZ01", "spoiled-expired", 1, 0), ("UR01", "spoiled-expired", 2, 1))
+
+
+def _scripts(storage: Storage, now: datetime) -> None:
+    """The starter script library, published, and some use of it by the desk stores."""
+    with storage.writing() as conn:
+        library = script_library.publish_starter(conn, DEMO_ACTOR, now)
+        version = library.version if library else script_library.current_version(conn)
+        for n, (store, script_id, copied, helpful) in enumerate(SCRIPT_USES):
+            at = format_time(now - timedelta(hours=n + 1))
+            uses = [script_library.Use(str(uuid.uuid4()), script_id, version, kind, None, at)
+                    for kind, count in (("copied", copied), ("helpful", helpful))
+                    for _ in range(count)]
+            script_library.record_uses(conn, store, uses, now)
 
 
 @contextmanager
