@@ -4,9 +4,9 @@ A GUI operation runs its desk write through :func:`recorded`, which returns the 
 value together with a :class:`Changes`: the tickets whose events it wrote (read from the
 event log, so a group raise, a merge or an escalation names every ticket it touched),
 whether compensations changed, and what the operation declares besides (print jobs,
-policy, staff, the script library). A sync pull says what it changed the same way (:func:`changes_since`).
-Listeners look at the value and skip refreshes that cannot matter to them, which keeps
-focus and selection where staff left them.
+policy, staff, the script library). A sync pull says what it changed the same way
+(:func:`changes_since`). Listeners look at the value and skip refreshes that cannot
+matter to them, which keeps focus and selection where staff left them.
 """
 
 from __future__ import annotations
