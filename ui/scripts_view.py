@@ -242,7 +242,8 @@ class ScriptsView(QWidget):
             if button is not None:
                 steady.set_shown(button, script is not None)
         if self.copy_button is not None:
-            self.copy_button.setEnabled(script is not None and self._to_note is not None)
+            self.copy_button.setEnabled(script is not None and self._to_note is not None
+                                        and self._ticket_id is not None)
         if self.helpful_button is not None:
             marked = script is not None and script.id in self._helpful
             steady.set_text(self.helpful_button,

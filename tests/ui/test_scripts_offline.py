@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QGroupBox, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 from desktop import script_library
+from desktop.cli import main as kesu
 from desktop.desk import Desk, open_desk
 from desktop.desk_sync.wiring import build_engine
 from desktop.staff import Staff
@@ -26,7 +27,7 @@ from tests.desktop.test_script_library import script_doc
 from tests.sync.helpers import ServerProcess
 from tests.ui.keyboard import type_text
 from tests.ui.test_scripts_view import child, pick, titles
-from ui.app import pull_bridge
+from ui.app import pull_bridge, start_sync
 from ui.context import AppContext
 from ui.intake_panel import IntakePanel
 from ui.ticket_panel import TicketPanel
@@ -118,3 +119,37 @@ def test_a_script_published_at_hq_is_shown_on_a_desk_that_then_goes_offline(
     finally:
         engine.close()
         syncing.close()
+
+
+def test_the_app_shows_a_library_its_sync_thread_pulled(
+        ctx: AppContext, desk: Desk, private_server: ServerProcess, qtbot: QtBot,
+        login: Callable[[str], Staff], monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("KESU_TOKEN_STORE", "file")
+    code = private_server.enrol_code(desk.store_code, desk.desk_code)
+    assert kesu(["--db", str(ctx.db_path), "enrol", "--server", private_server.url,
+                 "--code", code]) == 0
+    capsys.readouterr()
+    storage = Storage(private_server.db_url)
+    try:
+        with storage.writing() as conn:
+            centre_scripts.publish(conn, [script_doc()], "hq:王总", PUBLISHED)
+    finally:
+        storage.close()
+    login("d1")
+    panel = TicketPanel(ctx)
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.tabs.setCurrentIndex(2)
+    search: QLineEdit = child(panel, QLineEdit, "ticketScripts_search")
+    type_text(qtbot, search, "变")
+    qtbot.waitUntil(lambda: "还没有话术库" in panel.scripts.caption.text(), timeout=5000)
+    # No ticket event to pull: only the library's arrival makes the window refresh.
+    runner = start_sync(ctx)
+    assert runner is not None
+    try:
+        qtbot.waitUntil(lambda: titles(panel, "ticketScripts_list") == ["变质食品处理"],
+                        timeout=20_000)
+    finally:
+        assert runner.stop()
+    panel.close()
