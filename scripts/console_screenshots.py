@@ -181,6 +181,14 @@ def start_demo(where: Path) -> tuple[subprocess.Popen[str], str, list[Login]]:
     raise SystemExit(f"kesu-server demo did not answer in time:\n{out.read_text()}")
 
 
+# Pages no menu or first link reaches, per role: (name, path). The script library's
+# editor on a starter script, and a search (the demo publishes the starter library).
+EXTRA: dict[str, tuple[tuple[str, str], ...]] = {
+    "hq": (("scripts-edit", "/console/scripts/edit?id=food-safety-illness"),
+           ("scripts-search", "/console/scripts?q=%E5%BC%82%E7%89%A9")),
+}
+
+
 class Shooter:
     """Saves pages of one language and size."""
 
@@ -258,6 +266,11 @@ class Shooter:
             if detail:
                 page.goto(self.url + detail)
                 self.shoot(page, f"{name}-detail")
+        for name, path in EXTRA.get(login.role, ()):
+            if name not in seen:
+                page.goto(self.url + path)
+                self.shoot(page, name)
+                seen.add(name)
         if login.role == "agent" and "forbidden" not in seen:
             page.goto(f"{self.url}/console/policy")
             self.shoot(page, "forbidden")

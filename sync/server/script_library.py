@@ -174,6 +174,12 @@ class Draft:
     saved_by: str
 
 
+def lock(conn: Connection) -> None:
+    """Serialise the caller's read-change-write of the draft with every other server
+    process's (two people saving at once must not lose one script)."""
+    lock_counter(conn)
+
+
 def draft(conn: Connection) -> Draft | None:
     """The saved draft, or None when there is none."""
     row = conn.execute(sa.select(script_drafts.c.document, script_drafts.c.saved_at,
@@ -311,12 +317,16 @@ class Usage:
     last_used: str  # UTC
 
 
-def usage(conn: Connection, stores: Iterable[str] | None = None) -> list[Usage]:
+def usage(conn: Connection, stores: Iterable[str] | None = None,
+          limit: int | None = None) -> list[Usage]:
     """Every script's counts per store (of *stores* only, when given), by script then
-    store."""
+    store; the first *limit* rows when given (the primary key's order: no sort)."""
     query = sa.select(script_usage.c.script_id, script_usage.c.store, script_usage.c.copied,
                       script_usage.c.helpful, script_usage.c.last_used)
     if stores is not None:
         query = query.where(script_usage.c.store.in_(list(stores)))
-    rows = conn.execute(query.order_by(script_usage.c.script_id, script_usage.c.store)).all()
+    query = query.order_by(script_usage.c.script_id, script_usage.c.store)
+    if limit is not None:
+        query = query.limit(limit)
+    rows = conn.execute(query).all()
     return [Usage(str(r[0]), str(r[1]), int(r[2]), int(r[3]), str(r[4])) for r in rows]

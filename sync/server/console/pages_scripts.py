@@ -202,7 +202,7 @@ def router(storage: Storage) -> APIRouter:
             stores = {s.code: s for s in list_stores(conn, principal.region
                                                       if principal.role == "regional" else None)}
             seen = principal.store_codes(conn)
-            uses = script_library.usage(conn, seen)
+            uses = script_library.usage(conn, seen, limit=MAX_USAGE_ROWS + 1)
             saved = script_library.draft(conn) if principal.role == "hq" else None
         found = search(lib, query, labels=labels) if query.strip() else list(lib.scripts)
         return render(request, principal, "scripts/index.html", "scripts.title",
@@ -264,6 +264,7 @@ def router(storage: Storage) -> APIRouter:
         """Put the typed script into the draft (in place of the one it was opened
         from); the refusal when it is wrong."""
         with storage.writing() as conn:
+            script_library.lock(conn)
             subcategories, levels = script_library.policy_checks(conn)
             saved = script_library.draft(conn)
             if saved is not None:
@@ -308,6 +309,7 @@ def router(storage: Storage) -> APIRouter:
 
         def drop() -> None:
             with storage.writing() as conn:
+                script_library.lock(conn)
                 saved = script_library.draft(conn)
                 scripts = list(saved.scripts) if saved is not None else [
                     script_document(s) for s in script_library.current(conn).scripts]
@@ -336,6 +338,7 @@ def router(storage: Storage) -> APIRouter:
 
         def go() -> int | tuple[Problem, str]:
             with storage.writing() as conn:
+                script_library.lock(conn)
                 saved = script_library.draft(conn)
                 if saved is None:
                     raise PageError(409, "scripts.error.no_draft")

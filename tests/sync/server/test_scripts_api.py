@@ -98,6 +98,9 @@ def test_the_library_is_served_with_its_version_as_etag(
     same = httpx.get(f"{server.url}/v1/scripts", timeout=10,
                      headers={**h, "If-None-Match": f'"v{version}"'})
     assert same.status_code == 304 and same.content == b""
+    weak = httpx.get(f"{server.url}/v1/scripts", timeout=10,
+                     headers={**h, "If-None-Match": f'"v0", W/"v{version}"'})
+    assert weak.status_code == 304
     old = httpx.get(f"{server.url}/v1/scripts", timeout=10,
                     headers={**h, "If-None-Match": f'"v{before}"'})
     assert old.status_code == 200 and old.json()["version"] == version
@@ -125,7 +128,7 @@ def test_the_routes_need_a_live_device_token(server: ServerProcess,
                                              storage: Storage) -> None:
     token, _, device = _device(server)
     for method, path in (("GET", "/v1/scripts"), ("POST", "/v1/scripts/usage")):
-        body = {"uses": []}
+        body: dict[str, Any] = {"uses": []}
         nobody = httpx.request(method, f"{server.url}{path}", headers=headers(), json=body,
                                timeout=10)
         assert nobody.status_code == 401

@@ -77,6 +77,14 @@ def test_demo_builds_a_chain_and_prints_working_logins(tmp_path: Path) -> None:
         assert len(stores) == 8 and "Asia/Urumqi" in zones
         # The 12 channel complaints of 8 stores and 4 channels, and 13 from 4 store desks.
         assert tuple(count) == (25, 8, 5)
+        # The starter script library is published, and the desk stores used it.
+        from sync.server import script_library
+
+        with storage.engine.connect() as conn:
+            library = script_library.current(conn)
+            used = {u.store for u in script_library.usage(conn)}
+        assert library.version == 1 and library.get("food-safety-illness") is not None
+        assert used == {"SH01", "HZ01", "GZ01", "UR01"}
     finally:
         storage.close()
 
