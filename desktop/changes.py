@@ -4,9 +4,9 @@ A GUI operation runs its desk write through :func:`recorded`, which returns the 
 value together with a :class:`Changes`: the tickets whose events it wrote (read from the
 event log, so a group raise, a merge or an escalation names every ticket it touched),
 whether compensations changed, and what the operation declares besides (print jobs,
-policy, staff). A sync pull says what it changed the same way (:func:`changes_since`).
-Listeners look at the value and skip refreshes that cannot matter to them, which keeps
-focus and selection where staff left them.
+policy, staff, the script library). A sync pull says what it changed the same way
+(:func:`changes_since`). Listeners look at the value and skip refreshes that cannot
+matter to them, which keeps focus and selection where staff left them.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ class Changes:
     policy: bool = False
     staff: bool = False
     sync_state: bool = False  # events wait for the centre now (the sync line, the runner)
+    scripts: bool = False  # the script library (a pull) or its recorded uses
     everything: bool = False
 
     def __or__(self, other: Changes) -> Changes:
@@ -72,6 +73,11 @@ class Changes:
     def any_staff(self) -> bool:
         """Staff (names, roles) may have changed."""
         return self.everything or self.staff
+
+    @property
+    def any_scripts(self) -> bool:
+        """The script library, or which scripts were marked helpful, may have changed."""
+        return self.everything or self.scripts
 
     @property
     def any_sync_state(self) -> bool:

@@ -319,6 +319,40 @@ def m009_first_contact_index(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations(name="m011_script_library")
+def m011_script_library(db: sqlite_utils.Database) -> None:
+    # The response-script library (话术库) as last pulled from the centre
+    # (desktop.script_library): one row, the whole document as the wire carried it, so
+    # the desk shows it offline. `digest` (sha256 of the document) lets a reader parse a
+    # document once. The uses staff record ("copied", "helpful") wait in script_uses
+    # until the centre accepted them (sent = 1); they are kept after that, because
+    # "helpful" is counted once per script and ticket (the partial unique index). Not
+    # events, not in the chain: the centre's usage figures are counts, idempotent by id.
+    db.executescript(
+        """
+        CREATE TABLE script_library (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            version INTEGER NOT NULL,
+            document TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            pulled_at TEXT NOT NULL
+        );
+        CREATE TABLE script_uses (
+            id TEXT PRIMARY KEY,
+            script_id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('copied', 'helpful')),
+            ticket_id TEXT,
+            at TEXT NOT NULL,
+            sent INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX script_uses_unsent ON script_uses(at) WHERE sent = 0;
+        CREATE UNIQUE INDEX script_uses_helpful_once ON script_uses(script_id, ticket_id)
+        WHERE kind = 'helpful';
+        """
+    )
+
+
 def known_migrations() -> list[str]:
     """Names of the migrations this version of Kesu knows, in order."""
     return [m.name for m in migrations._migrations]

@@ -16,6 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from desktop import script_library
 from desktop.changes import Changes, changes_since, event_mark
 from desktop.desk_sync.runner import RunnerEvent, SyncRunner
 from desktop.desk_sync.wiring import engine_factory, local_sync_status
@@ -59,9 +60,10 @@ class SyncBridge(QObject):
     """Carries the sync thread's news to the GUI thread (a signal emitted from another
     thread is delivered queued, in the receiver's thread).
 
-    ``pulled()`` after a round brought events; the bridge then takes up the policy and
-    says what the pull changed (the tickets whose events arrived since the last time,
-    the policy when its version moved) as ``changed(Changes)``.
+    ``pulled()`` after a round brought events or a script library; the bridge then takes
+    up the policy and says what the pull changed (the tickets whose events arrived since
+    the last time, the policy when its version moved, the script library when its
+    version did) as ``changed(Changes)``.
     """
 
     pulled = Signal()
@@ -71,6 +73,7 @@ class SyncBridge(QObject):
         super().__init__(ctx.session)
         self._ctx = ctx
         self._mark = event_mark(ctx.desk.conn)
+        self._scripts = script_library.version(ctx.desk.conn)
         self.pulled.connect(self._take_up)
 
     def _take_up(self) -> None:
@@ -79,7 +82,9 @@ class SyncBridge(QObject):
         version = self._ctx.desk.policy.version
         self._ctx.refresh_policy()
         changes, self._mark = changes_since(self._ctx.desk.conn, self._mark)
-        policy = Changes(policy=self._ctx.desk.policy.version != version, sync_state=True)
+        scripts, self._scripts = self._scripts, script_library.version(self._ctx.desk.conn)
+        policy = Changes(policy=self._ctx.desk.policy.version != version, sync_state=True,
+                         scripts=scripts != self._scripts)
         self.changed.emit(changes | policy)
 
 
@@ -98,7 +103,8 @@ def start_sync(ctx: AppContext) -> SyncRunner | None:
     bridge = pull_bridge(ctx)
 
     def on_event(event: RunnerEvent) -> None:  # runs on the sync thread
-        if event.report is not None and event.report.pulled:
+        if event.report is not None and (event.report.pulled
+                                         or event.report.scripts_installed is not None):
             bridge.pulled.emit()
 
     runner = SyncRunner(engine_factory(ctx.db_path), on_event=on_event)

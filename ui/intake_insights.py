@@ -1,5 +1,6 @@
 """What the desk already knows about the complaint being typed, shown beside the intake form:
-the suggested triage, likely duplicates, similar resolved tickets and the customer's history.
+the suggested triage, the response scripts for its subcategory and level, likely
+duplicates, similar resolved tickets and the customer's history.
 
 This widget only displays: the intake form decides when to read (debounced, on the GUI
 thread's connection) and hands over the results. Picking any listed ticket sends
@@ -40,6 +41,7 @@ from ui.labels import (
     tier_label,
 )
 from ui.naming import named as _named
+from ui.scripts_view import ScriptsView
 
 # The form's error red (ui.intake_panel.ERROR_COLOUR, not imported: that module imports
 # this one): flags are what staff must not miss.
@@ -159,6 +161,12 @@ class IntakeInsights(QWidget):
         for widget in (self.category, self.flags, self.reasons):
             triage_layout.addWidget(widget)
 
+        # The scripts for the suggested subcategory and level (hidden when none).
+        self.scripts = ScriptsView(self.ctx, "intake_scripts")
+        self.scripts_box = self._box(self.tr("Response scripts"), "intake_scripts_box",
+                                     self.scripts)
+        self.scripts.shown.connect(lambda count: self.scripts_box.setVisible(count > 0))
+
         self.duplicates = self._list("duplicates_list")
         self.duplicates_box = self._box(self.tr("Possible duplicates"), "duplicates_box",
                                         self.duplicates)
@@ -177,11 +185,12 @@ class IntakeInsights(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for box in (self.triage_box, self.duplicates_box, self.similar_box, self.history_box):
+        for box in (self.triage_box, self.scripts_box, self.duplicates_box, self.similar_box,
+                    self.history_box):
             layout.addWidget(box)
         layout.addStretch(1)
         self.show_triage(None)
-        for box in (self.duplicates_box, self.similar_box, self.history_box):
+        for box in (self.scripts_box, self.duplicates_box, self.similar_box, self.history_box):
             box.hide()
 
     def _list(self, name: str) -> QListWidget:
@@ -218,6 +227,7 @@ class IntakeInsights(QWidget):
         prompt to type, for no *result*)."""
         policy, lang = self.ctx.desk.policy, self.ctx.language
         if result is None:
+            self.scripts.show_for(None, None)
             self.level_badge.setText("—")
             self.level_badge.setStyleSheet(
                 "background: #e8eaed; color: #5f6368; border-radius: 4px; padding: 4px 10px;")
@@ -227,6 +237,7 @@ class IntakeInsights(QWidget):
                 label.clear()
             self.flags.hide()
             return
+        self.scripts.show_for(result.subcategory, result.level)
         self.level_badge.setProperty("level", result.level)
         self.level_badge.setText(level_label(result.level))
         self.level_badge.setStyleSheet(

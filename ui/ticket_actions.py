@@ -418,6 +418,20 @@ class TicketActions(QWidget):
             }
             self._show(self.pages[action], first[action], titles[action])
 
+    def put_note(self, text: str) -> bool:
+        """Open the note form with *text* added after what is typed there (a response
+        script copied in); False when the ticket takes no note now. Nothing is saved:
+        staff check the text and press Save."""
+        if "note" not in self.allowed():
+            return False
+        if self._open != "note":
+            self.open_action("note")
+        typed = self.note_text.text().strip()
+        self.note_text.setText(f"{typed} {text}" if typed else text)
+        self.note_text.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.note_text.end(False)
+        return True
+
     def close_form(self) -> None:
         """Hide the open form (its typed text stays for next time)."""
         self._open = None

@@ -1,5 +1,5 @@
 """One ticket on screen: header with the live response countdown, the complaint, the actions,
-the timeline of its events and its compensation ledger.
+the timeline of its events, its compensation ledger and the response scripts for it.
 
 Reads go to the GUI thread's connection (one ticket: indexed and fast); writes go through
 the actions (:mod:`ui.ticket_actions`), and the panel re-reads after a write that names
@@ -35,6 +35,7 @@ from ui import labels, steady
 from ui.context import AppContext
 from ui.fit import FlowLayout, ScrollColumn
 from ui.naming import named as _named
+from ui.scripts_view import ScriptsView
 from ui.ticket_actions import TicketActions
 from ui.ticket_customer import CustomerFacts
 from ui.timeline_words import alert_label, receipt_summary
@@ -223,6 +224,12 @@ class TicketPanel(QWidget):
         self.tabs = _named(QTabWidget(), "ticketTabs")
         self.tabs.addTab(self.timeline, self.tr("Timeline"))
         self.tabs.addTab(self.ledger, self.tr("Compensation ledger"))
+        # The response scripts for the ticket's subcategory and level, and a search of
+        # the whole library (a tab: the panel must fit a 1280×720 screen).
+        self.scripts = ScriptsView(ctx, "ticketScripts", actions=True, searchable=True,
+                                   to_note=self.action_bar.put_note)
+        self.tabs.addTab(ScrollColumn(self.scripts), self.tr("Scripts"))
+        self.scripts.shown.connect(self._scripts_shown)
 
         top = FlowLayout()  # header and facts wrap on a narrow screen
         for widget in (self.number, self.level, self.status, self.conflict):
@@ -275,6 +282,10 @@ class TicketPanel(QWidget):
                 or changes.any_policy):
             self.refresh()
 
+    def _scripts_shown(self, count: int) -> None:
+        self.tabs.setTabText(2, self.tr("Scripts ({count})").format(count=count)
+                             if count else self.tr("Scripts"))
+
     def _request_print(self) -> None:
         if self._ticket is not None:
             self.print_requested.emit(self._ticket.id)
@@ -325,6 +336,7 @@ class TicketPanel(QWidget):
         self.ledger.clear()
         self._rendered = None
         self.action_bar.set_ticket(None)
+        self.scripts.show_for(None, None)
 
     def _render(self) -> None:
         t = self._ticket
@@ -395,6 +407,7 @@ class TicketPanel(QWidget):
         self.tabs.setTabText(1, self.tr("Compensation ledger ({count})").format(
             count=len(ledger)))
         self.action_bar.set_ticket(t)
+        self.scripts.show_for(t.subcategory, t.level, t.id)
         self._tick()
         self._timer.start()
 

@@ -19,6 +19,7 @@ import threading
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
+from desktop import script_library
 from desktop.commands.common import desk_of
 from desktop.desk import Desk
 from desktop.i18n import tr
@@ -126,6 +127,9 @@ def _token_store(engine: SyncEngine) -> str:
 
 def _status(desk: Desk, status: dict[str, Any]) -> dict[str, Any]:
     status["policy_version"] = desk.policy.version
+    # The response-script library held offline, and its uses waiting for the centre.
+    status["scripts_version"] = script_library.version(desk.conn)
+    status["script_uses_waiting"] = script_library.pending_count(desk.conn)
     return status
 
 

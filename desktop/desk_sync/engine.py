@@ -36,6 +36,7 @@ from typing import Any, Protocol
 
 import httpx
 
+from desktop.desk_sync import scripts_pull
 from desktop.desk_sync.errors import LocalFailure, PolicyRefused
 from local_db import meta, sync_state
 from local_db.errors import StoreError
@@ -133,6 +134,8 @@ class SyncReport:
     policy_error: str | None = None  # a pulled policy the desk refused (old one kept)
     update_required: str | None = None  # pulling stopped: events of a newer schema
     set_aside: int = 0  # pulled events this desk could not apply (kept beside the log)
+    scripts_installed: int | None = None  # a script library version installed this round
+    scripts_error: str | None = None  # the script library's part failed (tickets synced)
 
 
 # Why an enrolment can be refused (anything else from the server reads as "bad_code").
@@ -218,11 +221,13 @@ class SyncEngine:
         protocol_version: int = PROTOCOL_VERSION,
         tokens: TokenSource | None = None,
         policy_sink: PolicySink | None = None,
+        scripts: scripts_pull.ScriptShelf | None = None,
     ) -> None:
         self.conn = conn
         self.base_url = base_url
         self.tokens: TokenSource = tokens or MetaTokenSource(conn)
         self.policy_sink = policy_sink
+        self.scripts = scripts
         self.clock: Clock = clock or _SystemClock()
         self.batch_size = min(batch_size, MAX_PUSH_BATCH)
         self.page_size = page_size
@@ -250,8 +255,9 @@ class SyncEngine:
         params: dict[str, Any] | None = None,
         allow: tuple[int, ...] = (),
         auth: bool = True,
+        headers: dict[str, str] | None = None,
     ) -> tuple[int, Any]:
-        headers = {PROTOCOL_HEADER: str(self.protocol_version)}
+        headers = {**(headers or {}), PROTOCOL_HEADER: str(self.protocol_version)}
         if auth:
             token = self.tokens.get()
             if not token:
@@ -395,6 +401,8 @@ class SyncEngine:
         sync_state.resolve_dead_letters(self.conn, report.acked_through, stamp)
         if report.policy_error:
             self._record_error(f"{PolicyRefused.code}: {report.policy_error}")
+        if report.scripts_error:
+            self._record_error(report.scripts_error)
         if report.set_aside:
             self._record_error(f"{SET_ASIDE_CODE}: {report.set_aside} pulled event(s) set "
                                "aside (kesu sync dead-letters)")
@@ -453,6 +461,12 @@ class SyncEngine:
             if published is _UNKNOWN or (
                     published is not None and published != self.policy_sink.current_version()):
                 installed, policy_refused = self._pull_policy(self.policy_sink)
+        # The script library last: its failure is reported, never raised (the tickets
+        # are what must sync).
+        scripts = (scripts_pull.exchange(self._call, self.scripts, pull_library=pull,
+                                         push_uses=push)
+                   if self.scripts is not None and refused is None
+                   else scripts_pull.ScriptsResult())
         if refused is not None:
             raise refused
         return SyncReport(
@@ -461,7 +475,8 @@ class SyncEngine:
             epoch_reset=reset and state.epoch is not None,
             seconds=time.perf_counter() - started,
             policy_installed=installed, policy_error=policy_refused, update_required=newer,
-            set_aside=set_aside,
+            set_aside=set_aside, scripts_installed=scripts.installed,
+            scripts_error=scripts.error,
         )
 
     def _dead_letter(self, batch: list[dict[str, Any]], exc: ServerRejected) -> None:

@@ -21,3 +21,9 @@ class LocalFailure(SyncError):
     as the last error; no local event was changed."""
 
     code = "sync.local_failure"
+
+
+class ScriptsRefused(SyncError):
+    """A pulled script library failed the desk's validation; the old library stays."""
+
+    code = "sync.scripts_refused"

@@ -1,9 +1,10 @@
 """Builds the sync engine for a desk: its token store, its server, its policy sink.
 
 The engine knows nothing of the desk application; this module gives it what it needs:
-the device token from :class:`~desktop.credentials.CredentialStore` and a
+the device token from :class:`~desktop.credentials.CredentialStore`, a
 :class:`DeskPolicySink` that validates pulled policy documents with the desk's own
-:func:`~domain.policy.parse_policy` and installs them as ``kesu policy load`` does.
+:func:`~domain.policy.parse_policy` and installs them as ``kesu policy load`` does, and
+the desk's script library (:class:`~desktop.desk_sync.scripts_pull.DeskScripts`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from desktop.credentials import CredentialStore
 from desktop.desk import Desk, install_policy_document, open_desk
 from desktop.desk_sync.engine import SyncEngine
 from desktop.desk_sync.errors import PolicyRefused
+from desktop.desk_sync.scripts_pull import DeskScripts
 from desktop.i18n import tr
 from domain.errors import InvalidInput, PolicyInvalid
 from local_db import sync_state
@@ -76,7 +78,7 @@ def build_engine(
     return SyncEngine(desk.conn, url or "http://not-enrolled.invalid", transport=transport,
                       clock=desk.clock, timeout=timeout,
                       tokens=credentials(desk, db_path, notice),
-                      policy_sink=DeskPolicySink(desk))
+                      policy_sink=DeskPolicySink(desk), scripts=DeskScripts(desk))
 
 
 def engine_factory(

@@ -540,6 +540,10 @@
         <translation>分级建议</translation>
     </message>
     <message>
+        <source>Response scripts</source>
+        <translation>话术</translation>
+    </message>
+    <message>
         <source>Possible duplicates</source>
         <translation>可能重复</translation>
     </message>
@@ -1372,6 +1376,88 @@
     </message>
 </context>
 <context>
+    <name>Scripts</name>
+    <message>
+        <source>Say first</source>
+        <translation>先说</translation>
+    </message>
+    <message>
+        <source>Check</source>
+        <translation>核实</translation>
+    </message>
+    <message>
+        <source>May offer</source>
+        <translation>可提供</translation>
+    </message>
+    <message>
+        <source>Never promise</source>
+        <translation>不可承诺</translation>
+    </message>
+    <message>
+        <source>Legal rule</source>
+        <translation>法规</translation>
+    </message>
+    <message>
+        <source>Offer at most ¥{amount}</source>
+        <translation>最多可给 ¥{amount}</translation>
+    </message>
+</context>
+<context>
+    <name>ScriptsView</name>
+    <message>
+        <source>Search the script library, e.g. 异味</source>
+        <translation>搜索话术库，如：异味</translation>
+    </message>
+    <message>
+        <source>Copy into the note</source>
+        <translation>复制到备注</translation>
+    </message>
+    <message>
+        <source>Put the script into the note box; the note is saved when you press Save</source>
+        <translation>把话术放进备注框；按“保存”才会保存备注</translation>
+    </message>
+    <message>
+        <source>Helpful</source>
+        <translation>有帮助</translation>
+    </message>
+    <message>
+        <source>{count} found in the script library</source>
+        <translation>话术库中找到 {count} 条</translation>
+    </message>
+    <message>
+        <source>{count} found, the first {shown} listed</source>
+        <translation>找到 {count} 条，列出前 {shown} 条</translation>
+    </message>
+    <message>
+        <source>For {subcategory}, {level}</source>
+        <translation>适用于{subcategory}，{level}</translation>
+    </message>
+    <message>
+        <source>No script for {subcategory}, {level}</source>
+        <translation>{subcategory}，{level}：暂无话术</translation>
+    </message>
+    <message>
+        <source>No script library yet: it comes from headquarters with sync</source>
+        <translation>还没有话术库：总部发布后随同步下发</translation>
+    </message>
+    <message>
+        <source>Marked helpful</source>
+        <translation>已标记有帮助</translation>
+    </message>
+    <message>
+        <source>This ticket takes no note now.</source>
+        <translation>此工单现在不能添加备注。</translation>
+    </message>
+    <message>
+        <source>Copied into the note: check it and press Save.</source>
+        <translation>已复制到备注：请核对后按“保存”。</translation>
+    </message>
+    <message>
+        <source>Marked helpful: thank you.</source>
+        <translation>已标记有帮助，谢谢。</translation>
+    </message>
+</context>
+<context>
     <name>StatusLine</name>
     <message>
         <source>Logged in: {name} ({role})</source>
@@ -1700,8 +1786,16 @@
         <translation>补偿记录</translation>
     </message>
     <message>
+        <source>Scripts</source>
+        <translation>话术</translation>
+    </message>
+    <message>
         <source>Print receipt...</source>
         <translation>打印回执...</translation>
+    </message>
+    <message>
+        <source>Scripts ({count})</source>
+        <translation>话术（{count}）</translation>
     </message>
     <message>
         <source>No ticket open.</source>

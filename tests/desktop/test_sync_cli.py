@@ -118,6 +118,7 @@ def test_enrol_sync_and_status_without_a_keyring(tmp_path: Path, server: ServerP
     assert status["last_error"] is None and status["dead_letters"] == 0
     assert status["update_required"] is False and status["token_store"] == "file"
     assert status["policy_version"] == load_policy().version
+    assert status["script_uses_waiting"] == 0 and status["scripts_version"] >= 0
     assert kesu(db, "sync", "dead-letters").json() == []
 
 

@@ -185,3 +185,31 @@ def test_m009_adds_the_first_contact_index_and_the_report_uses_it(tmp_path: Path
     plan = " ".join(r[3] for r in conn.execute(
         f"EXPLAIN QUERY PLAN SELECT count(*) FROM tickets WHERE {CLOSED_AT_FIRST_CONTACT_SQL}"))
     assert "events_first_contact" in plan
+
+
+def test_m011_adds_the_script_library_and_its_uses(tmp_path: Path) -> None:
+    conn = connect(tmp_path / "a.db")
+    db = sqlite_utils.Database(conn)
+    migrations.apply(db, stop_before="m011_script_library")
+    assert not {"script_library", "script_uses"} & _tables(conn)
+    assert migrate(conn)[:1] == ["m011_script_library"]
+    assert {r[1] for r in conn.execute("PRAGMA table_info(script_library)")} == {
+        "id", "version", "document", "digest", "pulled_at"}
+    assert {r[1] for r in conn.execute("PRAGMA table_info(script_uses)")} == {
+        "id", "script_id", "version", "kind", "ticket_id", "at", "sent"}
+    conn.execute("INSERT INTO script_library VALUES (1, 3, '{}', 'd', 'now')")
+    with pytest.raises(sqlite3.IntegrityError):  # one library only
+        conn.execute("INSERT INTO script_library VALUES (2, 4, '{}', 'd', 'now')")
+    use = "INSERT INTO script_uses (id, script_id, version, kind, ticket_id, at) " \
+          "VALUES (?, 's', 3, ?, ?, 'now')"
+    conn.execute(use, ("u1", "copied", "t1"))
+    conn.execute(use, ("u2", "copied", "t1"))  # copied as often as staff like
+    conn.execute(use, ("u3", "helpful", "t1"))
+    conn.execute(use, ("u4", "helpful", "t2"))
+    with pytest.raises(sqlite3.IntegrityError):  # helpful once per script and ticket
+        conn.execute(use, ("u5", "helpful", "t1"))
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute(use, ("u6", "liked", "t1"))
+    plan = " ".join(r[3] for r in conn.execute(
+        "EXPLAIN QUERY PLAN SELECT id FROM script_uses WHERE sent = 0 ORDER BY at"))
+    assert "script_uses_unsent" in plan

@@ -5,5 +5,6 @@ changes besides events. ``op.run(ctx, on_done=…, on_error=…)`` runs it on th
 thread; the executor's ``changed`` then carries the :class:`~desktop.changes.Changes`
 so that only the views showing those things refresh. Grouped by what they act on:
 :mod:`~ui.operations.tickets`, :mod:`~ui.operations.compensation`,
-:mod:`~ui.operations.printing`, :mod:`~ui.operations.alerts`.
+:mod:`~ui.operations.printing`, :mod:`~ui.operations.alerts`,
+:mod:`~ui.operations.scripts`.
 """
