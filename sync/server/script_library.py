@@ -87,14 +87,21 @@ def publish(conn: Connection, scripts_documents: object, actor: str,
     return library
 
 
-_cache: dict[int, ScriptLibrary] = {}
+# Parsed libraries by (database, version, publication time): a process may serve several
+# databases (tests), and a restored database may hold another library under a number.
+_cache: dict[tuple[str, int, str], ScriptLibrary] = {}
 _cache_lock = threading.Lock()
 
 
 def library_of(conn: Connection, version: int) -> ScriptLibrary | None:
     """Published version *version* (parsed once per process), or None."""
+    stamp = conn.execute(sa.select(script_versions.c.published_at)
+                         .where(script_versions.c.version == version)).scalar()
+    if stamp is None:
+        return None
+    key = (str(conn.engine.url), version, str(stamp))
     with _cache_lock:
-        hit = _cache.get(version)
+        hit = _cache.get(key)
     if hit is not None:
         return hit
     text = conn.execute(sa.select(script_versions.c.document)
@@ -105,7 +112,7 @@ def library_of(conn: Connection, version: int) -> ScriptLibrary | None:
     # a script's subcategory only means the script matches no ticket.
     library = parse_library(json.loads(str(text)))
     with _cache_lock:
-        _cache[version] = library
+        _cache[key] = library
     return library
 
 
