@@ -1,0 +1,167 @@
+"""Cross-store product alerts at the centre: raised at N stores within M days (policy
+defaults 3 and 7), not at N-1 or spread wider; one store and one ticket count once;
+SKU and name keys; voided tickets leave; the WeCom message is queued; closed by HQ.
+
+Real desks push by the real sync protocol to a real ``kesu-server`` (both backends); the
+alerts are read through the desks' ``GET /v1/alerts``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import sqlalchemy as sa
+
+from desktop.ticket_actions import add_note, void
+from desktop.tickets import create_ticket
+from local_db import sync_state
+from sync.protocol import PROTOCOL_HEADER
+from sync.server import product_alerts
+from sync.server.storage import Storage
+from sync.server.tables import notifications
+from tests.sync.helpers import DeskNode, ServerProcess
+
+MakeDesk = Callable[..., DeskNode]
+_letters = itertools.count()
+
+
+def _product() -> str:
+    """A product name no other test uses (product keys are chain-wide)."""
+    return f"测试酸奶 {uuid.uuid4().hex[:8]}"
+
+
+def _desks(make_desk: MakeDesk, n: int, days_ago: float = 3) -> list[DeskNode]:
+    desks = [make_desk(chr(ord("A") + i), "D1") for i in range(n)]
+    # Mentions are dated by the desks' (shared) clock, the alerts' quiet rule (no mention
+    # for M days closes an alert) by the server's: start a few days before now.
+    desks[0].clock.set(datetime.now(UTC) - timedelta(days=days_ago))
+    return desks
+
+
+def _complain(node: DeskNode, product: str | None, sku: str | None = None,
+              text: str = "酸奶胀包，味道发酸") -> str:
+    data: dict[str, Any] = {"text": text, "product": {}}
+    if product is not None:
+        data["product"]["name"] = product
+    if sku is not None:
+        data["product"]["sku"] = sku
+    ticket = create_ticket(node.desk, node.clerk, data).ticket
+    node.engine.sync_once()
+    return ticket.id
+
+
+def alerts(node: DeskNode, since: int = 0) -> list[dict[str, Any]]:
+    """The alert changes the server answers this desk (its own device token)."""
+    token = sync_state.read_state(node.conn).token
+    answer = httpx.get(f"{node.server.url}/v1/alerts", params={"since": since}, headers={
+        PROTOCOL_HEADER: "1", "Authorization": f"Bearer {token}"}, timeout=10)
+    assert answer.status_code == 200, answer.text
+    return list(answer.json()["alerts"])
+
+
+def _open_for(node: DeskNode, label: str) -> list[dict[str, Any]]:
+    latest: dict[int, dict[str, Any]] = {}
+    for alert in alerts(node):
+        latest[alert["id"]] = alert
+    return [a for a in latest.values() if a["label"] == label and a["status"] == "open"]
+
+
+def test_n_minus_one_stores_no_alert_n_stores_alert(make_desk: MakeDesk,
+                                                    server: ServerProcess) -> None:
+    a, b, c = _desks(make_desk, 3)
+    product = _product()
+    first = _complain(a, product)
+    a.clock.advance(hours=1)
+    _complain(a, product)  # the same store again: still one store
+    a.clock.advance(hours=1)
+    _complain(b, product)
+    add_note(a.desk, a.clerk, first, "已联系顾客")  # another event on a counted ticket
+    a.engine.sync_once()
+    assert _open_for(a, product) == []
+    a.clock.advance(days=2)
+    _complain(c, product)
+    [alert] = _open_for(c, product)
+    assert (alert["store_count"], alert["tickets"], alert["days"]) == (3, 4, 7)
+    # A later event on a counted ticket changes nothing; a fourth ticket adds one.
+    add_note(a.desk, a.clerk, first, "二次回访")
+    a.engine.sync_once()
+    [alert] = _open_for(a, product)
+    assert alert["tickets"] == 4
+    _complain(b, product)
+    [alert] = _open_for(b, product)
+    assert (alert["store_count"], alert["tickets"]) == (3, 5)
+    # Headquarters' WeCom message waits in the outbox, in Chinese.
+    storage = Storage(server.db_url)
+    try:
+        with storage.engine.connect() as conn:
+            content = conn.execute(sa.select(notifications.c.content).where(
+                notifications.c.event_id == f"product_alert:{alert['id']}")).scalar_one()
+        assert "商品预警" in content and product in content and "3 家门店" in content
+        # HQ closes it, naming the person; closing twice is refused.
+        with storage.writing() as conn:
+            assert product_alerts.close(conn, alert["id"], "hq:王总")
+            assert not product_alerts.close(conn, alert["id"], "hq:王总")
+    finally:
+        storage.close()
+    assert _open_for(a, product) == []
+    closed = [x for x in alerts(a) if x["id"] == alert["id"]][-1]
+    assert closed["status"] == "closed"
+
+
+def test_n_stores_spread_over_more_than_m_days_no_alert(make_desk: MakeDesk,
+                                                        server: ServerProcess) -> None:
+    a, b, c, d = _desks(make_desk, 4, days_ago=8)
+    product = _product()
+    _complain(a, product)
+    a.clock.advance(days=4)
+    _complain(b, product)
+    a.clock.advance(days=3)  # exactly 7 days after the first: not within 7 days
+    _complain(c, product)
+    assert _open_for(a, product) == []
+    a.clock.advance(hours=1)
+    _complain(d, product)  # b, c, d within 3 days and 1 hour
+    [alert] = _open_for(a, product)
+    assert alert["store_count"] == 3
+
+
+def test_sku_and_name_keys(make_desk: MakeDesk, server: ServerProcess) -> None:
+    a, b, c = _desks(make_desk, 3)
+    sku = f"69{uuid.uuid4().int % 10**11:011d}"
+    name = f"Milk {uuid.uuid4().hex[:6].upper()} 1L"
+    # One SKU under three names is one product; it is not the name's product.
+    _complain(a, name, sku)
+    _complain(b, "鲜牛奶", sku)
+    _complain(c, None, sku)
+    [by_sku] = [x for x in _open_for(a, "鲜牛奶") + _open_for(a, sku)]
+    assert by_sku["store_count"] == 3
+    # The name, written three ways, in three stores: one product by its name.
+    _complain(a, name)
+    _complain(b, name.lower())
+    assert _open_for(a, name) == [] and _open_for(a, name.replace(" ", "")) == []
+    _complain(c, name.replace(" ", "").upper())
+    assert len([x for x in alerts(a) if x["status"] == "open"
+                and x["label"].replace(" ", "").lower() == name.replace(" ", "").lower()]) == 1
+
+
+def test_voided_tickets_do_not_count(make_desk: MakeDesk, server: ServerProcess) -> None:
+    a, b, c = _desks(make_desk, 3)
+    product = _product()
+    _complain(a, product)
+    _complain(b, product)
+    wrong = create_ticket(c.desk, c.clerk, {"text": "录错了", "product": {"name": product}}).ticket
+    void(c.desk, c.manager, wrong.id, "录入错误")
+    c.engine.sync_once()
+    assert _open_for(a, product) == []
+    # A ticket voided after it made the N-th store withdraws the alert.
+    third = _complain(c, product)
+    [alert] = _open_for(a, product)
+    void(c.desk, c.manager, third, "重复录入")
+    c.engine.sync_once()
+    assert _open_for(a, product) == []
+    last = [x for x in alerts(a) if x["id"] == alert["id"]][-1]
+    assert (last["status"], last["store_count"]) == ("closed", 2)
