@@ -36,6 +36,7 @@ from typing import Any, Protocol
 
 import httpx
 
+from desktop.desk_sync import alerts_pull
 from desktop.desk_sync.errors import LocalFailure, PolicyRefused
 from local_db import meta, sync_state
 from local_db.errors import StoreError
@@ -453,6 +454,8 @@ class SyncEngine:
             if published is _UNKNOWN or (
                     published is not None and published != self.policy_sink.current_version()):
                 installed, policy_refused = self._pull_policy(self.policy_sink)
+        if pull:  # the centre's product alerts; a failure there never fails the round
+            alerts_pull.pull_safely(self)
         if refused is not None:
             raise refused
         return SyncReport(

@@ -39,7 +39,10 @@ def changes_since(storage: Storage, since: int, limit: int) -> dict[str, Any]:
             .where(a.seq > since).order_by(a.seq).limit(limit + 1)).mappings().all()
     more = len(rows) > limit
     out = [{**dict(r), "days": days} for r in rows[:limit]]
-    return {"alerts": out, "cursor": out[-1]["seq"] if out else since, "more": more}
+    # The epoch (as in a pull): a desk that sees a new one (server restored) reads again
+    # from 0, since seqs may have gone back.
+    return {"alerts": out, "cursor": out[-1]["seq"] if out else since, "more": more,
+            "epoch": storage.epoch}
 
 
 def alerts_router(storage: Storage) -> APIRouter:

@@ -8,7 +8,6 @@ alerts are read through the desks' ``GET /v1/alerts``.
 
 from __future__ import annotations
 
-import itertools
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -23,11 +22,10 @@ from local_db import sync_state
 from sync.protocol import PROTOCOL_HEADER
 from sync.server import product_alerts
 from sync.server.storage import Storage
-from sync.server.tables import notifications
+from sync.server.tables import events, notifications
 from tests.sync.helpers import DeskNode, ServerProcess
 
 MakeDesk = Callable[..., DeskNode]
-_letters = itertools.count()
 
 
 def _product() -> str:
@@ -165,3 +163,31 @@ def test_voided_tickets_do_not_count(make_desk: MakeDesk, server: ServerProcess)
     assert _open_for(a, product) == []
     last = [x for x in alerts(a) if x["id"] == alert["id"]][-1]
     assert (last["status"], last["store_count"]) == ("closed", 2)
+
+
+def test_desk_pulls_changes_and_a_failed_alert_pull_never_fails_the_round(
+        make_desk: MakeDesk, server: ServerProcess) -> None:
+    a, b, c = _desks(make_desk, 3)
+    product = _product()
+    for node in (a, b, c):
+        _complain(node, product)
+    held = {r[0]: r[1] for r in a.conn.execute(
+        "SELECT label, status FROM product_alerts WHERE label = ?", (product,))}
+    assert held == {}  # a synced before the third store's ticket existed
+    a.engine.sync_once()
+    assert [r[0] for r in a.conn.execute(
+        "SELECT status FROM product_alerts WHERE label = ?", (product,))] == ["open"]
+    cursor = a.conn.execute("SELECT cursor FROM alerts_pull_state").fetchone()[0]
+    assert cursor >= max(x["seq"] for x in alerts(a))
+    # The desk's alert table broken: the round still pushes its tickets.
+    a.conn.execute("DROP TABLE product_alerts")
+    ticket = create_ticket(a.desk, a.clerk, {"text": "另一件事"}).ticket
+    report = a.engine.sync_once()
+    assert report.pushed >= 1
+    storage = Storage(server.db_url)
+    try:
+        with storage.engine.connect() as conn:
+            assert conn.execute(sa.select(sa.func.count()).select_from(events).where(
+                events.c.ticket_id == ticket.id)).scalar_one() == 1
+    finally:
+        storage.close()
