@@ -24,6 +24,7 @@ with each ticket row each time an event touches the ticket, and never scans tick
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -51,6 +52,7 @@ from sync.server.tables import (
 )
 
 _CHUNK = 500  # ticket ids per IN (...) read
+_log = logging.getLogger(__name__)
 
 
 def next_seq(conn: Connection) -> int:
@@ -83,9 +85,23 @@ class _Change:
 
 def observe(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
     """The projection observer: record each ticket once, update the products it
-    mentions and the watch terms' counts."""
+    mentions and the watch terms' counts.
+
+    In a savepoint of the projection's transaction: should it fail (a bug, a deadlock
+    between two server processes), the batch's alert rows are rolled back and logged,
+    and the projection itself still commits, so the queue never stalls on an alert. The
+    tickets of such a batch count when an event touches them next.
+    """
     if not rows:
         return
+    try:
+        with conn.begin_nested():
+            _observe(conn, rows)
+    except Exception:
+        _log.exception("product alerts: a batch of %d tickets was not observed", len(rows))
+
+
+def _observe(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
     ids = list(dict.fromkeys(str(r["ticket_id"]) for r in rows))
     seen: dict[str, Mapping[str, Any]] = {}
     for i in range(0, len(ids), _CHUNK):
@@ -170,9 +186,12 @@ def _maybe_raise(conn: Connection, change: _Change, n_stores: int, days: int) ->
         after = str(closed)  # mentions before a close were dealt with
     window = alert_window(_mentions(conn, change.key, after, format_time(at + span)),
                           n_stores, days)
-    if window is None:
+    moment = datetime.now(UTC)
+    if window is None or window.last <= moment - span:
+        # None, or a window long past (old tickets seen for the first time, e.g. after
+        # an upgrade): an alert on it would be closed as quiet at once.
         return
-    now = format_time(datetime.now(UTC))
+    now = format_time(moment)
     alert_id = int(conn.execute(product_alerts.insert().values(
         product_key=change.key, label=change.label, first_at=format_time(window.first),
         last_at=format_time(window.last), store_count=len(window.stores),

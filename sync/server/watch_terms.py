@@ -13,8 +13,9 @@ Counts are per term, store and the store's local day (``watch_counts``); a day's
 across stores is the sum over the stores of that local day. A day's count *past* the
 threshold — strictly more tickets than ``daily_threshold`` — raises one alert for the
 term and day (``watch_alerts``, console + WeCom); a count equal to the threshold does not.
-A term counts tickets that reach the centre while it is active; a ticket voided or
-merged later is taken out of the counts (an alert already raised stays).
+A term counts tickets that reach the centre while it is active and were created at
+most a day before it was set; a ticket voided or merged later is taken out of the counts
+(an alert already raised stays).
 """
 
 from __future__ import annotations
@@ -119,6 +120,13 @@ def _zone(name: str | None, default: str) -> ZoneInfo:
         return ZoneInfo(default)
 
 
+def _since(term_created: str) -> str:
+    """The oldest ticket a term counts: created a day before the term was set (a desk
+    offline for a while still counts), not older (tickets the centre sees for the first
+    time long after, e.g. an old ticket touched after an upgrade, stay out)."""
+    return format_time(parse_time(term_created) - timedelta(days=1))
+
+
 def count(conn: Connection, new: Sequence[Mapping[str, Any]], gone: Sequence[str],
           default_zone: str) -> None:
     """Count the *new* live tickets (projection rows seen for the first time) for the
@@ -135,7 +143,7 @@ def count(conn: Connection, new: Sequence[Mapping[str, Any]], gone: Sequence[str
         return
     terms = conn.execute(sa.select(watch_terms.c.id, watch_terms.c.term,
                                    watch_terms.c.term_norm, watch_terms.c.product_norm,
-                                   watch_terms.c.daily_threshold)
+                                   watch_terms.c.daily_threshold, watch_terms.c.created_at)
                          .where(watch_terms.c.active.is_(True))).all()
     if not terms:
         return
@@ -143,7 +151,9 @@ def count(conn: Connection, new: Sequence[Mapping[str, Any]], gone: Sequence[str
     for row in new:
         text = normalise(_full_text(conn, str(row["ticket_id"]), str(row["text"])))
         product = normalise(str(row["product_name"] or ""))
-        hits = [t for t in terms if t[2] in text and (t[3] is None or t[3] in product)]
+        created = str(row["created_at"])
+        hits = [t for t in terms if t[2] in text and (t[3] is None or t[3] in product)
+                and created >= _since(str(t[5]))]
         if not hits:
             continue
         store = str(row["store"])
@@ -152,7 +162,7 @@ def count(conn: Connection, new: Sequence[Mapping[str, Any]], gone: Sequence[str
                                               .where(stores.c.code == store)).scalar(),
                                  default_zone)
         day = parse_time(str(row["created_at"])).astimezone(zones[store]).date().isoformat()
-        for term_id, term, _, _, threshold in hits:
+        for term_id, term, _, _, threshold, _ in hits:
             _hit(conn, int(term_id), str(term), int(threshold), str(row["ticket_id"]),
                  store, day)
 

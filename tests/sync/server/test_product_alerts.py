@@ -23,7 +23,11 @@ from sync.protocol import PROTOCOL_HEADER
 from sync.server import product_alerts
 from sync.server.storage import Storage
 from sync.server.tables import events, notifications
+from sync.server.tables import product_alerts as alerts_table
 from tests.sync.helpers import DeskNode, ServerProcess
+from tests.sync.server.hq_client import HQ
+from tests.sync.server.test_notify import webhook_servers  # noqa: F401 (a fixture)
+from tests.sync.server.webhook_sink import WebhookSink
 
 MakeDesk = Callable[..., DeskNode]
 
@@ -191,3 +195,65 @@ def test_desk_pulls_changes_and_a_failed_alert_pull_never_fails_the_round(
                 events.c.ticket_id == ticket.id)).scalar_one() == 1
     finally:
         storage.close()
+
+
+def test_wecom_gets_the_alert_and_a_closed_product_needs_new_complaints(
+        make_desk: MakeDesk,
+        webhook_servers: Callable[..., ServerProcess]) -> None:  # noqa: F811
+    with WebhookSink() as sink:
+        own = webhook_servers(sink.url)
+        nodes = [make_desk(s, "D1", server=own) for s in "ABCDEF"]
+        nodes[0].clock.set(datetime.now(UTC) - timedelta(days=3))
+        product = _product()
+        for node in nodes[:3]:
+            _complain(node, product)
+        [alert] = _open_for(nodes[0], product)
+        assert sink.wait_for(lambda posts: any(product in p.content for p in posts))
+        [post] = [p for p in sink.delivered() if product in p.content]
+        assert "商品预警" in post.content and "近7天" in post.content
+        assert "3 家门店" in post.content and "请各门店检查货架" in post.content
+        # While open, a fourth store adds to the same alert: no second alert, no message.
+        _complain(nodes[3], product)
+        assert [a["id"] for a in _open_for(nodes[0], product)] == [alert["id"]]
+        storage = Storage(own.db_url)
+        try:
+            with storage.writing() as conn:
+                assert product_alerts.close(conn, alert["id"], "hq:王总")
+            # After the close, the old mentions are dealt with: one new store is not
+            # three; three new ones are (created after the close by the server's clock).
+            nodes[0].clock.set(datetime.now(UTC) + timedelta(minutes=1))
+            _complain(nodes[4], product)
+            assert _open_for(nodes[0], product) == []
+            _complain(nodes[5], product)
+            _complain(nodes[0], product)
+            [again] = _open_for(nodes[0], product)
+            assert again["id"] != alert["id"] and again["store_count"] == 3
+            # No complaint for M days: closed as quiet (the server's clock moved on).
+            assert product_alerts.close_quiet(
+                storage, now=datetime.now(UTC) + timedelta(days=8)) >= 1
+            with storage.engine.connect() as conn:
+                by = conn.execute(sa.select(alerts_table.c.closed_by)
+                                  .where(alerts_table.c.id == again["id"])).scalar_one()
+            assert by == "auto:quiet"
+        finally:
+            storage.close()
+        assert _open_for(nodes[0], product) == []
+        assert sink.wait_for(lambda posts: sum(product in p.content for p in posts) == 2)
+
+
+def test_the_alerts_route_wants_a_device_token(server: ServerProcess,
+                                               make_desk: MakeDesk) -> None:
+    node = make_desk("A", "D1")
+    url = f"{server.url}/v1/alerts"
+    assert httpx.get(url, headers={PROTOCOL_HEADER: "1"}).status_code == 401
+    assert httpx.get(url, headers={PROTOCOL_HEADER: "1",
+                                   "Authorization": "Bearer nope"}).status_code == 401
+    token = sync_state.read_state(node.conn).token
+    assert httpx.get(url, headers={"Authorization": f"Bearer {token}"}).status_code == 426
+    bad = httpx.get(url, params={"since": "-1"}, headers={
+        PROTOCOL_HEADER: "1", "Authorization": f"Bearer {token}"})
+    assert bad.status_code == 400
+    hq = HQ(server, "王总")
+    assert httpx.get(url, headers={PROTOCOL_HEADER: "1",
+                                   "Authorization": f"Bearer {hq.token}"}).status_code == 403
+    hq.close()

@@ -34,7 +34,8 @@ def _row(html: str, label: str) -> str:
     raise AssertionError(f"no alert row for {label}")
 
 
-def _chain(make_desk: MakeDesk, server: ServerProcess) -> tuple[str, list[DeskNode]]:
+def _chain(make_desk: MakeDesk, server: ServerProcess, hours_ago: float = 48
+           ) -> tuple[str, list[DeskNode]]:
     """Stores A and B in a region of their own, C in another; all enrolled."""
     region = "RG" + secrets.token_hex(2).upper()
     nodes = []
@@ -43,7 +44,7 @@ def _chain(make_desk: MakeDesk, server: ServerProcess) -> tuple[str, list[DeskNo
         server.add_store(node.desk.store_code, where)
         node.enrol()
         nodes.append(node)
-    nodes[0].clock.set(datetime.now(UTC) - timedelta(days=2))
+    nodes[0].clock.set(datetime.now(UTC) - timedelta(hours=hours_ago))
     return region, nodes
 
 
@@ -122,8 +123,10 @@ def _day(row: str, day: str) -> tuple[int, bool]:
 
 def test_watch_terms_forms_and_the_daily_threshold(make_desk: MakeDesk,
                                                    server: ServerProcess) -> None:
-    region, (a, b, c) = _chain(make_desk, server)
+    region, (a, b, c) = _chain(make_desk, server, hours_ago=30)
     word = "怪味" + uuid.uuid4().hex[:4].upper()
+    _complain(a, "上周就有" + word)  # created more than a day before the term: not counted
+    a.clock.advance(hours=12)
     hq, csrf = logged_in(server, add_user(server, "hq"))
     mine, mine_csrf = logged_in(server, add_user(server, "regional", region))
     with closing(hq), closing(mine):
