@@ -108,9 +108,9 @@ def test_product_alert_pages_for_headquarters_and_a_regional_manager(
         assert hq.get("/console/alerts/999999999").status_code == 404
 
 
-def _term_row(html: str, term: str) -> str:
-    found = re.search(rf'<tr data-testid="term-row" data-term="{re.escape(term)}".*?</tr>',
-                      html, re.S)
+def _term_row(html: str, term: str, product: str = "") -> str:
+    found = re.search(rf'<tr data-testid="term-row" data-term="{re.escape(term)}" '
+                      rf'data-product="{re.escape(product)}".*?</tr>', html, re.S)
     assert found, f"no row for {term}"
     return found.group(0)
 
@@ -149,6 +149,10 @@ def test_watch_terms_forms_and_the_daily_threshold(make_desk: MakeDesk,
         again = hq.post("/console/alerts/terms", data={
             "csrf_token": csrf, "term": word.lower(), "product": "", "threshold": "5"})
         assert again.status_code == 400 and "已在关注中" in again.text
+        # The same word for one product line: only tickets about that product count.
+        assert hq.post("/console/alerts/terms", data={
+            "csrf_token": csrf, "term": word, "product": "芒果", "threshold": "9"}
+            ).status_code == 303
 
         # Full-width and lower case in the text still match; the term past the 200
         # characters the projection keeps still counts.
@@ -158,8 +162,10 @@ def test_watch_terms_forms_and_the_daily_threshold(make_desk: MakeDesk,
         _complain(b, "很长的描述" * 50 + word)
         page = hq.get("/console/alerts").text
         assert _day(_term_row(page, word), day) == (2, False)  # exactly the threshold
-        _complain(c, word + "，顾客很生气")
-        assert _day(_term_row(hq.get("/console/alerts").text, word), day) == (3, True)
+        _complain(c, word + "，顾客很生气", product="芒果布丁")
+        page = hq.get("/console/alerts").text
+        assert _day(_term_row(page, word), day) == (3, True)
+        assert _day(_term_row(page, word, "芒果"), day) == (1, False)
         _complain(c, "又是" + word)  # the day's alert is raised once
         storage = Storage(server.db_url)
         try:
