@@ -192,10 +192,18 @@ def _maybe_raise(conn: Connection, change: _Change, n_stores: int, days: int) ->
         # an upgrade): an alert on it would be closed as quiet at once.
         return
     now = format_time(moment)
+    # The alert holds every known mention from the window's first on (a late-synced
+    # ticket may already lie past the window's N-th store).
+    per_store: dict[str, int] = {}
+    latest = window.last
+    since = max(after, format_time(window.first - timedelta(milliseconds=1)))
+    for m in _mentions(conn, change.key, since, format_time(at + span)):
+        per_store[m.store] = per_store.get(m.store, 0) + 1
+        latest = max(latest, m.created_at)
     alert_id = int(conn.execute(product_alerts.insert().values(
         product_key=change.key, label=change.label, first_at=format_time(window.first),
-        last_at=format_time(window.last), store_count=len(window.stores),
-        tickets=window.tickets, raised_at=now, status="open", seq=next_seq(conn),
+        last_at=format_time(latest), store_count=len(per_store),
+        tickets=sum(per_store.values()), raised_at=now, status="open", seq=next_seq(conn),
     ).returning(product_alerts.c.id)).scalar_one())
     claimed = conn.execute(dialect_insert(conn, product_alert_open)
                            .values(product_key=change.key, alert_id=alert_id)
@@ -203,15 +211,11 @@ def _maybe_raise(conn: Connection, change: _Change, n_stores: int, days: int) ->
     if not claimed.rowcount:  # raised by another process at the same moment
         conn.execute(product_alerts.delete().where(product_alerts.c.id == alert_id))
         return
-    per_store: dict[str, int] = {}
-    for m in _mentions(conn, change.key, format_time(window.first - timedelta(microseconds=1)),
-                       format_time(window.last + timedelta(milliseconds=1))):
-        per_store[m.store] = per_store.get(m.store, 0) + 1
     regions = _regions(conn, per_store)
     conn.execute(product_alert_stores.insert(), [
         {"alert_id": alert_id, "store": s, "region": regions.get(s), "tickets": n}
         for s, n in sorted(per_store.items())])
-    _notify(conn, alert_id, change, window.stores, window.tickets, days)
+    _notify(conn, alert_id, change, sorted(per_store), sum(per_store.values()), days)
 
 
 def _regions(conn: Connection, codes: Iterable[str]) -> dict[str, str]:
