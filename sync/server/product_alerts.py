@@ -25,7 +25,7 @@ with each ticket row each time an event touches the ticket, and never scans tick
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -211,16 +211,9 @@ def _maybe_raise(conn: Connection, change: _Change, n_stores: int, days: int) ->
     if not claimed.rowcount:  # raised by another process at the same moment
         conn.execute(product_alerts.delete().where(product_alerts.c.id == alert_id))
         return
-    regions = _regions(conn, per_store)
     conn.execute(product_alert_stores.insert(), [
-        {"alert_id": alert_id, "store": s, "region": regions.get(s), "tickets": n}
-        for s, n in sorted(per_store.items())])
+        {"alert_id": alert_id, "store": s, "tickets": n} for s, n in sorted(per_store.items())])
     _notify(conn, alert_id, change, sorted(per_store), sum(per_store.values()), days)
-
-
-def _regions(conn: Connection, codes: Iterable[str]) -> dict[str, str]:
-    return {str(c): str(r) for c, r in conn.execute(
-        sa.select(stores.c.code, stores.c.region).where(stores.c.code.in_(sorted(codes))))}
 
 
 def _update_open(conn: Connection, alert_id: int, change: _Change, n_stores: int) -> None:
@@ -234,8 +227,7 @@ def _update_open(conn: Connection, alert_id: int, change: _Change, n_stores: int
     if change.delta > 0:
         if row is None:
             conn.execute(product_alert_stores.insert().values(
-                alert_id=alert_id, store=change.store, tickets=1,
-                region=_regions(conn, [change.store]).get(change.store)))
+                alert_id=alert_id, store=change.store, tickets=1))
         else:
             conn.execute(product_alert_stores.update().where(
                 product_alert_stores.c.alert_id == alert_id,

@@ -361,14 +361,14 @@ product_alert_open = sa.Table(
     sa.Column("alert_id", sa.BigInteger, nullable=False),
 )
 
-# The stores an alert names, with their region (a regional manager's scope).
+# The stores an alert names. A regional manager's scope joins the master data (so a
+# store moved to another region takes its alerts along).
 product_alert_stores = sa.Table(
     "product_alert_stores", metadata,
     sa.Column("alert_id", sa.BigInteger, primary_key=True),
     sa.Column("store", sa.String(32), primary_key=True),
-    sa.Column("region", sa.String(32)),
     sa.Column("tickets", sa.Integer, nullable=False),
-    sa.Index("product_alert_stores_region", "region", "alert_id"),
+    sa.Index("product_alert_stores_store", "store", "alert_id"),
 )
 
 watch_terms = sa.Table(

@@ -3,8 +3,10 @@ stores and tickets, and the watch terms' daily counts.
 
 Every read is bounded and indexed: the open alerts and the recent closed ones (at most
 :data:`LIMIT` each, by ``product_alerts_status``), a regional manager's through
-``product_alert_stores_region``; an alert's tickets are that product's mentions since the
-alert's first one (``alert_tickets_product``), at most :data:`TICKETS`.
+``stores_by_region`` and ``product_alert_stores_store`` (the master data's region, so a
+store moved to another region takes its alerts along); an alert's tickets are that
+product's mentions since the alert's first one (``alert_tickets_product``), at most
+:data:`TICKETS`.
 """
 
 from __future__ import annotations
@@ -63,7 +65,8 @@ def _in_scope(principal: Principal) -> sa.ColumnElement[bool] | None:
         return None
     return product_alerts.c.id.in_(
         sa.select(product_alert_stores.c.alert_id)
-        .where(product_alert_stores.c.region == principal.region))
+        .where(product_alert_stores.c.store.in_(
+            sa.select(stores.c.code).where(stores.c.region == principal.region))))
 
 
 def _rows(conn: Connection, principal: Principal, query: sa.Select[tuple[object, ...]]
@@ -81,7 +84,7 @@ def _rows(conn: Connection, principal: Principal, query: sa.Select[tuple[object,
                            stores, stores.c.code == s.store))
                        .where(s.alert_id.in_(ids)).order_by(s.alert_id, s.store))
         if principal.role == "regional":
-            store_query = store_query.where(s.region == principal.region)
+            store_query = store_query.where(stores.c.region == principal.region)
         for alert_id, code, tickets, name in conn.execute(store_query):
             named.setdefault(int(alert_id), []).append(
                 AlertStore(str(code), str(name or ""), int(tickets)))

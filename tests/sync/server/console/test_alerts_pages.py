@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from desktop.ticket_actions import void
 from desktop.tickets import create_ticket
+from sync.server.console import masterdata
 from sync.server.storage import Storage
 from sync.server.tables import notifications
 from tests.sync.helpers import DeskNode, ServerProcess
@@ -94,6 +95,14 @@ def test_product_alert_pages_for_headquarters_and_a_regional_manager(
         # Another region's manager: no such alert.
         assert product not in other.get("/console/alerts").text
         assert other.get(f"/console/alerts/{alert_id}").status_code == 404
+        # Store C moves into the region: its part of the alert follows it.
+        storage = Storage(server.db_url)
+        try:
+            masterdata.save_store(storage, c.desk.store_code, "搬迁门店", region)
+        finally:
+            storage.close()
+        row = _row(mine.get("/console/alerts").text, product)
+        assert f'data-store="{c.desk.store_code}"' in row and "另有" not in row
 
         # Headquarters closes it: without the CSRF token refused, then done, named.
         assert hq.post(f"/console/alerts/{alert_id}/close", data={}).status_code == 403
