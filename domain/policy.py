@@ -196,6 +196,16 @@ class ConsolePolicy:
 
 
 @dataclass(frozen=True)
+class AlertsPolicy:
+    """Cross-store product alerts (the centre): a product complained about in
+    ``product_stores`` or more distinct stores within ``product_days`` days raises an
+    alert. Older documents have no ``alerts`` section: 3 stores, 7 days."""
+
+    product_stores: int = 3
+    product_days: int = 7
+
+
+@dataclass(frozen=True)
 class Policy:
     """A validated policy document, parsed once into typed sections.
 
@@ -229,6 +239,7 @@ class Policy:
     first_contact: FirstContactPolicy = field(default_factory=FirstContactPolicy)
     approvals: ApprovalsPolicy = field(default_factory=ApprovalsPolicy)
     console: ConsolePolicy = field(default_factory=ConsolePolicy)
+    alerts: AlertsPolicy = field(default_factory=AlertsPolicy)
 
     def target(self, level: int) -> LevelTarget:
         """The response target of *level*."""
@@ -393,6 +404,23 @@ def _approvals_policy(doc: dict[str, Any]) -> ApprovalsPolicy:
     return ApprovalsPolicy(_positive_int(doc, "approvals.old_after_hours"))
 
 
+def _alerts_policy(doc: dict[str, Any]) -> AlertsPolicy:
+    if "alerts" not in doc:
+        return AlertsPolicy()
+    _get(doc, "alerts", dict)
+    default = AlertsPolicy()
+    values = {}
+    for name in ("product_stores", "product_days"):
+        values[name] = (_positive_int(doc, f"alerts.{name}") if name in doc["alerts"]
+                        else getattr(default, name))
+    # One store is no pattern across stores; a window past a year reads everything.
+    if values["product_stores"] < 2:
+        raise _fail("alerts.product_stores", "must be at least 2")
+    if values["product_days"] > 366:
+        raise _fail("alerts.product_days", "at most 366")
+    return AlertsPolicy(**values)
+
+
 def _max_amount(doc: dict[str, Any]) -> int:
     if "max_amount_fen" not in doc["compensation"]:
         return DEFAULT_MAX_AMOUNT_FEN
@@ -553,6 +581,7 @@ def parse_policy(doc: Any, source: str = "<policy>") -> Policy:
     first_contact = _first_contact_policy(doc)
     approvals = _approvals_policy(doc)
     console = _console_policy(doc)
+    alerts = _alerts_policy(doc)
     # Triage validates its own section (rules and model) last; its errors carry the same
     # path form. A model this Kesu cannot read is no error: the rules then work alone.
     try:
@@ -584,6 +613,7 @@ def parse_policy(doc: Any, source: str = "<policy>") -> Policy:
         first_contact=first_contact,
         approvals=approvals,
         console=console,
+        alerts=alerts,
     )
 
 

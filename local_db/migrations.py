@@ -319,6 +319,36 @@ def m009_first_contact_index(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations(name="m010_product_alerts")
+def m010_product_alerts(db: sqlite_utils.Database) -> None:
+    # Cross-store product alerts pulled from the centre (GET /v1/alerts): one row per
+    # alert, replaced by each newer change (seq); the desk shows the open ones. The
+    # cursor and the server's epoch it belongs to live in alerts_pull_state (one row).
+    db.executescript(
+        """
+        CREATE TABLE product_alerts (
+            id INTEGER PRIMARY KEY,
+            label TEXT NOT NULL,
+            days INTEGER NOT NULL,
+            store_count INTEGER NOT NULL,
+            tickets INTEGER NOT NULL,
+            first_at TEXT NOT NULL,
+            last_at TEXT NOT NULL,
+            raised_at TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+            closed_at TEXT,
+            seq INTEGER NOT NULL
+        );
+        CREATE INDEX product_alerts_open ON product_alerts(status, raised_at);
+        CREATE TABLE alerts_pull_state (
+            one INTEGER PRIMARY KEY CHECK (one = 1),
+            epoch TEXT,
+            cursor INTEGER NOT NULL
+        );
+        """
+    )
+
+
 @migrations(name="m011_script_library")
 def m011_script_library(db: sqlite_utils.Database) -> None:
     # The response-script library (话术库) as last pulled from the centre

@@ -27,6 +27,7 @@ from ui.fit import ScrollColumn, fit_to_screen
 from ui.intake_panel import IntakePanel
 from ui.login import LoginWidget
 from ui.printing.app_printing import Printing
+from ui.product_alerts_strip import ProductAlertStrip
 from ui.quick_entry import QuickEntryWindow
 from ui.reports import AttentionStrip, ReportDashboard
 from ui.status_line import StatusLine
@@ -46,6 +47,7 @@ class WorkArea(QWidget):
         self.ticket = TicketPanel(ctx)
         self.approvals = ApprovalsPanel(ctx)
         self.attention = AttentionStrip(ctx)
+        self.product_alerts = ProductAlertStrip(ctx)
         self.reports = ReportDashboard(ctx)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("work_tabs")
@@ -72,6 +74,7 @@ class WorkArea(QWidget):
         layout.setContentsMargins(6, 6, 6, 0)
         layout.addWidget(self.alerts)
         layout.addWidget(self.attention)
+        layout.addWidget(self.product_alerts)
         layout.addWidget(splitter, 1)
 
         self.queue.ticket_activated.connect(self.open_ticket)
@@ -121,6 +124,8 @@ class WorkArea(QWidget):
         # Reports and the start strip (repeat problems, level-1 overdue) are the manager's.
         self.tabs.setTabVisible(self.tabs.indexOf(self.reports), staff.role == "manager")
         self.attention.set_active(staff.role == "manager")
+        # The centre's product alerts are for everyone at the desk (check the shelves).
+        self.product_alerts.set_active(True)
 
     def has_unsaved(self) -> bool:
         """Some form holds typed text that is not saved."""

@@ -36,7 +36,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from desktop.desk_sync import scripts_pull
+from desktop.desk_sync import alerts_pull, scripts_pull
 from desktop.desk_sync.errors import LocalFailure, PolicyRefused
 from local_db import meta, sync_state
 from local_db.errors import StoreError
@@ -461,6 +461,8 @@ class SyncEngine:
             if published is _UNKNOWN or (
                     published is not None and published != self.policy_sink.current_version()):
                 installed, policy_refused = self._pull_policy(self.policy_sink)
+        if pull:  # the centre's product alerts; a failure there never fails the round
+            alerts_pull.pull_safely(self)
         # The script library last: its failure is reported, never raised (the tickets
         # are what must sync).
         scripts = (scripts_pull.exchange(self._call, self.scripts, pull_library=pull,

@@ -979,6 +979,21 @@
     </message>
 </context>
 <context>
+    <name>ProductAlertStrip</name>
+    <message>
+        <source>Product alert: {label}, complained about in {stores} stores in the last {days} days; please check the shelves</source>
+        <translation>商品预警：{label} 近{days}天 {stores} 家门店被投诉，请检查货架</translation>
+    </message>
+    <message>
+        <source>Product alerts from headquarters ({count})</source>
+        <translation>总部商品预警（{count}）</translation>
+    </message>
+    <message>
+        <source>{tickets} complaints across the stores</source>
+        <translation>各门店共 {tickets} 单投诉</translation>
+    </message>
+</context>
+<context>
     <name>QuickEntryWindow</name>
     <message>
         <source>Quick entry</source>

@@ -21,6 +21,7 @@ from sync.server.bodies import limits_of
 from sync.server.console.centre_tickets import ProjectionWorker
 from sync.server.errors import Refusal
 from sync.server.progress import progress_router
+from sync.server.routes_alerts import alerts_router
 from sync.server.routes_channels import channels_router
 from sync.server.routes_device import device_router
 from sync.server.routes_hq import hq_router
@@ -60,6 +61,7 @@ def create_app(db_url: str, *, bench: bool = False, webhook: str | None = None) 
     app.include_router(hq_router(storage))
     app.include_router(channels_router(storage))
     app.include_router(progress_router(storage))
+    app.include_router(alerts_router(storage))
     console.install(app, storage)
 
     if webhook:

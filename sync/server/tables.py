@@ -398,6 +398,108 @@ script_usage = sa.Table(
 )
 
 
+# --- cross-store alerts (sync.server.product_alerts), fed by the projection's observer ---
+# Every ticket the observer has seen once: its product key (None without a product), so a
+# ticket counts once however many events touch it; ``live`` is False once voided/merged.
+alert_tickets = sa.Table(
+    "alert_tickets", metadata,
+    sa.Column("ticket_id", sa.String(36), primary_key=True),
+    sa.Column("product_key", sa.Text),
+    sa.Column("label", sa.Text),
+    sa.Column("store", sa.String(32), nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("live", sa.Boolean, nullable=False),
+    # A product's mentions near a moment: the only read an observation makes.
+    sa.Index("alert_tickets_product", "product_key", "created_at"),
+)
+
+product_alerts = sa.Table(
+    "product_alerts", metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
+              autoincrement=True),
+    sa.Column("product_key", sa.Text, nullable=False),
+    sa.Column("label", sa.Text, nullable=False),
+    sa.Column("first_at", sa.String(32), nullable=False),  # first mention in the window
+    sa.Column("last_at", sa.String(32), nullable=False),  # latest mention
+    sa.Column("store_count", sa.Integer, nullable=False),
+    sa.Column("tickets", sa.Integer, nullable=False),
+    sa.Column("raised_at", sa.String(32), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # open | closed
+    sa.Column("closed_at", sa.String(32)),
+    sa.Column("closed_by", sa.Text),  # a console actor, or "auto:quiet" / "auto:withdrawn"
+    sa.Column("seq", sa.BigInteger, nullable=False),  # desks pull changes after a seq
+    sa.Index("product_alerts_seq", "seq"),
+    sa.Index("product_alerts_status", "status", "last_at"),
+    sa.Index("product_alerts_key", "product_key", "raised_at"),
+    sa.Index("product_alerts_raised", "raised_at"),
+)
+
+# At most one open alert per product (insert-or-nothing decides who raises it).
+product_alert_open = sa.Table(
+    "product_alert_open", metadata,
+    sa.Column("product_key", sa.Text, primary_key=True),
+    sa.Column("alert_id", sa.BigInteger, nullable=False),
+)
+
+# The stores an alert names. A regional manager's scope joins the master data (so a
+# store moved to another region takes its alerts along).
+product_alert_stores = sa.Table(
+    "product_alert_stores", metadata,
+    sa.Column("alert_id", sa.BigInteger, primary_key=True),
+    sa.Column("store", sa.String(32), primary_key=True),
+    sa.Column("tickets", sa.Integer, nullable=False),
+    sa.Index("product_alert_stores_store", "store", "alert_id"),
+)
+
+watch_terms = sa.Table(
+    "watch_terms", metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
+              autoincrement=True),
+    sa.Column("term", sa.Text, nullable=False),
+    sa.Column("term_norm", sa.Text, nullable=False),  # NFKC + casefold
+    sa.Column("product", sa.Text),  # a product-name substring, or None for every ticket
+    sa.Column("product_norm", sa.Text),
+    sa.Column("daily_threshold", sa.Integer, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("disabled_by", sa.Text),
+    sa.Column("disabled_at", sa.String(32)),
+    sa.Index("watch_terms_active", "active", "id"),
+)
+
+# A ticket counted for a term (so a voided ticket can be taken out again).
+watch_hits = sa.Table(
+    "watch_hits", metadata,
+    sa.Column("term_id", sa.BigInteger, primary_key=True),
+    sa.Column("ticket_id", sa.String(36), primary_key=True),
+    sa.Column("store", sa.String(32), nullable=False),
+    sa.Column("day", sa.String(10), nullable=False),  # the store's local date
+    sa.Index("watch_hits_ticket", "ticket_id"),
+)
+
+watch_counts = sa.Table(
+    "watch_counts", metadata,
+    sa.Column("term_id", sa.BigInteger, primary_key=True),
+    sa.Column("day", sa.String(10), primary_key=True),
+    sa.Column("store", sa.String(32), primary_key=True),
+    sa.Column("tickets", sa.Integer, nullable=False),
+)
+
+# One alert per term and day, raised when the day's count across stores passes the
+# term's threshold.
+watch_alerts = sa.Table(
+    "watch_alerts", metadata,
+    sa.Column("term_id", sa.BigInteger, primary_key=True),
+    sa.Column("day", sa.String(10), primary_key=True),
+    sa.Column("tickets", sa.Integer, nullable=False),
+    sa.Column("raised_at", sa.String(32), nullable=False),
+    sa.Index("watch_alerts_raised", "raised_at"),
+)
+
+ALERTS_SEQ = "alerts_seq"  # server_meta: the last seq given to a product alert change
+
+
 def event_columns() -> list[sa.Column[Any]]:
     """The columns of :data:`events` that hold :data:`WIRE_FIELDS`, in that order."""
     return [events.c[name] for name in WIRE_FIELDS]

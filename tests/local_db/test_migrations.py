@@ -187,6 +187,25 @@ def test_m009_adds_the_first_contact_index_and_the_report_uses_it(tmp_path: Path
     assert "events_first_contact" in plan
 
 
+def test_m010_adds_the_product_alerts(tmp_path: Path) -> None:
+    conn = connect(tmp_path / "a.db")
+    db = sqlite_utils.Database(conn)
+    migrations.apply(db, stop_before="m010_product_alerts")
+    assert "product_alerts" not in _tables(conn)
+    assert migrate(conn)[:1] == ["m010_product_alerts"]
+    assert {"product_alerts", "alerts_pull_state"} <= _tables(conn)
+    row = (7, "纯牛奶", 7, 3, 4, "a", "b", "c", "open", None, 1)
+    conn.execute("INSERT INTO product_alerts VALUES (?,?,?,?,?,?,?,?,?,?,?)", row)
+    with pytest.raises(sqlite3.IntegrityError):  # one row per alert
+        conn.execute("INSERT INTO product_alerts VALUES (?,?,?,?,?,?,?,?,?,?,?)", row)
+    with pytest.raises(sqlite3.IntegrityError):  # open or closed only
+        conn.execute("INSERT INTO product_alerts VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                     (8, *row[1:8], "maybe", None, 2))
+    conn.execute("INSERT INTO alerts_pull_state VALUES (1, 'e', 0)")
+    with pytest.raises(sqlite3.IntegrityError):  # a single row
+        conn.execute("INSERT INTO alerts_pull_state VALUES (2, 'e', 0)")
+
+
 def test_m011_adds_the_script_library_and_its_uses(tmp_path: Path) -> None:
     conn = connect(tmp_path / "a.db")
     db = sqlite_utils.Database(conn)

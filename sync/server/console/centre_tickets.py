@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -30,6 +30,7 @@ from domain.fold import CLOSED_STATES, FINAL_STATES
 from domain.products import product_key
 from domain.reports.first_contact import closed_at_first_contact
 from domain.reports.period import store_day
+from sync.server import product_alerts
 from sync.server.console import report_days
 from sync.server.errors import ActionRefused
 from sync.server.hq import view
@@ -49,13 +50,6 @@ _log = logging.getLogger(__name__)
 
 TEXT_CHARS = 200  # what a queue row shows of the complaint
 BATCH_EVENTS = 5000  # events read per catch-up transaction
-
-# What else follows the projection (report day caches, product alerts): each is called
-# inside the catch-up's write transaction with the ticket rows just written (a ticket
-# comes again each time an event touches it), so it can never miss or double a ticket
-# whatever the process does after the commit.
-Observer = Callable[[Connection, Sequence[dict[str, Any]]], None]
-OBSERVERS: list[Observer] = []
 
 
 def _mark(conn: Connection) -> int:
@@ -162,8 +156,7 @@ def project_ticket(conn: Connection, ticket_id: str) -> bool:
     for comp in comps:
         _upsert(conn, centre_compensations, "compensation_id", comp)
     report_days.touched(conn, [ticket, *comps])
-    for observer in OBSERVERS:
-        observer(conn, [ticket])
+    product_alerts.observe(conn, [ticket])
     return True
 
 
@@ -194,8 +187,7 @@ def catch_up(storage: Storage) -> int:
                     _upsert(conn, centre_compensations, "compensation_id", comp)
             written = [ticket for ticket, _ in folded]
             report_days.touched(conn, [*written, *(c for _, comps in folded for c in comps)])
-            for observer in OBSERVERS:
-                observer(conn, written)
+            product_alerts.observe(conn, written)
             conn.execute(dialect_insert(conn, server_meta)
                          .values(key=PROJECTED_THROUGH, value="0").on_conflict_do_nothing())
             conn.execute(server_meta.update().where(

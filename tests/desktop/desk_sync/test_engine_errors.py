@@ -122,7 +122,8 @@ def test_success_clears_the_last_error(desk: Desk) -> None:
     with _engine(desk, handler) as engine:
         report = engine.sync_once()
         assert (report.offered, report.pushed, report.acked_through) == (2, 2, 2)
-        assert calls == ["/v1/status", "/v1/push", "/v1/pull"]
+        # The product alerts last (desktop.desk_sync.alerts_pull; a 404 here is no error).
+        assert calls == ["/v1/status", "/v1/push", "/v1/pull", "/v1/alerts"]
         status = engine.status()
     assert status["last_error"] is None and status["last_success"] == "2026-11-22T02:00:00.000Z"
     assert status["pending"] == 0
