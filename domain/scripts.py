@@ -272,12 +272,14 @@ def search(lib: ScriptLibrary, query: str, *,
 def note_text(s: Script, english: bool, headings: Mapping[str, str]) -> str:
     """The script as the text of a ticket note ("copy into a note"): its title, then each
     field given under its heading (*headings*: field name → heading in the user's
-    language; "offer_limit" is the amount's, with ``{amount}`` in yuan)."""
+    language; "offer_limit" is the amount's, with ``{amount}`` in yuan; "separator" what
+    stands between a heading and its text, ": " by default)."""
     lines = [s.title.get(english)]
+    separator = headings.get("separator", ": ")
     for name in TEXT_FIELDS:
         text = getattr(s, name).get(english)
         if text:
-            lines.append(f"{headings.get(name, name)}: {text}")
+            lines.append(f"{headings.get(name, name)}{separator}{text}")
     if s.offer_limit_fen is not None and "offer_limit" in headings:
         lines.append(headings["offer_limit"].format(amount=format_yuan(s.offer_limit_fen)))
     return "\n".join(lines)

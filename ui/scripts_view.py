@@ -50,6 +50,8 @@ def headings() -> dict[str, str]:
         "never_promise": translate("Scripts", "Never promise"),
         "legal_rule": translate("Scripts", "Legal rule"),
         "offer_limit": translate("Scripts", "Offer at most ¥{amount}"),
+        # Between a heading and its text (Chinese writes a full-width colon).
+        "separator": translate("Scripts", ": "),
     }
 
 

@@ -1416,6 +1416,10 @@
         <source>Offer at most ¥{amount}</source>
         <translation>最多可给 ¥{amount}</translation>
     </message>
+    <message>
+        <source>: </source>
+        <translation>：</translation>
+    </message>
 </context>
 <context>
     <name>ScriptsView</name>

@@ -117,9 +117,9 @@ def test_the_intake_shows_the_scripts_of_the_suggested_subcategory_as_staff_type
     pick(qtbot, intake, "intake_scripts_list", "变质食品处理")
     assert detail.isVisible()
     text = detail.text()
-    for part in ("先说: 非常抱歉，我们马上为您处理。", "核实: 核对小票与批次号",
-                 "可提供: 退款并赔偿", "最多可给 ¥500.00", "不可承诺: 不承诺检测结果",
-                 "法规: 食品安全法第一百四十八条"):
+    for part in ("先说：非常抱歉，我们马上为您处理。", "核实：核对小票与批次号",
+                 "可提供：退款并赔偿", "最多可给 ¥500.00", "不可承诺：不承诺检测结果",
+                 "法规：食品安全法第一百四十八条"):
         assert part in text, part
     # The triage changes with the text, and the scripts with it.
     intake.text.clear()
@@ -154,7 +154,7 @@ def test_copy_into_the_note_fills_the_note_box_and_saves_nothing_by_itself(
     qtbot.mouseClick(copy, Qt.MouseButton.LeftButton)
     note: QLineEdit = child(panel, QLineEdit, "noteText")
     assert note.isVisible()
-    assert note.text().startswith("变质食品处理；先说: 非常抱歉，我们马上为您处理。；核实: ")
+    assert note.text().startswith("变质食品处理；先说：非常抱歉，我们马上为您处理。；核实：")
     assert "最多可给 ¥500.00" in note.text()
     wait_idle()
     assert ctx.desk.conn.execute("SELECT count(*) FROM events").fetchone()[0] == events
@@ -178,7 +178,7 @@ def test_copy_adds_to_what_is_typed_in_the_note(
     open_scripts_tab(panel)
     pick(qtbot, panel, "ticketScripts_list", "通用致歉")
     qtbot.mouseClick(child(panel, QPushButton, "ticketScripts_copy"), Qt.MouseButton.LeftButton)
-    assert note.text() == "顾客很着急 通用致歉；先说: 请先真诚道歉"
+    assert note.text() == "顾客很着急 通用致歉；先说：请先真诚道歉"
 
 
 def test_helpful_is_recorded_once_per_script_and_ticket(
