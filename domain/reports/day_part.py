@@ -16,6 +16,7 @@ from __future__ import annotations
 import sys
 from array import array
 from base64 import b64decode, b64encode
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from heapq import merge as merge_sorted
@@ -62,6 +63,24 @@ class DayPart:
         table = [*self.names, ""]
         return dict(zip(self.product_keys, map(table.__getitem__, self.label_index),
                         strict=True))
+
+    def label_of(self, key: str) -> str | None:
+        """The smallest name written for product *key* that day (None: none, or not
+        named that day); a lookup in the sorted keys, no dict built."""
+        i = bisect_left(self.product_keys, key)
+        if i == len(self.product_keys) or self.product_keys[i] != key:
+            return None
+        at = self.label_index[i]
+        return self.names[at] if at >= 0 else None
+
+    def add_names_of(self, subcategory: str, into: dict[str, int]) -> None:
+        """Add the day's product names of *subcategory* (name → tickets) to *into*."""
+        flat = self.sub_names.get(subcategory)
+        if flat:
+            names = self.names
+            for i in range(0, len(flat), 2):
+                name = names[flat[i]]
+                into[name] = into.get(name, 0) + flat[i + 1]
 
     def sub_tickets(self) -> dict[str, int]:
         """Counted tickets by subcategory."""

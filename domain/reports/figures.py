@@ -175,8 +175,7 @@ def _top_problems(parts: Sequence[DayPart], p1: _Pass1, policy: Policy,
     for sub in ranked[: policy.reports.top_problems]:
         written: dict[str, int] = {}
         for part in parts:
-            for name, n in part.names_of(str(sub)).items():
-                written[name] = written.get(name, 0) + n
+            part.add_names_of(str(sub), written)
         names = sorted(written.items(), key=lambda kv: (-kv[1], kv[0]))
         problems.append(Problem(
             category=p1.category_of[str(sub)], subcategory=str(sub),

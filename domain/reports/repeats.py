@@ -12,7 +12,7 @@ The report and the start screen find runs from the cached per-day partials
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -59,10 +59,12 @@ def _ending_runs(present: Sequence[Mapping[str, int]], start: int, n_days: int
 def alerts_from_days(period: Period, n_days: int, limit: date,
                      subcategory: Sequence[Mapping[str, int]],
                      product: Sequence[Mapping[str, int]],
-                     labels: Sequence[Mapping[str, str]]) -> tuple[RepeatAlert, ...]:
+                     labels: Sequence[Callable[[str], str | None]]
+                     ) -> tuple[RepeatAlert, ...]:
     """The repeat alerts of *period* from per-day counts: entry *i* of each sequence is
-    the store day ``limit + i`` (through the period's last day); *labels* are the
-    smallest product name written each day ("" or absent: none). Runs are not traced
+    the store day ``limit + i`` (through the period's last day); *labels* give the
+    smallest product name written each day ("" or None: none; only the products of the
+    runs found are looked up). Runs are not traced
     before *limit*; those starting there have ``began_earlier``. Longest first, then the
     most tickets, subcategories before products."""
     tz = ZoneInfo(period.timezone)
@@ -75,7 +77,7 @@ def alerts_from_days(period: Period, n_days: int, limit: date,
             first, last = days[i], days[j]
             label = key
             if by == "product":
-                names = [n for x in range(i, j + 1) if (n := labels[x].get(key))]
+                names = [n for x in range(i, j + 1) if (n := labels[x](key))]
                 label = min(names) if names else key.removeprefix("sku:")
             alerts.append(RepeatAlert(
                 by=by, key=key, label=label, first_day=first, last_day=last,
@@ -100,4 +102,4 @@ def alerts_of(parts: Mapping[date, DayPart], period: Period, n_days: int
     limit = first_day_needed(period)
     days = [parts[limit + timedelta(days=i)] for i in range((period.last_day - limit).days + 1)]
     return alerts_from_days(period, n_days, limit, [p.sub_tickets() for p in days],
-                            [p.products for p in days], [p.labels() for p in days])
+                            [p.products for p in days], [p.label_of for p in days])

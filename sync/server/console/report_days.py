@@ -273,6 +273,10 @@ def _cached(storage: Storage, kind: _Kind, scope: str, first: date, last: date
                 if missing else {})
     if computed:
         _store(storage, kind, scope, mark, computed)
+        # Kept under the mark they were read at: the database holds that mark for each
+        # day stored, and none for a day _store refused (read again next time).
+        for d, value in computed.items():
+            _remember((db, kind.name, scope, d.isoformat()), mark, value)
     found.update(computed)
     return found
 
