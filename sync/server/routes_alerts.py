@@ -18,10 +18,10 @@ from fastapi.responses import Response
 
 from sync.server import policy_store, product_alerts
 from sync.server.console import centre_tickets
-from sync.server.errors import Refusal
-from sync.server.storage import Storage, TokenInfo
+from sync.server.routes_device import device_token
+from sync.server.storage import Storage
 from sync.server.tables import product_alerts as alerts_table
-from sync.server.web import MAX_SEQ, bearer, check_protocol, int_param, json_response
+from sync.server.web import MAX_SEQ, check_protocol, int_param, json_response
 
 MAX_ALERTS = 200  # one page of changes
 
@@ -49,20 +49,11 @@ def alerts_router(storage: Storage) -> APIRouter:
     """The route ``GET /v1/alerts`` on *storage*."""
     router = APIRouter()
 
-    def who(request: Request) -> TokenInfo:
-        token = bearer(request)
-        info = storage.authenticate(token) if token else None
-        if info is None:
-            if token and storage.authenticate_hq(token) is not None:
-                raise Refusal(403, "forbidden", "a headquarters token does not sync")
-            raise Refusal(401, "unauthorized", "unknown or revoked device token")
-        return info
-
     @router.get("/v1/alerts", openapi_extra={"security": [{"deviceToken": []}]})
     def alerts(request: Request) -> Response:
         """Product alerts raised or changed after ``since`` (a seq), oldest first."""
         check_protocol(request)
-        who(request)
+        device_token(storage, request)
         since = int_param(request, "since", 0, 0, MAX_SEQ)
         limit = int_param(request, "limit", MAX_ALERTS, 1, MAX_ALERTS)
         return json_response(changes_since(storage, since, limit))

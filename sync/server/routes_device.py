@@ -105,7 +105,7 @@ def _batch(raw: object, may_push: Callable[[str], bool], refusal: str
 def device_token(storage: Storage, request: Request) -> TokenInfo:
     """The device token of *request*: 401 when unknown or revoked, 403 for a
     headquarters token (every device route, here and in
-    :mod:`sync.server.routes_scripts`)."""
+    :mod:`sync.server.routes_scripts` and :mod:`sync.server.routes_alerts`)."""
     token = bearer(request)
     info = storage.authenticate(token) if token else None
     if info is None:

@@ -72,5 +72,5 @@ def test_kesu_compensate_says_so_at_once(tmp_path: Path) -> None:
                       "--kind", "cash", lang="en")
     assert result.code == 0, result.err
     assert result.json()["hq_unreachable"] == NOT_ENROLLED
-    assert "headquarters cannot see this request" in result.err
+    assert "neither the regional manager nor headquarters can see this request" in result.err
     assert "kesu enrol" in result.err

@@ -230,7 +230,10 @@ class ProjectionWorker:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                catch_up(self.storage)
+                if catch_up(self.storage):
+                    # The reports' days the catch-up emptied, computed again here so
+                    # the next report reads them cached.
+                    report_days.warm(self.storage)
             except Exception:  # the next wake or poll tries again; nothing is lost
                 _log.exception("projection catch-up failed")
             self._wake.wait(self.poll_seconds)

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from domain.clock import format_time
 from domain.fold import CLOSED_STATES, FINAL_STATES
 from domain.reports.model import DRILL_KEYS, Drill
-from sync.server.console.chain_report import Scope, overdue_where
+from sync.server.console.chain_report import Scope, in_scope, overdue_where
 from sync.server.tables import centre_compensations, centre_tickets
 
 _T = centre_tickets.c
@@ -29,14 +29,6 @@ LIMIT = 500
 
 def _truthy(value: object) -> bool:
     return value is True or str(value).lower() in ("1", "true", "yes")
-
-
-def _in_scope(scope: Scope, table: sa.Table) -> sa.ColumnElement[bool]:
-    if scope.kind == "region":
-        return table.c.region == scope.code
-    if scope.kind == "store":
-        return table.c.store == scope.code
-    return sa.true()
 
 
 def where(scope: Scope, drill: Drill, now: datetime) -> sa.ColumnElement[bool]:
@@ -54,7 +46,7 @@ def where(scope: Scope, drill: Drill, now: datetime) -> sa.ColumnElement[bool]:
         clauses.append(overdue_where(scope, now))
     elif comp:
         lines = [_C.store_day.between(p.first_day.isoformat(), p.last_day.isoformat()),
-                 _in_scope(scope, centre_compensations)]
+                 in_scope(scope, centre_compensations)]
         for key, value in comp.items():
             if key == "compensation_kind":
                 lines.append(_C.kind == str(value))
@@ -66,7 +58,7 @@ def where(scope: Scope, drill: Drill, now: datetime) -> sa.ColumnElement[bool]:
         clauses.append(_T.ticket_id.in_(sa.select(_C.ticket_id).where(*lines)))
     else:
         clauses += [in_days, _T.status.not_in(sorted(FINAL_STATES))]
-    clauses.append(_in_scope(scope, centre_tickets))
+    clauses.append(in_scope(scope, centre_tickets))
     now_text = format_time(now)
     closed = _T.status.in_(sorted(CLOSED_STATES))
     for key, value in filters.items():

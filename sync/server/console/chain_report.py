@@ -92,7 +92,8 @@ class LeagueRow:
         return None if a is None or b is None else float(a) - float(b)
 
 
-def _in_scope(scope: Scope, table: sa.Table) -> sa.ColumnElement[bool]:
+def in_scope(scope: Scope, table: sa.Table) -> sa.ColumnElement[bool]:
+    """The rows of *table* (the projection's tickets or compensation lines) in *scope*."""
     if scope.kind == "region":
         return table.c.region == scope.code
     if scope.kind == "store":
@@ -129,7 +130,7 @@ def _compensation(storage: Storage, policy: Policy, scope: Scope, period: Period
             elif status == "refused":
                 refused += count
     by_kind = sorted(((k, v[0], v[1]) for k, v in kinds.items()), key=lambda k: (-k[1], k[0]))
-    where = sa.and_(_days(period, centre_compensations), _in_scope(scope, centre_compensations))
+    where = sa.and_(_days(period, centre_compensations), in_scope(scope, centre_compensations))
     limits = policy.compensation.role_limits_fen
     above = sa.case(*((_C.requester_role == role, limit) for role, limit in limits.items()),
                     else_=_C.amount_fen)
@@ -174,7 +175,7 @@ def _granted_by_store(storage: Storage, scope: Scope, period: Period) -> dict[st
 def overdue_where(scope: Scope, now: datetime) -> sa.ColumnElement[bool]:
     """Open, unanswered and past the due time at *now*: the overdue list."""
     return sa.and_(_T.open.is_(True), _T.first_response_at.is_(None),
-                   _T.due_at <= format_time(now), _in_scope(scope, centre_tickets))
+                   _T.due_at <= format_time(now), in_scope(scope, centre_tickets))
 
 
 def _overdue(conn: Connection, scope: Scope, now: datetime

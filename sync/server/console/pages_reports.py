@@ -36,6 +36,8 @@ from sync.server.storage import Storage
 VIEWERS = ("regional", "hq")
 PERIODS = ("week", "month", "last_month", "custom")
 BREAKDOWNS = ("by_category", "by_subcategory", "by_channel", "by_level")
+# The exports: the writer and the media type of each file kind.
+EXPORTS = {"csv": (report_csv, "text/csv; charset=utf-8"), "pdf": (report_pdf, "application/pdf")}
 
 
 @dataclass(frozen=True)
@@ -256,29 +258,24 @@ def router(storage: Storage) -> APIRouter:
                                                             "first": first.isoformat(),
                                                             "last": last.isoformat()}))
 
-    @r.get("/console/reports/export.csv")
-    def export_csv(request: Request) -> Response:
+    def export(request: Request, ext: str) -> Response:
         principal = page_principal(request, storage, VIEWERS)
         lang = request_language(request)
         chain, policy, regions, league = _load(storage, principal, request.query_params,
                                                lang)
-        body = report_csv(chain, policy, lang, regions, league)
-        name = _file_name(chain, "csv")
-        return Response(body, media_type="text/csv; charset=utf-8", headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "Cache-Control": "no-store"})
+        write, media = EXPORTS[ext]
+        return Response(write(chain, policy, lang, regions, league), media_type=media,
+                        headers={"Content-Disposition":
+                                 f'attachment; filename="{_file_name(chain, ext)}"',
+                                 "Cache-Control": "no-store"})
+
+    @r.get("/console/reports/export.csv")
+    def export_csv(request: Request) -> Response:
+        return export(request, "csv")
 
     @r.get("/console/reports/export.pdf")
     def export_pdf(request: Request) -> Response:
-        principal = page_principal(request, storage, VIEWERS)
-        lang = request_language(request)
-        chain, policy, regions, league = _load(storage, principal, request.query_params,
-                                               lang)
-        body = report_pdf(chain, policy, lang, regions, league)
-        name = _file_name(chain, "pdf")
-        return Response(body, media_type="application/pdf", headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "Cache-Control": "no-store"})
+        return export(request, "pdf")
 
     return r
 

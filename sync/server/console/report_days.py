@@ -267,18 +267,25 @@ def _cached(storage: Storage, kind: _Kind, scope: str, first: date, last: date
                 found[date.fromisoformat(day_text)] = value
                 _remember((db, kind.name, scope, day_text), int(version), value)
         missing = [d for d in days if d not in found]
+    found.update(_compute(storage, kind, scope, mark, missing))
+    return found
+
+
+def _compute(storage: Storage, kind: _Kind, scope: str, mark: int, days: list[date]
+             ) -> dict[date, Any]:
+    """*days* of *scope* computed, stored and kept in the process, *mark* read before."""
+    if not days:
+        return {}
     # Computed after the mark was read, on snapshots as new or newer: a day that changed
     # since is stamped above the mark and refused by _store, so mixing them is safe.
-    computed = (kind.compute(_reader(storage), storage.engine.dialect.name, scope, missing)
-                if missing else {})
-    if computed:
-        _store(storage, kind, scope, mark, computed)
-        # Kept under the mark they were read at: the database holds that mark for each
-        # day stored, and none for a day _store refused (read again next time).
-        for d, value in computed.items():
-            _remember((db, kind.name, scope, d.isoformat()), mark, value)
-    found.update(computed)
-    return found
+    computed = kind.compute(_reader(storage), storage.engine.dialect.name, scope, days)
+    _store(storage, kind, scope, mark, computed)
+    # Kept under the mark they were read at: the database holds that mark for each day
+    # stored, and none for a day _store refused (read again next time).
+    db = str(storage.engine.url)
+    for d, value in computed.items():
+        _remember((db, kind.name, scope, d.isoformat()), mark, value)
+    return computed
 
 
 def _reader(storage: Storage) -> Reader:
@@ -476,6 +483,34 @@ def restamped(conn: Connection, store: str) -> None:
     table = centre_report_days
     conn.execute(table.delete().where(sa.or_(
         table.c.scope.in_([GROUP, store_scope(store)]), table.c.scope.like("r:%"))))
+
+
+WARM_DAYS = 400  # days emptied by one catch-up that the worker computes again, at most
+
+
+def warm(storage: Storage) -> int:
+    """Compute again the days of the chain and the regions that the projection emptied
+    and a report had read before (``computed_through`` kept), so the next report finds
+    them cached: the projection's worker calls this after each catch-up, off any
+    request. The days computed; a store's own days are left to its report."""
+    table = centre_report_days
+    done = 0
+    with storage.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(table.c.scope, table.c.day)
+            .where(table.c.part.is_(None), table.c.computed_through.is_not(None),
+                   sa.or_(table.c.scope == GROUP, table.c.scope.like("r:%")))
+            .order_by(table.c.day.desc()).limit(WARM_DAYS)).all()
+    by_scope: dict[str, list[date]] = {}
+    for scope, day in rows:
+        by_scope.setdefault(str(scope), []).append(date.fromisoformat(day))
+    with storage.engine.connect() as conn:
+        mark = _mark(conn)
+    for scope, days in by_scope.items():
+        for kind in (_PARTS, _LEAGUE, _COMP):
+            _compute(storage, kind, scope, mark, days)
+        done += len(days)
+    return done
 
 
 def clear(storage: Storage) -> None:

@@ -21,11 +21,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from desktop import ticket_actions
 from desktop.reports.figures import build_report
 from domain.clock import parse_time
 from domain.policy import Policy
+from domain.reports.day_part import DayPart
 from domain.reports.model import Drill, Report
 from domain.reports.period import make_period
 from sync.server import policy_store
@@ -37,6 +39,8 @@ from sync.server.console import (
     report_days,
 )
 from sync.server.console.chain_report import Scope
+from sync.server.tables import centre_report_days
+from sync.server.tables import centre_tickets as centre_tickets_table
 from tests.desktop.reports import test_figures as gen
 from tests.sync.server.console.report_chain import PERIOD, SHANGHAI, Chain
 
@@ -219,6 +223,7 @@ def test_league_rows_are_the_stores_reports(chain: Chain) -> None:
 
 def test_cache_agrees_with_a_cold_computation_and_follows_new_events(chain: Chain) -> None:
     scope = _scope(chain, "region", "EAST")
+    _centre(chain, _scope(chain, "group"))  # the chain's days read once, as a page would
     warm = _centre(chain, scope)
     with chain.storage.engine.connect() as conn:
         cold = report_days.compute_parts(conn, scope.key, [gen.FIRST, gen.LAST])
@@ -236,12 +241,35 @@ def test_cache_agrees_with_a_cold_computation_and_follows_new_events(chain: Chai
     ticket_actions.contact_customer(node.desk, node.clerk, number, "phone", "已回电")
     node.engine.sync_once()
     centre_tickets.catch_up(chain.storage)
+    # The catch-up emptied the ticket's day for the chain and its region; the warm-up
+    # (the server's worker runs it too, so either may get there first) computes them
+    # again, equal to a cold computation (a store's own days are left to its report).
+    report_days.warm(chain.storage)
+    assert not {key for key, _ in _emptied(chain)} & {report_days.GROUP, scope.key}
+    with chain.storage.engine.connect() as conn:
+        day_text = conn.execute(sa.select(centre_tickets_table.c.store_day).where(
+            centre_tickets_table.c.number == number)).scalar_one()
+        d = date.fromisoformat(day_text)
+        for key in (report_days.GROUP, scope.key):
+            stored = conn.execute(sa.select(centre_report_days.c.part).where(
+                centre_report_days.c.scope == key,
+                centre_report_days.c.day == day_text)).scalar_one()
+            assert DayPart.from_json(stored) == report_days.compute_parts(conn, key, [d])[d]
     after = _centre(chain, scope)
     assert after.response.responded == warm.response.responded + 1
     assert after.tickets == warm.tickets
     assert after == _centre(chain, scope)  # and again from the cache
     report_days.clear(chain.storage)
     assert _centre(chain, scope).response == after.response
+
+
+def _emptied(chain: Chain) -> set[tuple[str, str]]:
+    """(scope, day) of the days a report read before and the projection emptied since."""
+    table = centre_report_days
+    with chain.storage.engine.connect() as conn:
+        return {(r[0], r[1]) for r in conn.execute(sa.select(table.c.scope, table.c.day)
+                                                   .where(table.c.part.is_(None),
+                                                          table.c.computed_through.is_not(None)))}
 
 
 def test_an_empty_scope_period_has_no_rates(chain: Chain) -> None:
