@@ -59,6 +59,14 @@ DESK_COMPLAINTS: tuple[tuple[str, float, str, tuple[Step, ...]], ...] = (
         ("timer", 2), ("contact", 12), ("ask", 2200))),
     ("UR01", 3, "店里的电梯停了一个上午，推着购物车只能走楼梯", ()),
 )
+# One product complained about in three stores within the week (a cross-store product
+# alert at the centre), answered and closed on the spot: store, hours ago, text, product
+# name, SKU. The last two are within the day, for the centre's watch term 发酸.
+PRODUCT_COMPLAINTS: tuple[tuple[str, float, str, str, str], ...] = (
+    ("SH01", 60, "早上买的鲜榨橙汁喝起来发苦，瓶子还鼓起来了", "鲜榨橙汁 1L", "6907777000011"),
+    ("HZ01", 9, "鲜榨橙汁打开就一股发酸的味道，保质期还没到", "鲜榨橙汁 1L", "6907777000011"),
+    ("GZ01", 6, "孩子喝了鲜榨橙汁说发酸，瓶盖也松了", "鲜榨橙汁1L", "6907777000011"),
+)
 
 
 
@@ -79,12 +87,16 @@ class _DemoDesk:
         """Move the desk's clock to *moment* (never back: a desk's log runs forward)."""
         self.clock.set(max(moment, self.clock.now()))
 
-    def complaint(self, n: int, text: str, steps: tuple[Step, ...]) -> None:
+    def complaint(self, n: int, text: str, steps: tuple[Step, ...],
+                  product: dict[str, str] | None = None) -> None:
         """Record the complaint at the clock's moment, then do its *steps*."""
         created = self.clock.now()
-        tid = create_ticket(self.desk, self.clerk, {
+        form: dict[str, object] = {
             "text": text, "channel": "desk", "amount_paid": f"{38 + 7 * n}.80",
-            "customer": {"name": "顾客", "phone": f"1390571{2300 + n:04d}"}}).ticket.id
+            "customer": {"name": "顾客", "phone": f"1390571{2300 + n:04d}"}}
+        if product:
+            form["product"] = product
+        tid = create_ticket(self.desk, self.clerk, form).ticket.id
         for action, value in steps:
             if action == "contact":
                 self.at(created + timedelta(hours=value))
@@ -120,10 +132,17 @@ def run(url: str, codes: Mapping[str, str], now: datetime) -> None:
         for store, code in codes.items():
             node = _DemoDesk(Path(tmp), store, now - timedelta(hours=oldest + 1))
             try:
-                for n, (where, hours, text, steps) in enumerate(DESK_COMPLAINTS):
-                    if where == store:
-                        node.at(now - timedelta(hours=hours))
-                        node.complaint(n, text, steps)
+                done: list[tuple[float, int, str, tuple[Step, ...], dict[str, str] | None]]
+                done = [(hours, n, text, steps, None)
+                        for n, (where, hours, text, steps) in enumerate(DESK_COMPLAINTS)
+                        if where == store]
+                done += [(hours, 50 + n, text, (("contact", 0.2), ("close", 1.0)),
+                          {"name": name, "sku": sku})
+                         for n, (where, hours, text, name, sku) in enumerate(PRODUCT_COMPLAINTS)
+                         if where == store]
+                for hours, n, text, steps, product in sorted(done, key=lambda c: -c[0]):
+                    node.at(now - timedelta(hours=hours))
+                    node.complaint(n, text, steps, product)
                 node.clock.set(now)
                 ticket_actions.escalate_due(node.desk)  # the timer's run as the demo opens
                 with closing(SyncEngine(node.desk.conn, url, clock=node.clock,

@@ -32,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from domain.clock import format_time
-from sync.server import channels, enrolment, script_library
+from sync.server import channels, enrolment, script_library, watch_terms
 from sync.server.console import accounts, masterdata
 from sync.server.storage import Storage
 
@@ -90,6 +90,8 @@ def build(storage: Storage) -> list[dict[str, Any]]:
         if fen:
             body["amount_paid_fen"] = fen
         channels.create(storage, body, actor="agent:李娜")
+    with storage.writing() as conn:  # watched before the desks push (counts as they come)
+        watch_terms.add_term(conn, "发酸", None, 1, DEMO_ACTOR)
     _desks(storage, datetime.now(UTC))
     _scripts(storage, datetime.now(UTC))
     return logins

@@ -75,8 +75,16 @@ def test_demo_builds_a_chain_and_prints_working_logins(tmp_path: Path) -> None:
             count = conn.exec_driver_sql("SELECT count(*), count(DISTINCT store), "
                                          "count(DISTINCT channel) FROM centre_tickets").one()
         assert len(stores) == 8 and "Asia/Urumqi" in zones
-        # The 12 channel complaints of 8 stores and 4 channels, and 13 from 4 store desks.
-        assert tuple(count) == (25, 8, 5)
+        # The 12 channel complaints of 8 stores and 4 channels, and 16 from 4 store desks.
+        assert tuple(count) == (28, 8, 5)
+        # One juice complained about in three stores: a product alert; two of them today
+        # with the watched term 发酸 (threshold 1): a watch alert.
+        with storage.engine.connect() as conn:
+            alerts = conn.exec_driver_sql(
+                "SELECT product_key, status FROM product_alerts").all()
+            watched = conn.exec_driver_sql("SELECT count(*) FROM watch_alerts").scalar()
+        assert [tuple(a) for a in alerts] == [("sku:6907777000011", "open")]
+        assert watched == 1
         # The starter script library is published, and the desk stores used it.
         from sync.server import script_library
 
