@@ -17,6 +17,7 @@ newer stamp, so a report never shows a partial older than what it says.
 
 from __future__ import annotations
 
+import logging
 import threading
 from array import array
 from collections import OrderedDict, defaultdict
@@ -44,6 +45,7 @@ from sync.server.tables import (
 )
 
 GROUP = "*"
+_log = logging.getLogger(__name__)
 _T = centre_tickets.c
 
 
@@ -279,7 +281,13 @@ def _compute(storage: Storage, kind: _Kind, scope: str, mark: int, days: list[da
     # Computed after the mark was read, on snapshots as new or newer: a day that changed
     # since is stamped above the mark and refused by _store, so mixing them is safe.
     computed = kind.compute(_reader(storage), storage.engine.dialect.name, scope, days)
-    _store(storage, kind, scope, mark, computed)
+    try:
+        _store(storage, kind, scope, mark, computed)
+    except sa.exc.OperationalError:
+        # Lost a lock race (a catch-up stamping the same days): the values are still
+        # right for this report; the next one computes and stores them.
+        _log.warning("report days of %s not cached this time", scope, exc_info=True)
+        return computed
     # Kept under the mark they were read at: the database holds that mark for each day
     # stored, and none for a day _store refused (read again next time).
     db = str(storage.engine.url)
@@ -322,7 +330,7 @@ def _store(storage: Storage, kind: _Kind, scope: str, mark: int,
            values: dict[date, Any]) -> None:
     table = centre_report_days
     rows = [{"scope": scope, "day": d.isoformat(), kind.column.name: kind.encode(v),
-             kind.version.name: mark} for d, v in values.items()]
+             kind.version.name: mark} for d, v in sorted(values.items())]
     with storage.writing() as conn:
         for start in range(0, len(rows), 200):
             insert = dialect_insert(conn, table).values(rows[start:start + 200])
@@ -468,10 +476,12 @@ def touched(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     if not stamps:
         return
     table = centre_report_days
+    # In one order (scope, day) everywhere, so two writers never wait on each other.
+    ordered = sorted(stamps.items())
     conn.execute(dialect_insert(conn, table).values(
         [{"scope": s, "day": d, "part": None, "computed_through": None, "touched_seq": q}
-         for (s, d), q in stamps.items()]).on_conflict_do_nothing())
-    for (scope, day), seq in stamps.items():
+         for (s, d), q in ordered]).on_conflict_do_nothing())
+    for (scope, day), seq in ordered:
         conn.execute(table.update().where(table.c.scope == scope, table.c.day == day).values(
             part=None, league=None, comp=None, touched_seq=sa.func.coalesce(
                 sa.func.greatest(table.c.touched_seq, seq) if conn.dialect.name == "postgresql"
