@@ -7,8 +7,7 @@ category), channel and level, the due times of the tickets still unanswered (com
 *now* when merged: overdue or pending), the sorted response times (exact nearest-rank
 p90), voided and merged counts, product keys and names. The desk computes them from its
 SQLite (``desktop.reports.day_cache``), the centre from its projection
-(``sync.server.report_days``); partials of several stores on one day add up
-(:func:`merge`) to the day of a region or of the chain.
+(``sync.server.console.report_days``).
 """
 
 from __future__ import annotations
@@ -17,9 +16,8 @@ import sys
 from array import array
 from base64 import b64decode, b64encode
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from heapq import merge as merge_sorted
 from typing import Any
 
 import orjson
@@ -57,13 +55,6 @@ class DayPart:
     # subcategory → [index in names, tickets, index, tickets, ...] (flat: fewer objects)
     sub_names: dict[str, list[int]] = field(default_factory=dict)
 
-    def labels(self) -> dict[str, str]:
-        """Product key → the smallest name written for it that day ("" when none)."""
-        # names[-1] is "" for the keys with none: the dict is made in C.
-        table = [*self.names, ""]
-        return dict(zip(self.product_keys, map(table.__getitem__, self.label_index),
-                        strict=True))
-
     def label_of(self, key: str) -> str | None:
         """The smallest name written for product *key* that day (None: none, or not
         named that day); a lookup in the sorted keys, no dict built."""
@@ -85,11 +76,6 @@ class DayPart:
     def sub_tickets(self) -> dict[str, int]:
         """Counted tickets by subcategory."""
         return {sub: sum(sums[0] for sums in cats.values()) for sub, cats in self.sub.items()}
-
-    def names_of(self, subcategory: str) -> dict[str, int]:
-        """Product names written on the day's counted tickets of *subcategory*."""
-        flat = self.sub_names.get(subcategory, [])
-        return {self.names[i]: n for i, n in zip(flat[::2], flat[1::2], strict=True)}
 
     @classmethod
     def build(cls, part: DayPart, labels: Mapping[str, str],
@@ -151,38 +137,3 @@ def add_sums(target: dict[Any, list[int]], key: Any, sums: Sequence[int]) -> Non
     have = target.get(key)
     target[key] = list(sums) if have is None else [a + b for a, b in zip(have, sums,
                                                                          strict=True)]
-
-
-def merge(parts: Iterable[DayPart]) -> DayPart:
-    """The partial of the tickets of all *parts* (the same day of several stores)."""
-    out = DayPart()
-    labels: dict[str, str] = {}
-    names: dict[str, dict[str, int]] = {}
-    times: list[array[int]] = []
-    for part in parts:
-        for sub, cats in part.sub.items():
-            into = out.sub.setdefault(sub, {})
-            for cat, sums in cats.items():
-                add_sums(into, cat, sums)
-        for channel, sums in part.channel.items():
-            add_sums(out.channel, channel, sums)
-        for level, sums in part.level.items():
-            add_sums(out.level, level, sums)
-        for sub, n in part.level1.items():
-            out.level1[sub] = out.level1.get(sub, 0) + n
-        out.unanswered += part.unanswered
-        times.append(part.response_ms)
-        out.voided += part.voided
-        out.merged += part.merged
-        for key, n in part.products.items():
-            out.products[key] = out.products.get(key, 0) + n
-        for key, name in part.labels().items():
-            if name and (key not in labels or name < labels[key]):
-                labels[key] = name
-        for sub in part.sub_names:
-            into_names = names.setdefault(sub, {})
-            for name, n in part.names_of(sub).items():
-                into_names[name] = into_names.get(name, 0) + n
-    out.response_ms = array("q", merge_sorted(*times))
-    out.unanswered.sort()
-    return DayPart.build(out, labels, names)

@@ -22,7 +22,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from domain.clock import format_time, parse_time
-from domain.fold import FINAL_STATES
 from domain.policy import Policy
 from domain.reports.day_part import SUMS
 from domain.reports.figures import assemble, first_contact_figure, first_day, headline_of
@@ -65,6 +64,7 @@ class ChainReport:
     scope: Scope
     report: Report
     overdue_total: int  # the overdue list holds at most OVERDUE_SHOWN of these
+    league: tuple[LeagueRow, ...]  # every store of the scope, in store order
 
 
 @dataclass(frozen=True)
@@ -103,10 +103,6 @@ def in_scope(scope: Scope, table: sa.Table) -> sa.ColumnElement[bool]:
 
 def _days(period: Period, table: sa.Table) -> sa.ColumnElement[bool]:
     return table.c.store_day.between(period.first_day.isoformat(), period.last_day.isoformat())
-
-
-def _counted() -> sa.ColumnElement[bool]:
-    return _T.status.not_in(sorted(FINAL_STATES))
 
 
 def _compensation(storage: Storage, policy: Policy, scope: Scope, period: Period
@@ -192,33 +188,45 @@ def _overdue(conn: Connection, scope: Scope, now: datetime
         handler=r[6]) for r in rows), total
 
 
-def _first_contact(storage: Storage, scope: Scope, period: Period) -> tuple[int, int]:
-    """(closed at first contact and not reopened, reopened since) of *period*, from the
-    league's cached days."""
-    days = report_days.league_days(storage, scope.key, period.first_day, period.last_day)
-    n = len(SUMS)
-    resolved = sum(v[0][n + 1] for day in days.values() for v in day.values())
-    reopened = sum(v[0][n + 2] for day in days.values() for v in day.values())
-    return resolved, reopened
-
-
 def build(storage: Storage, policy: Policy, scope: Scope, period: Period, now: datetime
           ) -> ChainReport:
-    """Every figure of *scope* over *period* at *now* (the projection caught up first by
-    the caller)."""
+    """Every figure of *scope* over *period* at *now*, and the league of its stores (the
+    projection caught up first by the caller)."""
     # Each cached read may write the cache: none runs inside another's transaction.
     parts = report_days.day_parts(storage, scope.key, first_day(period), period.last_day)
     compensation = _compensation(storage, policy, scope, period)
-    before_fen = sum(_granted_by_store(storage, scope, previous_period(period)).values())
+    before_period = previous_period(period)
+    now_sums = _store_sums(storage, scope, period, now)
+    before_sums = _store_sums(storage, scope, before_period, now)
+    granted_now = _granted_by_store(storage, scope, period)
+    granted_before = _granted_by_store(storage, scope, before_period)
     with storage.engine.connect() as conn:
         overdue, overdue_total = _overdue(conn, scope, now)
+        overdue_by_store = _overdue_by_store(conn, scope, now)
     report = assemble(parts, policy, period, now, store_code=scope.code or "*",
-                      compensation=compensation, previous_compensation_fen=before_fen,
-                      overdue=overdue)
+                      compensation=compensation,
+                      previous_compensation_fen=sum(granted_before.values()), overdue=overdue)
     report = replace(report, first_contact=first_contact_figure(
-        report, _first_contact(storage, scope, period),
-        _first_contact(storage, scope, report.previous_period)))
-    return ChainReport(scope=scope, report=report, overdue_total=overdue_total)
+        report, _first_contact(now_sums), _first_contact(before_sums)))
+    rows = []
+    for store in scope.stores:
+        sums, ms, fcr, _ = now_sums.get(store.code, (_EMPTY, 0, 0, 0))
+        b_sums, b_ms, _, _ = before_sums.get(store.code, (_EMPTY, 0, 0, 0))
+        rows.append(LeagueRow(
+            store=store,
+            now=headline_of(sums, ms, granted_now.get(store.code, 0)),
+            before=headline_of(b_sums, b_ms, granted_before.get(store.code, 0)),
+            overdue_now=overdue_by_store.get(store.code, 0),
+            first_contact_rate=None if sums["tickets"] == 0 else fcr / sums["tickets"]))
+    return ChainReport(scope=scope, report=report, overdue_total=overdue_total,
+                       league=tuple(rows))
+
+
+def _first_contact(sums: dict[str, tuple[dict[str, int], int, int, int]]
+                   ) -> tuple[int, int]:
+    """(closed at first contact and not reopened, reopened since) over the stores'
+    sums."""
+    return sum(v[2] for v in sums.values()), sum(v[3] for v in sums.values())
 
 
 def _store_sums(storage: Storage, scope: Scope, period: Period, now: datetime
@@ -254,29 +262,6 @@ def _overdue_by_store(conn: Connection, scope: Scope, now: datetime) -> dict[str
 
 
 _EMPTY = dict.fromkeys((*SUMS, "overdue"), 0)
-
-
-def league(storage: Storage, scope: Scope, period: Period, now: datetime) -> list[LeagueRow]:
-    """Every store of *scope* with its headline figures in *period* and the previous
-    period, in store order (the page sorts)."""
-    before_period = previous_period(period)
-    now_sums = _store_sums(storage, scope, period, now)
-    before_sums = _store_sums(storage, scope, before_period, now)
-    granted_now = _granted_by_store(storage, scope, period)
-    granted_before = _granted_by_store(storage, scope, before_period)
-    with storage.engine.connect() as conn:
-        overdue = _overdue_by_store(conn, scope, now)
-    rows = []
-    for store in scope.stores:
-        sums, ms, fcr, _ = now_sums.get(store.code, (_EMPTY, 0, 0, 0))
-        b_sums, b_ms, _, _ = before_sums.get(store.code, (_EMPTY, 0, 0, 0))
-        rows.append(LeagueRow(
-            store=store,
-            now=headline_of(sums, ms, granted_now.get(store.code, 0)),
-            before=headline_of(b_sums, b_ms, granted_before.get(store.code, 0)),
-            overdue_now=overdue.get(store.code, 0),
-            first_contact_rate=None if sums["tickets"] == 0 else fcr / sums["tickets"]))
-    return rows
 
 
 LEAGUE_FIGURES = ("tickets", "compliance_rate", "mean_response_minutes", "resolution_rate",

@@ -107,8 +107,8 @@ def _choices(conn: Any, principal: Principal, lang: str) -> list[Choice]:
 
 
 def _load(storage: Storage, principal: Principal, params: Any, lang: str
-          ) -> tuple[chain_report.ChainReport, Any, dict[str, str], list[LeagueRow]]:
-    """The report the export asks for, with its policy, region names and league."""
+          ) -> tuple[chain_report.ChainReport, Any, dict[str, str]]:
+    """The report a page or an export asks for, with its policy and the region names."""
     now = datetime.now(UTC)
     centre_tickets.catch_up(storage)
     with storage.engine.connect() as conn:
@@ -116,11 +116,13 @@ def _load(storage: Storage, principal: Principal, params: Any, lang: str
         policy, _ = policy_store.current(conn)
         regions = {g.code: (g.name_en if lang == "en" else g.name_zh)
                    for g in masterdata.list_regions(conn)}
-    period = _period(params, now)
-    chain = chain_report.build(storage, policy, scope, period, now)
-    league = (chain_report.league(storage, scope, period, now)
-              if scope.kind != "store" else [])
-    return chain, policy, regions, league
+    chain = chain_report.build(storage, policy, scope, _period(params, now), now)
+    return chain, policy, regions
+
+
+def _league(chain: chain_report.ChainReport) -> tuple[LeagueRow, ...]:
+    """The league as shown: a store's own report has none."""
+    return chain.league if chain.scope.kind != "store" else ()
 
 
 def router(storage: Storage) -> APIRouter:
@@ -132,16 +134,10 @@ def router(storage: Storage) -> APIRouter:
         principal = page_principal(request, storage, VIEWERS)
         lang = request_language(request)
         params = request.query_params
-        now = datetime.now(UTC)
-        centre_tickets.catch_up(storage)
+        chain, policy, regions = _load(storage, principal, params, lang)
         with storage.engine.connect() as conn:
-            scope = _scope(conn, principal, params.get("scope"))
-            policy, _ = policy_store.current(conn)
-            regions = {g.code: (g.name_en if lang == "en" else g.name_zh)
-                       for g in masterdata.list_regions(conn)}
             choices = _choices(conn, principal, lang)
-        period = _period(params, now)
-        chain = chain_report.build(storage, policy, scope, period, now)
+        scope, period = chain.scope, chain.report.period
         labels = Labels(policy, lang)
         report = chain.report
 
@@ -154,10 +150,8 @@ def router(storage: Storage) -> APIRouter:
             sort = "tickets"
         descending = params.get("dir", "desc") != "asc"
         by_change = params.get("by") == "change"
-        if scope.kind != "store":
-            rows = chain_report.league(storage, scope, period, now)
-            for row in chain_report.sort_league(rows, sort, descending, by_change):
-                league.append({"store": row.store, "cells": view.league_cells(row, lang),
+        for row in chain_report.sort_league(_league(chain), sort, descending, by_change):
+            league.append({"store": row.store, "cells": view.league_cells(row, lang),
                                "url": "/console/reports?" + urlencode(
                                    {**_keep(params), "scope": store_scope(row.store.code)})})
         base = {k: v for k, v in _keep(params).items() if k not in ("sort", "dir", "by")}
@@ -261,10 +255,9 @@ def router(storage: Storage) -> APIRouter:
     def export(request: Request, ext: str) -> Response:
         principal = page_principal(request, storage, VIEWERS)
         lang = request_language(request)
-        chain, policy, regions, league = _load(storage, principal, request.query_params,
-                                               lang)
+        chain, policy, regions = _load(storage, principal, request.query_params, lang)
         write, media = EXPORTS[ext]
-        return Response(write(chain, policy, lang, regions, league), media_type=media,
+        return Response(write(chain, policy, lang, regions, _league(chain)), media_type=media,
                         headers={"Content-Disposition":
                                  f'attachment; filename="{_file_name(chain, ext)}"',
                                  "Cache-Control": "no-store"})

@@ -216,7 +216,7 @@ def _mark(conn: Connection) -> int:
 @contextmanager
 def _snapshot(storage: Storage) -> Iterator[Connection]:
     """A read connection that sees one snapshot throughout (PostgreSQL's default reads
-    each statement anew; the mark and the partials must agree)."""
+    each statement anew; the mark, the days' marks and their values must agree)."""
     with storage.engine.connect() as conn:
         if conn.dialect.name == "postgresql":
             conn = conn.execution_options(isolation_level="REPEATABLE READ")
@@ -348,14 +348,9 @@ def _store(storage: Storage, kind: _Kind, scope: str, mark: int,
 LeagueDay = dict[str, tuple[list[int], list[str]]]
 
 
-def compute_league(conn: Connection, scope: str, days: Iterable[date]
-                   ) -> dict[date, LeagueDay]:
-    """Per day of *days*, per store of *scope*: its counted tickets' sums (no cache)."""
-    return _compute_league(_on(conn), conn.dialect.name, scope, days)
-
-
 def _compute_league(read: Reader, dialect: str, scope: str, days: Iterable[date]
                     ) -> dict[date, LeagueDay]:
+    """Per day of *days*, per store of *scope*: its counted tickets' sums (no cache)."""
     wanted = sorted(set(days))
     out: dict[date, LeagueDay] = {d: {} for d in wanted}
     if not wanted:
@@ -392,13 +387,9 @@ def _league_read(text: str) -> LeagueDay:
 CompDay = tuple[list[tuple[str, str, int, int]], dict[str, int]]
 
 
-def compute_comp(conn: Connection, scope: str, days: Iterable[date]) -> dict[date, CompDay]:
-    """Per day of *days*: the compensation lines of *scope* requested that store day."""
-    return _compute_comp(_on(conn), conn.dialect.name, scope, days)
-
-
 def _compute_comp(read: Reader, _dialect: str, scope: str, days: Iterable[date]
                   ) -> dict[date, CompDay]:
+    """Per day of *days*: the compensation lines of *scope* requested that store day."""
     wanted = sorted(set(days))
     out: dict[date, CompDay] = {d: ([], {}) for d in wanted}
     if not wanted:

@@ -205,7 +205,7 @@ def test_a_store_at_the_centre_is_its_desk_report(chain: Chain, code: str) -> No
 
 def test_league_rows_are_the_stores_reports(chain: Chain) -> None:
     scope = _scope(chain, "group")
-    rows = chain_report.league(chain.storage, scope, PERIOD, gen.NOW)
+    rows = chain_report.build(chain.storage, _policy(chain), scope, PERIOD, gen.NOW).league
     assert [r.store.code for r in rows] == ["CRA", "CRB", "CRC", "CRD"]
     for row in rows:
         report = _centre(chain, _scope(chain, "store", row.store.code))
