@@ -22,7 +22,8 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from contextlib import closing
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,8 +39,9 @@ from desktop.printing import print_queue, print_settings  # noqa: E402
 from desktop.reports.figures import build_report  # noqa: E402
 from desktop.reports.pdf import render_report_pdf  # noqa: E402
 from desktop.staff import get_staff  # noqa: E402
-from domain.clock import FixedClock  # noqa: E402
+from domain.clock import FixedClock, format_time  # noqa: E402
 from domain.reports.period import resolve_period  # noqa: E402
+from local_db.connection import connect, transaction  # noqa: E402
 from ui.app import make_application  # noqa: E402
 from ui.context import AppContext, open_context  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
@@ -156,6 +158,19 @@ def render(language: str, db: Path, root: Path, size: str) -> None:
     ctx.close()
 
 
+def prepare_product_alert(db: Path) -> None:
+    """One open product alert as the centre's ``GET /v1/alerts`` would have brought it
+    (the strip above the queue shows it to whoever is logged in)."""
+    moment = format_time(NOW - timedelta(hours=2))
+    with closing(connect(db)) as conn, transaction(conn):
+        conn.execute(
+            "INSERT INTO product_alerts (id, label, days, store_count, tickets, first_at, "
+            "last_at, raised_at, status, closed_at, seq) "
+            "VALUES (1, ?, 7, 3, 4, ?, ?, ?, 'open', NULL, 1)",
+            ("鲜榨橙汁 1L（6907777000011）", format_time(NOW - timedelta(days=3)), moment,
+             moment))
+
+
 def prepare_printing(db: Path, folder: Path) -> None:
     """A desk printing to PDF files, with one receipt printed and one waiting on a
     thermal printer that is switched off, so the queue has something to show."""
@@ -225,6 +240,7 @@ def main() -> int:
             db = Path(tmp) / "demo.db"
             build_demo(db, now=NOW)
             prepare_printing(db, Path(tmp) / "receipts")
+            prepare_product_alert(db)
             for i, size in enumerate(args.sizes.split(",")):
                 # Each size starts from the same store (the screens log in, print...).
                 copy = Path(tmp) / f"demo-{size}.db"
