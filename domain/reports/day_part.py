@@ -73,6 +73,10 @@ class DayPart:
                 name = names[flat[i]]
                 into[name] = into.get(name, 0) + flat[i + 1]
 
+    def response_total(self) -> int:
+        """The day's response times added up (ms)."""
+        return sum(self.response_ms)
+
     def sub_tickets(self) -> dict[str, int]:
         """Counted tickets by subcategory."""
         return {sub: sum(sums[0] for sums in cats.values()) for sub, cats in self.sub.items()}

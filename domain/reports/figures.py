@@ -14,7 +14,7 @@ import math
 import operator
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -36,6 +36,7 @@ from domain.reports.model import (
     ResponseTimes,
     rate,
 )
+from domain.reports.part_block import Summable
 from domain.reports.period import days_of, previous_period
 from domain.reports.repeats import alerts_of, first_day_needed
 
@@ -71,7 +72,7 @@ class _Pass1:
     category_of: dict[str, str] = field(default_factory=dict)
 
 
-def _pass1(parts: Sequence[DayPart], now: datetime) -> _Pass1:
+def _pass1(parts: Sequence[Summable], now: datetime) -> _Pass1:
     now_text = format_time(now)
     result = _Pass1()
     # Each group's daily sums are gathered, then added up column by column (in C).
@@ -92,7 +93,7 @@ def _pass1(parts: Sequence[DayPart], now: datetime) -> _Pass1:
             by_level[level].append(sums)
         for sub, n in part.level1.items():
             result.level1_by_sub[sub] += n
-        result.response_ms += sum(part.response_ms)
+        result.response_ms += part.response_total()
     for key, groups in rows.items():
         for value, daily in groups.items():
             result.by[key][value].add([sum(column) for column in zip(*daily, strict=True)])
@@ -166,7 +167,7 @@ def _trend(parts: Mapping[date, DayPart], period: Period) -> tuple[DayPoint, ...
     return tuple(points)
 
 
-def _top_problems(parts: Sequence[DayPart], p1: _Pass1, policy: Policy,
+def _top_problems(parts: Sequence[Summable], p1: _Pass1, policy: Policy,
                   period: Period) -> tuple[Problem, ...]:
     subs = p1.by["subcategory"]
     ranked = sorted(subs, key=lambda s: (-subs[s]["tickets"], -p1.level1_by_sub.get(str(s), 0),
@@ -205,16 +206,25 @@ def first_day(period: Period) -> date:
     return min(first_day_needed(period), previous_period(period).first_day)
 
 
+# The partials whose sums make a period's: its days', or blocks of them merged
+# (``part_block``) and the loose days.
+Covering = Callable[[Period], Sequence[Summable]]
+
+
 def assemble(parts: Mapping[date, DayPart], policy: Policy, period: Period, now: datetime, *,
              store_code: str, compensation: CompensationSummary, previous_compensation_fen: int,
-             overdue: tuple[OverdueTicket, ...]) -> Report:
+             overdue: tuple[OverdueTicket, ...], covering: Covering | None = None) -> Report:
     """Every figure over *period* at *now* from *parts*: a partial (possibly empty) for
-    every day from :func:`first_day` through the period's last day."""
+    every day from :func:`first_day` through the period's last day. *covering* gives,
+    for the period and the previous one, partials whose sums are the days' (merged
+    blocks: fewer to add up); by default the days' own."""
     prev_period = previous_period(period)
     in_period = [parts[d] for d in days_of(period)]
-    p1 = _pass1(in_period, now)
+    cover = covering or (lambda p: [parts[d] for d in days_of(p)])
+    summed = cover(period)
+    p1 = _pass1(summed, now)
     t = p1.total
-    prev_p1 = _pass1([parts[d] for d in days_of(prev_period)], now)
+    prev_p1 = _pass1(cover(prev_period), now)
     headline = _headline(p1, compensation.granted_fen)
     return Report(
         store_code=store_code,
@@ -222,8 +232,8 @@ def assemble(parts: Mapping[date, DayPart], policy: Policy, period: Period, now:
         generated_at=now,
         policy_version=policy.version,
         tickets=t["tickets"],
-        voided=sum(p.voided for p in in_period),
-        merged=sum(p.merged for p in in_period),
+        voided=sum(p.voided for p in summed),
+        merged=sum(p.merged for p in summed),
         by_category=_counts(p1.by["category"], period, "category"),
         by_subcategory=_counts(p1.by["subcategory"], period, "subcategory"),
         by_channel=_counts(p1.by["channel"], period, "channel"),
@@ -240,7 +250,7 @@ def assemble(parts: Mapping[date, DayPart], policy: Policy, period: Period, now:
         rated=t["rated"],
         satisfaction=headline.satisfaction,
         compensation=compensation,
-        top_problems=_top_problems(in_period, p1, policy, period),
+        top_problems=_top_problems(summed, p1, policy, period),
         overdue=overdue,
         repeat_alerts=alerts_of(parts, period, policy.reports.repeat_consecutive_days),
         trend=_trend(parts, period),

@@ -229,15 +229,18 @@ class ProjectionWorker:
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            more = False
             try:
-                if catch_up(self.storage):
-                    # The reports' days the catch-up emptied, computed again here so
-                    # the next report reads them cached.
-                    report_days.warm(self.storage)
+                catch_up(self.storage)
+                # The reports' days the catch-up emptied (or a refold, or a refill),
+                # computed again here so reports read them computed; a long backlog a
+                # batch at a time, catching up in between.
+                more = report_days.warm(self.storage) >= report_days.WARM_DAYS
             except Exception:  # the next wake or poll tries again; nothing is lost
                 _log.exception("projection catch-up failed")
-            self._wake.wait(self.poll_seconds)
-            self._wake.clear()
+            if not more:
+                self._wake.wait(self.poll_seconds)
+                self._wake.clear()
 
 
 def restamp_region(conn: Connection, store: str, region: str) -> None:

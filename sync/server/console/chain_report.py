@@ -17,13 +17,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from domain.clock import format_time, parse_time
 from domain.policy import Policy
-from domain.reports.day_part import SUMS
+from domain.reports.day_part import SUMS, DayPart
 from domain.reports.figures import assemble, first_contact_figure, first_day, headline_of
 from domain.reports.model import (
     CompensationSummary,
@@ -35,8 +36,9 @@ from domain.reports.model import (
     Report,
     StaffCompensation,
 )
+from domain.reports.part_block import PartBlock
 from domain.reports.period import days_of, previous_period
-from sync.server.console import report_days
+from sync.server.console import report_blocks, report_days
 from sync.server.console.masterdata import Store
 from sync.server.storage import Storage
 from sync.server.tables import centre_compensations, centre_tickets
@@ -109,7 +111,8 @@ def _compensation(storage: Storage, policy: Policy, scope: Scope, period: Period
                   ) -> CompensationSummary:
     """The compensation lines of *period* (by their store day): the sums from the cached
     days, the staff with the largest grants read directly (bounded)."""
-    days = report_days.comp_days(storage, scope.key, period.first_day, period.last_day)
+    cached = report_days.comp_days(storage, scope.key, period.first_day, period.last_day)
+    days = cached.values
     granted_fen = granted = pending = pending_fen = refused = 0
     kinds: dict[str, list[int]] = {}
     for groups, _ in days.values():
@@ -130,15 +133,23 @@ def _compensation(storage: Storage, policy: Policy, scope: Scope, period: Period
     limits = policy.compensation.role_limits_fen
     above = sa.case(*((_C.requester_role == role, limit) for role, limit in limits.items()),
                     else_=_C.amount_fen)
-    with storage.engine.connect() as conn:
-        staff_rows = conn.execute(
-            sa.select(_C.store, _C.requested_by, _C.requester_role, sa.func.count(),
-                      sa.func.sum(_C.amount_fen), sa.func.max(_C.amount_fen),
-                      sa.func.sum(sa.case((_C.amount_fen > above, 1), else_=0)))
-            .where(where, _C.status == "granted")
-            .group_by(_C.store, _C.requested_by, _C.requester_role)
-            .order_by(sa.func.sum(_C.amount_fen).desc(), _C.store, _C.requested_by)
-            .limit(STAFF_SHOWN)).all()
+
+    def read_staff() -> list[Any]:
+        with storage.engine.connect() as conn:
+            return list(conn.execute(
+                sa.select(_C.store, _C.requested_by, _C.requester_role, sa.func.count(),
+                          sa.func.sum(_C.amount_fen), sa.func.max(_C.amount_fen),
+                          sa.func.sum(sa.case((_C.amount_fen > above, 1), else_=0)))
+                .where(where, _C.status == "granted")
+                .group_by(_C.store, _C.requested_by, _C.requester_role)
+                .order_by(sa.func.sum(_C.amount_fen).desc(), _C.store, _C.requested_by)
+                .limit(STAFF_SHOWN)).all())
+    # The lines behind it are the cached days' (each line is counted on its store day):
+    # kept while their marks are, under the limits it compares with.
+    staff_rows = report_blocks.kept(
+        ("staff", cached.db, scope.key, period.first_day, period.last_day,
+         tuple(sorted(limits.items()))),
+        report_blocks.stamp(cached, period.first_day, period.last_day), read_staff)
     by_staff = [
         StaffCompensation(
             staff_id=f"{store}/{staff}", name=f"{store} {staff}", role=role,
@@ -162,7 +173,7 @@ def _granted_by_store(storage: Storage, scope: Scope, period: Period) -> dict[st
     """Granted fen per store of *scope* in *period* (by the lines' store days)."""
     out: dict[str, int] = {}
     for _, per_store in report_days.comp_days(storage, scope.key, period.first_day,
-                                              period.last_day).values():
+                                              period.last_day).values.values():
         for store, fen in per_store.items():
             out[store] = out.get(store, 0) + fen
     return out
@@ -194,6 +205,9 @@ def build(storage: Storage, policy: Policy, scope: Scope, period: Period, now: d
     projection caught up first by the caller)."""
     # Each cached read may write the cache: none runs inside another's transaction.
     parts = report_days.day_parts(storage, scope.key, first_day(period), period.last_day)
+
+    def covering(p: Period) -> list[DayPart | PartBlock]:
+        return report_blocks.covering(parts, p.first_day, p.last_day, PartBlock.of)
     compensation = _compensation(storage, policy, scope, period)
     before_period = previous_period(period)
     now_sums = _store_sums(storage, scope, period, now)
@@ -203,9 +217,10 @@ def build(storage: Storage, policy: Policy, scope: Scope, period: Period, now: d
     with storage.engine.connect() as conn:
         overdue, overdue_total = _overdue(conn, scope, now)
         overdue_by_store = _overdue_by_store(conn, scope, now)
-    report = assemble(parts, policy, period, now, store_code=scope.code or "*",
+    report = assemble(parts.values, policy, period, now, store_code=scope.code or "*",
                       compensation=compensation,
-                      previous_compensation_fen=sum(granted_before.values()), overdue=overdue)
+                      previous_compensation_fen=sum(granted_before.values()), overdue=overdue,
+                      covering=covering)
     report = replace(report, first_contact=first_contact_figure(
         report, _first_contact(now_sums), _first_contact(before_sums)))
     rows = []
@@ -239,7 +254,8 @@ def _store_sums(storage: Storage, scope: Scope, period: Period, now: datetime
     days = report_days.league_days(storage, scope.key, period.first_day, period.last_day)
     daily: dict[str, list[list[int]]] = {}
     overdue: dict[str, int] = {}
-    for day in days.values():
+    for day in report_blocks.covering(days, period.first_day, period.last_day,
+                                      report_blocks.merge_league):
         for store, (values, unanswered) in day.items():
             daily.setdefault(store, []).append(values)
             if unanswered:

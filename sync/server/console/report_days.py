@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import orjson
 import sqlalchemy as sa
@@ -45,6 +45,7 @@ from sync.server.tables import (
 )
 
 GROUP = "*"
+V = TypeVar("V")
 _log = logging.getLogger(__name__)
 _T = centre_tickets.c
 
@@ -207,10 +208,35 @@ def _compute_parts(read: Reader, dialect: str, scope: str, days: Iterable[date]
     return parts
 
 
-def _mark(conn: Connection) -> int:
-    value = conn.execute(sa.select(server_meta.c.value)
-                         .where(server_meta.c.key == PROJECTED_THROUGH)).scalar()
-    return 0 if value is None else int(value)
+# Raised whenever days are emptied without a new projection mark (a store moved region
+# or zone, a refill): a value computed before is then never kept or stored as current.
+GENERATION = "report_days_generation"
+
+
+@dataclass(frozen=True)
+class _Marks:
+    """Where the projection stood when a read began."""
+
+    projected: int  # PROJECTED_THROUGH: the days' values are read at this mark
+    generation: int  # GENERATION
+
+    def memo_db(self, storage: Storage) -> str:
+        """The process memo's name for the database at this generation."""
+        return f"{storage.engine.url}#{self.generation}"
+
+
+def _marks(conn: Connection) -> _Marks:
+    values = dict(conn.execute(sa.select(server_meta.c.key, server_meta.c.value)
+                               .where(server_meta.c.key.in_([PROJECTED_THROUGH, GENERATION])))
+                  .all())
+    return _Marks(int(values.get(PROJECTED_THROUGH) or 0), int(values.get(GENERATION) or 0))
+
+
+def _next_generation(conn: Connection) -> None:
+    conn.execute(dialect_insert(conn, server_meta).values(key=GENERATION, value="0")
+                 .on_conflict_do_nothing())
+    conn.execute(server_meta.update().where(server_meta.c.key == GENERATION).values(
+        value=sa.cast(sa.cast(server_meta.c.value, sa.BigInteger) + 1, sa.Text)))
 
 
 @contextmanager
@@ -236,29 +262,43 @@ class _Kind:
     decode: Callable[[str], Any]
 
 
-def _cached(storage: Storage, kind: _Kind, scope: str, first: date, last: date
-            ) -> dict[date, Any]:
+@dataclass(frozen=True)
+class Days(Generic[V]):
+    """Some days of one kind and scope, each with the projection mark it was computed at
+    (none for a day computed but not stored: it is read again next time)."""
+
+    db: str
+    kind: str
+    scope: str
+    values: dict[date, V]
+    versions: dict[date, int]
+
+
+def _cached(storage: Storage, kind: _Kind, scope: str, first: date, last: date) -> Days[Any]:
     """Every day *first* .. *last* of *scope* of *kind*: cached ones read (decoded ones
     kept in the process with the mark they were computed at, so a warm report reads only
     each day's mark), the others computed and stored unless the projection touched them
     meanwhile."""
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     table = centre_report_days
-    db = str(storage.engine.url)
+    found: dict[date, Any] = {}
+    versions: dict[date, int] = {}
     with _snapshot(storage) as conn:
-        mark = _mark(conn)
+        marks = _marks(conn)
+        db = marks.memo_db(storage)
         in_range = sa.and_(table.c.scope == scope,
                            table.c.day.between(first.isoformat(), last.isoformat()),
                            kind.column.is_not(None))
-        versions = dict(conn.execute(sa.select(table.c.day, kind.version)
-                                     .where(in_range)).all())
-        found: dict[date, Any] = {}
+        stamps = dict(conn.execute(sa.select(table.c.day, kind.version)
+                                   .where(in_range)).all())
         stale = []
-        for day_text, version in versions.items():
+        for day_text, version in stamps.items():
             key = (db, kind.name, scope, day_text)
             held = _MEMO.get(key)
             if held is not None and held[0] == version:
-                found[date.fromisoformat(day_text)] = held[1]
+                d = date.fromisoformat(day_text)
+                found[d] = held[1]
+                versions[d] = int(version)
             else:
                 stale.append(day_text)
         for start in range(0, len(stale), 500):
@@ -266,34 +306,43 @@ def _cached(storage: Storage, kind: _Kind, scope: str, first: date, last: date
                     sa.select(table.c.day, kind.column, kind.version)
                     .where(in_range, table.c.day.in_(stale[start:start + 500]))):
                 value = kind.decode(text)
-                found[date.fromisoformat(day_text)] = value
+                d = date.fromisoformat(day_text)
+                found[d] = value
+                versions[d] = int(version)
                 _remember((db, kind.name, scope, day_text), int(version), value)
         missing = [d for d in days if d not in found]
-    found.update(_compute(storage, kind, scope, mark, missing))
-    return found
+    computed, stored = _compute(storage, kind, scope, marks, missing)
+    found.update(computed)
+    if stored:
+        versions.update(dict.fromkeys(computed, marks.projected))
+    return Days(db, kind.name, scope, found, versions)
 
 
-def _compute(storage: Storage, kind: _Kind, scope: str, mark: int, days: list[date]
-             ) -> dict[date, Any]:
-    """*days* of *scope* computed, stored and kept in the process, *mark* read before."""
+def _compute(storage: Storage, kind: _Kind, scope: str, marks: _Marks, days: list[date]
+             ) -> tuple[dict[date, Any], bool]:
+    """*days* of *scope* computed, stored and kept in the process, *marks* read before;
+    and whether they were stored."""
     if not days:
-        return {}
+        return {}, True
     # Computed after the mark was read, on snapshots as new or newer: a day that changed
     # since is stamped above the mark and refused by _store, so mixing them is safe.
     computed = kind.compute(_reader(storage), storage.engine.dialect.name, scope, days)
     try:
-        _store(storage, kind, scope, mark, computed)
+        stored = _store(storage, kind, scope, marks, computed)
     except sa.exc.OperationalError:
         # Lost a lock race (a catch-up stamping the same days): the values are still
         # right for this report; the next one computes and stores them.
         _log.warning("report days of %s not cached this time", scope, exc_info=True)
-        return computed
+        return computed, False
     # Kept under the mark they were read at: the database holds that mark for each day
-    # stored, and none for a day _store refused (read again next time).
-    db = str(storage.engine.url)
+    # stored, and none for a day _store refused (read again next time, and a block
+    # holding it merged again, its stamp changed).
+    if not stored:
+        return computed, False
+    db = marks.memo_db(storage)
     for d, value in computed.items():
-        _remember((db, kind.name, scope, d.isoformat()), mark, value)
-    return computed
+        _remember((db, kind.name, scope, d.isoformat()), marks.projected, value)
+    return computed, True
 
 
 def _reader(storage: Storage) -> Reader:
@@ -326,12 +375,17 @@ def _remember(key: tuple[str, str, str, str], version: int, value: Any) -> None:
             _MEMO.popitem(last=False)
 
 
-def _store(storage: Storage, kind: _Kind, scope: str, mark: int,
-           values: dict[date, Any]) -> None:
+def _store(storage: Storage, kind: _Kind, scope: str, marks: _Marks,
+           values: dict[date, Any]) -> bool:
+    """Store *values* read at *marks*; False when the days were emptied meanwhile
+    without a new mark (another generation): then nothing is stored."""
     table = centre_report_days
+    mark = marks.projected
     rows = [{"scope": scope, "day": d.isoformat(), kind.column.name: kind.encode(v),
              kind.version.name: mark} for d, v in sorted(values.items())]
     with storage.writing() as conn:
+        if _marks(conn).generation != marks.generation:
+            return False
         for start in range(0, len(rows), 200):
             insert = dialect_insert(conn, table).values(rows[start:start + 200])
             # Not over a stamp newer than the snapshot the values were read from.
@@ -340,6 +394,7 @@ def _store(storage: Storage, kind: _Kind, scope: str, mark: int,
                 set_={kind.column.name: insert.excluded[kind.column.name],
                       kind.version.name: insert.excluded[kind.version.name]},
                 where=sa.or_(table.c.touched_seq.is_(None), table.c.touched_seq <= mark)))
+    return True
 
 
 # A store's sums of one day for the league: SUMS, then the response time in ms, the
@@ -433,85 +488,129 @@ _COMP = _Kind("comp", centre_report_days.c.comp, centre_report_days.c.comp_throu
               _compute_comp, _comp_json, _comp_read)
 
 
-def comp_days(storage: Storage, scope: str, first: date, last: date) -> dict[date, CompDay]:
+def comp_days(storage: Storage, scope: str, first: date, last: date) -> Days[CompDay]:
     """Every day *first* .. *last* of *scope*: its compensation lines' sums (cached)."""
     return _cached(storage, _COMP, scope, first, last)
 
 
-def day_parts(storage: Storage, scope: str, first: date, last: date
-              ) -> dict[date, DayPart]:
+def day_parts(storage: Storage, scope: str, first: date, last: date) -> Days[DayPart]:
     """The partial of every store day *first* .. *last* of *scope* (cached)."""
     return _cached(storage, _PARTS, scope, first, last)
 
 
-def league_days(storage: Storage, scope: str, first: date, last: date
-                ) -> dict[date, LeagueDay]:
+def league_days(storage: Storage, scope: str, first: date, last: date) -> Days[LeagueDay]:
     """Every day *first* .. *last* of *scope*: its stores' sums (cached)."""
     return _cached(storage, _LEAGUE, scope, first, last)
 
 
 def touched(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """The projection wrote *rows* (in the catch-up's transaction): empty their days."""
-    stamps: dict[tuple[str, str], int] = {}
+    """The projection wrote *rows* (tickets and compensation lines, in the catch-up's
+    transaction): empty what they change of their days (a ticket: its days' partials
+    and league sums; a compensation line: its days' compensation sums) and stamp them."""
+    stamps: dict[tuple[str, str], tuple[int, bool, bool]] = {}
     for row in rows:
         day = row.get("store_day")
         if day is None:
             continue
         seq = int(row["updated_seq"])
+        comp = "compensation_id" in row
         scopes = [GROUP, store_scope(row["store"])]
         if row.get("region"):
             scopes.append(region_scope(row["region"]))
         for scope in scopes:
             key = (scope, day)
-            stamps[key] = max(stamps.get(key, 0), seq)
+            have = stamps.get(key, (0, False, False))
+            stamps[key] = (max(have[0], seq), have[1] or not comp, have[2] or comp)
     if not stamps:
         return
     table = centre_report_days
     # In one order (scope, day) everywhere, so two writers never wait on each other.
     ordered = sorted(stamps.items())
     conn.execute(dialect_insert(conn, table).values(
-        [{"scope": s, "day": d, "part": None, "computed_through": None, "touched_seq": q}
-         for (s, d), q in ordered]).on_conflict_do_nothing())
-    for (scope, day), seq in ordered:
+        [{"scope": s, "day": d, "touched_seq": q} for (s, d), (q, _, _) in ordered])
+        .on_conflict_do_nothing())
+    greatest = (sa.func.greatest if conn.dialect.name == "postgresql" else sa.func.max)
+    for (scope, day), (seq, tickets, comps) in ordered:
+        emptied: dict[str, Any] = {}
+        if tickets:
+            emptied.update(part=None, league=None)
+        if comps:
+            emptied.update(comp=None)
         conn.execute(table.update().where(table.c.scope == scope, table.c.day == day).values(
-            part=None, league=None, comp=None, touched_seq=sa.func.coalesce(
-                sa.func.greatest(table.c.touched_seq, seq) if conn.dialect.name == "postgresql"
-                else sa.func.max(table.c.touched_seq, seq), seq)))
+            touched_seq=sa.func.coalesce(greatest(table.c.touched_seq, seq), seq),
+            **emptied))
 
 
 def restamped(conn: Connection, store: str) -> None:
-    """A store moved region or zone: every partial that may hold it is dropped."""
+    """A store moved region or zone: every partial that may hold it is emptied (the
+    warm-up computes the chain's and the regions' again)."""
     table = centre_report_days
-    conn.execute(table.delete().where(sa.or_(
-        table.c.scope.in_([GROUP, store_scope(store)]), table.c.scope.like("r:%"))))
+    conn.execute(table.update().where(sa.or_(
+        table.c.scope.in_([GROUP, store_scope(store)]), table.c.scope.like("r:%")))
+        .values(part=None, league=None, comp=None))
+    _next_generation(conn)
 
 
-WARM_DAYS = 400  # days emptied by one catch-up that the worker computes again, at most
+WARM_DAYS = 400  # days of one scope the warm-up computes at one go, at most
+_KINDS_OF_WARM = ("part", "league", "comp")
+
+
+def _maintained() -> sa.ColumnElement[bool]:
+    """The scopes the warm-up keeps computed: the chain and the regions (a store's own
+    year is computed in well under a second when its report asks)."""
+    scope = centre_report_days.c.scope
+    return sa.or_(scope == GROUP, sa.and_(scope >= "r:", scope < "r;"))
 
 
 def warm(storage: Storage) -> int:
-    """Compute again the days of the chain and the regions that the projection emptied
-    and a report had read before (``computed_through`` kept), so the next report finds
-    them cached: the projection's worker calls this after each catch-up, off any
-    request. The days computed; a store's own days are left to its report."""
+    """Compute the days of the chain and the regions that the projection emptied, so
+    reports find them computed: the projection's worker calls this after each catch-up
+    (and until it does none), off any request. The scope-days computed, at most
+    :data:`WARM_DAYS` per scope and kind; a store's own days are left to its report."""
     table = centre_report_days
-    done = 0
+    empty = [table.c[name].is_(None) for name in _KINDS_OF_WARM]
     with storage.engine.connect() as conn:
+        marks = _marks(conn)
         rows = conn.execute(
-            sa.select(table.c.scope, table.c.day)
-            .where(table.c.part.is_(None), table.c.computed_through.is_not(None),
-                   sa.or_(table.c.scope == GROUP, table.c.scope.like("r:%")))
-            .order_by(table.c.day.desc()).limit(WARM_DAYS)).all()
-    by_scope: dict[str, list[date]] = {}
-    for scope, day in rows:
-        by_scope.setdefault(str(scope), []).append(date.fromisoformat(day))
-    with storage.engine.connect() as conn:
-        mark = _mark(conn)
-    for scope, days in by_scope.items():
-        for kind in (_PARTS, _LEAGUE, _COMP):
-            _compute(storage, kind, scope, mark, days)
-        done += len(days)
+            sa.select(table.c.scope, table.c.day, *empty)
+            .where(_maintained(), sa.or_(*empty))
+            .order_by(table.c.scope, table.c.day.desc())).all()
+    wanted: dict[tuple[str, str], list[date]] = {}
+    for scope, day, *missing in rows:
+        for name, is_missing in zip(_KINDS_OF_WARM, missing, strict=True):
+            if is_missing:
+                days = wanted.setdefault((str(scope), name), [])
+                if len(days) < WARM_DAYS:
+                    days.append(date.fromisoformat(day))
+    kinds = {k.name: k for k in (_PARTS, _LEAGUE, _COMP)}
+    done = 0
+    for (scope, name), days in wanted.items():
+        _compute(storage, kinds[name], scope, marks, days)
+        done = max(done, len(days))
     return done
+
+
+def refill(storage: Storage) -> int:
+    """Empty every cached day and mark each day of the projection's tickets and
+    compensation lines, for the chain and each region, for the warm-up to compute (the
+    bench after its bulk load; a repair). The scope-days marked."""
+    t, c = centre_tickets.c, centre_compensations.c
+    with storage.writing() as conn:
+        mark = _marks(conn).projected
+        _next_generation(conn)
+        conn.execute(centre_report_days.delete())
+        pairs = {(str(r[0]), str(r[1]) if r[1] else "") for q in (
+            sa.select(t.store_day, t.region).where(t.store_day.is_not(None)).distinct(),
+            sa.select(c.store_day, c.region).where(c.store_day.is_not(None)).distinct())
+            for r in conn.execute(q)}
+        keys = sorted({(GROUP, d) for d, _ in pairs}
+                      | {(region_scope(r), d) for d, r in pairs if r})
+        for start in range(0, len(keys), 500):
+            conn.execute(dialect_insert(conn, centre_report_days).values(
+                [{"scope": s, "day": d, "touched_seq": mark} for s, d in keys[start:start + 500]]))
+    with _MEMO_LOCK:
+        _MEMO.clear()
+    return len(keys)
 
 
 def clear(storage: Storage) -> None:

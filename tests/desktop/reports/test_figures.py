@@ -12,7 +12,7 @@ import math
 import random
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,14 +23,17 @@ import pytest
 from desktop import ticket_actions as handling
 from desktop.compensation import compensate, decide_pending
 from desktop.desk import Desk, init_desk
+from desktop.reports import day_cache
 from desktop.reports.attention import start_screen
 from desktop.reports.drill import count_behind, tickets_behind
 from desktop.reports.figures import build_report
 from desktop.staff import Staff, add_staff
 from desktop.tickets import create_ticket
 from domain.clock import FixedClock, parse_time
+from domain.reports import figures
 from domain.reports.model import Drill, Report
-from domain.reports.period import make_period, previous_period, resolve_period
+from domain.reports.part_block import PartBlock
+from domain.reports.period import days_of, make_period, previous_period, resolve_period
 
 TZ = ZoneInfo("Asia/Shanghai")
 FIRST, LAST = date(2026, 11, 1), date(2026, 11, 7)
@@ -635,3 +638,32 @@ def test_long_and_short_reading_paths_agree(history: History, report: Report, sh
     d = history.desk
     again = build_report(d.conn, d.policy, report.period, NOW, store_code="XT01")
     assert again == report
+
+
+@pytest.mark.parametrize("first, last", [
+    (date(2026, 10, 1), date(2026, 11, 30)),  # two whole months, and two before them
+    (date(2026, 10, 20), date(2026, 11, 7)),  # loose days, no whole month
+    (date(2026, 10, 25), date(2026, 12, 31)),  # loose days, then November and December
+])
+def test_merged_blocks_of_days_give_the_days_figures(history: History, first: date,
+                                                     last: date) -> None:
+    """``figures.assemble`` over blocks of days merged (``part_block``), as the centre
+    hands it, gives every figure the days give."""
+    d = history.desk
+    period = make_period("custom", first, last, TZ)
+    parts = day_cache.day_parts(d.conn, period.timezone, figures.first_day(period),
+                                period.last_day)
+    report = build_report(d.conn, d.policy, period, NOW, store_code="XT01")
+
+    def by_month(p: Any) -> list[Any]:
+        months: dict[tuple[int, int], list[Any]] = {}
+        for day in days_of(p):
+            months.setdefault((day.year, day.month), []).append(parts[day])
+        return [PartBlock.of(block) for block in months.values()]
+
+    merged = figures.assemble(parts, d.policy, period, NOW, store_code="XT01",
+                              compensation=report.compensation,
+                              previous_compensation_fen=report.previous.compensation_fen,
+                              overdue=report.overdue, covering=by_month)
+    assert replace(report, first_contact=None) == merged
+    assert report.tickets > 0 and report.top_problems

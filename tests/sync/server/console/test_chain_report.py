@@ -17,18 +17,22 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from desktop import ticket_actions
 from desktop.reports.figures import build_report
 from domain.clock import parse_time
 from domain.policy import Policy
 from domain.reports.day_part import DayPart
-from domain.reports.model import Drill, Report
+from domain.reports.figures import assemble, first_day
+from domain.reports.model import Drill, Period, Report
+from domain.reports.part_block import PartBlock
 from domain.reports.period import make_period
 from sync.server import policy_store
 from sync.server.console import (
@@ -36,6 +40,7 @@ from sync.server.console import (
     chain_drill,
     chain_report,
     masterdata,
+    report_blocks,
     report_days,
 )
 from sync.server.console.chain_report import Scope
@@ -66,9 +71,9 @@ def _policy(chain: Chain) -> Policy:
         return policy_store.current(conn)[0]
 
 
-def _centre(chain: Chain, scope: Scope) -> Report:
+def _centre(chain: Chain, scope: Scope, period: Period = PERIOD) -> Report:
     policy = _policy(chain)
-    return chain_report.build(chain.storage, policy, scope, PERIOD, gen.NOW).report
+    return chain_report.build(chain.storage, policy, scope, period, gen.NOW).report
 
 
 # --- the independent computation ---------------------------------------------------------
@@ -94,9 +99,10 @@ def _counted(rows: list[dict[str, Any]], first: date, last: date) -> list[dict[s
             and r["status"] not in ("voided", "merged")]
 
 
-def _expected(chain: Chain, stores: list[str]) -> dict[str, Any]:
+def _expected(chain: Chain, stores: list[str], first: date = gen.FIRST,
+              last: date = gen.LAST) -> dict[str, Any]:
     rows = _rows(chain, stores)
-    counted = _counted(rows, gen.FIRST, gen.LAST)
+    counted = _counted(rows, first, last)
     now = gen.NOW
     responded = [r for r in counted if r["first_response_at"]]
     in_time = [r for r in responded if r["first_response_at"] <= r["due_at"]]
@@ -116,7 +122,7 @@ def _expected(chain: Chain, stores: list[str]) -> dict[str, Any]:
         for line in chain.desks[code].conn.execute(
                 "SELECT status, kind, amount_fen, created_at FROM compensations"):
             day = parse_time(line["created_at"]).astimezone(chain.zones[code]).date()
-            if not gen.FIRST <= day <= gen.LAST:
+            if not first <= day <= last:
                 continue
             if line["status"] == "granted":
                 granted += line["amount_fen"]
@@ -125,7 +131,7 @@ def _expected(chain: Chain, stores: list[str]) -> dict[str, Any]:
                 pending += 1
     return {
         "tickets": len(counted),
-        "voided": sum(1 for r in rows if gen.FIRST <= r["day"] <= gen.LAST
+        "voided": sum(1 for r in rows if first <= r["day"] <= last
                       and r["status"] == "voided"),
         "by_category": Counter(r["category"] for r in counted),
         "by_subcategory": Counter(r["subcategory"] for r in counted),
@@ -185,6 +191,38 @@ def test_scope_figures_match_an_independent_computation(
     _check(_centre(chain, _scope(chain, kind, code)), _expected(chain, stores))
 
 
+# October and November whole: the report adds up two merged months (report_blocks), and
+# the previous period (August and September) two more.
+MONTHS = make_period("custom", date(2026, 10, 1), date(2026, 11, 30), SHANGHAI)
+
+
+@pytest.mark.parametrize("kind, code, stores", [
+    ("group", "", ["CRA", "CRB", "CRC", "CRD"]),
+    ("region", "WEST", ["CRC", "CRD"]),
+    ("store", "CRD", ["CRD"]),
+])
+def test_whole_months_match_an_independent_computation(
+        chain: Chain, kind: str, code: str, stores: list[str]) -> None:
+    scope = _scope(chain, kind, code)
+    _check(_centre(chain, scope, MONTHS), _expected(chain, stores, MONTHS.first_day,
+                                                    MONTHS.last_day))
+    days = report_days.day_parts(chain.storage, scope.key, MONTHS.first_day, MONTHS.last_day)
+    blocks = report_blocks.covering(days, MONTHS.first_day, MONTHS.last_day, PartBlock.of)
+    assert [type(b) for b in blocks] == [PartBlock, PartBlock]
+    # Every figure (top problems' products too) as the days' own sums give it.
+    report = _centre(chain, scope, MONTHS)
+    every_day = report_days.day_parts(chain.storage, scope.key, first_day(MONTHS),
+                                      MONTHS.last_day).values
+    plain = assemble(every_day, _policy(chain), MONTHS, gen.NOW, store_code=report.store_code,
+                     compensation=report.compensation,
+                     previous_compensation_fen=report.previous.compensation_fen,
+                     overdue=report.overdue)
+    assert replace(report, first_contact=None) == plain
+    # A period starting mid-month: the loose days, then November merged.
+    mid = make_period("custom", date(2026, 10, 20), date(2026, 11, 30), SHANGHAI)
+    _check(_centre(chain, scope, mid), _expected(chain, stores, mid.first_day, mid.last_day))
+
+
 @pytest.mark.parametrize("code", ["CRA", "CRB", "CRC"])
 def test_a_store_at_the_centre_is_its_desk_report(chain: Chain, code: str) -> None:
     """Same zone as its desk: every figure the desk shows, the centre shows."""
@@ -225,9 +263,10 @@ def test_cache_agrees_with_a_cold_computation_and_follows_new_events(chain: Chai
     scope = _scope(chain, "region", "EAST")
     _centre(chain, _scope(chain, "group"))  # the chain's days read once, as a page would
     warm = _centre(chain, scope)
+    months_warm = _centre(chain, scope, MONTHS)
     with chain.storage.engine.connect() as conn:
         cold = report_days.compute_parts(conn, scope.key, [gen.FIRST, gen.LAST])
-    cached = report_days.day_parts(chain.storage, scope.key, gen.FIRST, gen.LAST)
+    cached = report_days.day_parts(chain.storage, scope.key, gen.FIRST, gen.LAST).values
     assert cached[gen.FIRST] == cold[gen.FIRST] and cached[gen.LAST] == cold[gen.LAST]
     # A new response on an overdue ticket of the period changes the figures at once.
     node = chain.desks["CRA"]
@@ -259,8 +298,87 @@ def test_cache_agrees_with_a_cold_computation_and_follows_new_events(chain: Chai
     assert after.response.responded == warm.response.responded + 1
     assert after.tickets == warm.tickets
     assert after == _centre(chain, scope)  # and again from the cache
+    # The merged month holding the day follows it too.
+    months_after = _centre(chain, scope, MONTHS)
+    assert months_after.response.responded == months_warm.response.responded + 1
     report_days.clear(chain.storage)
+    report_blocks.clear()
     assert _centre(chain, scope).response == after.response
+    assert _centre(chain, scope, MONTHS) == months_after
+
+
+def test_the_warm_up_computes_every_day_of_the_chain_and_the_regions(chain: Chain) -> None:
+    """After a refill (as after a refold) the worker's warm-up computes every day of the
+    chain and the regions, read or not, equal to a cold computation; stores are left."""
+    assert report_days.refill(chain.storage) > 0
+    while report_days.warm(chain.storage) >= report_days.WARM_DAYS:
+        pass
+    table = centre_report_days
+    with chain.storage.engine.connect() as conn:
+        rows = conn.execute(sa.select(table.c.scope, table.c.day, table.c.part,
+                                      table.c.league, table.c.comp)).all()
+        assert {r[0] for r in rows} == {report_days.GROUP, "r:EAST", "r:WEST"}
+        assert all(r[2] is not None and r[3] is not None and r[4] is not None for r in rows)
+        for scope in (report_days.GROUP, "r:EAST", "r:WEST"):
+            days = sorted(date.fromisoformat(r[1]) for r in rows if r[0] == scope)
+            cold = report_days.compute_parts(conn, scope, days)
+            assert {date.fromisoformat(r[1]): DayPart.from_json(r[2]) for r in rows
+                    if r[0] == scope} == cold
+    assert gen.FIRST in days
+    _check(_centre(chain, _scope(chain, "group")), _expected(chain, list(chain.desks)))
+
+
+def test_a_ticket_empties_its_days_figures_and_a_line_their_compensation(chain: Chain
+                                                                       ) -> None:
+    group = _scope(chain, "group")
+    _centre(chain, group)
+    day = gen.FIRST.isoformat()
+    table = centre_report_days
+
+    def emptied(conn: Connection) -> tuple[bool, bool, bool]:
+        row = conn.execute(sa.select(table.c.part, table.c.league, table.c.comp).where(
+            table.c.scope == report_days.GROUP, table.c.day == day)).one()
+        return row[0] is None, row[1] is None, row[2] is None
+
+    # Looked at in the writing transaction: the server's worker computes emptied days.
+    with chain.storage.writing() as conn:
+        assert emptied(conn) == (False, False, False)
+        mark = int(conn.execute(sa.text(
+            "SELECT value FROM server_meta WHERE key = 'projected_through'")).scalar_one())
+        report_days.touched(conn, [{"ticket_id": "t", "store": "CRA", "region": "EAST",
+                                    "store_day": day, "updated_seq": mark}])
+        assert emptied(conn) == (True, True, False)
+    _centre(chain, group)
+    with chain.storage.writing() as conn:
+        assert emptied(conn) == (False, False, False)
+        report_days.touched(conn, [{"compensation_id": "c", "ticket_id": "t", "store": "CRA",
+                                    "region": "EAST", "store_day": day,
+                                    "updated_seq": mark}])
+        assert emptied(conn) == (False, False, True)
+    _check(_centre(chain, group), _expected(chain, list(chain.desks)))
+
+
+def test_a_store_moved_to_another_region_takes_its_figures_along(chain: Chain) -> None:
+    """The move empties the days without a new projection mark: nothing computed before
+    it (days in the process, merged months) is shown after it."""
+    for period in (PERIOD, MONTHS):
+        _centre(chain, _scope(chain, "region", "EAST"), period)
+        _centre(chain, _scope(chain, "region", "WEST"), period)
+    with chain.storage.engine.connect() as conn:
+        moved = masterdata.store(conn, "CRB")
+    assert moved is not None
+    masterdata.save_store(chain.storage, moved.code, moved.name, "WEST", moved.time_zone)
+    try:
+        for period in (PERIOD, MONTHS):
+            first, last = period.first_day, period.last_day
+            _check(_centre(chain, _scope(chain, "region", "EAST"), period),
+                   _expected(chain, ["CRA"], first, last))
+            _check(_centre(chain, _scope(chain, "region", "WEST"), period),
+                   _expected(chain, ["CRB", "CRC", "CRD"], first, last))
+    finally:
+        masterdata.save_store(chain.storage, moved.code, moved.name, moved.region,
+                              moved.time_zone)
+    _check(_centre(chain, _scope(chain, "region", "EAST")), _expected(chain, ["CRA", "CRB"]))
 
 
 def _emptied(chain: Chain) -> set[tuple[str, str]]:
