@@ -15,12 +15,16 @@ computes them after a refold (``report_days.refill``, then ``warm`` until done: 
 overdue list) is timed over HTTP:
 
 - **cold**: a fresh ``kesu-server serve`` process (nothing of the report in its memory:
-  the days are read from ``centre_report_days`` and decoded, the months merged) for each
-  round (target < 2 s);
+  the days are read from ``centre_report_days`` and decoded, the months merged) on a
+  PostgreSQL restarted for each round (empty shared buffers; the OS file cache stays)
+  (target < 2 s);
 - **warm**: the same process again (target < 300 ms);
 - **after a push**: one ticket of today changed as the catch-up changes it (the next
   projection mark, its days emptied and stamped), then the page: the days touched are
   computed again, the rest read;
+- **the worker's warm-up after a push**: the same change again, then ``report_days.warm``
+  timed in this process (today's days of the chain and the region computed again, off
+  any request);
 - **days emptied** (once): every cached day wiped, the page computes all it needs from
   the projection on the request (what a report meets after a wipe before the worker has
   computed the days again).
@@ -194,10 +198,13 @@ def measure(tickets: int, rounds: int) -> dict[str, Any]:
             for name, scope in (("chain", "*"), ("region", "r:R03")):
                 path = (f"/console/reports?scope={scope}&period=custom&first={first}"
                         f"&last={today}")
-                cold, warm, after = [], [], []
+                cold, warm, after, worker = [], [], [], []
                 html = ""
                 for n in range(rounds):
-                    # A fresh server process: nothing of the report in its memory.
+                    # A fresh server process, nothing of the report in its memory, on a
+                    # PostgreSQL just restarted (its buffers empty; the OS's file cache
+                    # is not ours to empty).
+                    cluster.restart()
                     server.start(timeout=60)
                     client = _login(server.url, "bench_hq")
                     ms, html = _get(client, path)
@@ -206,6 +213,12 @@ def measure(tickets: int, rounds: int) -> dict[str, Any]:
                         warm.append(_get(client, path)[0])
                     _touch_today(dsn, storage, n)
                     after.append(_get(client, path)[0])
+                    # What the worker does after such a catch-up: today's days of the
+                    # chain and the ticket's region computed again.
+                    _touch_today(dsn, storage, n + rounds)
+                    t0 = time.perf_counter()
+                    report_days.warm(storage)
+                    worker.append((time.perf_counter() - t0) * 1000)
                     client.close()
                     server.stop()
                 # The days emptied (a wipe, before the worker has computed them again):
@@ -221,6 +234,7 @@ def measure(tickets: int, rounds: int) -> dict[str, Any]:
                 figure = found.group(1) if found else "?"
                 out[name] = {"cold": _stats(cold), "warm": _stats(warm),
                              "after_a_push": _stats(after),
+                             "worker_warm_up_after_a_push": _stats(worker),
                              "days_emptied_ms": round(scratch, 1),
                              "tickets_shown": int(figure) if figure.isdigit() else figure,
                              "bytes": len(html)}

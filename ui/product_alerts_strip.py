@@ -9,37 +9,29 @@ something and each minute (an alert may also arrive on an idle round).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from desktop.changes import Changes
 from desktop.desk import Desk
 from desktop.product_alerts import ProductAlert, open_alerts
-from ui import labels, steady
+from ui import steady
 from ui.context import AppContext
 from ui.naming import named as _named
+from ui.read_strip import ReadStrip
 
 SHOWN = 3  # lines shown; the count says how many there are
-RECHECK_MS = 60_000
 
 
-class ProductAlertStrip(QFrame):
+class ProductAlertStrip(ReadStrip):
     """The open product alerts, one line each (up to :data:`SHOWN`)."""
 
-    # Emitted after the strip was read again (tests wait on it).
-    refreshed = Signal()
-
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(ctx, _named(QLabel(), "productAlertTitle"), parent)
         self.setObjectName("productAlertStrip")
         self.setStyleSheet(
             "#productAlertStrip { background: #fce8e6; border: 1px solid #d93025;"
             " border-radius: 4px; }")
-        self._ctx = ctx
-        self._active = False
-        self._generation = 0
         self.alerts: tuple[ProductAlert, ...] = ()
-        self.title = _named(QLabel(), "productAlertTitle")
         self.title.setStyleSheet("font-weight: bold; color: #a50e0e;")
         self.lines: list[QLabel] = []
         layout = QVBoxLayout(self)
@@ -51,42 +43,7 @@ class ProductAlertStrip(QFrame):
             line.setWordWrap(True)
             layout.addWidget(line)
             self.lines.append(line)
-        self._recheck = QTimer(self)
-        self._recheck.setInterval(RECHECK_MS)
-        self._recheck.timeout.connect(self.refresh)
         ctx.executor.changed.connect(self._changed)
-        self.hide()
-
-    def set_active(self, active: bool) -> None:
-        """Shown to whoever is logged in (read now); hidden behind the login."""
-        self._active = active
-        if active:
-            self._recheck.start()
-            self.refresh()
-        else:
-            self._recheck.stop()
-            self.hide()
-
-    def refresh(self) -> None:
-        """Read the open alerts again (on the reader thread)."""
-        if not self._active or self._ctx.closed:
-            return
-        self._generation += 1
-        generation = self._generation
-
-        def job(desk: Desk) -> list[ProductAlert]:
-            return open_alerts(desk.conn)
-
-        def done(alerts: list[ProductAlert]) -> None:
-            if generation == self._generation:
-                self._fill(tuple(alerts))
-
-        def failed(exc: BaseException) -> None:
-            if generation == self._generation:
-                self.title.setText(labels.error_message(exc, self._ctx.language))
-                self.refreshed.emit()
-
-        self._ctx.reader.submit(job, done, failed, writes=False)
 
     def line_text(self, alert: ProductAlert) -> str:
         """One alert as the strip writes it."""
@@ -95,12 +52,15 @@ class ProductAlertStrip(QFrame):
             "{days} days; please check the shelves").format(
                 label=alert.label, stores=alert.store_count, days=alert.days)
 
+    def _read(self, desk: Desk) -> tuple[ProductAlert, ...]:
+        return tuple(open_alerts(desk.conn))
+
     def _changed(self, changes: Changes) -> None:
         if self._active and (changes.sync_state or changes.everything):
             self.refresh()
 
-    def _fill(self, alerts: tuple[ProductAlert, ...]) -> None:
-        self.alerts = alerts
+    def _show(self, result: tuple[ProductAlert, ...]) -> None:
+        alerts = self.alerts = result
         steady.set_text(self.title, self.tr("Product alerts from headquarters ({count})")
                         .format(count=len(alerts)))
         for i, line in enumerate(self.lines):
@@ -110,4 +70,3 @@ class ProductAlertStrip(QFrame):
                     tickets=alerts[i].tickets))
             steady.set_shown(line, i < len(alerts))
         steady.set_shown(self, self._active and bool(alerts))
-        self.refreshed.emit()

@@ -179,6 +179,13 @@ class PgCluster:
         self._run([str(self.bindir / "pg_restore"), "-h", "127.0.0.1", "-p", str(self.port),
                    "-U", SUPERUSER, "-d", database, str(from_)])
 
+    def restart(self) -> None:
+        """Stop the server cleanly and start it again on the same port and options (its
+        shared buffers empty; the benchmarks' cold runs)."""
+        assert self.root is not None
+        self._run(self._cmd("pg_ctl", "restart", "-w", "-t", "60", "-m", "fast",
+                            "-D", str(self.datadir), "-l", str(self.root / "server.log")))
+
     def stop(self) -> None:
         """Stop the server (immediate: the data is thrown away) and delete the directory."""
         if self.root is None:

@@ -36,9 +36,9 @@ from tests.ui.keyboard import type_text
 from tests.ui.login_steps import log_in
 from tests.ui.other_desk import OtherDesk
 from ui import alerts as alerts_module
+from ui import read_strip
 from ui.context import AppContext
 from ui.main_window import MainWindow, WorkArea
-from ui.reports import attention_strip
 
 LEVEL1_TEXT = "酸奶过期了，孩子喝了拉肚子"
 LEVEL2_TEXT = "收银员态度很差，找零少给了五块钱"
@@ -106,7 +106,7 @@ def interrupt(qtbot: QtBot, ctx: AppContext, w: MainWindow, clock: FixedClock,
     slots = {t.interval() for t in timers}
     assert alerts_module.ESCALATE_EVERY_MS in slots
     assert alerts_module.RECHECK_EVERY_MS in slots
-    assert attention_strip.RECHECK_MS in slots
+    assert read_strip.RECHECK_MS in slots  # the strips (attention, product alerts)
     wait_idle()
     fire_every_timer(w)
     wait_idle()

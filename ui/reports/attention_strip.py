@@ -3,8 +3,8 @@
 It lists the repeat-problem alerts and the level-1 tickets overdue now
 (``desktop.reports.attention.start_screen``). A repeat alert opens the tickets behind it
 in the Reports tab; an overdue ticket opens the ticket. Managers only; it is read on the
-reader thread (``ctx.reader``) on login, after writes (debounced) and each minute, since
-"overdue" changes with the clock alone.
+reader thread on login, after writes (debounced) and each minute, since "overdue"
+changes with the clock alone (``ui.read_strip``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable
 from functools import partial
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop.changes import Changes
 from desktop.desk import Desk
@@ -24,15 +24,15 @@ from ui import labels, steady
 from ui.context import AppContext
 from ui.fit import ElidedButton, FlowLayout
 from ui.naming import named as _named
+from ui.read_strip import ReadStrip
 from ui.reports import formatting as fmt
 
 SHOWN = 3  # buttons per row; the rest are in the Reports tab
 BUTTON_WIDTH = 560  # longer texts are elided (the whole text is the tooltip)
-RECHECK_MS = 60_000
 DEBOUNCE_MS = 1_000
 
 
-class AttentionStrip(QFrame):
+class AttentionStrip(ReadStrip):
     """Repeat-problem alerts and overdue level-1 tickets, each a button."""
 
     open_ticket = Signal(str)
@@ -43,24 +43,19 @@ class AttentionStrip(QFrame):
     # The strip's period (a Period), when it sends the manager to the Reports tab: the
     # dashboard then shows the same days, so it lists the same repeat problems.
     show_period = Signal(object)
-    # Emitted after the strip was read again (tests wait on it).
-    refreshed = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(ctx, _named(QLabel(), "attentionTitle"), parent)
         self.setObjectName("attentionStrip")
         self.setStyleSheet(
             "#attentionStrip { background: #fef7e0; border: 1px solid #f9ab00;"
             " border-radius: 4px; }"
             "#attentionStrip QPushButton { text-align: left; padding: 2px 8px; }")
-        self._ctx = ctx
-        self._active = False
         self._dismissed = False
-        self._generation = 0
         self.repeat_alerts: tuple[RepeatAlert, ...] = ()
         self.overdue: tuple[OverdueTicket, ...] = ()
         self.period: Period | None = None  # the days the repeat problems are of
-        self.title = _named(QLabel(self.tr("Needs the manager")), "attentionTitle")
+        self.title.setText(self.tr("Needs the manager"))
         self.title.setStyleSheet("font-weight: bold;")
         self.hide_button = _named(QPushButton(self.tr("Hide")), "attentionHide")
         self.hide_button.setToolTip(self.tr("Hide until the next login"))
@@ -88,54 +83,31 @@ class AttentionStrip(QFrame):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
         self._debounce.timeout.connect(self.refresh)
-        self._recheck = QTimer(self)
-        self._recheck.setInterval(RECHECK_MS)
-        self._recheck.timeout.connect(self.refresh)
         ctx.executor.changed.connect(self._changed)
-        self.hide()
 
     # --- public -----------------------------------------------------------------------
 
     def set_active(self, active: bool) -> None:
         """Managers see the strip (read now); others never do."""
-        self._active = active
         self._dismissed = False
-        if active:
-            self._recheck.start()
-            self.refresh()
-        else:
-            self._recheck.stop()
-            self._debounce.stop()
-            self.hide()
+        super().set_active(active)
 
     def dismiss(self) -> None:
         """Hide the strip until the next login."""
         self._dismissed = True
         self.hide()
 
-    def refresh(self) -> None:
-        """Read the alerts again (on the reader thread)."""
-        if not self._active or self._ctx.closed:
-            return
-        self._generation += 1
-        generation = self._generation
-
-        def job(desk: Desk) -> Attention:
-            return start_screen(desk.conn, desk.policy, desk.now())
-
-        def done(attention: Attention) -> None:
-            if generation == self._generation:
-                self.period = attention.period
-                self._fill(tuple(attention.repeat_alerts), tuple(attention.overdue_level1))
-
-        def failed(exc: BaseException) -> None:
-            if generation == self._generation:
-                self.title.setText(labels.error_message(exc, self._ctx.language))
-                self.refreshed.emit()
-
-        self._ctx.reader.submit(job, done, failed, writes=False)
-
     # --- inside -----------------------------------------------------------------------
+
+    def _stopped(self) -> None:
+        self._debounce.stop()
+
+    def _read(self, desk: Desk) -> Attention:
+        return start_screen(desk.conn, desk.policy, desk.now())
+
+    def _show(self, result: Attention) -> None:
+        self.period = result.period
+        self._fill(tuple(result.repeat_alerts), tuple(result.overdue_level1))
 
     def _to_reports(self) -> None:
         if self.period is not None:
@@ -237,5 +209,4 @@ class AttentionStrip(QFrame):
             if button.styleSheet() != style:
                 button.setStyleSheet(style)
         steady.set_shown(self, self._active and not self._dismissed and bool(alerts or overdue))
-        self.refreshed.emit()
 
