@@ -205,6 +205,7 @@ def measure(tickets: int, rounds: int) -> dict[str, Any]:
                     # PostgreSQL just restarted (its buffers empty; the OS's file cache
                     # is not ours to empty).
                     cluster.restart()
+                    storage.engine.dispose()  # the bench's own connections died with it
                     server.start(timeout=60)
                     client = _login(server.url, "bench_hq")
                     ms, html = _get(client, path)

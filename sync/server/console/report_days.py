@@ -143,26 +143,26 @@ def _compute_parts(read: Reader, dialect: str, scope: str, days: Iterable[date]
     where = sa.and_(_day_ranges(wanted), scope_filter(scope))
     final = sa.case((_T.status.in_(sorted(FINAL_STATES)), _T.status), else_=None)
     counted = sa.and_(where, _T.status.not_in(sorted(FINAL_STATES)))
-    # Each breakdown grouped on its own (a day has tens of groups, not the thousands of
-    # their cross product); the unanswered one by one (few); response times by day.
-    subs, channels, levels, unanswered, times, products, names_rows = read([
+    # The subcategories grouped on their own, channel with level (a day has tens of
+    # such groups, not the thousands of their cross product), the products with their
+    # subcategory and name (about one row per product a day either way); the unanswered
+    # one by one (few); response times by day. Five scans of the days' rows in all.
+    named = sa.and_(_T.product_name.is_not(None), _T.product_name != "")
+    subs, channel_levels, unanswered, times, products = read([
         sa.select(_T.store_day, final, _T.subcategory, _T.category, *sums_columns(),
                   sa.func.sum(_flag(_T.level == 1)))
         .where(where).group_by(_T.store_day, final, _T.subcategory, _T.category),
-        sa.select(_T.store_day, _T.channel, *sums_columns()).where(counted)
-        .group_by(_T.store_day, _T.channel),
-        sa.select(_T.store_day, _T.level, *sums_columns()).where(counted)
-        .group_by(_T.store_day, _T.level),
+        sa.select(_T.store_day, _T.channel, _T.level, *sums_columns()).where(counted)
+        .group_by(_T.store_day, _T.channel, _T.level),
         sa.select(_T.store_day, _T.subcategory, _T.category, _T.channel, _T.level, _T.due_at)
         .where(counted, _T.first_response_at.is_(None)),
         sa.select(_T.store_day, _list(dialect, _T.response_ms))
         .where(counted, _T.response_ms.is_not(None)).group_by(_T.store_day),
-        sa.select(_T.store_day, _T.product_key,
-                  sa.func.min(sa.func.nullif(_T.product_name, "")), sa.func.count())
-        .where(counted, _T.product_key.is_not(None)).group_by(_T.store_day, _T.product_key),
-        sa.select(_T.store_day, _T.subcategory, _T.product_name, sa.func.count())
-        .where(counted, _T.product_name.is_not(None), _T.product_name != "")
-        .group_by(_T.store_day, _T.subcategory, _T.product_name)])
+        sa.select(_T.store_day, _T.subcategory, _T.product_key,
+                  sa.case((named, _T.product_name), else_=None), sa.func.count())
+        .where(counted, sa.or_(_T.product_key.is_not(None), named))
+        .group_by(_T.store_day, _T.subcategory, _T.product_key,
+                  sa.case((named, _T.product_name), else_=None))])
     for row in subs:
         part = parts.get(date.fromisoformat(row[0]))
         if part is None:
@@ -175,12 +175,12 @@ def _compute_parts(read: Reader, dialect: str, scope: str, days: Iterable[date]
             add_sums(part.sub.setdefault(row[2], {}), row[3], [int(v or 0) for v in row[4:13]])
             if row[13]:
                 part.level1[row[2]] = part.level1.get(row[2], 0) + int(row[13])
-    for rows, into in ((channels, "channel"), (levels, "level")):
-        for row in rows:
-            part = parts.get(date.fromisoformat(row[0]))
-            if part is not None:
-                key = int(row[1]) if into == "level" else row[1]
-                add_sums(getattr(part, into), key, [int(v or 0) for v in row[2:11]])
+    for row in channel_levels:
+        part = parts.get(date.fromisoformat(row[0]))
+        if part is not None:
+            sums = [int(v or 0) for v in row[3:12]]
+            add_sums(part.channel, row[1], sums)
+            add_sums(part.level, int(row[2]), sums)
     for day_text, sub, cat, channel, level, due in unanswered:
         part = parts.get(date.fromisoformat(day_text))
         if part is not None:
@@ -191,16 +191,18 @@ def _compute_parts(read: Reader, dialect: str, scope: str, days: Iterable[date]
             part.response_ms.extend(_ints(listed))
     labels: defaultdict[date, dict[str, str]] = defaultdict(dict)
     names: defaultdict[date, dict[str, dict[str, int]]] = defaultdict(dict)
-    for day_text, key, name, n in products:
+    for day_text, sub, key, name, n in products:
         d = date.fromisoformat(day_text)
-        if d in parts:
-            parts[d].products[key] = int(n)
-            if name:
+        part = parts.get(d)
+        if part is None:
+            continue
+        if key is not None:
+            part.products[key] = part.products.get(key, 0) + int(n)
+            if name and (key not in labels[d] or name < labels[d][key]):
                 labels[d][key] = name
-    for day_text, sub, name, n in names_rows:
-        d = date.fromisoformat(day_text)
-        if d in parts:
-            names[d].setdefault(sub, {})[name] = int(n)
+        if name:
+            by_name = names[d].setdefault(sub, {})
+            by_name[name] = by_name.get(name, 0) + int(n)
     for d, part in parts.items():
         part.response_ms = array("q", sorted(part.response_ms))
         part.unanswered.sort()
