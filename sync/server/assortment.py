@@ -105,7 +105,7 @@ def parse_csv(data: bytes) -> list[Row]:
         raise AssortmentRefused("too_big", f"the file is over {MAX_BYTES} bytes",
                                 max=MAX_BYTES // (1024 * 1024))
     text = _decode(data)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     columns: dict[str, int] | None = None
     rows: dict[tuple[str, str], Row] = {}
     count = 0
