@@ -169,11 +169,16 @@ def _row(cells: Sequence[str], columns: dict[str, int], line: int) -> Row:
     return Row(store, key, name or sku, line)
 
 
-def _known_stores(conn: Connection, codes: Sequence[str]) -> set[str]:
+def _lock_stores(conn: Connection, codes: Sequence[str]) -> set[str]:
+    """Which of *codes* are listed stores, their rows locked (in code order) until the
+    transaction ends: two uploads naming one store wait for each other instead of
+    failing on its list's primary key (SQLite: ``Storage.writing`` serialises already)."""
+    ordered = sorted(set(codes))
     known: set[str] = set()
-    for i in range(0, len(codes), _CHUNK):
+    for i in range(0, len(ordered), _CHUNK):
         known.update(str(c) for c in conn.execute(
-            sa.select(stores.c.code).where(stores.c.code.in_(codes[i:i + _CHUNK]))).scalars())
+            sa.select(stores.c.code).where(stores.c.code.in_(ordered[i:i + _CHUNK]))
+            .order_by(stores.c.code).with_for_update()).scalars())
     return known
 
 
@@ -193,7 +198,7 @@ def replace(target: Storage | Connection, rows: Sequence[Row], actor: str) -> di
     by_store: dict[str, list[Row]] = {}
     for row in rows:
         by_store.setdefault(row.store, []).append(row)
-    known = _known_stores(conn, list(by_store))
+    known = _lock_stores(conn, list(by_store))
     for code, mine in by_store.items():
         if code not in known:
             raise AssortmentRefused("unknown_store", f"line {mine[0].line}: no store {code}",
@@ -228,6 +233,7 @@ def clear(target: Storage | Connection, store: str, actor: str) -> bool:
         with target.writing() as conn:
             return clear(conn, store, actor)
     conn = target
+    _lock_stores(conn, [store])
     open_keys = _open_alerts(conn)
     before = _listed(conn, store, open_keys)
     if before is None:
