@@ -12,6 +12,8 @@
     kesu-server notify status --db sqlite:///server.db   # webhook outbox counts, failures
     kesu-server triage corrections --db sqlite:///server.db   # staff corrections received
     kesu-server triage retrain --db sqlite:///server.db [--dry-run]   # learn from them
+    kesu-server assortment import --db sqlite:///server.db FILE.csv   # stores' product lists
+    kesu-server assortment clear --db sqlite:///server.db STORE   # the store gets every alert
     kesu-server region|store|user ...   # the console's master data and accounts
                                         # (sync.server.console.commands)
 
@@ -101,6 +103,16 @@ def _parser() -> argparse.ArgumentParser:
                          help="the new policy's version (default: the current one + model)")
     retrain.add_argument("--correction-weight", type=float, default=None,
                          help="how much one correction counts against one corpus line (3)")
+    assortment = sub.add_parser("assortment",
+                                help="which products each store sells (for product alerts)")
+    assortment_sub = assortment.add_subparsers(dest="assortment_command", required=True)
+    a_import = assortment_sub.add_parser(
+        "import", help="give each store named in a CSV (store, sku, name) exactly its list")
+    a_import.add_argument("--db", required=True)
+    a_import.add_argument("file")
+    a_clear = assortment_sub.add_parser("clear", help="take a store's list away")
+    a_clear.add_argument("--db", required=True)
+    a_clear.add_argument("store")
     from sync.server.console import commands as console_commands
 
     console_commands.add_parsers(sub)
@@ -140,6 +152,23 @@ def _triage(storage: Storage, args: argparse.Namespace) -> dict[str, Any]:
     return triage_retrain.retrain(storage, publish=not args.dry_run,
                                   policy_version=args.policy_version,
                                   correction_weight=args.correction_weight)
+
+
+def _assortment(storage: Storage, args: argparse.Namespace) -> dict[str, Any]:
+    from sync.server import assortment
+    from sync.server.console.commands import cli_actor
+
+    if args.assortment_command == "clear":
+        return {"store": args.store, "cleared": assortment.clear(storage, args.store,
+                                                                 cli_actor())}
+    path = Path(args.file)
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(assortment.MAX_BYTES + 1)  # more than that is refused
+    except OSError as exc:
+        raise ValueError(f"{args.file}: {exc.strerror or exc}") from None
+    counts = assortment.replace(storage, assortment.parse_csv(data), cli_actor())
+    return {"stores": counts}
 
 
 def _enrol(storage: Storage, args: argparse.Namespace) -> dict[str, Any]:
@@ -227,6 +256,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             out = _policy(storage, args)
         elif args.command == "triage":
             out = _triage(storage, args)
+        elif args.command == "assortment":
+            out = _assortment(storage, args)
         elif args.command in console_commands.COMMANDS:
             out = console_commands.run(storage, args)
         elif args.command == "notify":
@@ -245,7 +276,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write("\n")
         return 2
     except ActionRefused as exc:
-        return _refuse(exc.error, exc.detail)
+        # An assortment file's refusal names its line and column apart too.
+        return _refuse(exc.error, exc.detail, **{k: str(v) for k, v in exc.extra.items()})
     except ValueError as exc:
         return _refuse("refused", str(exc))
     finally:

@@ -1,11 +1,13 @@
 """The desks' alerts: ``GET /v1/alerts?since=<seq>``, the product alerts raised or
 changed after *seq* (:mod:`sync.server.product_alerts`).
 
-Every store receives every product alert: the centre holds no assortment data saying
-which stores sell a product, so a desk that does not sell it sees an alert it can ignore.
-A desk learns the product's label, the window in days, how many stores and tickets, and
-whether the alert is open, never the other stores' names. Device bearer token as for the
-sync routes (401 unknown token, 403 a headquarters token).
+A store receives the alerts on the products it sells (:mod:`sync.server.assortment`,
+filtered in SQL before the page's LIMIT, so ``more`` and the cursor stay right): every
+alert when headquarters gave it no list, else the open alerts on a product in its list
+or that it complained about itself, and every close. A desk learns the product's label,
+the window in days, how many stores and tickets, and whether the alert is open, never
+the other stores' names. Device bearer token as for the sync routes (401 unknown token,
+403 a headquarters token).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from sync.server import policy_store, product_alerts
+from sync.server import assortment, policy_store, product_alerts
 from sync.server.console import centre_tickets
 from sync.server.routes_device import device_token
 from sync.server.storage import Storage
@@ -26,8 +28,9 @@ from sync.server.web import MAX_SEQ, check_protocol, int_param, json_response
 MAX_ALERTS = 200  # one page of changes
 
 
-def changes_since(storage: Storage, since: int, limit: int) -> dict[str, Any]:
-    """The alert changes after *since*, oldest first, a page at a time (``more``)."""
+def changes_since(storage: Storage, since: int, limit: int, store: str) -> dict[str, Any]:
+    """The alert changes after *since* that *store* receives, oldest first, a page at a
+    time (``more``)."""
     centre_tickets.catch_up(storage)
     product_alerts.close_quiet(storage)
     a = alerts_table.c
@@ -36,7 +39,8 @@ def changes_since(storage: Storage, since: int, limit: int) -> dict[str, Any]:
         rows = conn.execute(
             sa.select(a.id, a.label, a.first_at, a.last_at, a.store_count, a.tickets,
                       a.raised_at, a.status, a.closed_at, a.seq)
-            .where(a.seq > since).order_by(a.seq).limit(limit + 1)).mappings().all()
+            .where(a.seq > since, assortment.alerts_for_store(store))
+            .order_by(a.seq).limit(limit + 1)).mappings().all()
     more = len(rows) > limit
     out = [{**dict(r), "days": days} for r in rows[:limit]]
     # The epoch (as in a pull): a desk that sees a new one (server restored) reads again
@@ -53,9 +57,9 @@ def alerts_router(storage: Storage) -> APIRouter:
     def alerts(request: Request) -> Response:
         """Product alerts raised or changed after ``since`` (a seq), oldest first."""
         check_protocol(request)
-        device_token(storage, request)
+        who = device_token(storage, request)
         since = int_param(request, "since", 0, 0, MAX_SEQ)
         limit = int_param(request, "limit", MAX_ALERTS, 1, MAX_ALERTS)
-        return json_response(changes_since(storage, since, limit))
+        return json_response(changes_since(storage, since, limit, who.store))
 
     return router

@@ -451,6 +451,27 @@ product_alert_stores = sa.Table(
     sa.Index("product_alert_stores_store", "store", "alert_id"),
 )
 
+# The stores' assortments (sync.server.assortment): which products a store sells, so a
+# product alert reaches only the stores that sell it. A store listed in
+# ``store_assortments`` HAS a list (possibly of other products only); a store not listed
+# there gets every alert.
+store_products = sa.Table(
+    "store_products", metadata,
+    sa.Column("store", sa.String(32), primary_key=True),
+    sa.Column("product_key", sa.Text, primary_key=True),  # domain.products.product_key
+    sa.Column("label", sa.Text, nullable=False),
+    # The stores that sell a product (an alert's receivers on the console).
+    sa.Index("store_products_product", "product_key", "store"),
+)
+
+store_assortments = sa.Table(
+    "store_assortments", metadata,
+    sa.Column("store", sa.String(32), primary_key=True),
+    sa.Column("products", sa.Integer, nullable=False),
+    sa.Column("updated_at", sa.String(32), nullable=False),  # UTC
+    sa.Column("updated_by", sa.Text, nullable=False),  # a console or CLI actor
+)
+
 watch_terms = sa.Table(
     "watch_terms", metadata,
     sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,

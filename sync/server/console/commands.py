@@ -87,7 +87,7 @@ def _password(args: argparse.Namespace) -> tuple[str, bool]:
 COMMANDS = ("region", "store", "user")
 
 
-def _cli_actor() -> str:
+def cli_actor() -> str:
     """Who the audit says made a change from the command line."""
     try:
         return f"cli:{getpass.getuser()}"
@@ -99,7 +99,7 @@ def run(storage: Storage, args: argparse.Namespace) -> dict[str, Any]:
     """Carry out a ``region``, ``store`` or ``user`` command; its JSON answer."""
     from sync.server.console import accounts, masterdata
 
-    actor = _cli_actor()
+    actor = cli_actor()
 
     if args.command == "region":
         if args.region_command == "add":

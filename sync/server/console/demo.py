@@ -6,7 +6,9 @@ through the real intake (:func:`sync.server.channels.create`), and six days of a
 chain from four store desks: complaints recorded days ago, answered late or never,
 escalated up the ladder by the desk's own timer, and compensation requests above the store
 manager's limit that wait at the centre, on both sides of the policy's
-``compensation.regional_limit_fen`` (the region's manager's, or headquarters').
+``compensation.regional_limit_fen`` (the region's manager's, or headquarters'). Two
+stores have an assortment list: SH02's has the juice three desk stores complain about,
+UR01's has not, so its desk does not receive the juice's product alert.
 
 Nothing writes the projection (``centre_tickets``, ``centre_compensations``). The desks
 are real desk databases in a process of their own (:mod:`desktop.chain_demo`, driven by
@@ -32,7 +34,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from domain.clock import format_time
-from sync.server import channels, enrolment, script_library, watch_terms
+from sync.server import assortment, channels, enrolment, script_library, watch_terms
 from sync.server.console import accounts, masterdata
 from sync.server.storage import Storage
 
@@ -66,6 +68,19 @@ COMPLAINTS = (
     ("UR01", "qr", "停车场收费标准和门口公示的不一样", 1000),
 )
 
+# Two stores' assortments (:mod:`sync.server.assortment`), so the demo shows the alerts'
+# filter: SH02 sells the juice the demo's desks complain about (it receives the alert),
+# the Ürümqi desk store does not (its desk never sees it); the others have no list and get
+# every alert.
+ASSORTMENT = """门店,商品编码,商品名称
+SH02,6907777000011,鲜榨橙汁 1L
+SH02,6907777000028,纯牛奶 250ml
+SH02,,卤味拼盘
+UR01,6907777000035,冷冻水饺 1kg
+UR01,6907777000028,纯牛奶 250ml
+UR01,,手抓饭
+"""
+
 # The stores with a desk of their own (two in EAST, one each in SOUTH and WEST).
 DESK_STORES = ("SH01", "HZ01", "GZ01", "UR01")
 
@@ -92,6 +107,7 @@ def build(storage: Storage) -> list[dict[str, Any]]:
         channels.create(storage, body, actor="agent:李娜")
     with storage.writing() as conn:  # watched before the desks push (counts as they come)
         watch_terms.add_term(conn, "发酸", None, 1, DEMO_ACTOR)
+    assortment.replace(storage, assortment.parse_csv(ASSORTMENT.encode("utf-8")), DEMO_ACTOR)
     _desks(storage, datetime.now(UTC))
     _scripts(storage, datetime.now(UTC))
     return logins

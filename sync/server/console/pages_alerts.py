@@ -6,11 +6,18 @@ tickets, the first and latest mention, and a link to the tickets behind each
 (``/console/alerts/<id>``); and the watch terms (:mod:`sync.server.watch_terms`) with
 their counts for the last 14 days as a bar row, the days past the threshold marked.
 
+The stores' assortments (:mod:`sync.server.assortment`): a table of the stores with
+their list's size, last change and who made it (or "no list: gets every alert");
+headquarters uploads a CSV file (multipart, CSRF-checked; a refused file is shown with
+the reason in the reader's language and changes nothing) and removes a store's list. An
+alert's page says how many stores receive it.
+
 Headquarters closes an alert (marks it handled, naming the person) and adds or stops
 watch terms; a refused form is shown again with what was typed and the reason. A
 regional manager sees the alerts that touch their region, with only their region's
-stores named and the counts of their region's stores, and changes nothing. An alert
-outside their region answers 404.
+stores named and the counts of their region's stores, and their region's stores' lists,
+and changes nothing. An alert outside their region answers 404, and so does removing a
+list.
 """
 
 from __future__ import annotations
@@ -21,9 +28,9 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
-from sync.server import policy_store, product_alerts, watch_terms
+from sync.server import assortment, policy_store, product_alerts, watch_terms
 from sync.server.console import alerts_view, centre_tickets, i18n
 from sync.server.console.auth import PageError, Principal, check_csrf, page_principal
 from sync.server.console.render import render, request_language
@@ -62,7 +69,11 @@ def router(storage: Storage) -> APIRouter:
             open_rows, closed = alerts_view.open_and_recent(conn, principal)
             terms = alerts_view.term_rows(conn, principal,
                                           alerts_view.today_in(policy.timezone.key))
+            lists = assortment.lists(
+                conn, principal.region if principal.role == "regional" else None)
         return render(request, principal, "alerts/index.html", "alerts.title",
+                      store_lists=lists, max_mb=assortment.MAX_BYTES // (1024 * 1024),
+                      max_rows=assortment.MAX_ROWS,
                       status=status, open_alerts=open_rows, closed_alerts=closed,
                       terms=terms, days=policy.alerts.product_days,
                       n_stores=policy.alerts.product_stores, zone=policy.timezone.key,
@@ -77,6 +88,8 @@ def router(storage: Storage) -> APIRouter:
         message = ""
         if done in ("closed", "added", "disabled"):
             message = i18n.t(f"alerts.done.{done}", lang, what=what[:60])
+        elif done in ("uploaded", "cleared"):
+            message = i18n.t(f"alerts.assortment.done.{done}", lang, what=what[:120])
         return page(request, principal, message=message, message_kind="ok")
 
     @r.get("/console/alerts/{alert_id}")
@@ -90,9 +103,11 @@ def router(storage: Storage) -> APIRouter:
                 raise PageError(404, "alerts.error.unknown")
             tickets = alerts_view.tickets_of(conn, principal, alert)
             zone = policy_store.current(conn)[0].timezone.key
+            receiving, of = assortment.receivers(
+                conn, alert.id, principal.region if principal.role == "regional" else None)
         lang = request_language(request)
         return render(request, principal, "alerts/detail.html", "alerts.detail.title",
-                      alert=alert, tickets=tickets, zone=zone,
+                      alert=alert, tickets=tickets, zone=zone, receiving=receiving, of=of,
                       status_word=lambda code: i18n.word(f"queue.status.{code}", lang, code),
                       may_manage=principal.role in MANAGERS)
 
@@ -176,6 +191,39 @@ def router(storage: Storage) -> APIRouter:
                 if not watch_terms.disable_term(conn, number, principal.actor):
                     raise PageError(409, "alerts.error.term_stopped", term=str(name))
             return _back("disabled", str(name))
+
+        return await run_in_threadpool(run)
+
+    @r.post("/console/alerts/assortment")
+    async def upload(request: Request) -> Response:
+        principal, form, lang = await _posted(request)
+        upload = form.get("file")
+        # One byte past the bound is enough to refuse the file as too big.
+        data = await upload.read(assortment.MAX_BYTES + 1) \
+            if isinstance(upload, UploadFile) else b""
+
+        def run() -> Response:
+            try:
+                if not data:
+                    raise assortment.AssortmentRefused("no_file", "no file was sent")
+                counts = assortment.replace(storage, assortment.parse_csv(data),
+                                            principal.actor)
+            except assortment.AssortmentRefused as exc:
+                return page(request, principal, status=400, message_kind="error",
+                            message=i18n.t(exc.key, lang, **exc.params))
+            return _back("uploaded", "、".join(f"{code} ({n})" for code, n in counts.items()))
+
+        return await run_in_threadpool(run)
+
+    @r.post("/console/alerts/assortment/{store}/clear")
+    async def clear(request: Request, store: str) -> Response:
+        principal, _form, _lang = await _posted(request)
+
+        def run() -> Response:
+            with storage.writing() as conn:
+                if not assortment.clear(conn, store[:32], principal.actor):
+                    raise PageError(404, "alerts.assortment.error.no_list", store=store[:32])
+            return _back("cleared", store)
 
         return await run_in_threadpool(run)
 

@@ -1,17 +1,19 @@
 """The alerts page in Chromium: headquarters adds a watch term (a refused form keeps what
-was typed), sees a product alert raised by three real desks, and closes it."""
+was typed), sees a product alert raised by three real desks, and closes it; uploads a
+stores' assortment file through the form (a refused one first) and removes a list."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from playwright.sync_api import Dialog, Page, expect
 
 from desktop.tickets import create_ticket
 from tests.sync.helpers import DeskNode, ServerProcess
-from tests.sync.server.console.conftest import Account, Offsite, log_in
+from tests.sync.server.console.conftest import Account, Offsite, Place, log_in
 
 
 def test_headquarters_adds_a_term_and_closes_an_alert(
@@ -61,4 +63,45 @@ def test_headquarters_adds_a_term_and_closes_an_alert(
         f"{hq.display_name} 标记已处理")
     expect(page.locator('[data-testid="alert-row"][data-status="open"]',
                         has_text=product)).to_have_count(0)
+    assert offsite.urls == []
+
+
+def test_headquarters_uploads_an_assortment_file(
+        page: Page, server: ServerProcess, make_account: Callable[..., Account],
+        make_store: Callable[..., Place], offsite: Offsite, tmp_path: Path) -> None:
+    place = make_store()
+    other = make_store(region=place.region, name="湘潭二店")
+    hq = make_account("hq")
+    log_in(page, server, hq, next_path="/console/alerts")
+    row = page.locator(f'[data-testid="assortment-row"][data-store="{place.store}"]')
+    expect(row.get_by_test_id("assortment-count")).to_have_text("无清单：接收全部预警")
+
+    # A file naming a store the centre does not know: refused, the reason shown.
+    bad = tmp_path / "错误.csv"
+    bad.write_text(f"门店,商品编码,商品名称\n{place.store},,鲜奶\nNOPE9,,鲜奶\n", "utf-8-sig")
+    page.get_by_label("CSV 文件").set_input_files(bad)
+    page.get_by_test_id("assortment-submit").click()
+    expect(page.get_by_test_id("alerts-message")).to_contain_text(
+        "第 3 行的门店 NOPE9 不在主数据中")
+    expect(row.get_by_test_id("assortment-count")).to_have_text("无清单：接收全部预警")
+
+    # The file as Chinese Excel saves it (GB18030): each store's count shown.
+    good = tmp_path / "清单.csv"
+    good.write_bytes((f"门店,商品编码,商品名称\r\n{place.store},6907777000011,鲜榨橙汁 1L\r\n"
+                      f"{place.store},,卤味拼盘\r\n{other.store},,卤味拼盘\r\n"
+                      ).encode("gb18030"))
+    page.get_by_label("CSV 文件").set_input_files(good)
+    page.get_by_test_id("assortment-submit").click()
+    expect(page.get_by_test_id("alerts-message")).to_contain_text("已更新商品清单")
+    expect(row.get_by_test_id("assortment-count")).to_have_text("2 种商品")
+    expect(row).to_contain_text(f"由 {hq.display_name} 上传")
+    expect(page.locator(f'[data-testid="assortment-row"][data-store="{other.store}"]')
+           .get_by_test_id("assortment-count")).to_have_text("1 种商品")
+
+    # Removing a list asks first.
+    page.on("dialog", lambda dialog: dialog.accept())
+    row.get_by_test_id("assortment-clear").click()
+    expect(page.get_by_test_id("alerts-message")).to_contain_text(
+        f"已删除门店 {place.store} 的商品清单")
+    expect(row.get_by_test_id("assortment-count")).to_have_text("无清单：接收全部预警")
     assert offsite.urls == []

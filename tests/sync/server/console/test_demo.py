@@ -85,6 +85,17 @@ def test_demo_builds_a_chain_and_prints_working_logins(tmp_path: Path) -> None:
             watched = conn.exec_driver_sql("SELECT count(*) FROM watch_alerts").scalar()
         assert [tuple(a) for a in alerts] == [("sku:6907777000011", "open")]
         assert watched == 1
+        # Two stores have a list: SH02 sells the juice and receives its alert, UR01's
+        # desk does not; a store without a list receives it.
+        from sync.server import assortment
+        from sync.server.routes_alerts import changes_since
+
+        with storage.engine.connect() as conn:
+            sizes = {row.code: row.products for row in assortment.lists(conn)}
+        assert (sizes["SH02"], sizes["UR01"], sizes["SH01"], sizes["XA01"]) == (3, 3, None, None)
+        received = {store: [a["status"] for a in changes_since(storage, 0, 200, store)["alerts"]]
+                    for store in ("SH02", "UR01", "XA01")}
+        assert received == {"SH02": ["open"], "UR01": [], "XA01": ["open"]}
         # The starter script library is published, and the desk stores used it.
         from sync.server import script_library
 
