@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
@@ -228,19 +229,38 @@ class ProjectionWorker:
             self._thread.join(timeout=30)
 
     def _run(self) -> None:
+        # The reports' days a catch-up emptied are computed again here, so reports read
+        # them computed; but only after a quiet moment (or WARM_LATEST_S at the latest
+        # on a busy chain), so a burst of pushes is not slowed by one warm-up each. A
+        # long backlog (a refold, a refill) goes a batch at a time, catching up between.
+        pending = True  # a start may find days emptied before it
+        last_read = last_warm = time.monotonic()
         while not self._stop.is_set():
-            more = False
+            wait = self.poll_seconds
             try:
-                catch_up(self.storage)
-                # The reports' days the catch-up emptied (or a refold, or a refill),
-                # computed again here so reports read them computed; a long backlog a
-                # batch at a time, catching up in between.
-                more = report_days.warm(self.storage) >= report_days.WARM_DAYS
+                if catch_up(self.storage):
+                    pending = True
+                    last_read = time.monotonic()
+                if time.monotonic() - last_warm >= WARM_LATEST_S:
+                    pending = True  # days emptied with no event (a store moved, a refill)
+                if pending:
+                    now = time.monotonic()
+                    if (now - last_read >= WARM_QUIET_S
+                            or now - last_warm >= WARM_LATEST_S):
+                        pending = report_days.warm(self.storage) >= report_days.WARM_DAYS
+                        last_warm = time.monotonic()
+                        wait = 0 if pending else wait
+                    else:
+                        wait = min(wait, WARM_QUIET_S)
             except Exception:  # the next wake or poll tries again; nothing is lost
                 _log.exception("projection catch-up failed")
-            if not more:
-                self._wake.wait(self.poll_seconds)
+            if wait > 0:
+                self._wake.wait(wait)
                 self._wake.clear()
+
+
+WARM_QUIET_S = 1.0  # the warm-up waits for this long without a catch-up reading events
+WARM_LATEST_S = 10.0  # ... or this long since the last warm-up, whichever comes first
 
 
 def restamp_region(conn: Connection, store: str, region: str) -> None:
